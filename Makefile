@@ -1,0 +1,74 @@
+# Cloison — `make test` runs every check and test from a fresh clone: it
+# installs the npm packages itself, and Debian's chromium when it is missing
+# and we run as root (otherwise it says what to install).
+
+GO       ?= go
+NPM      ?= npm
+CHROMIUM ?= /usr/bin/chromium
+BIN      := bin/cloison
+FRONT    := frontend
+
+.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium clean
+
+all: build
+
+## build: the frontend (into frontend/dist, which is committed) and the binary
+build: frontend-deps
+	cd $(FRONT) && $(NPM) run build
+	$(GO) build -o $(BIN) .
+
+## run: what `go run .` does, from the committed frontend/dist
+run:
+	$(GO) run .
+
+## test: everything CI runs
+test: lint go-test frontend-check frontend-unit dist-check e2e
+	@echo "make test: all checks passed"
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './$(FRONT)/node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+go-test:
+	$(GO) test -count=1 ./...
+
+# npm ci only when package-lock.json changed since the last install.
+frontend-deps: $(FRONT)/node_modules/.package-lock.json
+$(FRONT)/node_modules/.package-lock.json: $(FRONT)/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "Node.js 20.19+ and npm are needed for the frontend checks: install them (Debian: apt-get install nodejs npm)."; exit 1; }
+	cd $(FRONT) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+frontend-check: frontend-deps
+	cd $(FRONT) && $(NPM) run check
+
+frontend-unit: frontend-deps
+	cd $(FRONT) && $(NPM) run test:unit
+
+## dist-check: the committed frontend/dist is exactly what frontend/src builds to
+dist-check: frontend-deps
+	@out=$$(mktemp -d); \
+	(cd $(FRONT) && OUT=$$out $(NPM) run --silent build:check >/dev/null) || { rm -rf $$out; exit 1; }; \
+	if diff -r $(FRONT)/dist $$out >/dev/null; then rm -rf $$out; echo "frontend/dist matches frontend/src"; \
+	else diff -rq $(FRONT)/dist $$out; rm -rf $$out; echo "frontend/dist is stale: run 'make build' and commit frontend/dist"; exit 1; fi
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM)."; \
+	    echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)"; \
+	    echo "or point CHROMIUM=/path/to/chromium at another build."; exit 1; \
+	  fi; \
+	fi
+
+## e2e: the browser tests, in headless Chromium against the freshly built binary
+e2e: chromium frontend-deps
+	$(GO) build -o $(BIN) .
+	cd $(FRONT) && CLOISON_BIN=$(CURDIR)/$(BIN) CHROMIUM=$(CHROMIUM) $(NPM) run test:e2e
+
+clean:
+	rm -rf bin $(FRONT)/node_modules

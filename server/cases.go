@@ -1,0 +1,315 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"cloison/server/report"
+	"cloison/store"
+)
+
+// ifMatch reads the version a write is based on from If-Match ("3", W/"3"
+// or 3). Absent is nil; unreadable is version 0, which is never current.
+func ifMatch(c *fiber.Ctx) *int64 {
+	h := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if h == "" {
+		return nil
+	}
+	h = strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	v, err := strconv.ParseInt(h, 10, 64)
+	if err != nil {
+		v = 0
+	}
+	return &v
+}
+
+// withETag renders a case file with its version as the ETag.
+func withETag(c *fiber.Ctx, status int, d *store.CaseDetail) error {
+	c.Set(fiber.HeaderETag, fmt.Sprintf(`"%d"`, d.Version))
+	return c.Status(status).JSON(d)
+}
+
+func (s *Server) listCases(c *fiber.Ctx) error {
+	p, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	f := store.CaseFilter{Q: c.Query("q"), Status: c.Query("status"), Category: c.Query("category"),
+		Assignee: c.Query("assignee"), Sort: c.Query("sort")}
+	items, total, err := s.store.ListCases(c.UserContext(), s.actor(c), f, p)
+	if err != nil {
+		return err
+	}
+	return list(c, items, total, p)
+}
+
+func (s *Server) createCase(c *fiber.Ctx) error {
+	var req store.NewCase
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	d, err := s.store.CreateCase(c.UserContext(), s.actor(c), req)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/cases/" + d.ID)
+	return withETag(c, fiber.StatusCreated, d)
+}
+
+func (s *Server) getCase(c *fiber.Ctx) error {
+	d, err := s.store.GetCase(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return withETag(c, fiber.StatusOK, d)
+}
+
+func (s *Server) openCaseAsAdmin(c *fiber.Ctx) error {
+	var req reasonRequest
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	if err := s.store.OpenCaseAsAdmin(c.UserContext(), s.actor(c), c.Params("id"), req.Reason); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) updateCase(c *fiber.Ctx) error {
+	var req store.CaseChange
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	d, err := s.store.UpdateCase(c.UserContext(), s.actor(c), c.Params("id"), ifMatch(c), req)
+	if err != nil {
+		return err
+	}
+	return withETag(c, fiber.StatusOK, d)
+}
+
+func (s *Server) transitionCase(c *fiber.Ctx) error {
+	var req store.Transition
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	d, err := s.store.TransitionCase(c.UserContext(), s.actor(c), c.Params("id"), ifMatch(c), req)
+	if err != nil {
+		return err
+	}
+	return withETag(c, fiber.StatusOK, d)
+}
+
+func (s *Server) deleteCase(c *fiber.Ctx) error {
+	var req reasonRequest
+	if len(c.Body()) > 0 {
+		if err := parse(c, &req); err != nil {
+			return err
+		}
+	}
+	if err := s.store.DeleteCase(c.UserContext(), s.actor(c), c.Params("id"), req.Reason); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) setAssignees(c *fiber.Ctx) error {
+	var req store.AssigneesChange
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	d, err := s.store.SetAssignees(c.UserContext(), s.actor(c), c.Params("id"), ifMatch(c), req)
+	if err != nil {
+		return err
+	}
+	s.mailKick()
+	return withETag(c, fiber.StatusOK, d)
+}
+
+func (s *Server) caseHistory(c *fiber.Ctx) error {
+	h, err := s.store.History(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": h})
+}
+
+func (s *Server) listNotes(c *fiber.Ctx) error {
+	notes, err := s.store.ListNotes(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": notes})
+}
+
+func (s *Server) addNote(c *fiber.Ctx) error {
+	var req store.NewNote
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	n, warnings, err := s.store.AddNote(c.UserContext(), s.actor(c), c.Params("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"note": n, "warnings": warnings})
+}
+
+func (s *Server) listDeadlines(c *fiber.Ctx) error {
+	ds, err := s.store.ListDeadlines(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": ds})
+}
+
+func (s *Server) addDeadline(c *fiber.Ctx) error {
+	var req store.DeadlineInput
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	d, err := s.store.AddDeadline(c.UserContext(), s.actor(c), c.Params("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(d)
+}
+
+func (s *Server) updateDeadline(c *fiber.Ctx) error {
+	var req store.DeadlineInput
+	if err := parse(c, &req); err != nil {
+		return err
+	}
+	d, err := s.store.UpdateDeadline(c.UserContext(), s.actor(c), c.Params("id"), c.Params("did"), &req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+func (s *Server) deleteDeadline(c *fiber.Ctx) error {
+	if _, err := s.store.UpdateDeadline(c.UserContext(), s.actor(c), c.Params("id"), c.Params("did"), nil); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) listAttachments(c *fiber.Ctx) error {
+	as, err := s.store.ListAttachments(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": as})
+}
+
+func (s *Server) addAttachment(c *fiber.Ctx) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		// Visibility still comes first: an invisible case file is a 404.
+		if _, verr := s.store.ListAttachments(c.UserContext(), s.actor(c), c.Params("id")); verr != nil {
+			return verr
+		}
+		return store.Invalid("file", "required")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	content, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.AddAttachment(c.UserContext(), s.actor(c), c.Params("id"), fh.Filename, content)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(a)
+}
+
+// attachmentCSP sandboxes a downloaded file even if a browser renders it.
+const attachmentCSP = "default-src 'none'; sandbox"
+
+func (s *Server) downloadAttachment(c *fiber.Ctx) error {
+	a, content, err := s.store.OpenAttachment(c.UserContext(), s.actor(c), c.Params("id"), c.Params("aid"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.MediaType)
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
+	c.Set(fiber.HeaderContentSecurityPolicy, attachmentCSP)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Send(content)
+}
+
+func (s *Server) deleteAttachment(c *fiber.Ctx) error {
+	if err := s.store.DeleteAttachment(c.UserContext(), s.actor(c), c.Params("id"), c.Params("aid")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) listCategories(c *fiber.Ctx) error {
+	cats, err := s.store.ListCategories(c.UserContext(), s.actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": cats})
+}
+
+func (s *Server) saveCategory(create bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req store.CategoryInput
+		if err := parse(c, &req); err != nil {
+			return err
+		}
+		if !create {
+			req.ID = c.Params("id")
+		}
+		cat, err := s.store.SaveCategory(c.UserContext(), s.actor(c), req, create)
+		if err != nil {
+			return err
+		}
+		status := fiber.StatusOK
+		if create {
+			status = fiber.StatusCreated
+		}
+		return c.Status(status).JSON(cat)
+	}
+}
+
+func (s *Server) overview(c *fiber.Ctx) error {
+	ov, err := s.store.Overview(c.UserContext(), s.actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(ov)
+}
+
+func (s *Server) caseReport(c *fiber.Ctx) error {
+	r, err := s.store.Report(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	locale := s.actor(c).Account.Locale
+	pdf, err := report.Render(r, locale, time.Now())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": r.Case.Reference + ".pdf"}))
+	c.Set(fiber.HeaderContentSecurityPolicy, attachmentCSP)
+	return c.Send(pdf)
+}
+
+func (s *Server) listCollaborators(c *fiber.Ctx) error {
+	cs, err := s.store.ListCollaborators(c.UserContext(), s.actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": cs})
+}

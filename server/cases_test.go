@@ -1,0 +1,592 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cloison/server/config"
+	"cloison/store"
+)
+
+// A minimal valid PDF, for attachment tests.
+var samplePDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+const nonexistentID = "6f1c2f3e-9a8b-4c7d-8e9f-0a1b2c3d4e5f"
+
+// doRaw sends a request with a raw body.
+func (e *testEnv) doRaw(method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.srv.App().Test(req, -1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// upload posts a file as multipart/form-data field "file".
+func (e *testEnv) upload(caseID, name string, content []byte, tok string) (*http.Response, []byte) {
+	e.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", name)
+	fw.Write(content)
+	w.Close()
+	return e.doRaw("POST", "/api/cases/"+caseID+"/attachments", w.FormDataContentType(), buf.Bytes(), auth(tok)...)
+}
+
+// fixtureCase is a case file created by its assignee through the store, moved
+// to a status, with one deadline, one attachment and one invited helper.
+type fixtureCase struct {
+	id, deadline, attachment, collaborator string
+	version                                int64
+}
+
+func (e *testEnv) newCase(owner store.Actor, status string) fixtureCase {
+	e.t.Helper()
+	ctx := context.Background()
+	d, err := e.store.CreateCase(ctx, owner, store.NewCase{Title: "Refus de péridurale", CategoryID: "accouchement",
+		Summary: "La personne a demandé une péridurale qui lui a été refusée.", Place: "Maternité du Centre"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v := d.Version
+	path := map[string][]string{store.CaseOpen: {"open"}, store.CasePending: {"open", "pending"},
+		store.CaseClosed: {"open", "closed"}, store.CaseArchived: {"open", "closed", "archived"}}[status]
+	for _, to := range path {
+		tr := store.Transition{To: to}
+		if to == store.CaseClosed {
+			outcome := "partial"
+			tr.Outcome = &outcome
+		}
+		actor := owner
+		if to == store.CaseArchived {
+			actor = e.superActor()
+		}
+		nd, err := e.store.TransitionCase(ctx, actor, d.ID, &v, tr)
+		if err != nil {
+			e.t.Fatalf("fixture transition to %s: %v", to, err)
+		}
+		v = nd.Version
+	}
+	f := fixtureCase{id: d.ID, version: v}
+	if status != store.CaseArchived {
+		title, due := "Relancer la clinique", "2026-12-01"
+		dl, err := e.store.AddDeadline(ctx, owner, d.ID, store.DeadlineInput{Title: &title, DueDate: &due})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		a, err := e.store.AddAttachment(ctx, owner, d.ID, "courrier.pdf", samplePDF)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		f.deadline, f.attachment = dl.ID, a.ID
+		if status != store.CaseClosed {
+			col, err := e.store.InviteCollaborator(ctx, owner, d.ID, store.NewCollaboration{Email: "fixture-helper@example.org", Kind: "mentee"})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			f.collaborator = col.ID
+		}
+	}
+	return f
+}
+
+var superActorCache = map[*testEnv]store.Actor{}
+
+// superActor is a superadmin acting through the store (fixtures only).
+func (e *testEnv) superActor() store.Actor {
+	if a, ok := superActorCache[e]; ok {
+		return a
+	}
+	_, tok := e.account(store.RoleSuperadmin, fmt.Sprintf("fixture-sa-%p@example.org", e))
+	a := e.actorOf(tok)
+	superActorCache[e] = a
+	return a
+}
+
+type caller struct {
+	name string
+	tok  string
+	// prepare runs before each request on a fresh case file (an admin's
+	// reason, a helper's grant...) and may return the token to use instead.
+	prepare func(f *fixtureCase) string
+}
+
+// TestCasePermissionMatrix: role × relation to the case file × endpoint ×
+// expected status. Every 404 is byte-identical to the 404 of a case file
+// that does not exist.
+func TestCasePermissionMatrix(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	ownerAcc, ownerTok := e.account(store.RoleEditor, "owner@example.org")
+	owner := e.actorOf(ownerTok)
+	_, otherTok := e.account(store.RoleEditor, "other@example.org")
+	_, readerTok := e.account(store.RoleReader, "reader@example.org")
+	_, adminTok := e.account(store.RoleAdmin, "admin@example.org")
+	_, superTok := e.account(store.RoleSuperadmin, "super@example.org")
+	blockedAcc, blockedTok := e.account(store.RoleEditor, "blocked@example.org")
+	withReason := func(tok string) func(*fixtureCase) string {
+		return func(f *fixtureCase) string {
+			if err := e.store.OpenCaseAsAdmin(ctx, e.actorOf(tok), f.id, "Contrôle demandé par le CA"); err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+	}
+	helperAcc, helperTok := e.account(store.RoleReader, "helper@example.org")
+	invite := func(f *fixtureCase, email string) string {
+		col, err := e.store.InviteCollaborator(ctx, owner, f.id, store.NewCollaboration{Email: email, Kind: "support", Major: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return col.ID
+	}
+	helper := func(then func(f *fixtureCase, grant string)) func(*fixtureCase) string {
+		return func(f *fixtureCase) string {
+			g := invite(f, helperAcc.Email)
+			if then != nil {
+				then(f, g)
+			}
+			return helperTok
+		}
+	}
+	pending := 0
+	callers := []caller{
+		{"no token", "", nil},
+		{"blocked", blockedTok, nil},
+		{"reader", readerTok, nil},
+		{"editor not assignee", otherTok, nil},
+		{"editor assignee", ownerTok, nil},
+		{"admin without reason", adminTok, nil},
+		{"admin", adminTok, withReason(adminTok)},
+		{"superadmin", superTok, withReason(superTok)},
+		{"helper", "", helper(nil)},
+		{"revoked helper", "", helper(func(f *fixtureCase, g string) {
+			if err := e.store.RevokeCollaborator(ctx, owner, f.id, g); err != nil {
+				t.Fatal(err)
+			}
+		})},
+		{"expired helper", "", helper(func(f *fixtureCase, g string) {
+			past := "2026-01-01"
+			if _, err := e.store.UpdateCollaborator(ctx, owner, f.id, g, store.CollaborationChange{Until: &past}); err != nil {
+				t.Fatal(err)
+			}
+		})},
+		{"helper of a closed case", "", helper(func(f *fixtureCase, g string) {
+			outcome := "obtained"
+			d, err := e.store.TransitionCase(ctx, owner, f.id, &f.version, store.Transition{To: "closed", Outcome: &outcome})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.version = d.Version
+		})},
+		{"invited, not accepted", "", func(f *fixtureCase) string {
+			pending++
+			email := fmt.Sprintf("pending%d@example.org", pending)
+			invite(f, email)
+			_, tok := e.account(store.RoleReader, email) // registered after the invitation, never accepted it
+			return tok
+		}},
+	}
+	reason := `{"reason":"Décision du CA du 20/11/2026"}`
+	type endpoint struct {
+		method, path, body string
+		// want maps caller name to status; missing callers take def.
+		want map[string]int
+		def  int
+	}
+	// Statuses shared by most endpoints on an open case file.
+	outsiders := []string{"reader", "editor not assignee", "revoked helper", "expired helper", "helper of a closed case", "invited, not accepted"}
+	// visible: managers get ok, helpers helperOK, everyone else 404.
+	visible := func(ok, helperOK int) map[string]int {
+		m := map[string]int{"no token": 401, "blocked": 401, "editor assignee": ok, "admin without reason": 403,
+			"admin": ok, "superadmin": ok, "helper": helperOK}
+		for _, o := range outsiders {
+			m[o] = 404
+		}
+		return m
+	}
+	adminOnly := func(ok int) map[string]int {
+		m := map[string]int{"no token": 401, "blocked": 401, "editor assignee": 403, "admin without reason": ok,
+			"admin": ok, "superadmin": ok, "helper": 403}
+		for _, o := range outsiders {
+			m[o] = 403
+		}
+		return m
+	}
+	with := func(m map[string]int, k string, v int) map[string]int { m[k] = v; return m }
+	endpoints := []endpoint{
+		{"GET", "/api/cases/{id}", "", visible(200, 200), 0},
+		{"PATCH", "/api/cases/{id}", `{"title":"Refus de péridurale (maj)"}`, visible(200, 200), 0},
+		// Deleting carries its own reason, so an admin needs no prior one.
+		{"DELETE", "/api/cases/{id}", reason, with(with(visible(204, 403), "editor assignee", 409), "admin without reason", 204), 0},
+		{"POST", "/api/cases/{id}/transition", `{"to":"pending","comment":"Courrier envoyé"}`, visible(200, 403), 0},
+		{"GET", "/api/cases/{id}/history", "", visible(200, 200), 0},
+		{"GET", "/api/cases/{id}/notes", "", visible(200, 200), 0},
+		{"POST", "/api/cases/{id}/notes", `{"body":"Appel de la clinique"}`, visible(201, 201), 0},
+		{"GET", "/api/cases/{id}/deadlines", "", visible(200, 200), 0},
+		{"POST", "/api/cases/{id}/deadlines", `{"title":"Saisir la CCI","due_date":"2027-01-15"}`, visible(201, 201), 0},
+		{"PATCH", "/api/cases/{id}/deadlines/{did}", `{"done":true}`, visible(200, 200), 0},
+		{"DELETE", "/api/cases/{id}/deadlines/{did}", "", visible(204, 204), 0},
+		{"GET", "/api/cases/{id}/attachments", "", visible(200, 200), 0},
+		{"POST", "/api/cases/{id}/attachments", "upload", visible(201, 201), 0},
+		{"GET", "/api/cases/{id}/attachments/{aid}", "", visible(200, 200), 0},
+		{"DELETE", "/api/cases/{id}/attachments/{aid}", "", visible(204, 403), 0},
+		{"GET", "/api/cases/{id}/report.pdf", "", visible(200, 403), 0},
+		{"GET", "/api/cases/{id}/collaborators", "", visible(200, 200), 0},
+		{"POST", "/api/cases/{id}/collaborators", `{"email":"new-helper@example.org","kind":"trainee"}`, visible(201, 403), 0},
+		{"PATCH", "/api/cases/{id}/collaborators/{cid}", `{"major":false}`, visible(200, 403), 0},
+		{"DELETE", "/api/cases/{id}/collaborators/{cid}", "", visible(204, 403), 0},
+		{"POST", "/api/cases/{id}/presence", "", visible(200, 200), 0},
+		{"PUT", "/api/cases/{id}/assignees", `{"user_ids":["` + ownerAcc.ID + `"],"reason":"Décision du CA du 20/11/2026"}`, adminOnly(200), 0},
+		{"POST", "/api/cases/{id}/access", reason, with(adminOnly(204), "admin without reason", 204), 0},
+	}
+	// A blocked account's session, taken before the block, opens nothing.
+	if _, err := e.store.SetAccountStatus(ctx, e.superActor(), blockedAcc.ID, "block", "fixture for the matrix"); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, ep := range endpoints {
+		for _, cl := range callers {
+			f := e.newCase(owner, store.CaseOpen)
+			tok := cl.tok
+			if cl.prepare != nil {
+				tok = cl.prepare(&f)
+			}
+			send := func(caseID string) (*http.Response, []byte) {
+				path := strings.NewReplacer("{id}", caseID, "{did}", f.deadline, "{aid}", f.attachment, "{cid}", f.collaborator).Replace(ep.path)
+				headers := []string{"If-Match", fmt.Sprintf(`"%d"`, f.version)}
+				if tok != "" {
+					headers = append(headers, auth(tok)...)
+				}
+				if ep.body == "upload" {
+					var buf bytes.Buffer
+					w := multipart.NewWriter(&buf)
+					fw, _ := w.CreateFormFile("file", "plainte.pdf")
+					fw.Write(samplePDF)
+					w.Close()
+					return e.doRaw(ep.method, path, w.FormDataContentType(), buf.Bytes(), headers...)
+				}
+				ct := ""
+				if ep.body != "" {
+					ct = "application/json"
+				}
+				return e.doRaw(ep.method, path, ct, []byte(ep.body), headers...)
+			}
+			want := ep.want[cl.name]
+			resp, body := send(f.id)
+			if resp.StatusCode != want {
+				t.Errorf("%s %s as %s: %d %s, want %d", ep.method, ep.path, cl.name, resp.StatusCode, body, want)
+				continue
+			}
+			if want == 404 {
+				_, ghost := send(nonexistentID)
+				if !bytes.Equal(body, ghost) {
+					t.Errorf("%s %s as %s: 404 body %s differs from a nonexistent case's %s", ep.method, ep.path, cl.name, body, ghost)
+				}
+			}
+		}
+	}
+}
+
+func TestCaseListsNeverLeak(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	var editors []store.Actor
+	var toks []string
+	for i := 0; i < 4; i++ {
+		_, tok := e.account(store.RoleEditor, fmt.Sprintf("ed%d@example.org", i))
+		editors = append(editors, e.actorOf(tok))
+		toks = append(toks, tok)
+	}
+	_, adminTok := e.account(store.RoleAdmin, "admin@example.org")
+	// 300 case files spread unevenly: editor i gets 30·(i+1) of them; one
+	// word is unique to editor 0's files, another shared by all.
+	owned := make([]int, 4)
+	for n := 0; n < 300; n++ {
+		i := n % 10 % 4
+		if n%10 >= 4 {
+			i = n % 10 / 3
+		}
+		if i > 3 {
+			i = 3
+		}
+		title := fmt.Sprintf("Dossier %d commun", n)
+		if i == 0 {
+			title += " zéphyrin"
+		}
+		if _, err := e.store.CreateCase(ctx, editors[i], store.NewCase{Title: title, CategoryID: "autre", Summary: "Résumé partagé"}); err != nil {
+			t.Fatal(err)
+		}
+		owned[i]++
+	}
+	for i, tok := range toks {
+		_, body := e.do("GET", "/api/cases?per_page=200", nil, auth(tok)...)
+		l := decode[listBody[store.CaseSummary]](t, body)
+		if l.Total != int64(owned[i]) || len(l.Items) != min(owned[i], 200) {
+			t.Fatalf("editor %d: total %d, %d items; owns %d", i, l.Total, len(l.Items), owned[i])
+		}
+		_, body = e.do("GET", "/api/cases?q=commun&per_page=5", nil, auth(tok)...)
+		if l := decode[listBody[store.CaseSummary]](t, body); l.Total != int64(owned[i]) {
+			t.Fatalf("editor %d search total %d, owns %d", i, l.Total, owned[i])
+		}
+		_, body = e.do("GET", "/api/cases?q=zephyrin", nil, auth(tok)...)
+		want := int64(0)
+		if i == 0 {
+			want = int64(owned[0])
+		}
+		if l := decode[listBody[store.CaseSummary]](t, body); l.Total != want {
+			t.Fatalf("editor %d: search for another's word found %d", i, l.Total)
+		}
+		_, body = e.do("GET", "/api/me/overview", nil, auth(tok)...)
+		if ov := decode[store.Overview](t, body); ov.Counts["draft"] != int64(owned[i]) {
+			t.Fatalf("editor %d overview counts %v", i, ov.Counts)
+		}
+	}
+	_, body := e.do("GET", "/api/cases?per_page=1", nil, auth(adminTok)...)
+	if l := decode[listBody[store.CaseSummary]](t, body); l.Total != 300 {
+		t.Fatalf("admin total %d", l.Total)
+	}
+	_, body = e.do("GET", "/api/cases?status=draft&q=zephyrin&sort=reference", nil, auth(adminTok)...)
+	if l := decode[listBody[store.CaseSummary]](t, body); l.Total != int64(owned[0]) {
+		t.Fatalf("admin search %d", l.Total)
+	}
+	if resp, _ := e.do("GET", "/api/cases?sort=bogus", nil, auth(adminTok)...); resp.StatusCode != 422 {
+		t.Fatal("bad sort accepted")
+	}
+}
+
+// Concurrency: 428 without If-Match, 412 when stale, and 404 before either
+// for a case file the caller may not see.
+func TestOptimisticConcurrency(t *testing.T) {
+	e := newTestEnv(t)
+	_, ownerTok := e.account(store.RoleEditor, "owner@example.org")
+	_, otherTok := e.account(store.RoleEditor, "other@example.org")
+	f := e.newCase(e.actorOf(ownerTok), store.CaseOpen)
+	patch := map[string]string{"summary": "Version A"}
+	if resp, _ := e.do("PATCH", "/api/cases/"+f.id, patch, auth(ownerTok)...); resp.StatusCode != 428 {
+		t.Fatalf("no If-Match: %d", resp.StatusCode)
+	}
+	etag := fmt.Sprintf(`"%d"`, f.version)
+	resp, body := e.do("PATCH", "/api/cases/"+f.id, patch, append(auth(ownerTok), "If-Match", etag)...)
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, f.version+1) {
+		t.Fatalf("first save: %d %s %s", resp.StatusCode, resp.Header.Get("ETag"), body)
+	}
+	resp, body = e.do("PATCH", "/api/cases/"+f.id, map[string]string{"summary": "Version B"}, append(auth(ownerTok), "If-Match", etag)...)
+	if resp.StatusCode != 412 || decode[errResp](t, body).Error.Code != "version_mismatch" {
+		t.Fatalf("stale save: %d %s", resp.StatusCode, body)
+	}
+	for _, h := range [][]string{nil, {"If-Match", etag}, {"If-Match", `"999"`}} {
+		resp, _ := e.do("PATCH", "/api/cases/"+f.id, patch, append(auth(otherTok), h...)...)
+		if resp.StatusCode != 404 {
+			t.Fatalf("invisible case with If-Match %v: %d", h, resp.StatusCode)
+		}
+		resp, _ = e.do("POST", "/api/cases/"+f.id+"/transition", map[string]string{"to": "pending"}, append(auth(otherTok), h...)...)
+		if resp.StatusCode != 404 {
+			t.Fatalf("invisible transition with If-Match %v: %d", h, resp.StatusCode)
+		}
+	}
+	resp, _ = e.do("POST", "/api/cases/"+f.id+"/transition", map[string]string{"to": "pending"}, append(auth(ownerTok), "If-Match", etag)...)
+	if resp.StatusCode != 412 {
+		t.Fatalf("stale transition: %d", resp.StatusCode)
+	}
+	_, body = e.do("GET", "/api/cases/"+f.id, nil, auth(ownerTok)...)
+	if d := decode[store.CaseDetail](t, body); d.Summary != "Version A" {
+		t.Fatalf("the stale save changed the case: %s", d.Summary)
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	e := newTestEnv(t)
+	_, ownerTok := e.account(store.RoleEditor, "owner@example.org")
+	_, adminTok := e.account(store.RoleAdmin, "admin@example.org")
+	_, superTok := e.account(store.RoleSuperadmin, "super@example.org")
+	resp, body := e.do("POST", "/api/cases", map[string]any{"title": "Refus de soins", "category_id": "refus-soins", "summary": "Faits", "facts_date": "2026-10-03", "place": "Clinique"}, auth(ownerTok)...)
+	if resp.StatusCode != 201 || resp.Header.Get("ETag") != `"1"` {
+		t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	d := decode[store.CaseDetail](t, body)
+	if d.Status != "draft" || !strings.HasPrefix(d.Reference, "R-2026-") || len(d.Reference) != 12 || len(d.Assignees) != 1 {
+		t.Fatalf("created: %+v", d)
+	}
+	id := d.ID
+	v := 1
+	step := func(tok, to string, outcome *string, want int) {
+		t.Helper()
+		body := map[string]any{"to": to, "comment": "étape " + to}
+		if outcome != nil {
+			body["outcome"] = *outcome
+		}
+		if strings.HasPrefix(tok, "admin:") || strings.HasPrefix(tok, "super:") {
+			who := strings.SplitN(tok, ":", 2)
+			tok = who[1]
+			e.do("POST", "/api/cases/"+id+"/access", map[string]string{"reason": "Contrôle demandé par le CA"}, auth(tok)...)
+		}
+		resp, b := e.do("POST", "/api/cases/"+id+"/transition", body, append(auth(tok), "If-Match", fmt.Sprintf(`"%d"`, v))...)
+		if resp.StatusCode != want {
+			t.Fatalf("%s: %d %s, want %d", to, resp.StatusCode, b, want)
+		}
+		if want == 200 {
+			v++
+		}
+	}
+	partial := "partial"
+	step(ownerTok, "closed", &partial, 409) // draft cannot close
+	step(ownerTok, "open", nil, 200)
+	step(ownerTok, "pending", nil, 200)
+	step(ownerTok, "litigation", nil, 200)
+	step(ownerTok, "open", nil, 409)   // litigation goes only to closed
+	step(ownerTok, "closed", nil, 422) // needs an outcome
+	step(ownerTok, "closed", &partial, 200)
+	step(ownerTok, "archived", nil, 403) // archiving is an admin's
+	step(ownerTok, "open", nil, 200)     // reopen
+	step(ownerTok, "closed", &partial, 200)
+	step("admin:"+adminTok, "archived", nil, 200)
+	// Archived: read-only, restore is a superadmin's.
+	resp, _ = e.do("PATCH", "/api/cases/"+id, map[string]string{"title": "x"}, append(auth(ownerTok), "If-Match", fmt.Sprintf(`"%d"`, v))...)
+	if resp.StatusCode != 409 {
+		t.Fatalf("archived case edited: %d", resp.StatusCode)
+	}
+	if resp, _ := e.do("POST", "/api/cases/"+id+"/notes", map[string]string{"body": "note"}, auth(ownerTok)...); resp.StatusCode != 409 {
+		t.Fatalf("note on an archived case: %d", resp.StatusCode)
+	}
+	step("admin:"+adminTok, "closed", nil, 403)
+	step("super:"+superTok, "closed", nil, 200)
+	_, body = e.do("GET", "/api/cases/"+id+"/history", nil, auth(ownerTok)...)
+	var kinds []string
+	for _, h := range decode[struct{ Items []store.HistoryEntry }](t, body).Items {
+		kinds = append(kinds, h.Kind+":"+h.ToStatus)
+		if h.ActorName == "" {
+			t.Fatalf("history entry without its actor: %+v", h)
+		}
+	}
+	want := "created:draft,transition:open,transition:pending,transition:litigation,transition:closed,transition:open,transition:closed,transition:archived,transition:closed"
+	if strings.Join(kinds, ",") != want {
+		t.Fatalf("history %s", strings.Join(kinds, ","))
+	}
+
+	// The creator deletes a draft; not an open case file; an admin with a reason.
+	_, body = e.do("POST", "/api/cases", map[string]any{"title": "Brouillon", "category_id": "autre"}, auth(ownerTok)...)
+	draft := decode[store.CaseDetail](t, body).ID
+	if resp, _ := e.do("DELETE", "/api/cases/"+draft, nil, auth(ownerTok)...); resp.StatusCode != 204 {
+		t.Fatalf("delete draft: %d", resp.StatusCode)
+	}
+	if resp, _ := e.do("GET", "/api/cases/"+draft, nil, auth(ownerTok)...); resp.StatusCode != 404 {
+		t.Fatal("deleted draft still there")
+	}
+	if resp, body := e.do("DELETE", "/api/cases/"+id, map[string]string{"reason": "court"}, auth(adminTok)...); resp.StatusCode != 422 {
+		t.Fatalf("admin delete with a short reason: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := e.do("DELETE", "/api/cases/"+id, map[string]string{"reason": "Doublon signalé au CA du 20/11"}, auth(adminTok)...); resp.StatusCode != 204 {
+		t.Fatalf("admin delete: %d", resp.StatusCode)
+	}
+	_, body = e.do("GET", "/api/cases", nil, auth(adminTok)...)
+	if l := decode[listBody[store.CaseSummary]](t, body); l.Total != 0 {
+		t.Fatalf("counters after deletes: %d", l.Total)
+	}
+}
+
+func TestPersonalDataWarnings(t *testing.T) {
+	e := newTestEnv(t)
+	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	_, body := e.do("POST", "/api/cases", map[string]any{"title": "Plainte", "category_id": "autre",
+		"summary": "Joindre Mme X au 06 12 34 56 78 ou x.y@example.com"}, auth(tok)...)
+	d := decode[store.CaseDetail](t, body)
+	if d.Warnings["summary"] == "" {
+		t.Fatalf("no warning: %s", body)
+	}
+	strict := newTestEnv(t, func(c *config.Config) { c.Instance.RefusePersonalData = true })
+	_, tok = strict.account(store.RoleEditor, "ed@example.org")
+	resp, body := strict.do("POST", "/api/cases", map[string]any{"title": "Appeler le +33 6 12 34 56 78", "category_id": "autre"}, auth(tok)...)
+	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["title"] != "contains_phone" {
+		t.Fatalf("refusal: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestAttachments(t *testing.T) {
+	e := newTestEnv(t)
+	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	f := e.newCase(e.actorOf(tok), store.CaseOpen)
+	resp, body := e.upload(f.id, "faux.pdf", []byte("Ceci n'est pas un PDF, juste du texte.\n"), tok)
+	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["file"] != "type_mismatch" {
+		t.Fatalf("text renamed to .pdf: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.upload(f.id, "outil.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), tok)
+	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["file"] != "type_not_allowed" {
+		t.Fatalf("executable: %d %s", resp.StatusCode, body)
+	}
+	secret := append(append([]byte{}, samplePDF...), []byte("\n% CONFIDENTIEL-MARQUEUR-UNIQUE\n")...)
+	resp, body = e.upload(f.id, "compte rendu \"urgences\".pdf", secret, tok)
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	a := decode[store.Attachment](t, body)
+	if a.MediaType != "application/pdf" || a.Filename != "compte rendu urgences.pdf" {
+		t.Fatalf("attachment %+v", a)
+	}
+	// On disk: encrypted, nothing of the content readable.
+	files, _ := filepath.Glob(filepath.Join(e.cfg.Data.Dir, "attachments", "*"))
+	if len(files) != 2 {
+		t.Fatalf("files on disk: %v", files)
+	}
+	for _, p := range files {
+		raw, _ := os.ReadFile(p)
+		if bytes.Contains(raw, []byte("CONFIDENTIEL-MARQUEUR")) || bytes.Contains(raw, []byte("%PDF")) {
+			t.Fatalf("%s holds plaintext", p)
+		}
+	}
+	if info, err := os.Stat(filepath.Join(e.cfg.Data.Dir, "attachments.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", info, err)
+	}
+	resp, got := e.do("GET", "/api/cases/"+f.id+"/attachments/"+a.ID, nil, auth(tok)...)
+	if !bytes.Equal(got, secret) {
+		t.Fatalf("round trip differs: %d bytes vs %d", len(got), len(secret))
+	}
+	for k, v := range map[string]string{"Content-Type": "application/pdf", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"} {
+		if resp.Header.Get(k) != v {
+			t.Errorf("%s = %q", k, resp.Header.Get(k))
+		}
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "urgences") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	big := newTestEnv(t, func(c *config.Config) { c.Attachments.MaxSizeMB = 1 })
+	_, tok = big.account(store.RoleEditor, "ed@example.org")
+	f = big.newCase(big.actorOf(tok), store.CaseOpen)
+	huge := append(append([]byte{}, samplePDF...), bytes.Repeat([]byte("x"), 1<<20)...)
+	if resp, body := big.upload(f.id, "gros.pdf", huge, tok); resp.StatusCode != 422 && resp.StatusCode != 413 {
+		t.Fatalf("oversized upload: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestReport(t *testing.T) {
+	e := newTestEnv(t)
+	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	f := e.newCase(e.actorOf(tok), store.CaseOpen)
+	e.do("POST", "/api/cases/"+f.id+"/notes", map[string]string{"body": "Rendez-vous avec la médiatrice"}, auth(tok)...)
+	resp, body := e.do("GET", "/api/cases/"+f.id+"/report.pdf", nil, auth(tok)...)
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("report: %d %.20q %v", resp.StatusCode, body, resp.Header)
+	}
+	if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatal("report not served as an attachment")
+	}
+}

@@ -1,0 +1,369 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"cloison/server/config"
+	"cloison/server/mail"
+	"cloison/server/mail/mailtest"
+	"cloison/store"
+	"cloison/store/passwords"
+)
+
+// testSPA stands in for frontend/dist: an index and a hashed asset.
+var testSPA = fstest.MapFS{
+	"index.html":            {Data: []byte(`<!doctype html><html lang="fr"><script type="module" src="/assets/app-abc123.js"></script></html>`)},
+	"assets/app-abc123.js":  {Data: []byte(`console.log("cloison")`)},
+	"assets/app-abc123.css": {Data: []byte(`body{}`)},
+	"favicon.svg":           {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
+}
+
+var testHasher = passwords.NewHasher(passwords.DefaultParams, 0)
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type testEnv struct {
+	t     testing.TB
+	srv   *Server
+	store *store.Store
+	cfg   config.Config
+	logs  *syncBuffer
+	smtp  *mailtest.Server
+	clock *testClock
+}
+
+// testClock is the store's clock in tests: real time plus an offset that a
+// test moves forward to expire tokens and sessions.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// newTestEnv builds the real server over a real SQLite file in a temp dir.
+func newTestEnv(t testing.TB, edit ...func(*config.Config)) *testEnv {
+	t.Helper()
+	cfg, err := config.Load("", nil, config.Flags{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	return openTestEnv(t, cfg)
+}
+
+// openTestEnv wires the real parts: a SQLite file, the real e-mail templates
+// and sender, delivering to an SMTP server listening on loopback.
+func openTestEnv(t testing.TB, cfg config.Config) *testEnv {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	smtp := mailtest.Start(t)
+	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", smtp.Port(), config.TLSNone
+	clock := &testClock{}
+	policy := StorePolicy(cfg)
+	policy.LoginDelayBase, policy.LoginDelayMax = time.Millisecond, 4*time.Millisecond
+	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, Now: clock.now, BaseURL: cfg.Server.BaseURL,
+		Composer: mail.NewComposer(cfg.Instance.Name), Policy: policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sender := mail.NewSender(cfg.SMTP, st, log, mail.WithPollInterval(20*time.Millisecond),
+		mail.WithBackoff(20*time.Millisecond, 100*time.Millisecond, 5))
+	done := make(chan struct{})
+	go func() { sender.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; st.Close() })
+	srv, err := New(Options{Config: cfg, Store: st, Hasher: testHasher, SPA: testSPA,
+		Logger: log, Version: "test", MailKick: sender.Kick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testEnv{t: t, srv: srv, store: st, cfg: cfg, logs: logs, smtp: smtp, clock: clock}
+}
+
+// do sends one request through the real Fiber app and returns the response
+// with its body read.
+func (e *testEnv) do(method, path string, body any, headers ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.srv.App().Test(req, -1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, b
+}
+
+func decode[T any](t testing.TB, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+	return v
+}
+
+type errResp struct {
+	Error struct {
+		Code          string            `json:"code"`
+		Message       string            `json:"message"`
+		Fields        map[string]string `json:"fields"`
+		CorrelationID string            `json:"correlation_id"`
+	} `json:"error"`
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	e := newTestEnv(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		api          bool
+	}{
+		{"GET", "/api/health", 200, true},
+		{"GET", "/api/config", 200, true},
+		{"GET", "/api/does-not-exist", 404, true},
+		{"POST", "/api/setup", 400, true},
+		{"GET", "/", 200, false},
+		{"GET", "/setup", 200, false},
+		{"GET", "/assets/app-abc123.js", 200, false},
+		{"GET", "/assets/missing.js", 404, false},
+	} {
+		resp, _ := e.do(tc.method, tc.path, nil)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, resp.StatusCode, tc.status)
+		}
+		h := resp.Header
+		if h.Get("Content-Security-Policy") != contentSecurityPolicy {
+			t.Errorf("%s: CSP %q", tc.path, h.Get("Content-Security-Policy"))
+		}
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin"} {
+			if h.Get(k) != v {
+				t.Errorf("%s: %s = %q, want %q", tc.path, k, h.Get(k), v)
+			}
+		}
+		if h.Get("Set-Cookie") != "" {
+			t.Errorf("%s sets a cookie", tc.path)
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS over plain HTTP", tc.path)
+		}
+		if tc.api && h.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q", tc.path, h.Get("Cache-Control"))
+		}
+	}
+}
+
+func TestHSTSOnlyBehindTrustedTLSProxy(t *testing.T) {
+	e := newTestEnv(t, func(c *config.Config) { c.Server.TrustedProxies = []string{"0.0.0.0/0"} })
+	resp, _ := e.do("GET", "/api/health", nil, "X-Forwarded-Proto", "https")
+	if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Fatalf("no HSTS over TLS: %v", resp.Header)
+	}
+	untrusted := newTestEnv(t)
+	resp, _ = untrusted.do("GET", "/api/health", nil, "X-Forwarded-Proto", "https")
+	if resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Fatal("an untrusted X-Forwarded-Proto turned HSTS on")
+	}
+}
+
+func TestUnknownAPIPathsAreJSON404(t *testing.T) {
+	e := newTestEnv(t)
+	for _, p := range []string{"/api/nope", "/api/cases/x/unknown", "/api/", "/api"} {
+		for _, m := range []string{"GET", "POST", "DELETE"} {
+			resp, body := e.do(m, p, nil)
+			if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("%s %s: %d %s %s", m, p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+				continue
+			}
+			if er := decode[errResp](t, body); er.Error.Code != "not_found" || er.Error.Message == "" {
+				t.Errorf("%s %s: body %s", m, p, body)
+			}
+		}
+	}
+}
+
+func TestSPAFallbackAndCaching(t *testing.T) {
+	e := newTestEnv(t)
+	index, _ := fstestRead("index.html")
+	for _, p := range []string{"/", "/setup", "/activate", "/cases/123", "/a/b/c"} {
+		resp, body := e.do("GET", p, nil)
+		if resp.StatusCode != 200 || string(body) != index {
+			t.Errorf("%s: %d %q", p, resp.StatusCode, body)
+		}
+		if resp.Header.Get("Cache-Control") != "no-cache" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: headers %v", p, resp.Header)
+		}
+	}
+	resp, body := e.do("GET", "/assets/app-abc123.js", nil)
+	if string(body) != `console.log("cloison")` || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") ||
+		!strings.Contains(resp.Header.Get("Content-Type"), "javascript") {
+		t.Fatalf("asset: %v %s", resp.Header, body)
+	}
+	etag := resp.Header.Get("ETag")
+	resp, _ = e.do("GET", "/assets/app-abc123.js", nil, "If-None-Match", etag)
+	if resp.StatusCode != 304 {
+		t.Fatalf("revalidation: %d", resp.StatusCode)
+	}
+	resp, _ = e.do("GET", "/favicon.svg", nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("favicon: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func fstestRead(name string) (string, error) {
+	b, err := testSPA.ReadFile(name)
+	return string(b), err
+}
+
+func TestHealthAndConfig(t *testing.T) {
+	e := newTestEnv(t, func(c *config.Config) { c.Instance.Name = "Asso Recours"; c.Instance.RegistrationOpen = false })
+	_, body := e.do("GET", "/api/health", nil)
+	if h := decode[map[string]string](t, body); h["status"] != "ok" || h["version"] != "test" {
+		t.Fatalf("health %s", body)
+	}
+	_, body = e.do("GET", "/api/config", nil)
+	c := decode[map[string]any](t, body)
+	if c["name"] != "Asso Recours" || c["registration_open"] != false || c["default_locale"] != "fr" {
+		t.Fatalf("config %s", body)
+	}
+	resp, body := e.do("GET", "/api/openapi.json", nil)
+	if doc := decode[map[string]any](t, body); resp.StatusCode != 200 || doc["openapi"] == nil {
+		t.Fatalf("openapi: %d %.200s", resp.StatusCode, body)
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	cases := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{store.ErrNotFound, 404, "not_found"},
+		{store.ErrForbidden, 403, "forbidden"},
+		{store.ErrConflict, 409, "conflict"},
+		{store.Coded(store.ErrConflict, "last_superadmin"), 409, "last_superadmin"},
+		{store.ErrStale, 412, "version_mismatch"},
+		{store.ErrVersionRequired, 428, "version_required"},
+		{store.ErrInvalidCredentials, 401, "invalid_credentials"},
+		{store.ErrUnauthenticated, 401, "unauthenticated"},
+		{store.ErrThrottled, 429, "too_many_requests"},
+		{store.Invalid("email", "taken"), 422, "validation_failed"},
+		{errBadJSON, 400, "bad_request"},
+		{fiber.ErrMethodNotAllowed, 405, "method_not_allowed"},
+		{fiber.ErrRequestEntityTooLarge, 413, "payload_too_large"},
+		{errors.New("disk on fire at /var/secret"), 500, "internal"},
+	}
+	for _, tc := range cases {
+		status, code, _ := classify(tc.err)
+		if status != tc.status || code != tc.code {
+			t.Errorf("%v: %d %s, want %d %s", tc.err, status, code, tc.status, tc.code)
+		}
+		if message(code, "fr") == messages["generic"][0] || message(code, "en") == messages["generic"][1] {
+			t.Errorf("code %s has no message of its own", code)
+		}
+	}
+}
+
+// A raw error or a panic gives a 500 whose body holds a correlation id and
+// nothing of the error; the log holds both.
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	e := newTestEnv(t)
+	app := fiber.New(fiber.Config{ErrorHandler: e.srv.errorHandler})
+	app.Use(e.srv.securityHeaders, e.srv.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: e.srv.logPanic}))
+	app.Get("/raw", func(*fiber.Ctx) error { return errors.New("open /var/lib/secret-path: denied") })
+	app.Get("/panic", func(*fiber.Ctx) error { panic("secret-panic-value") })
+	for _, p := range []string{"/raw", "/panic"} {
+		resp, err := app.Test(httptest.NewRequest("GET", p, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		er := decode[errResp](t, body)
+		if resp.StatusCode != 500 || er.Error.Code != "internal" || er.Error.CorrelationID == "" {
+			t.Fatalf("%s: %d %s", p, resp.StatusCode, body)
+		}
+		if strings.Contains(string(body), "secret") {
+			t.Fatalf("%s leaks: %s", p, body)
+		}
+		if !strings.Contains(e.logs.String(), er.Error.CorrelationID) {
+			t.Fatalf("%s: correlation id %s not in the log", p, er.Error.CorrelationID)
+		}
+		if resp.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("%s: error response without CSP", p)
+		}
+	}
+}
+
+func TestErrorMessagesFollowAcceptLanguage(t *testing.T) {
+	e := newTestEnv(t)
+	_, fr := e.do("GET", "/api/nope", nil)
+	_, en := e.do("GET", "/api/nope", nil, "Accept-Language", "en-GB,en;q=0.9")
+	if decode[errResp](t, fr).Error.Message != "Introuvable." || decode[errResp](t, en).Error.Message != "Not found." {
+		t.Fatalf("fr %s / en %s", fr, en)
+	}
+}

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"cloison/store/passwords"
+)
+
+// Platform roles, in increasing order of rights.
+const (
+	RoleReader     = "reader"
+	RoleEditor     = "editor"
+	RoleAdmin      = "admin"
+	RoleSuperadmin = "superadmin"
+)
+
+// Account statuses.
+const (
+	StatusInvited      = "invited"
+	StatusPending      = "pending"
+	StatusActive       = "active"
+	StatusLocked       = "locked"
+	StatusBlocked      = "blocked"
+	StatusDeregistered = "deregistered"
+)
+
+var roleRank = map[string]int{RoleReader: 1, RoleEditor: 2, RoleAdmin: 3, RoleSuperadmin: 4}
+
+// RoleAtLeast tells whether role has at least the rights of min.
+func RoleAtLeast(role, min string) bool { return roleRank[role] >= roleRank[min] && roleRank[min] > 0 }
+
+// IsRole tells whether r is a platform role.
+func IsRole(r string) bool { return roleRank[r] > 0 }
+
+// Account is one person. The e-mail is unique, compared case-insensitively.
+type Account struct {
+	bun.BaseModel `bun:"table:accounts"`
+
+	ID             string     `bun:"id,pk" json:"id"`
+	Email          string     `bun:"email" json:"email"`
+	EmailKey       string     `bun:"email_key" json:"-"`
+	Name           string     `bun:"name" json:"name"`
+	Role           string     `bun:"role" json:"role"`
+	Status         string     `bun:"status" json:"status"`
+	Locale         string     `bun:"locale" json:"locale"`
+	PasswordHash   string     `bun:"password_hash" json:"-"`
+	PledgeSignedAt *time.Time `bun:"pledge_signed_at" json:"pledge_signed_at,omitempty"`
+	FailedLogins   int        `bun:"failed_logins" json:"-"`
+	CreatedAt      time.Time  `bun:"created_at" json:"created_at"`
+	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
+}
+
+// IsAdmin tells whether the account administers the platform.
+func (a *Account) IsAdmin() bool { return a != nil && RoleAtLeast(a.Role, RoleAdmin) }
+
+// EmailKey is how e-mails are compared: trimmed and lower-cased.
+func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// NewAccount is what creates an account: by setup, the command line,
+// registration or an admin's invitation.
+type NewAccount struct {
+	Email    string `json:"email" validate:"required,max=254,email"`
+	Name     string `json:"name" validate:"trimmed,max=100"`
+	Password string `json:"password" validate:"password"`
+	Role     string `json:"role" validate:"role"`
+	Locale   string `json:"locale" validate:"omitempty,locale"`
+}
+
+func newID() string { return uuid.NewString() }
+
+// insertAccount writes a new account in tx; an e-mail already taken is a
+// validation error on "email" with reason "taken".
+func (s *Store) insertAccount(ctx context.Context, tx bun.IDB, n NewAccount, status, hash string) (*Account, error) {
+	exists, err := tx.NewSelect().Model((*Account)(nil)).Where("email_key = ?", EmailKey(n.Email)).Exists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		return nil, Invalid("email", "taken")
+	}
+	now := s.now()
+	locale := n.Locale
+	if locale == "" {
+		locale = "fr"
+	}
+	a := &Account{
+		ID: newID(), Email: strings.TrimSpace(n.Email), EmailKey: EmailKey(n.Email), Name: strings.TrimSpace(n.Name),
+		Role: n.Role, Status: status, Locale: locale, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
+	}
+	if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("insert account: %w", err)
+	}
+	return a, nil
+}
+
+// SetupNeeded tells whether the instance still has no superadmin.
+func (s *Store) SetupNeeded(ctx context.Context) (bool, error) {
+	exists, err := s.read.NewSelect().Model((*Account)(nil)).
+		Where("role = ?", RoleSuperadmin).Where("status != ?", StatusDeregistered).Exists(ctx)
+	return !exists, err
+}
+
+// CreateSuperadmin creates an active superadmin. With firstOnly, it fails with
+// ErrConflict ("setup_done") when one already exists: that is the web setup,
+// whose token must die with its first use. The command line passes false.
+func (s *Store) CreateSuperadmin(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount, firstOnly bool) (*Account, error) {
+	n.Role = RoleSuperadmin
+	return s.createActive(ctx, h, actor, n, firstOnly)
+}
+
+// CreateAccount creates an active account with any role and a password,
+// bypassing registration and invitation. It has no HTTP route: it serves the
+// command line (seed) and tests, which act as the operator of the machine.
+func (s *Store) CreateAccount(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount) (*Account, error) {
+	return s.createActive(ctx, h, actor, n, false)
+}
+
+func (s *Store) createActive(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount, firstSuperadmin bool) (*Account, error) {
+	if err := check(&n); err != nil {
+		return nil, err
+	}
+	// Hash outside the transaction: the single writer must not wait on Argon2.
+	hash, err := h.Hash(ctx, n.Password)
+	if err != nil {
+		return nil, err
+	}
+	var acc *Account
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if firstSuperadmin {
+			exists, err := tx.NewSelect().Model((*Account)(nil)).
+				Where("role = ?", RoleSuperadmin).Where("status != ?", StatusDeregistered).Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if exists {
+				return Coded(ErrConflict, "setup_done")
+			}
+		}
+		a, err := s.insertAccount(ctx, tx, n, StatusActive, hash)
+		if err != nil {
+			return err
+		}
+		acc = a
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "account.created", ObjectType: "account", ObjectID: a.ID, Details: map[string]any{"role": a.Role}})
+	})
+	return acc, err
+}
+
+// accountByID loads an account with any status, or ErrNotFound.
+func accountByID(ctx context.Context, db bun.IDB, id string) (*Account, error) {
+	a := new(Account)
+	err := db.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return a, err
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// BackupResult says what a backup wrote.
+type BackupResult struct {
+	// Database is the SQLite copy.
+	Database string
+	// AttachmentsDir holds the encrypted attachments the copy names, and the
+	// key that decrypts them; empty when there are none.
+	AttachmentsDir string
+	Attachments    int
+}
+
+// Backup writes a consistent copy of the live database to out with VACUUM INTO,
+// which reads one snapshot while the server goes on writing, then checks the
+// copy with PRAGMA integrity_check. The attachments that snapshot names are
+// copied, still encrypted, with the key, into out + "-attachments". out must
+// not exist yet.
+func (s *Store) Backup(ctx context.Context, out string) (BackupResult, error) {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return BackupResult{}, err
+	}
+	res := BackupResult{Database: abs}
+	for _, p := range []string{abs, abs + "-attachments"} {
+		if _, err := os.Stat(p); err == nil {
+			return res, fmt.Errorf("backup: %s already exists", p)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return res, fmt.Errorf("backup: %w", err)
+		}
+	}
+	if err := s.backupDatabase(ctx, abs); err != nil {
+		return res, err
+	}
+	if err := CheckIntegrity(ctx, abs); err != nil {
+		return res, err
+	}
+	return s.backupAttachments(ctx, res)
+}
+
+func (s *Store) backupDatabase(ctx context.Context, abs string) error {
+	// VACUUM INTO reads one snapshot and writes only the new file, so it runs
+	// on a connection of its own without holding up the single writer. (The
+	// read pool cannot serve: query_only refuses VACUUM.)
+	db, err := sql.Open("sqlite", dsn(filepath.Join(s.dir, DatabaseFile), false))
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Chmod(abs, 0o600); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// backupAttachments copies the blobs the database copy names. Blobs are
+// written before their row commits and never changed, so each one the copy
+// names exists, unless deleted since; that one is reported missing.
+func (s *Store) backupAttachments(ctx context.Context, res BackupResult) (BackupResult, error) {
+	db, err := sql.Open("sqlite", "file:"+res.Database+"?mode=ro")
+	if err != nil {
+		return res, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT storage_name FROM attachments")
+	if err != nil {
+		return res, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return res, err
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil || len(names) == 0 {
+		return res, err
+	}
+	res.AttachmentsDir = res.Database + "-attachments"
+	if err := os.MkdirAll(filepath.Join(res.AttachmentsDir, attachmentsDir), 0o700); err != nil {
+		return res, err
+	}
+	if err := os.WriteFile(filepath.Join(res.AttachmentsDir, KeyFile), s.key, 0o600); err != nil {
+		return res, err
+	}
+	var missing []string
+	for _, n := range names {
+		err := copyFile(filepath.Join(s.dir, attachmentsDir, n), filepath.Join(res.AttachmentsDir, attachmentsDir, n))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			missing = append(missing, n)
+		case err != nil:
+			return res, err
+		default:
+			res.Attachments++
+		}
+	}
+	if len(missing) > 0 {
+		return res, fmt.Errorf("backup: %d attachment files missing from %s", len(missing), filepath.Join(s.dir, attachmentsDir))
+	}
+	return res, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// CheckIntegrity opens the SQLite file at path read-only and runs PRAGMA integrity_check.
+func CheckIntegrity(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("integrity check of %s: %w", path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("integrity check of %s failed: %s", path, strings.Join(problems, "; "))
+	}
+	return nil
+}

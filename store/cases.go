@@ -1,0 +1,539 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Case-file statuses (lifecycle in DESIGN.md).
+const (
+	CaseDraft      = "draft"
+	CaseOpen       = "open"
+	CasePending    = "pending"
+	CaseLitigation = "litigation"
+	CaseClosed     = "closed"
+	CaseArchived   = "archived"
+)
+
+// CaseStatuses lists every status, in lifecycle order.
+var CaseStatuses = []string{CaseDraft, CaseOpen, CasePending, CaseLitigation, CaseClosed, CaseArchived}
+
+// Outcomes of a closed case file.
+var Outcomes = []string{"obtained", "partial", "rejected", "abandoned"}
+
+// transitions lists, for each status, where it may go.
+var transitions = map[string][]string{
+	CaseDraft:      {CaseOpen},
+	CaseOpen:       {CasePending, CaseLitigation, CaseClosed},
+	CasePending:    {CaseOpen, CaseLitigation, CaseClosed},
+	CaseLitigation: {CaseClosed},
+	CaseClosed:     {CaseOpen, CaseArchived},
+	CaseArchived:   {CaseClosed},
+}
+
+// Case is one case file. It is pseudonymous: nothing in it names the person
+// concerned.
+type Case struct {
+	bun.BaseModel `bun:"table:cases,alias:c"`
+
+	ID         string    `bun:"id,pk" json:"id"`
+	Reference  string    `bun:"reference" json:"reference"`
+	Title      string    `bun:"title" json:"title"`
+	CategoryID string    `bun:"category_id" json:"category_id"`
+	Summary    string    `bun:"summary" json:"summary"`
+	FactsDate  *string   `bun:"facts_date" json:"facts_date"`
+	Place      string    `bun:"place" json:"place"`
+	Status     string    `bun:"status" json:"status"`
+	Outcome    *string   `bun:"outcome" json:"outcome"`
+	CreatorID  string    `bun:"creator_id" json:"creator_id"`
+	Version    int64     `bun:"version" json:"version"`
+	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
+	UpdatedAt  time.Time `bun:"updated_at" json:"updated_at"`
+}
+
+// Person is an account as shown on a case file.
+type Person struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+}
+
+// CaseDetail is a case file as its page shows it.
+type CaseDetail struct {
+	*Case
+	Assignees     []Person       `json:"assignees"`
+	Collaborators []Collaborator `json:"collaborators"`
+	Permissions   Permissions    `json:"permissions"`
+	// Warnings flags free text that looks like personal data (field: reason).
+	Warnings map[string]string `json:"warnings,omitempty"`
+}
+
+// Permissions tell the SPA what the caller may do, so it shows only that.
+// The store checks every one of them again on each action.
+type Permissions struct {
+	Edit        bool     `json:"edit"`
+	Transitions []string `json:"transitions"`
+	Delete      bool     `json:"delete"`
+	Assign      bool     `json:"assign"`
+	Invite      bool     `json:"invite"`
+	Report      bool     `json:"report"`
+	// Relation is assignee, support, trainee, mentee or admin.
+	Relation string `json:"relation"`
+}
+
+// allowedTransitions lists the targets the relation may move c to.
+func allowedTransitions(c *Case, rel Relation) []string {
+	out := []string{}
+	if !rel.manager() {
+		return out
+	}
+	for _, to := range transitions[c.Status] {
+		switch {
+		case c.Status == CaseClosed && to == CaseArchived && !(rel.Admin || rel.Superadmin):
+		case c.Status == CaseArchived && !rel.Superadmin:
+		default:
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
+func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
+	p := Permissions{
+		Edit:        rel.writer() && c.Status != CaseArchived,
+		Transitions: allowedTransitions(c, rel),
+		Delete:      rel.Admin || rel.Superadmin || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
+		Assign:      actor.Account.IsAdmin(),
+		Invite:      rel.manager() && collaborationOpen(c.Status),
+		Report:      rel.manager(),
+	}
+	switch {
+	case rel.Assignee:
+		p.Relation = GrantAssignee
+	case rel.Helper != "":
+		p.Relation = rel.Helper
+	default:
+		p.Relation = "admin"
+	}
+	return p
+}
+
+// collaborationOpen tells whether helpers may be invited in this status.
+func collaborationOpen(status string) bool {
+	switch status {
+	case CaseDraft, CaseOpen, CasePending, CaseLitigation:
+		return true
+	}
+	return false
+}
+
+// referenceAlphabet is Crockford's base 32: no I, L, O or U to misread.
+const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// newReference draws a human reference such as R-2026-7K3QX: random, so it
+// says nothing of how many case files exist.
+func newReference(year int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "R-%d-", year)
+	for i := 0; i < 5; i++ {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(referenceAlphabet))))
+		if err != nil {
+			panic("store: no randomness: " + err.Error())
+		}
+		b.WriteByte(referenceAlphabet[n.Int64()])
+	}
+	return b.String()
+}
+
+// NewCase is what creates a case file.
+type NewCase struct {
+	Title      string  `json:"title" validate:"trimmed,max=200"`
+	CategoryID string  `json:"category_id" validate:"required"`
+	Summary    string  `json:"summary" validate:"max=20000"`
+	FactsDate  *string `json:"facts_date" validate:"omitempty,datetime=2006-01-02"`
+	Place      string  `json:"place" validate:"max=200"`
+}
+
+// CreateCase creates a draft case file entrusted to its creator.
+func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseDetail, error) {
+	if err := requireRole(actor, RoleEditor); err != nil {
+		return nil, err
+	}
+	if err := check(&in); err != nil {
+		return nil, err
+	}
+	warnings, err := s.screen(map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	c := &Case{ID: newID(), Title: strings.TrimSpace(in.Title), CategoryID: in.CategoryID, Summary: in.Summary,
+		FactsDate: in.FactsDate, Place: strings.TrimSpace(in.Place), Status: CaseDraft, CreatorID: actor.ID(),
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkCategory(ctx, tx, in.CategoryID); err != nil {
+			return err
+		}
+		if err := s.insertCase(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := s.addGrant(ctx, tx, c.ID, actor.ID(), GrantAssignee, actor.ID(), now); err != nil {
+			return err
+		}
+		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	rel := Relation{Assignee: true, Superadmin: RoleAtLeast(actor.Account.Role, RoleSuperadmin)}
+	return &CaseDetail{Case: c, Assignees: []Person{{ID: actor.ID(), Name: actor.Account.Name}}, Collaborators: []Collaborator{},
+		Permissions: s.permissions(c, rel, actor), Warnings: warnings}, nil
+}
+
+// insertCase writes a new case row with a fresh reference, its search entry
+// and its counter.
+func (s *Store) insertCase(ctx context.Context, tx bun.IDB, c *Case) error {
+	for attempt := 0; ; attempt++ {
+		c.Reference = newReference(c.CreatedAt.Year())
+		taken, err := tx.NewSelect().Model((*Case)(nil)).Where("reference = ?", c.Reference).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			break
+		}
+		if attempt == 20 {
+			return fmt.Errorf("no free case reference after %d draws", attempt)
+		}
+	}
+	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+		return fmt.Errorf("insert case: %w", err)
+	}
+	if _, err := tx.NewRaw(`INSERT INTO case_search (rowid, title, summary, notes)
+		SELECT rowid, title, summary, '' FROM cases WHERE id = ?`, c.ID).Exec(ctx); err != nil {
+		return err
+	}
+	return countCase(ctx, tx, "", c.Status)
+}
+
+// countCase moves one case file between the per-status counters ("" for none).
+func countCase(ctx context.Context, tx bun.IDB, from, to string) error {
+	if from == to {
+		return nil
+	}
+	if from != "" {
+		if _, err := tx.NewRaw("UPDATE case_counts SET n = n - 1 WHERE status = ?", from).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if to != "" {
+		if _, err := tx.NewRaw("UPDATE case_counts SET n = n + 1 WHERE status = ?", to).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kind, by string, now time.Time) error {
+	_, err := tx.NewInsert().Model(&Grant{ID: newID(), CaseID: caseID, AccountID: &accountID, Kind: kind,
+		StartsAt: now, GrantedBy: &by, CreatedAt: now}).Exec(ctx)
+	return err
+}
+
+// caseEvent is one line of a case file's history.
+type caseEvent struct {
+	Kind       string
+	FromStatus string
+	ToStatus   string
+	Comment    string
+	Fields     []string
+}
+
+func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID string, ev caseEvent) error {
+	fields := ""
+	if len(ev.Fields) > 0 {
+		b, _ := json.Marshal(ev.Fields)
+		fields = string(b)
+	}
+	_, err := tx.NewRaw(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, s.now(), actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields).Exec(ctx)
+	return err
+}
+
+// touchCase marks a case file changed by a sub-resource (note, deadline,
+// attachment) without changing its version, so that adding a note never
+// makes someone else's form stale.
+func (s *Store) touchCase(ctx context.Context, tx bun.IDB, id string) error {
+	_, err := tx.NewUpdate().Model((*Case)(nil)).Set("updated_at = ?", s.now()).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// GetCase returns one visible case file with its people and the caller's permissions.
+func (s *Store) GetCase(ctx context.Context, actor Actor, id string) (*CaseDetail, error) {
+	c, rel, err := s.caseFor(ctx, s.read, actor, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.detail(ctx, s.read, actor, c, rel)
+}
+
+func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, rel Relation) (*CaseDetail, error) {
+	d := &CaseDetail{Case: c, Permissions: s.permissions(c, rel, actor)}
+	var err error
+	if d.Assignees, err = assigneesOf(ctx, db, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Collaborators, err = s.collaboratorsOf(ctx, db, c.ID, rel.manager()); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func assigneesOf(ctx context.Context, db bun.IDB, caseID string) ([]Person, error) {
+	out := []Person{}
+	err := db.NewSelect().TableExpr("grants AS g").Join("JOIN accounts AS a ON a.id = g.account_id").
+		ColumnExpr("a.id, a.name").
+		Where("g.case_id = ? AND g.kind = ? AND g.revoked_at IS NULL", caseID, GrantAssignee).
+		OrderExpr("g.created_at").Scan(ctx, &out)
+	return out, err
+}
+
+// CaseChange is a change to a case file's descriptive fields.
+type CaseChange struct {
+	Title      *string `json:"title" validate:"omitempty,trimmed,max=200"`
+	CategoryID *string `json:"category_id" validate:"omitempty,min=1"`
+	Summary    *string `json:"summary" validate:"omitempty,max=20000"`
+	FactsDate  *string `json:"facts_date" validate:"omitempty,datetime=2006-01-02|eq="`
+	Place      *string `json:"place" validate:"omitempty,max=200"`
+}
+
+// requireVersion checks If-Match: the version must be given and current.
+// It runs after the visibility check, so an invisible case file is a 404
+// whatever the If-Match says.
+func requireVersion(c *Case, ifMatch *int64) error {
+	if ifMatch == nil {
+		return ErrVersionRequired
+	}
+	if *ifMatch != c.Version {
+		return ErrStale
+	}
+	return nil
+}
+
+// UpdateCase changes descriptive fields of a case file at version ifMatch.
+// Assignees, helpers and admins may; an archived case file is read-only.
+func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch *int64, ch CaseChange) (*CaseDetail, error) {
+	if err := check(&ch); err != nil {
+		return nil, err
+	}
+	screened := map[string]string{}
+	for k, v := range map[string]*string{"title": ch.Title, "summary": ch.Summary, "place": ch.Place} {
+		if v != nil {
+			screened[k] = *v
+		}
+	}
+	warnings, err := s.screen(screened)
+	if err != nil {
+		return nil, err
+	}
+	var out *CaseDetail
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, rel, err := s.caseFor(ctx, tx, actor, id, false)
+		if err != nil {
+			return err
+		}
+		if !rel.writer() {
+			return ErrForbidden
+		}
+		if err := requireVersion(c, ifMatch); err != nil {
+			return err
+		}
+		if c.Status == CaseArchived {
+			return Coded(ErrConflict, "archived")
+		}
+		var fields []string
+		if ch.Title != nil && strings.TrimSpace(*ch.Title) != c.Title {
+			c.Title, fields = strings.TrimSpace(*ch.Title), append(fields, "title")
+		}
+		if ch.CategoryID != nil && *ch.CategoryID != c.CategoryID {
+			if err := checkCategory(ctx, tx, *ch.CategoryID); err != nil {
+				return err
+			}
+			c.CategoryID, fields = *ch.CategoryID, append(fields, "category_id")
+		}
+		if ch.Summary != nil && *ch.Summary != c.Summary {
+			c.Summary, fields = *ch.Summary, append(fields, "summary")
+		}
+		if ch.FactsDate != nil {
+			var fd *string
+			if *ch.FactsDate != "" {
+				fd = ch.FactsDate
+			}
+			if (fd == nil) != (c.FactsDate == nil) || (fd != nil && *fd != *c.FactsDate) {
+				c.FactsDate, fields = fd, append(fields, "facts_date")
+			}
+		}
+		if ch.Place != nil && strings.TrimSpace(*ch.Place) != c.Place {
+			c.Place, fields = strings.TrimSpace(*ch.Place), append(fields, "place")
+		}
+		if len(fields) > 0 {
+			c.Version++
+			c.UpdatedAt = s.now()
+			if _, err := tx.NewUpdate().Model(c).Column("title", "category_id", "summary", "facts_date", "place", "version", "updated_at").WherePK().Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.NewRaw(`UPDATE case_search SET title = ?, summary = ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
+				c.Title, c.Summary, c.ID).Exec(ctx); err != nil {
+				return err
+			}
+			if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "updated", Fields: fields}); err != nil {
+				return err
+			}
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"fields": fields}}); err != nil {
+				return err
+			}
+		}
+		out, err = s.detail(ctx, tx, actor, c, rel)
+		return err
+	})
+	if out != nil {
+		out.Warnings = warnings
+	}
+	return out, err
+}
+
+// Transition is a move in a case file's lifecycle.
+type Transition struct {
+	To      string  `json:"to" validate:"required"`
+	Outcome *string `json:"outcome"`
+	Comment string  `json:"comment" validate:"max=2000"`
+}
+
+// TransitionCase moves a case file along its lifecycle at version ifMatch.
+// Only assignees and admins may; archiving is an admin's, restoring a
+// superadmin's; closing needs an outcome. Closing or archiving ends the
+// helpers' access: reopening does not bring it back.
+func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMatch *int64, tr Transition) (*CaseDetail, error) {
+	if err := check(&tr); err != nil {
+		return nil, err
+	}
+	var out *CaseDetail
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, rel, err := s.caseFor(ctx, tx, actor, id, false)
+		if err != nil {
+			return err
+		}
+		if !rel.manager() {
+			return ErrForbidden
+		}
+		if err := requireVersion(c, ifMatch); err != nil {
+			return err
+		}
+		allowed := false
+		for _, to := range allowedTransitions(c, rel) {
+			allowed = allowed || to == tr.To
+		}
+		if !allowed {
+			for _, to := range transitions[c.Status] {
+				if to == tr.To {
+					return ErrForbidden // a real transition, but not the caller's to make
+				}
+			}
+			return Coded(ErrConflict, "invalid_transition")
+		}
+		switch {
+		case tr.To == CaseClosed && c.Status != CaseArchived:
+			if tr.Outcome == nil || !contains(Outcomes, *tr.Outcome) {
+				return Invalid("outcome", "required")
+			}
+			c.Outcome = tr.Outcome
+		case tr.Outcome != nil:
+			return Invalid("outcome", "only_when_closing")
+		case tr.To == CaseOpen:
+			c.Outcome = nil
+		}
+		from := c.Status
+		c.Status, c.Version, c.UpdatedAt = tr.To, c.Version+1, s.now()
+		if _, err := tx.NewUpdate().Model(c).Column("status", "outcome", "version", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := countCase(ctx, tx, from, c.Status); err != nil {
+			return err
+		}
+		if c.Status == CaseClosed || c.Status == CaseArchived {
+			if err := s.endHelpers(ctx, tx, actor, c.ID, "case_"+c.Status); err != nil {
+				return err
+			}
+		}
+		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "transition", FromStatus: from, ToStatus: c.Status, Comment: strings.TrimSpace(tr.Comment)}); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID,
+			Details: map[string]any{"from": from, "to": c.Status}}); err != nil {
+			return err
+		}
+		out, err = s.detail(ctx, tx, actor, c, rel)
+		return err
+	})
+	return out, err
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// DeleteCase deletes a case file: its creator may delete it while it is a
+// draft; an admin may delete any, with a reason.
+func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) error {
+	var files []string
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, rel, err := s.caseFor(ctx, tx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case actor.Account.IsAdmin():
+			if err := checkReason(reason); err != nil {
+				return err
+			}
+		case rel.Assignee && c.CreatorID == actor.ID() && c.Status == CaseDraft:
+		case rel.Assignee && c.CreatorID == actor.ID():
+			return Coded(ErrConflict, "not_draft")
+		default:
+			return ErrForbidden
+		}
+		if err := tx.NewSelect().Table("attachments").Column("storage_name").Where("case_id = ?", c.ID).Scan(ctx, &files); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)", c.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model(c).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := countCase(ctx, tx, c.Status, ""); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deleted", ObjectType: "case", ObjectID: c.ID, Reason: reason,
+			Details: map[string]any{"reference": c.Reference, "status": c.Status}})
+	})
+	if err == nil {
+		s.removeBlobs(files)
+	}
+	return err
+}

@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// collaborationInviteTTL is how long a helper's invitation link stays valid.
+const collaborationInviteTTL = 14 * 24 * time.Hour
+
+// NewCollaboration is an invitation of a helper on one case file.
+type NewCollaboration struct {
+	Email string `json:"email" validate:"required,max=254,email"`
+	Kind  string `json:"kind" validate:"oneof=support trainee mentee"`
+	Major bool   `json:"major"`
+	// Until is the last day of the collaboration (YYYY-MM-DD), if any.
+	Until *string `json:"until" validate:"omitempty,datetime=2006-01-02"`
+}
+
+// endOfDay turns a YYYY-MM-DD "until" into the instant access ends: the
+// end of that day, UTC.
+func endOfDay(day *string) (*time.Time, error) {
+	if day == nil || *day == "" {
+		return nil, nil
+	}
+	d, err := time.Parse("2006-01-02", *day)
+	if err != nil {
+		return nil, Invalid("until", "datetime=2006-01-02")
+	}
+	end := d.Add(24 * time.Hour)
+	return &end, nil
+}
+
+// managed loads a case file the actor manages (assignee or admin), open to collaboration.
+func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, error) {
+	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
+	if err != nil {
+		return nil, err
+	}
+	if !rel.manager() {
+		return nil, ErrForbidden
+	}
+	return c, nil
+}
+
+// InviteCollaborator invites a helper by e-mail on a case file. An active
+// account with that e-mail starts helping at once and is notified; anyone
+// else gets an invitation link (14 days) to register or log in with that
+// e-mail. The e-mails name only the case file's reference and the inviter.
+func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID string, in NewCollaboration) (*Collaborator, error) {
+	if err := check(&in); err != nil {
+		return nil, err
+	}
+	ends, err := endOfDay(in.Until)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if ends != nil && !ends.After(now) {
+		return nil, Invalid("until", "past")
+	}
+	var out *Collaborator
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.managed(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if !collaborationOpen(c.Status) {
+			return Coded(ErrConflict, "case_not_open")
+		}
+		key := EmailKey(in.Email)
+		var helper *Account
+		acc := new(Account)
+		switch err := tx.NewSelect().Model(acc).Where("email_key = ?", key).Scan(ctx); {
+		case err == nil && acc.Status == StatusActive:
+			helper = acc
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		// One live grant per person and case file.
+		q := tx.NewSelect().Model((*Grant)(nil)).Where("case_id = ? AND revoked_at IS NULL AND (ends_at IS NULL OR ends_at > ?)", c.ID, now)
+		if helper != nil {
+			q = q.Where("(account_id = ? OR invited_email = ?)", helper.ID, key)
+		} else {
+			q = q.Where("invited_email = ?", key)
+		}
+		if exists, err := q.Exists(ctx); err != nil || exists {
+			if err != nil {
+				return err
+			}
+			return Coded(ErrConflict, "already_collaborator")
+		}
+		g := &Grant{ID: newID(), CaseID: c.ID, Kind: in.Kind, Major: in.Major, StartsAt: now, EndsAt: ends,
+			GrantedBy: ptr(actor.ID()), InvitedEmail: key, CreatedAt: now}
+		params := map[string]string{"inviter": actor.Account.Name, "reference": c.Reference, "kind": in.Kind}
+		locale := actor.Account.Locale
+		kind := "collab_invitation"
+		if helper != nil {
+			g.AccountID = &helper.ID
+			params["name"], params["link"], locale, kind = helper.Name, s.baseURL+"/cases/"+c.ID, helper.Locale, "collab_added"
+		} else {
+			tok, hash := newSecret()
+			exp := now.Add(collaborationInviteTTL)
+			g.TokenHash, g.TokenExpires = hash, &exp
+			params["link"] = s.link("/invitation", tok)
+		}
+		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, tx, in.Email, locale, kind, params); err != nil {
+			return err
+		}
+		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "collaborator_invited", Comment: in.Kind}); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.invited", ObjectType: "grant", ObjectID: g.ID,
+			Details: map[string]any{"case": c.ID, "kind": in.Kind, "major": in.Major, "immediate": helper != nil}}); err != nil {
+			return err
+		}
+		list, err := s.collaboratorsOf(ctx, tx, c.ID, true)
+		for i := range list {
+			if list[i].ID == g.ID {
+				out = &list[i]
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// collaborationByToken finds a live, unaccepted helper invitation.
+func (s *Store) collaborationByToken(ctx context.Context, db bun.IDB, tok string) (*Grant, *Case, error) {
+	if tok == "" {
+		return nil, nil, errInvalidToken
+	}
+	g := new(Grant)
+	err := db.NewSelect().Model(g).Where("token_hash = ?", hashSecret(tok)).Scan(ctx)
+	if err != nil {
+		return nil, nil, errInvalidToken
+	}
+	now := s.now()
+	if g.AccountID != nil || g.RevokedAt != nil || g.TokenExpires == nil || !now.Before(*g.TokenExpires) ||
+		(g.EndsAt != nil && !now.Before(*g.EndsAt)) {
+		return nil, nil, errInvalidToken
+	}
+	c := new(Case)
+	if err := db.NewSelect().Model(c).Where("c.id = ?", g.CaseID).Scan(ctx); err != nil || !collaborationOpen(c.Status) {
+		return nil, nil, errInvalidToken
+	}
+	return g, c, nil
+}
+
+// inspectCollaboration describes a helper invitation: the invited e-mail,
+// the case file's reference and who invited, nothing else.
+func (s *Store) inspectCollaboration(ctx context.Context, tok string) (*InvitationInfo, error) {
+	g, c, err := s.collaborationByToken(ctx, s.read, tok)
+	if err != nil {
+		return nil, err
+	}
+	var inviter string
+	if g.GrantedBy != nil {
+		if a, err := accountByID(ctx, s.read, *g.GrantedBy); err == nil {
+			inviter = a.Name
+		}
+	}
+	return &InvitationInfo{Kind: "collaboration", Email: g.InvitedEmail, Inviter: inviter, Reference: c.Reference, CollaborationKind: g.Kind}, nil
+}
+
+// bindCollaboration gives an invitation's grant to acc, whose e-mail must be
+// the invited one; it returns the case file's id.
+func (s *Store) bindCollaboration(ctx context.Context, tx bun.IDB, actor Actor, acc *Account, tok string) (string, error) {
+	g, c, err := s.collaborationByToken(ctx, tx, tok)
+	if err != nil {
+		return "", err
+	}
+	if g.InvitedEmail != acc.EmailKey {
+		return "", Coded(ErrForbidden, "email_mismatch")
+	}
+	now := s.now()
+	if _, err := tx.NewUpdate().Model(g).Set("account_id = ?", acc.ID).Set("token_hash = NULL").Set("starts_at = ?", now).
+		WherePK().Exec(ctx); err != nil {
+		return "", err
+	}
+	actor.Account = acc
+	if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "collaborator_joined", Comment: g.Kind}); err != nil {
+		return "", err
+	}
+	return c.ID, s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.accepted", ObjectType: "grant", ObjectID: g.ID,
+		Details: map[string]any{"case": c.ID}})
+}
+
+// AcceptCollaboration binds a helper invitation to the logged-in actor if
+// their e-mail is the invited one, and returns the case file's id.
+func (s *Store) AcceptCollaboration(ctx context.Context, actor Actor, tok string) (string, error) {
+	if err := requireRole(actor, RoleReader); err != nil {
+		return "", err
+	}
+	var caseID string
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		caseID, err = s.bindCollaboration(ctx, tx, actor, actor.Account, tok)
+		return err
+	})
+	return caseID, err
+}
+
+// CollaborationChange changes a helper's major flag or end date.
+type CollaborationChange struct {
+	Major *bool `json:"major"`
+	// Until: a date, or "" to remove the end date.
+	Until *string `json:"until" validate:"omitempty,datetime=2006-01-02"`
+}
+
+// UpdateCollaborator changes a helper's collaboration (managers only).
+func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id string, ch CollaborationChange) (*Collaborator, error) {
+	if err := check(&ch); err != nil {
+		return nil, err
+	}
+	var out *Collaborator
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.managed(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		g, err := s.liveHelperGrant(ctx, tx, c.ID, id)
+		if err != nil {
+			return err
+		}
+		q := tx.NewUpdate().Model(g).WherePK()
+		if ch.Major != nil {
+			q = q.Set("major = ?", *ch.Major)
+		}
+		if ch.Until != nil {
+			ends, err := endOfDay(ch.Until)
+			if err != nil {
+				return err
+			}
+			q = q.Set("ends_at = ?", ends)
+		}
+		if ch.Major == nil && ch.Until == nil {
+			return nil
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.updated", ObjectType: "grant", ObjectID: g.ID,
+			Details: map[string]any{"case": c.ID}}); err != nil {
+			return err
+		}
+		list, err := s.collaboratorsOf(ctx, tx, c.ID, true)
+		for i := range list {
+			if list[i].ID == g.ID {
+				out = &list[i]
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) liveHelperGrant(ctx context.Context, tx bun.IDB, caseID, id string) (*Grant, error) {
+	g := new(Grant)
+	err := tx.NewSelect().Model(g).Where("id = ? AND case_id = ? AND kind != ? AND revoked_at IS NULL", id, caseID, GrantAssignee).Scan(ctx)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	return g, nil
+}
+
+// RevokeCollaborator ends a helper's access at once (managers only).
+func (s *Store) RevokeCollaborator(ctx context.Context, actor Actor, caseID, id string) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.managed(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		g, err := s.liveHelperGrant(ctx, tx, c.ID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model(g).Set("revoked_at = ?", s.now()).Set("revoked_why = 'revoked'").Set("token_hash = NULL").
+			WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "collaborator_revoked", Comment: g.Kind}); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.revoked", ObjectType: "grant", ObjectID: g.ID,
+			Details: map[string]any{"case": c.ID}})
+	})
+}
+
+// ExpireCollaborations closes, and audits, the helper grants whose end date
+// has passed (access already ends at that instant through the visibility
+// predicate; this records it). It returns how many it closed.
+func (s *Store) ExpireCollaborations(ctx context.Context) (int, error) {
+	n := 0
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		var ids []string
+		if err := tx.NewSelect().Model((*Grant)(nil)).Column("id").
+			Where("kind != ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", GrantAssignee, now).Scan(ctx, &ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = 'expired'").Set("token_hash = NULL").
+				Where("id = ?", id).Exec(ctx); err != nil {
+				return err
+			}
+			if err := s.appendAudit(ctx, tx, Actor{ClientIP: "system"}, Audit{Action: "collaboration.expired", ObjectType: "grant", ObjectID: id}); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Grant is a row of grants: an account's right on one case file, from
+// StartsAt until EndsAt unless revoked. A helper's invitation not yet
+// accepted is a grant without an account, holding the invited e-mail and
+// the hash of the invitation token.
+type Grant struct {
+	bun.BaseModel `bun:"table:grants,alias:g"`
+
+	ID           string     `bun:"id,pk"`
+	CaseID       string     `bun:"case_id"`
+	AccountID    *string    `bun:"account_id"`
+	Kind         string     `bun:"kind"`
+	Major        bool       `bun:"major"`
+	StartsAt     time.Time  `bun:"starts_at"`
+	EndsAt       *time.Time `bun:"ends_at"`
+	RevokedAt    *time.Time `bun:"revoked_at"`
+	RevokedWhy   string     `bun:"revoked_why"`
+	GrantedBy    *string    `bun:"granted_by"`
+	InvitedEmail string     `bun:"invited_email"`
+	TokenHash    []byte     `bun:"token_hash"`
+	TokenExpires *time.Time `bun:"token_expires"`
+	CreatedAt    time.Time  `bun:"created_at"`
+}
+
+// Collaborator is a helper as shown on a case file.
+type Collaborator struct {
+	ID        string  `json:"id" bun:"id"`
+	AccountID *string `json:"account_id" bun:"account_id"`
+	Name      string  `json:"name" bun:"name"`
+	// Email is shown to managers only: helpers do not see each other's.
+	Email string     `json:"email,omitempty" bun:"email"`
+	Kind  string     `json:"kind" bun:"kind"`
+	Major bool       `json:"major" bun:"major"`
+	Until *time.Time `json:"until" bun:"ends_at"`
+	// Status is active, or invited while the invitation is not accepted.
+	Status    string    `json:"status" bun:"-"`
+	CreatedAt time.Time `json:"created_at" bun:"created_at"`
+}
+
+// collaboratorsOf lists the live helpers of a case file; withEmail shows
+// their e-mail addresses (to its managers only).
+func (s *Store) collaboratorsOf(ctx context.Context, db bun.IDB, caseID string, withEmail bool) ([]Collaborator, error) {
+	out := []Collaborator{}
+	now := s.now()
+	err := db.NewSelect().TableExpr("grants AS g").Join("LEFT JOIN accounts AS a ON a.id = g.account_id").
+		ColumnExpr("g.id, g.account_id, coalesce(a.name, '') AS name, coalesce(a.email, g.invited_email) AS email, g.kind, g.major, g.ends_at, g.created_at").
+		Where("g.case_id = ? AND g.kind != ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)", caseID, GrantAssignee, now).
+		OrderExpr("g.created_at").Scan(ctx, &out)
+	for i := range out {
+		out[i].Status = "active"
+		if out[i].AccountID == nil {
+			out[i].Status = "invited"
+		}
+		if !withEmail {
+			out[i].Email = ""
+		}
+	}
+	return out, err
+}
+
+// endHelpers revokes every live helper grant of a case file (when it is
+// closed or archived), each audited.
+func (s *Store) endHelpers(ctx context.Context, tx bun.IDB, actor Actor, caseID, why string) error {
+	var ids []string
+	if err := tx.NewSelect().Model((*Grant)(nil)).Column("id").
+		Where("case_id = ? AND kind != ? AND revoked_at IS NULL", caseID, GrantAssignee).Scan(ctx, &ids); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", s.now()).Set("revoked_why = ?", why).
+			Where("id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.ended", ObjectType: "grant", ObjectID: id,
+			Details: map[string]any{"case": caseID, "why": why}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AssigneesChange is an admin's new list of assignees for a case file.
+type AssigneesChange struct {
+	UserIDs []string `json:"user_ids" validate:"min=1,max=20,dive,required"`
+	Reason  string   `json:"reason"`
+}
+
+// SetAssignees entrusts a case file to exactly these editors (admins only,
+// with a reason, at version ifMatch). New assignees get an e-mail.
+func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatch *int64, ch AssigneesChange) (*CaseDetail, error) {
+	if err := requireRole(actor, RoleAdmin); err != nil {
+		return nil, err
+	}
+	var out *CaseDetail
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, rel, err := s.caseFor(ctx, tx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if err := check(&ch); err != nil {
+			return err
+		}
+		if err := checkReason(ch.Reason); err != nil {
+			return err
+		}
+		if err := requireVersion(c, ifMatch); err != nil {
+			return err
+		}
+		want := map[string]*Account{}
+		for _, uid := range ch.UserIDs {
+			acc, err := accountByID(ctx, tx, uid)
+			if err != nil || acc.Status != StatusActive || !RoleAtLeast(acc.Role, RoleEditor) {
+				return Invalid("user_ids", "not_editor")
+			}
+			want[uid] = acc
+		}
+		current, err := assigneesOf(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var added, removed []string
+		for _, p := range current {
+			if want[p.ID] != nil {
+				delete(want, p.ID)
+				continue
+			}
+			removed = append(removed, p.ID)
+			if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = ?", "unassigned").
+				Where("case_id = ? AND account_id = ? AND kind = ? AND revoked_at IS NULL", c.ID, p.ID, GrantAssignee).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for _, uid := range ch.UserIDs {
+			acc := want[uid]
+			if acc == nil {
+				continue
+			}
+			delete(want, uid)
+			added = append(added, uid)
+			if err := s.addGrant(ctx, tx, c.ID, uid, GrantAssignee, actor.ID(), now); err != nil {
+				return err
+			}
+			if err := s.enqueue(ctx, tx, acc.Email, acc.Locale, "case_assigned", map[string]string{
+				"name": acc.Name, "reference": c.Reference, "link": s.baseURL + "/cases/" + c.ID}); err != nil {
+				return err
+			}
+		}
+		c.Version, c.UpdatedAt = c.Version+1, now
+		if _, err := tx.NewUpdate().Model(c).Column("version", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "assignees", Comment: ch.Reason}); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.assignees", ObjectType: "case", ObjectID: c.ID, Reason: ch.Reason,
+			Details: map[string]any{"added": added, "removed": removed}}); err != nil {
+			return err
+		}
+		rel, err = s.relationTo(ctx, tx, actor, c.ID, now)
+		if err != nil {
+			return err
+		}
+		out, err = s.detail(ctx, tx, actor, c, rel)
+		return err
+	})
+	return out, err
+}
+
+// ListCollaborators lists the helpers of a visible case file; their e-mail
+// addresses only for its managers.
+func (s *Store) ListCollaborators(ctx context.Context, actor Actor, caseID string) ([]Collaborator, error) {
+	c, rel, err := s.caseFor(ctx, s.read, actor, caseID, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.collaboratorsOf(ctx, s.read, c.ID, rel.manager())
+}

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Composer renders one e-mail of a kind, in a locale, from its parameters.
+// It is given to the store (see Options) so that e-mails are rendered and
+// written in the same transaction as the change that causes them, while the
+// templates live outside the store.
+type Composer interface {
+	Compose(kind, locale string, params map[string]string) (Message, error)
+}
+
+// Message is a rendered e-mail: multipart text and HTML.
+type Message struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Outbox statuses.
+const (
+	// OutboxQueued: waiting for its first or next attempt.
+	OutboxQueued = "queued"
+	// OutboxSent: the SMTP server accepted it (or, without one, it was logged).
+	OutboxSent = "sent"
+	// OutboxFailed: refused for good, or out of attempts; a superadmin may requeue it.
+	OutboxFailed = "failed"
+)
+
+// MaxLastErrorLen bounds the error text kept on an outbox row: enough to
+// diagnose, not enough for a misbehaving server to bloat the database.
+const MaxLastErrorLen = 500
+
+// OutboxMessage is one e-mail in the outbox. Its MessageID never changes, so
+// a message sent again after an ambiguous failure is recognisable as the same.
+// The bodies are never part of the JSON: the list is for diagnosis, and the
+// bodies carry one-time links.
+type OutboxMessage struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID            string     `bun:"id,pk" json:"id"`
+	MessageID     string     `bun:"message_id" json:"message_id"`
+	To            string     `bun:"to_addr" json:"to"`
+	Subject       string     `bun:"subject" json:"subject"`
+	TextBody      string     `bun:"text_body" json:"-"`
+	HTMLBody      string     `bun:"html_body" json:"-"`
+	Kind          string     `bun:"kind" json:"kind"`
+	Status        string     `bun:"status" json:"status"`
+	Attempts      int        `bun:"attempts" json:"attempts"`
+	LastError     string     `bun:"last_error" json:"last_error"`
+	NextAttemptAt time.Time  `bun:"next_attempt_at" json:"next_attempt_at"`
+	CreatedAt     time.Time  `bun:"created_at" json:"created_at"`
+	SentAt        *time.Time `bun:"sent_at" json:"sent_at"`
+}
+
+// enqueue renders an e-mail and writes it to the outbox inside tx, so that the
+// e-mail exists if and only if the change that causes it is committed. The
+// caller should kick the sender after its transaction commits.
+func (s *Store) enqueue(ctx context.Context, tx bun.IDB, to, locale, kind string, params map[string]string) error {
+	if s.composer == nil {
+		return fmt.Errorf("outbox: %s e-mail: no composer configured", kind)
+	}
+	to = strings.TrimSpace(to)
+	if to == "" {
+		return fmt.Errorf("outbox: %s e-mail: no recipient", kind)
+	}
+	msg, err := s.composer.Compose(kind, locale, params)
+	if err != nil {
+		return fmt.Errorf("outbox: render %s e-mail: %w", kind, err)
+	}
+	id := newID()
+	now := s.now()
+	m := &OutboxMessage{
+		ID: id,
+		// The outbox id is already a UUID: reusing it keeps the Message-ID
+		// unique and lets an operator match a bounce to a row.
+		MessageID: "<" + id + "@" + s.mailDomain + ">",
+		To:        to, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML,
+		Kind: kind, Status: OutboxQueued, NextAttemptAt: now, CreatedAt: now,
+	}
+	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+		return fmt.Errorf("outbox: insert %s e-mail: %w", kind, err)
+	}
+	return nil
+}
+
+// ClaimOutbox returns up to limit messages that are due (queued, with
+// next_attempt_at reached), oldest first, bodies included, and pushes their
+// next attempt lease into the future in the same transaction. Until the
+// sender records the outcome, or the lease runs out after a crash, no other
+// claim returns them, so a message is never handed out twice for one attempt.
+func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	if limit <= 0 {
+		limit = 1
+	}
+	now := s.now()
+	// A cheap look on the read pool first: the poller runs every few seconds
+	// and must not take the write lock when there is nothing to send.
+	due, err := s.read.NewSelect().Model((*OutboxMessage)(nil)).
+		Where("status = ?", OutboxQueued).Where("next_attempt_at <= ?", now).Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: look for due messages: %w", err)
+	}
+	if !due {
+		return nil, nil
+	}
+	var claimed []OutboxMessage
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		if err := tx.NewSelect().Model(&claimed).
+			Where("status = ?", OutboxQueued).Where("next_attempt_at <= ?", now).
+			OrderExpr("next_attempt_at ASC, created_at ASC, id ASC").Limit(int64(limit)).
+			Scan(ctx); err != nil {
+			return fmt.Errorf("outbox: select due messages: %w", err)
+		}
+		if len(claimed) == 0 {
+			return nil
+		}
+		ids := make([]string, len(claimed))
+		for i := range claimed {
+			ids[i] = claimed[i].ID
+		}
+		if _, err := tx.NewUpdate().Model((*OutboxMessage)(nil)).
+			Set("next_attempt_at = ?", now.Add(lease)).
+			Where("id IN (?)", bun.In(ids)).Where("status = ?", OutboxQueued).
+			Exec(ctx); err != nil {
+			return fmt.Errorf("outbox: lease due messages: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return claimed, nil
+}
+
+// NextOutboxAttempt tells when the earliest queued message is due, so the
+// sender can sleep exactly until then; ok is false when nothing is queued.
+func (s *Store) NextOutboxAttempt(ctx context.Context) (at time.Time, ok bool, err error) {
+	var m OutboxMessage
+	err = s.read.NewSelect().Model(&m).Column("next_attempt_at").
+		Where("status = ?", OutboxQueued).OrderExpr("next_attempt_at ASC").Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("outbox: next attempt: %w", err)
+	}
+	return m.NextAttemptAt, true, nil
+}
+
+// MarkOutboxSent records that the message was delivered.
+func (s *Store) MarkOutboxSent(ctx context.Context, id string) error {
+	return s.settleOutbox(ctx, id, func(q *bun.UpdateQuery, now time.Time) *bun.UpdateQuery {
+		return q.Set("status = ?", OutboxSent).Set("sent_at = ?", now).Set("attempts = attempts + 1").Set("last_error = ''")
+	})
+}
+
+// MarkOutboxRetry records a temporary failure: one more attempt, the error,
+// and when to try again (the sender computes the backoff).
+func (s *Store) MarkOutboxRetry(ctx context.Context, id, lastErr string, next time.Time) error {
+	return s.settleOutbox(ctx, id, func(q *bun.UpdateQuery, _ time.Time) *bun.UpdateQuery {
+		return q.Set("attempts = attempts + 1").Set("last_error = ?", truncateError(lastErr)).
+			Set("next_attempt_at = ?", next.UTC().Truncate(time.Millisecond))
+	})
+}
+
+// MarkOutboxFailed records a permanent failure (or the last allowed attempt):
+// the message stays in the outbox, visible to the superadmin, until requeued.
+func (s *Store) MarkOutboxFailed(ctx context.Context, id, lastErr string) error {
+	return s.settleOutbox(ctx, id, func(q *bun.UpdateQuery, _ time.Time) *bun.UpdateQuery {
+		return q.Set("status = ?", OutboxFailed).Set("attempts = attempts + 1").Set("last_error = ?", truncateError(lastErr))
+	})
+}
+
+// settleOutbox applies the outcome of one attempt to a queued message. Only
+// a queued message can be settled: the outcome of an attempt never overrides
+// a state that something else has decided meanwhile.
+func (s *Store) settleOutbox(ctx context.Context, id string, set func(*bun.UpdateQuery, time.Time) *bun.UpdateQuery) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Model((*OutboxMessage)(nil)).Where("id = ?", id).Where("status = ?", OutboxQueued)
+		res, err := set(q, s.now()).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("outbox: update %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("outbox: update %s: %w", id, err)
+		} else if n == 0 {
+			return fmt.Errorf("outbox: no queued message %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// truncateError keeps at most MaxLastErrorLen characters, never cutting a
+// character in two.
+func truncateError(s string) string {
+	if len(s) <= MaxLastErrorLen {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= MaxLastErrorLen {
+		return s
+	}
+	return string(r[:MaxLastErrorLen])
+}
+
+// requireSuperadmin is the outbox's guard: its contents (addresses, errors)
+// are technical settings, for superadmins only.
+func requireSuperadmin(actor Actor) error {
+	if actor.Account == nil {
+		return ErrUnauthenticated
+	}
+	if !RoleAtLeast(actor.Account.Role, RoleSuperadmin) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// ListOutbox returns one page of the outbox, newest first, without bodies,
+// and the total for the status filter ("" for every status).
+func (s *Store) ListOutbox(ctx context.Context, actor Actor, status string, page, perPage int) ([]OutboxMessage, int, error) {
+	if err := requireSuperadmin(actor); err != nil {
+		return nil, 0, err
+	}
+	switch status {
+	case "", OutboxQueued, OutboxSent, OutboxFailed:
+	default:
+		return nil, 0, Invalid("status", "oneof=queued sent failed")
+	}
+	page = max(page, 1)
+	if perPage <= 0 {
+		perPage = 50
+	}
+	perPage = min(perPage, 200)
+
+	items := []OutboxMessage{}
+	q := s.read.NewSelect().Model(&items).ExcludeColumn("text_body", "html_body")
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	total, err := q.OrderExpr("created_at DESC, id DESC").
+		Limit(int64(perPage)).Offset(int64((page - 1) * perPage)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("outbox: list: %w", err)
+	}
+	return items, int(total), nil
+}
+
+// RetryOutbox requeues a failed message for an immediate attempt, with a
+// fresh budget of attempts; the intervention lands in the audit log.
+func (s *Store) RetryOutbox(ctx context.Context, actor Actor, id string) error {
+	if err := requireSuperadmin(actor); err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var m OutboxMessage
+		err := tx.NewSelect().Model(&m).Column("id", "status", "attempts").Where("id = ?", id).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("outbox: load %s: %w", id, err)
+		}
+		if m.Status != OutboxFailed {
+			return Coded(ErrConflict, "not_failed")
+		}
+		// last_error is kept so the superadmin still sees why it had failed
+		// until the next attempt says otherwise.
+		if _, err := tx.NewUpdate().Model((*OutboxMessage)(nil)).
+			Set("status = ?", OutboxQueued).Set("attempts = 0").Set("next_attempt_at = ?", s.now()).
+			Where("id = ?", id).Exec(ctx); err != nil {
+			return fmt.Errorf("outbox: requeue %s: %w", id, err)
+		}
+		// The details hold no address: the audit log is kept for ever.
+		return s.appendAudit(ctx, tx, actor, Audit{
+			Action: "outbox.retry", ObjectType: "outbox", ObjectID: id,
+			Details: map[string]any{"attempts": m.Attempts},
+		})
+	})
+}

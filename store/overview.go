@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// UpcomingDeadline is a deadline on the home page, with its case file.
+type UpcomingDeadline struct {
+	ID        string `bun:"id" json:"id"`
+	CaseID    string `bun:"case_id" json:"case_id"`
+	Reference string `bun:"reference" json:"reference"`
+	CaseTitle string `bun:"case_title" json:"case_title"`
+	Title     string `bun:"title" json:"title"`
+	DueDate   string `bun:"due_date" json:"due_date"`
+}
+
+// HelpedCase is a case file the actor helps on, with its case managers.
+type HelpedCase struct {
+	CaseSummary
+	Kind      string   `json:"kind"`
+	Assignees []string `json:"assignees"`
+}
+
+// Overview is what a person's home page shows: their case files by status,
+// their next deadlines, and the case files they help on.
+type Overview struct {
+	Counts    map[string]int64   `json:"counts"`
+	Deadlines []UpcomingDeadline `json:"deadlines"`
+	Helping   []HelpedCase       `json:"helping"`
+}
+
+// Overview gathers the home page of the actor. For everyone, admins
+// included, "their" case files are those entrusted to them or they help on.
+func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
+	if err := requireRole(actor, RoleReader); err != nil {
+		return nil, err
+	}
+	own := actor
+	if actor.Account.IsAdmin() {
+		// An admin's home shows their own case files, not the whole instance.
+		demoted := *actor.Account
+		demoted.Role = RoleEditor
+		own.Account = &demoted
+	}
+	counts, err := s.StatusCounts(ctx, own)
+	if err != nil {
+		return nil, err
+	}
+	ov := &Overview{Counts: counts, Deadlines: []UpcomingDeadline{}, Helping: []HelpedCase{}}
+	now := s.now()
+	err = visibleCases(s.read.NewSelect().TableExpr("deadlines AS d").Join("JOIN cases AS c ON c.id = d.case_id").
+		ColumnExpr("d.id, d.case_id, c.reference, c.title AS case_title, d.title, d.due_date"), own, now).
+		Where("NOT d.done AND c.status NOT IN (?, ?)", CaseClosed, CaseArchived).
+		OrderExpr("d.due_date, d.id").Limit(20).Scan(ctx, &ov.Deadlines)
+	if err != nil {
+		return nil, err
+	}
+	var helped []struct {
+		CaseSummary
+		Kind string `bun:"kind"`
+	}
+	err = s.read.NewSelect().TableExpr("grants AS g").Join("JOIN cases AS c ON c.id = g.case_id").
+		ColumnExpr("c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at, g.kind").
+		Where("g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?)",
+			actor.ID(), bun.In(helperKinds), now, now).
+		OrderExpr("c.updated_at DESC").Limit(100).Scan(ctx, &helped)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range helped {
+		people, err := assigneesOf(ctx, s.read, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(people))
+		for i, p := range people {
+			names[i] = p.Name
+		}
+		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: names})
+	}
+	return ov, nil
+}
+
+// reminderWindow is how far ahead the daily reminder looks.
+const reminderWindow = 7 * 24 * time.Hour
+
+// SendDeadlineReminders e-mails each assignee the deadlines of their case
+// files due within the next seven days, once per day: the day it last ran
+// is kept in settings, so a restart does not send them twice. It reports
+// how many e-mails it queued.
+func (s *Store) SendDeadlineReminders(ctx context.Context) (int, error) {
+	now := s.now()
+	today := now.Format("2006-01-02")
+	sent := 0
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var last string
+		_ = tx.NewSelect().Table("settings").Column("value").Where("key = 'deadline_reminders_day'").Scan(ctx, &last)
+		if last == today {
+			return nil
+		}
+		var rows []struct {
+			AccountID string `bun:"account_id"`
+			Email     string `bun:"email"`
+			Name      string `bun:"name"`
+			Locale    string `bun:"locale"`
+			Reference string `bun:"reference"`
+			Title     string `bun:"title"`
+			DueDate   string `bun:"due_date"`
+		}
+		err := tx.NewSelect().TableExpr("deadlines AS d").
+			Join("JOIN cases AS c ON c.id = d.case_id").
+			Join("JOIN grants AS g ON g.case_id = c.id AND g.kind = ? AND g.revoked_at IS NULL", GrantAssignee).
+			Join("JOIN accounts AS a ON a.id = g.account_id").
+			ColumnExpr("a.id AS account_id, a.email, a.name, a.locale, c.reference, d.title, d.due_date").
+			Where("NOT d.done AND d.due_date <= ? AND c.status NOT IN (?, ?)", now.Add(reminderWindow).Format("2006-01-02"), CaseClosed, CaseArchived).
+			Where("a.status = ? AND a.role IN (?)", StatusActive, bun.In([]string{RoleEditor, RoleAdmin, RoleSuperadmin})).
+			OrderExpr("a.id, d.due_date").Scan(ctx, &rows)
+		if err != nil {
+			return err
+		}
+		byAccount := map[string][]string{}
+		var order []string
+		for _, r := range rows {
+			if _, seen := byAccount[r.AccountID]; !seen {
+				order = append(order, r.AccountID)
+			}
+			// Title of the deadline, never the content of the case file.
+			byAccount[r.AccountID] = append(byAccount[r.AccountID], r.Reference+" — "+r.Title+" — "+r.DueDate)
+		}
+		sort.Strings(order)
+		for _, id := range order {
+			var r = rows[0]
+			for _, x := range rows {
+				if x.AccountID == id {
+					r = x
+					break
+				}
+			}
+			if err := s.enqueue(ctx, tx, r.Email, r.Locale, "deadline_reminder", map[string]string{
+				"name": r.Name, "items": strings.Join(byAccount[id], "\n"), "link": s.baseURL + "/"}); err != nil {
+				return err
+			}
+			sent++
+		}
+		_, err = tx.NewRaw("INSERT INTO settings (key, value) VALUES ('deadline_reminders_day', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", today).Exec(ctx)
+		return err
+	})
+	return sent, err
+}

@@ -1,0 +1,170 @@
+// Package passwords hashes and checks passwords with Argon2id and refuses weak
+// ones. It never logs or returns a password, and bounds how many hashes run at
+// once so that a burst of logins cannot exhaust the memory of a small server.
+package passwords
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are the Argon2id cost settings; DefaultParams meets OWASP's minimum
+// (m = 19 MiB, t = 2, p = 1).
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultParams is used for every new hash.
+var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+	// MinLength is the minimum number of characters of a password.
+	MinLength = 10
+	// MaxLength bounds the work an attacker can ask of the hasher.
+	MaxLength = 256
+)
+
+// Reasons returned by Check, used as validation field reasons.
+const (
+	ReasonTooShort = "min=10"
+	ReasonTooLong  = "max=256"
+	ReasonCommon   = "common_password"
+)
+
+//go:embed common.txt
+var commonList string
+
+var common = sync.OnceValue(func() map[string]struct{} {
+	m := map[string]struct{}{}
+	sc := bufio.NewScanner(strings.NewReader(commonList))
+	for sc.Scan() {
+		if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
+			m[strings.ToLower(w)] = struct{}{}
+		}
+	}
+	return m
+})
+
+// Check returns "" for an acceptable password, or the reason it is refused.
+func Check(pw string) string {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinLength:
+		return ReasonTooShort
+	case n > MaxLength:
+		return ReasonTooLong
+	}
+	if _, bad := common()[strings.ToLower(pw)]; bad {
+		return ReasonCommon
+	}
+	return ""
+}
+
+// Hasher computes and verifies hashes, at most Limit at a time.
+type Hasher struct {
+	params Params
+	slots  chan struct{}
+	// dummy is verified against when an account does not exist, so that
+	// "unknown e-mail" costs the same time as "wrong password".
+	dummy string
+}
+
+// NewHasher returns a Hasher running at most limit hashes at once (0: one per CPU).
+func NewHasher(p Params, limit int) *Hasher {
+	if limit <= 0 {
+		limit = runtime.NumCPU()
+	}
+	h := &Hasher{params: p, slots: make(chan struct{}, limit)}
+	h.dummy = h.hash("dummy password never used for any account")
+	return h
+}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+// Hash returns an encoded Argon2id hash in the PHC string format.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	return h.hash(pw), nil
+}
+
+func (h *Hasher) hash(pw string) string {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		panic("passwords: no randomness: " + err.Error())
+	}
+	key := argon2.IDKey([]byte(pw), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
+		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// Verify tells whether pw matches encoded. An empty encoded (an account with no
+// password yet) is checked against a dummy hash and never matches, so that it
+// takes as long as a real check.
+func (h *Hasher) Verify(ctx context.Context, encoded, pw string) (bool, error) {
+	if err := h.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer h.release()
+	if encoded == "" {
+		_, _ = verify(h.dummy, pw)
+		return false, nil
+	}
+	return verify(encoded, pw)
+}
+
+var errFormat = errors.New("passwords: unrecognised hash format")
+
+func verify(encoded, pw string) (bool, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errFormat
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, errFormat
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return false, errFormat
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, errFormat
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil {
+		return false, errFormat
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}

@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"cloison/store/passwords"
+)
+
+// Registration is what a newcomer sends.
+type Registration struct {
+	Email    string `json:"email" validate:"required,max=254,email"`
+	Name     string `json:"name" validate:"trimmed,max=100"`
+	Password string `json:"password" validate:"password"`
+	// Pledge is the confidentiality pledge; registering means signing it.
+	Pledge bool   `json:"pledge" validate:"eq=true"`
+	Locale string `json:"locale" validate:"omitempty,locale"`
+	// Invitation is a token from an admin's invitation e-mail. When it was
+	// sent to the same e-mail, the account is active at once with its role.
+	Invitation string `json:"invitation"`
+}
+
+// Registered says what a registration led to, without revealing whether the
+// e-mail was already taken: Active only when a matching invitation was used.
+type Registered struct {
+	Active bool
+}
+
+// Register records a newcomer. The outcome visible to the caller is the same
+// whether or not the e-mail is taken: the owner of a taken address gets an
+// e-mail saying so instead of an activation link.
+func (s *Store) Register(ctx context.Context, h *passwords.Hasher, actor Actor, r Registration) (Registered, error) {
+	if r.Locale == "" {
+		r.Locale = "fr"
+	}
+	if err := check(&r); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) && ve.Fields["pledge"] != "" {
+			ve.Fields["pledge"] = "required"
+		}
+		return Registered{}, err
+	}
+	// Hashing happens for every registration, taken e-mail or not, so that
+	// both take the same time; and outside the transaction, so that the
+	// single writer never waits on Argon2.
+	hash, err := h.Hash(ctx, r.Password)
+	if err != nil {
+		return Registered{}, err
+	}
+	var out Registered
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if r.Invitation != "" {
+			done, err := s.acceptAccountInvitation(ctx, tx, actor, r, hash)
+			if err == nil && !done {
+				done, err = s.registerCollaborator(ctx, tx, actor, r, hash)
+			}
+			if err != nil || done {
+				out.Active = done
+				return err
+			}
+		}
+		if s.policy.RegistrationClosed {
+			return Coded(ErrForbidden, "registration_closed")
+		}
+		existing := new(Account)
+		err := tx.NewSelect().Model(existing).Where("email_key = ?", EmailKey(r.Email)).Scan(ctx)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case existing.Status == StatusPending:
+			// Never activated: send a fresh link, keep what was registered.
+			return s.sendActivation(ctx, tx, existing)
+		default:
+			return s.enqueue(ctx, tx, existing.Email, existing.Locale, "already_registered", map[string]string{
+				"name": existing.Name, "login_link": s.baseURL + "/login", "reset_link": s.baseURL + "/forgot"})
+		}
+		acc, err := s.insertAccount(ctx, tx, NewAccount{Email: r.Email, Name: r.Name, Role: RoleReader, Locale: r.Locale}, StatusPending, hash)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model(acc).Set("pledge_signed_at = ?", acc.CreatedAt).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.registered", ObjectType: "account", ObjectID: acc.ID}); err != nil {
+			return err
+		}
+		return s.sendActivation(ctx, tx, acc)
+	})
+	return out, err
+}
+
+func (s *Store) sendActivation(ctx context.Context, tx bun.IDB, acc *Account) error {
+	tok, err := s.issueToken(ctx, tx, acc.ID, purposeActivate, activateTTL)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, acc.Email, acc.Locale, "activation", map[string]string{"name": acc.Name, "link": s.link("/activate", tok)})
+}
+
+// acceptAccountInvitation completes an admin's invitation when the
+// registration uses the invited e-mail. It reports false, and changes
+// nothing, when the token is not an account invitation for this e-mail: the
+// registration then goes on as a plain one.
+func (s *Store) acceptAccountInvitation(ctx context.Context, tx bun.IDB, actor Actor, r Registration, hash string) (bool, error) {
+	t, err := s.peekToken(ctx, tx, r.Invitation, purposeInvite)
+	if err != nil {
+		return false, nil
+	}
+	acc, err := accountByID(ctx, tx, t.AccountID)
+	if err != nil || acc.Status != StatusInvited || acc.EmailKey != EmailKey(r.Email) {
+		return false, err
+	}
+	if _, err := s.useToken(ctx, tx, r.Invitation, purposeInvite); err != nil {
+		return false, err
+	}
+	now := s.now()
+	_, err = tx.NewUpdate().Model(acc).
+		Set("name = ?", strings.TrimSpace(r.Name)).Set("password_hash = ?", hash).Set("status = ?", StatusActive).
+		Set("locale = ?", r.Locale).Set("pledge_signed_at = ?", now).Set("updated_at = ?", now).WherePK().Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	actor.Account = acc
+	return true, s.appendAudit(ctx, tx, actor, Audit{Action: "account.invitation_accepted", ObjectType: "account", ObjectID: acc.ID})
+}
+
+// registerCollaborator registers a helper invited on a case file with the
+// invited e-mail: the account is active at once, as a reader helping on that
+// case file. It reports false, changing nothing, for any other token or e-mail.
+func (s *Store) registerCollaborator(ctx context.Context, tx bun.IDB, actor Actor, r Registration, hash string) (bool, error) {
+	g, _, err := s.collaborationByToken(ctx, tx, r.Invitation)
+	if err != nil || g.InvitedEmail != EmailKey(r.Email) {
+		return false, nil
+	}
+	if taken, err := tx.NewSelect().Model((*Account)(nil)).Where("email_key = ?", EmailKey(r.Email)).Exists(ctx); err != nil || taken {
+		// Someone with an account logs in and accepts instead.
+		return false, err
+	}
+	acc, err := s.insertAccount(ctx, tx, NewAccount{Email: r.Email, Name: r.Name, Role: RoleReader, Locale: r.Locale}, StatusActive, hash)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.NewUpdate().Model(acc).Set("pledge_signed_at = ?", acc.CreatedAt).WherePK().Exec(ctx); err != nil {
+		return false, err
+	}
+	actor.Account = acc
+	if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.registered", ObjectType: "account", ObjectID: acc.ID,
+		Details: map[string]any{"by_invitation": "collaboration"}}); err != nil {
+		return false, err
+	}
+	if _, err := s.bindCollaboration(ctx, tx, actor, acc, r.Invitation); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Activate confirms a registration's e-mail: the account becomes active
+// with the role it has (reader, for a newcomer).
+func (s *Store) Activate(ctx context.Context, actor Actor, tok string) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		acc, err := s.useToken(ctx, tx, tok, purposeActivate)
+		if err != nil {
+			return err
+		}
+		if acc.Status != StatusPending {
+			return errInvalidToken
+		}
+		if _, err := tx.NewUpdate().Model(acc).Set("status = ?", StatusActive).Set("updated_at = ?", s.now()).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		actor.Account = acc
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "account.activated", ObjectType: "account", ObjectID: acc.ID})
+	})
+}
+
+// InvitationInfo is what an invitation link may show before it is used: the
+// invited e-mail and who invited, nothing more.
+type InvitationInfo struct {
+	// Kind is "account" (an admin's invitation) or "collaboration" (a
+	// helper's invitation on one case file).
+	Kind    string `json:"kind"`
+	Email   string `json:"email"`
+	Role    string `json:"role,omitempty"`
+	Inviter string `json:"inviter"`
+	// Reference and CollaborationKind describe a helper's invitation.
+	Reference         string `json:"reference,omitempty"`
+	CollaborationKind string `json:"collaboration_kind,omitempty"`
+}
+
+// InspectInvitation describes a valid invitation token of either kind.
+func (s *Store) InspectInvitation(ctx context.Context, tok string) (*InvitationInfo, error) {
+	t, err := s.peekToken(ctx, s.read, tok, purposeInvite)
+	if err != nil {
+		return s.inspectCollaboration(ctx, tok)
+	}
+	acc, err := accountByID(ctx, s.read, t.AccountID)
+	if err != nil || acc.Status != StatusInvited {
+		return nil, errInvalidToken
+	}
+	var inviter string
+	_ = s.read.NewSelect().Table("audit_entries").ColumnExpr("a.name").
+		Join("JOIN accounts AS a ON a.id = audit_entries.actor_id").
+		Where("audit_entries.action = ? AND audit_entries.object_id = ?", "account.invited", acc.ID).
+		OrderExpr("audit_entries.id DESC").Limit(1).Scan(ctx, &inviter)
+	return &InvitationInfo{Kind: "account", Email: acc.Email, Role: acc.Role, Inviter: inviter}, nil
+}
+
+// ForgotPassword sends a reset link if an active or locked account has this
+// e-mail, and does nothing visible otherwise.
+func (s *Store) ForgotPassword(ctx context.Context, actor Actor, email string) error {
+	acc := new(Account)
+	err := s.read.NewSelect().Model(acc).Where("email_key = ?", EmailKey(email)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if acc.Status != StatusActive && acc.Status != StatusLocked {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		tok, err := s.issueToken(ctx, tx, acc.ID, purposeReset, resetTTL)
+		if err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, acc.Email, acc.Locale, "reset", map[string]string{"name": acc.Name, "link": s.link("/reset", tok)})
+	})
+}
+
+// ResetPassword sets a new password through a reset link: it also lifts a
+// lock, ends every session of the account, and tells its owner.
+func (s *Store) ResetPassword(ctx context.Context, h *passwords.Hasher, actor Actor, tok, password string) error {
+	if r := passwords.Check(password); r != "" {
+		return Invalid("password", r)
+	}
+	if _, err := s.peekToken(ctx, s.read, tok, purposeReset); err != nil {
+		return err
+	}
+	hash, err := h.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		acc, err := s.useToken(ctx, tx, tok, purposeReset)
+		if err != nil {
+			return err
+		}
+		if acc.Status != StatusActive && acc.Status != StatusLocked {
+			return errInvalidToken
+		}
+		if _, err := tx.NewUpdate().Model(acc).Set("password_hash = ?", hash).Set("status = ?", StatusActive).
+			Set("failed_logins = 0").Set("updated_at = ?", s.now()).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return s.passwordChanged(ctx, tx, actor, acc, "")
+	})
+}
+
+// passwordChanged ends the account's other sessions, audits and notifies.
+func (s *Store) passwordChanged(ctx context.Context, tx bun.IDB, actor Actor, acc *Account, keepSession string) error {
+	if err := s.endSessions(ctx, tx, acc.ID, keepSession); err != nil {
+		return err
+	}
+	if actor.Account == nil {
+		actor.Account = acc
+	}
+	if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.password_changed", ObjectType: "account", ObjectID: acc.ID}); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, acc.Email, acc.Locale, "password_changed", map[string]string{"name": acc.Name})
+}
+
+// ChangePassword changes the actor's own password after checking the current
+// one; the actor's other sessions end.
+func (s *Store) ChangePassword(ctx context.Context, h *passwords.Hasher, actor Actor, current, next string) error {
+	if r := passwords.Check(next); r != "" {
+		return Invalid("new_password", r)
+	}
+	ok, err := h.Verify(ctx, actor.Account.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Invalid("current_password", "wrong")
+	}
+	hash, err := h.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("password_hash = ?", hash).Set("updated_at = ?", s.now()).
+			Where("id = ?", actor.ID()).Exec(ctx); err != nil {
+			return err
+		}
+		return s.passwordChanged(ctx, tx, actor, actor.Account, actor.SessionID)
+	})
+}
+
+// ProfileChange is what a person may change of their own account.
+type ProfileChange struct {
+	Name   *string `json:"name" validate:"omitempty,trimmed,max=100"`
+	Locale *string `json:"locale" validate:"omitempty,locale"`
+}
+
+// UpdateProfile changes the actor's own name or language.
+func (s *Store) UpdateProfile(ctx context.Context, actor Actor, p ProfileChange) (*Account, error) {
+	if err := check(&p); err != nil {
+		return nil, err
+	}
+	var acc *Account
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Model((*Account)(nil)).Set("updated_at = ?", s.now()).Where("id = ?", actor.ID())
+		if p.Name != nil {
+			q = q.Set("name = ?", strings.TrimSpace(*p.Name))
+		}
+		if p.Locale != nil {
+			q = q.Set("locale = ?", *p.Locale)
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
+		}
+		var err error
+		acc, err = accountByID(ctx, tx, actor.ID())
+		return err
+	})
+	return acc, err
+}

@@ -1,0 +1,48 @@
+package store
+
+import "context"
+
+// CaseReport is everything the case-file report prints. It holds no helper
+// and no "major" flag: collaboration is shown on the case file, never in the
+// report.
+type CaseReport struct {
+	Case        *Case
+	Category    Category
+	Assignees   []Person
+	Notes       []Note
+	Deadlines   []Deadline
+	Attachments []Attachment
+	History     []HistoryEntry
+}
+
+// Report gathers a case file's report: for its assignees and admins only;
+// helpers get ErrForbidden.
+func (s *Store) Report(ctx context.Context, actor Actor, id string) (*CaseReport, error) {
+	c, rel, err := s.caseFor(ctx, s.read, actor, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if !rel.manager() {
+		return nil, ErrForbidden
+	}
+	r := &CaseReport{Case: c}
+	if err := s.read.NewSelect().Model(&r.Category).Where("id = ?", c.CategoryID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if r.Assignees, err = assigneesOf(ctx, s.read, c.ID); err != nil {
+		return nil, err
+	}
+	if r.Notes, err = s.ListNotes(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	if r.Deadlines, err = s.ListDeadlines(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	if r.Attachments, err = s.ListAttachments(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	if r.History, err = s.History(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"cloison/store/passwords"
+)
+
+// Session is one login. Only the SHA-256 of its bearer token is stored.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID         string    `bun:"id,pk" json:"id"`
+	TokenHash  []byte    `bun:"token_hash" json:"-"`
+	AccountID  string    `bun:"account_id" json:"-"`
+	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
+	LastSeenAt time.Time `bun:"last_seen_at" json:"last_seen_at"`
+	ExpiresAt  time.Time `bun:"expires_at" json:"expires_at"`
+	ClientIP   string    `bun:"client_ip" json:"client_ip"`
+	UserAgent  string    `bun:"user_agent" json:"user_agent"`
+	// Current is set when listing: the session the request came with.
+	Current bool `bun:"-" json:"current"`
+
+	Account *Account `bun:"rel:belongs-to,join:account_id=id" json:"-"`
+}
+
+// Throttling thresholds for logins.
+const (
+	// slowAfter failures (of an account or from an address) start delaying answers.
+	slowAfter = 5
+	// lockAfter consecutive failures lock the account.
+	lockAfter = 10
+	// refuseAfter failures from one address within failureWindow get 429 at once.
+	refuseAfter   = 100
+	failureWindow = 15 * time.Minute
+	// touchEvery bounds how often a session's last_seen_at is written, so that
+	// reads stay reads; the idle timeout is precise to this much.
+	touchEvery = time.Minute
+)
+
+// Login is a successful login.
+type Login struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      *Account  `json:"user"`
+}
+
+// Login checks credentials and opens a session. Every failure, whatever its
+// cause (unknown e-mail, wrong password, account not active), is the same
+// ErrInvalidCredentials and costs the same Argon2 work; after repeated
+// failures answers slow down, and ten in a row lock the account.
+func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password, clientIP, userAgent string) (*Login, error) {
+	acc := new(Account)
+	err := s.read.NewSelect().Model(acc).Where("email_key = ?", EmailKey(email)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		acc = nil
+	} else if err != nil {
+		return nil, err
+	}
+
+	ipFailures, err := s.ipFailures(ctx, clientIP)
+	if err != nil {
+		return nil, err
+	}
+	if ipFailures >= refuseAfter {
+		return nil, ErrThrottled
+	}
+	failures := ipFailures
+	if acc != nil && acc.FailedLogins > failures {
+		failures = acc.FailedLogins
+	}
+	if err := s.slowDown(ctx, failures); err != nil {
+		return nil, err
+	}
+
+	hash := ""
+	if acc != nil {
+		hash = acc.PasswordHash
+	}
+	ok, err := h.Verify(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || acc == nil || acc.Status != StatusActive {
+		if ferr := s.recordFailure(ctx, acc, clientIP, ok); ferr != nil {
+			return nil, ferr
+		}
+		return nil, ErrInvalidCredentials
+	}
+
+	tok, tokHash := newSecret()
+	now := s.now()
+	sess := &Session{ID: newID(), TokenHash: tokHash, AccountID: acc.ID, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(s.policy.SessionLifetime), ClientIP: clientIP, UserAgent: truncate(userAgent, 200)}
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(sess).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("failed_logins = 0").Where("id = ?", acc.ID).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewDelete().Table("login_failures").Where("client_ip = ?", clientIP).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	acc.FailedLogins = 0
+	return &Login{Token: tok, ExpiresAt: sess.ExpiresAt, User: acc}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// slowDown waits LoginDelayBase × 2^(failures−slowAfter), capped, once
+// failures reach slowAfter.
+func (s *Store) slowDown(ctx context.Context, failures int) error {
+	if failures < slowAfter {
+		return nil
+	}
+	d := s.policy.LoginDelayBase
+	for i := slowAfter; i < failures && d < s.policy.LoginDelayMax; i++ {
+		d *= 2
+	}
+	d = min(d, s.policy.LoginDelayMax)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) ipFailures(ctx context.Context, clientIP string) (int, error) {
+	var row struct {
+		Failures int       `bun:"failures"`
+		LastAt   time.Time `bun:"last_at"`
+	}
+	err := s.read.NewSelect().Table("login_failures").Column("failures", "last_at").Where("client_ip = ?", clientIP).Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && s.now().Sub(row.LastAt) > failureWindow) {
+		return 0, nil
+	}
+	return row.Failures, err
+}
+
+// recordFailure counts a failed login for the address and, for an existing
+// account whose password was wrong, for the account, locking it (and telling
+// its owner by e-mail) at lockAfter consecutive failures.
+func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string, passwordOK bool) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		_, err := tx.NewRaw(`INSERT INTO login_failures (client_ip, failures, last_at) VALUES (?, 1, ?)
+			ON CONFLICT (client_ip) DO UPDATE SET
+			failures = CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END, last_at = excluded.last_at`,
+			clientIP, now, now.Add(-failureWindow)).Exec(ctx)
+		if err != nil || acc == nil || passwordOK {
+			return err
+		}
+		var n int
+		err = tx.NewRaw(`UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, acc.ID).Scan(ctx, &n)
+		if err != nil {
+			return err
+		}
+		if n != lockAfter || acc.Status != StatusActive {
+			return nil
+		}
+		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("status = ?", StatusLocked).Set("updated_at = ?", now).Where("id = ?", acc.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.endSessions(ctx, tx, acc.ID, ""); err != nil {
+			return err
+		}
+		if err := s.appendAudit(ctx, tx, Actor{ClientIP: clientIP}, Audit{Action: "account.locked", ObjectType: "account", ObjectID: acc.ID}); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, acc.Email, acc.Locale, "account_locked", map[string]string{
+			"name": acc.Name, "reset_link": s.baseURL + "/forgot"})
+	})
+}
+
+// Authenticate resolves a bearer token to its active account and session.
+// Anything else (unknown, expired, idle too long, account no longer active)
+// is ErrUnauthenticated.
+func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Session, error) {
+	if tok == "" {
+		return nil, nil, ErrUnauthenticated
+	}
+	sess := new(Session)
+	// One query for the session and its account: this runs on every request.
+	err := s.read.NewSelect().Model(sess).Relation("Account").Where("session.token_hash = ?", hashSecret(tok)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
+		return nil, nil, ErrUnauthenticated
+	}
+	acc := sess.Account
+	if acc == nil || acc.Status != StatusActive {
+		return nil, nil, ErrUnauthenticated
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewUpdate().Model(sess).Set("last_seen_at = ?", now).WherePK().Exec(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		sess.LastSeenAt = now
+	}
+	return acc, sess, nil
+}
+
+// endSessions deletes every session of an account except keep (the caller's own).
+func (s *Store) endSessions(ctx context.Context, tx bun.IDB, accountID, keep string) error {
+	q := tx.NewDelete().Model((*Session)(nil)).Where("account_id = ?", accountID)
+	if keep != "" {
+		q = q.Where("id != ?", keep)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// Logout ends the actor's current session at once.
+func (s *Store) Logout(ctx context.Context, actor Actor) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewDelete().Model((*Session)(nil)).Where("id = ?", actor.SessionID).Exec(ctx)
+		return err
+	})
+}
+
+// ListSessions lists the actor's own live sessions, newest first.
+func (s *Store) ListSessions(ctx context.Context, actor Actor) ([]Session, error) {
+	var out []Session
+	now := s.now()
+	err := s.read.NewSelect().Model(&out).Where("account_id = ?", actor.ID()).
+		Where("expires_at > ?", now).Where("last_seen_at > ?", now.Add(-s.policy.SessionIdle)).
+		OrderExpr("created_at DESC").Scan(ctx)
+	for i := range out {
+		out[i].Current = out[i].ID == actor.SessionID
+	}
+	return out, err
+}
+
+// EndSession ends one of the actor's own sessions; another's is not found.
+func (s *Store) EndSession(ctx context.Context, actor Actor, id string) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*Session)(nil)).Where("id = ? AND account_id = ?", id, actor.ID()).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "session.ended", ObjectType: "account", ObjectID: actor.ID()})
+	})
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Note is one entry of a case file's timeline.
+type Note struct {
+	bun.BaseModel `bun:"table:notes"`
+
+	ID         string    `bun:"id,pk" json:"id"`
+	CaseID     string    `bun:"case_id" json:"case_id"`
+	AuthorID   string    `bun:"author_id" json:"author_id"`
+	AuthorName string    `bun:"author_name,scanonly" json:"author_name"`
+	Body       string    `bun:"body" json:"body"`
+	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
+}
+
+// NewNote is a note to add.
+type NewNote struct {
+	Body string `json:"body" validate:"trimmed,max=20000"`
+}
+
+// ListNotes lists a visible case file's notes, oldest first.
+func (s *Store) ListNotes(ctx context.Context, actor Actor, caseID string) ([]Note, error) {
+	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := []Note{}
+	err = s.read.NewSelect().Model(&out).ColumnExpr("note.*, a.name AS author_name").
+		Join("JOIN accounts AS a ON a.id = note.author_id").
+		Where("note.case_id = ?", c.ID).OrderExpr("note.created_at, note.id").Scan(ctx)
+	return out, err
+}
+
+// writable loads a case file the actor may enter data on: assignees,
+// helpers and admins, and not archived.
+func (s *Store) writable(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, Relation, error) {
+	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
+	if err != nil {
+		return nil, rel, err
+	}
+	if !rel.writer() {
+		return nil, rel, ErrForbidden
+	}
+	if c.Status == CaseArchived {
+		return nil, rel, Coded(ErrConflict, "archived")
+	}
+	return c, rel, nil
+}
+
+// AddNote adds a note to a case file's timeline; its text becomes searchable.
+func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewNote) (*Note, map[string]string, error) {
+	if err := check(&in); err != nil {
+		return nil, nil, err
+	}
+	warnings, err := s.screen(map[string]string{"body": in.Body})
+	if err != nil {
+		return nil, nil, err
+	}
+	n := &Note{ID: newID(), AuthorID: actor.ID(), Body: strings.TrimSpace(in.Body), CreatedAt: s.now()}
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, _, err := s.writable(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		n.CaseID, n.AuthorName = c.ID, actor.Account.Name
+		if _, err := tx.NewInsert().Model(n).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
+			n.Body, c.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.touchCase(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.note_added", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"note": n.ID}})
+	})
+	return n, warnings, err
+}
+
+// Deadline is a date a case file must not miss.
+type Deadline struct {
+	bun.BaseModel `bun:"table:deadlines"`
+
+	ID        string    `bun:"id,pk" json:"id"`
+	CaseID    string    `bun:"case_id" json:"case_id"`
+	Title     string    `bun:"title" json:"title"`
+	DueDate   string    `bun:"due_date" json:"due_date"`
+	Done      bool      `bun:"done" json:"done"`
+	CreatedBy string    `bun:"created_by" json:"created_by"`
+	CreatedAt time.Time `bun:"created_at" json:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at" json:"updated_at"`
+}
+
+// DeadlineInput creates (all fields) or changes (some) a deadline.
+type DeadlineInput struct {
+	Title   *string `json:"title" validate:"omitempty,trimmed,max=200"`
+	DueDate *string `json:"due_date" validate:"omitempty,datetime=2006-01-02"`
+	Done    *bool   `json:"done"`
+}
+
+// ListDeadlines lists a visible case file's deadlines by due date.
+func (s *Store) ListDeadlines(ctx context.Context, actor Actor, caseID string) ([]Deadline, error) {
+	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := []Deadline{}
+	err = s.read.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("due_date, created_at").Scan(ctx)
+	return out, err
+}
+
+// AddDeadline adds a deadline to a case file.
+func (s *Store) AddDeadline(ctx context.Context, actor Actor, caseID string, in DeadlineInput) (*Deadline, error) {
+	if err := check(&in); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{}
+	if in.Title == nil {
+		fields["title"] = "required"
+	}
+	if in.DueDate == nil {
+		fields["due_date"] = "required"
+	}
+	if len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	now := s.now()
+	d := &Deadline{ID: newID(), Title: strings.TrimSpace(*in.Title), DueDate: *in.DueDate, Done: in.Done != nil && *in.Done,
+		CreatedBy: actor.ID(), CreatedAt: now, UpdatedAt: now}
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, _, err := s.writable(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		d.CaseID = c.ID
+		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.touchCase(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deadline_added", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"deadline": d.ID}})
+	})
+	return d, err
+}
+
+// UpdateDeadline changes a deadline of a case file (nil deletes it).
+func (s *Store) UpdateDeadline(ctx context.Context, actor Actor, caseID, id string, in *DeadlineInput) (*Deadline, error) {
+	if in != nil {
+		if err := check(in); err != nil {
+			return nil, err
+		}
+	}
+	d := new(Deadline)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, _, err := s.writable(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if err := tx.NewSelect().Model(d).Where("id = ? AND case_id = ?", id, c.ID).Scan(ctx); err != nil {
+			return ErrNotFound
+		}
+		action := "case.deadline_deleted"
+		if in == nil {
+			if _, err := tx.NewDelete().Model(d).WherePK().Exec(ctx); err != nil {
+				return err
+			}
+		} else {
+			action = "case.deadline_updated"
+			if in.Title != nil {
+				d.Title = strings.TrimSpace(*in.Title)
+			}
+			if in.DueDate != nil {
+				d.DueDate = *in.DueDate
+			}
+			if in.Done != nil {
+				d.Done = *in.Done
+			}
+			d.UpdatedAt = s.now()
+			if _, err := tx.NewUpdate().Model(d).WherePK().Exec(ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.touchCase(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: action, ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"deadline": d.ID}})
+	})
+	return d, err
+}
+
+// HistoryEntry is one event of a case file's history.
+type HistoryEntry struct {
+	ID         int64     `bun:"id" json:"id"`
+	At         time.Time `bun:"at" json:"at"`
+	ActorID    string    `bun:"actor_id" json:"actor_id"`
+	ActorName  string    `bun:"actor_name" json:"actor_name"`
+	Kind       string    `bun:"kind" json:"kind"`
+	FromStatus string    `bun:"from_status" json:"from_status,omitempty"`
+	ToStatus   string    `bun:"to_status" json:"to_status,omitempty"`
+	Comment    string    `bun:"comment" json:"comment,omitempty"`
+	FieldsJSON string    `bun:"fields" json:"-"`
+	Fields     []string  `bun:"-" json:"fields,omitempty"`
+}
+
+// History lists what happened to a visible case file, oldest first.
+func (s *Store) History(ctx context.Context, actor Actor, caseID string) ([]HistoryEntry, error) {
+	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := []HistoryEntry{}
+	err = s.read.NewSelect().TableExpr("case_events AS e").Join("LEFT JOIN accounts AS a ON a.id = e.actor_id").
+		ColumnExpr("e.id, e.at, e.actor_id, coalesce(a.name, '') AS actor_name, e.kind, e.from_status, e.to_status, e.comment, e.fields").
+		Where("e.case_id = ?", c.ID).OrderExpr("e.id").Scan(ctx, &out)
+	for i := range out {
+		if out[i].FieldsJSON != "" {
+			_ = json.Unmarshal([]byte(out[i].FieldsJSON), &out[i].Fields)
+		}
+	}
+	return out, err
+}

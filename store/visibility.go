@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Grant kinds. An assignee is a case manager the case file is entrusted to;
+// the others are helpers invited on one case file.
+const (
+	GrantAssignee = "assignee"
+	GrantSupport  = "support"
+	GrantTrainee  = "trainee"
+	GrantMentee   = "mentee"
+)
+
+var helperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
+
+// visibleCases is THE visibility predicate: it restricts a query over the
+// cases table (alias c) to the case files actor may know exist. Every query
+// that touches case files, their notes, deadlines, attachments, history or
+// report goes through it (directly, or through caseFor). Admins see every
+// case file; anyone else sees those they hold a live grant on: as an
+// assignee (editors and above only, so a demoted editor loses them), or as a
+// helper. Without an account nothing is visible.
+func visibleCases(q *bun.SelectQuery, actor Actor, now time.Time) *bun.SelectQuery {
+	acc := actor.Account
+	switch {
+	case acc == nil || acc.Status != StatusActive:
+		return q.Where("0 = 1")
+	case acc.IsAdmin():
+		return q
+	}
+	kinds := helperKinds
+	if RoleAtLeast(acc.Role, RoleEditor) {
+		kinds = append([]string{GrantAssignee}, helperKinds...)
+	}
+	return q.Where(`c.id IN (SELECT g.case_id FROM grants AS g
+		WHERE g.account_id = ? AND g.revoked_at IS NULL AND g.kind IN (?)
+		AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?))`,
+		acc.ID, bun.In(kinds), now, now)
+}
+
+// Relation is what the actor is to one case file.
+type Relation struct {
+	Assignee bool
+	// Helper is the kind of the actor's live collaboration, or "".
+	Helper string
+	// Admin is set for admins who are not assignees.
+	Admin bool
+	// Superadmin can restore archived case files.
+	Superadmin bool
+}
+
+// caseFor loads one case file through the visibility predicate, with the
+// actor's relation to it. A case file the actor may not see is ErrNotFound,
+// exactly like one that does not exist. An admin who is not an assignee must
+// have given a reason for this case file in this session (OpenCaseAsAdmin)
+// unless adminReason is set, which the operations carrying their own reason do.
+func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason bool) (*Case, Relation, error) {
+	now := s.now()
+	c := new(Case)
+	err := visibleCases(db.NewSelect().Model(c), actor, now).Where("c.id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Relation{}, ErrNotFound
+	}
+	if err != nil {
+		return nil, Relation{}, err
+	}
+	rel, err := s.relationTo(ctx, db, actor, c.ID, now)
+	if err != nil {
+		return nil, rel, err
+	}
+	if rel.Admin && !adminReason {
+		ok, err := db.NewSelect().Table("admin_case_access").
+			Where("session_id = ? AND case_id = ?", actor.SessionID, c.ID).Exists(ctx)
+		if err != nil {
+			return nil, rel, err
+		}
+		if !ok {
+			return nil, rel, Coded(ErrForbidden, "reason_required")
+		}
+	}
+	return c, rel, nil
+}
+
+// relationTo reads the actor's live grants on one case file.
+func (s *Store) relationTo(ctx context.Context, db bun.IDB, actor Actor, caseID string, now time.Time) (Relation, error) {
+	var kinds []string
+	err := db.NewSelect().Table("grants").Column("kind").
+		Where("case_id = ? AND account_id = ? AND revoked_at IS NULL AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+			caseID, actor.ID(), now, now).Scan(ctx, &kinds)
+	if err != nil {
+		return Relation{}, err
+	}
+	var rel Relation
+	for _, k := range kinds {
+		if k == GrantAssignee {
+			rel.Assignee = RoleAtLeast(actor.Account.Role, RoleEditor)
+		} else {
+			rel.Helper = k
+		}
+	}
+	rel.Admin = actor.Account.IsAdmin() && !rel.Assignee
+	rel.Superadmin = RoleAtLeast(actor.Account.Role, RoleSuperadmin)
+	return rel, nil
+}
+
+// manager tells whether the relation may act for the case manager:
+// transition, invite, delete attachments, produce the report.
+func (r Relation) manager() bool { return r.Assignee || r.Admin || r.Superadmin }
+
+// writer tells whether the relation may enter data: managers and helpers.
+func (r Relation) writer() bool { return r.manager() || r.Helper != "" }
+
+// OpenCaseAsAdmin records an admin's reason for reading a case file that is
+// not entrusted to them, once per case file and session, in the audit log.
+func (s *Store) OpenCaseAsAdmin(ctx context.Context, actor Actor, id, reason string) error {
+	if err := requireRole(actor, RoleAdmin); err != nil {
+		return err
+	}
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, rel, err := s.caseFor(ctx, tx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if !rel.Admin {
+			return nil // entrusted: no reason needed
+		}
+		res, err := tx.NewRaw(`INSERT INTO admin_case_access (session_id, case_id, reason, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, actor.SessionID, c.ID, reason, s.now()).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.admin_read", ObjectType: "case", ObjectID: c.ID, Reason: reason})
+	})
+}
+
+// CaseVersion returns the current version of a visible case file, for the
+// SPA to learn, while a form is open, that someone else saved meanwhile.
+func (s *Store) CaseVersion(ctx context.Context, actor Actor, id string) (int64, error) {
+	c, _, err := s.caseFor(ctx, s.read, actor, id, false)
+	if err != nil {
+		return 0, err
+	}
+	return c.Version, nil
+}
