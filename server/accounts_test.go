@@ -474,7 +474,8 @@ func TestAccountAdministrationRules(t *testing.T) {
 		}
 		actions = append(actions, en.Action)
 	}
-	if got := strings.Join(actions, ","); got != "account.deregister,account.unblock,account.block,account.updated,account.created" {
+	want := "account.deregister,session.login,account.unblock,account.block,session.login,account.updated,session.login,account.created"
+	if got := strings.Join(actions, ","); got != want {
 		t.Fatalf("audit of ed: %s", got)
 	}
 }
@@ -488,7 +489,8 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		e.account(store.RoleEditor, fmt.Sprintf("ed%d@example.org", i))
 	}
 	_, body := e.do("GET", "/api/audit/verify", nil, auth(saTok)...)
-	if v := decode[store.AuditVerification](t, body); !v.OK || v.Entries != 6 {
+	// Six accounts created, six logins.
+	if v := decode[store.AuditVerification](t, body); !v.OK || v.Entries != 12 {
 		t.Fatalf("verify: %s", body)
 	}
 	// Someone with the database file in hand: the triggers refuse edits...

@@ -590,3 +590,32 @@ func TestReport(t *testing.T) {
 		t.Fatal("report not served as an attachment")
 	}
 }
+
+// The daily reminder e-mails each assignee the deadlines due within seven
+// days, once a day, naming the case file by its reference.
+func TestDeadlineReminders(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	ed := e.actorOf(tok)
+	f := e.newCase(ed, store.CaseOpen) // its fixture deadline is due 2026-12-01
+	soon, later := e.clock.now().AddDate(0, 0, 3).Format("2006-01-02"), e.clock.now().AddDate(0, 0, 30).Format("2006-01-02")
+	for title, due := range map[string]string{"Répondre à la CPAM": soon, "Audience": later} {
+		if _, err := e.store.AddDeadline(ctx, ed, f.id, store.DeadlineInput{Title: &title, DueDate: &due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := e.store.SendDeadlineReminders(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("reminders: %d %v", n, err)
+	}
+	msg := e.smtp.WaitFor(t, "ed@example.org", 1, waitMail)[0]
+	_, body := e.do("GET", "/api/cases/"+f.id, nil, auth(tok)...)
+	ref := decode[store.CaseDetail](t, body).Reference
+	if !strings.Contains(msg.Text, "Répondre à la CPAM") || !strings.Contains(msg.Text, ref) || strings.Contains(msg.Text, "Audience") {
+		t.Fatalf("reminder:\n%s", msg.Text)
+	}
+	if n, err := e.store.SendDeadlineReminders(ctx); err != nil || n != 0 {
+		t.Fatalf("second run the same day: %d %v", n, err)
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -365,5 +368,31 @@ func TestErrorMessagesFollowAcceptLanguage(t *testing.T) {
 	_, en := e.do("GET", "/api/nope", nil, "Accept-Language", "en-GB,en;q=0.9")
 	if decode[errResp](t, fr).Error.Message != "Introuvable." || decode[errResp](t, en).Error.Message != "Not found." {
 		t.Fatalf("fr %s / en %s", fr, en)
+	}
+}
+
+// Every specific code the store can raise has its own message in both
+// languages: read from the store's source so a new code cannot be forgotten.
+func TestEveryStoreCodeHasAMessage(t *testing.T) {
+	files, err := filepath.Glob("../store/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatal("store sources not found", err)
+	}
+	re := regexp.MustCompile(`Coded\(Err[A-Za-z]+, "([a-z_]+)"\)`)
+	seen := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			if _, ok := messages[m[1]]; !ok {
+				t.Errorf("%s: code %q has no message", filepath.Base(f), m[1])
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("only %d codes found: the pattern no longer matches the store", seen)
 	}
 }

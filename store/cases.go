@@ -260,13 +260,19 @@ type caseEvent struct {
 }
 
 func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID string, ev caseEvent) error {
+	return s.caseEventAt(ctx, tx, actor, caseID, s.now(), ev)
+}
+
+// caseEventAt records an event that happened at a given time: the seed
+// writes histories whose dates are spread over past years.
+func (s *Store) caseEventAt(ctx context.Context, tx bun.IDB, actor Actor, caseID string, at time.Time, ev caseEvent) error {
 	fields := ""
 	if len(ev.Fields) > 0 {
 		b, _ := json.Marshal(ev.Fields)
 		fields = string(b)
 	}
 	_, err := tx.NewRaw(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, s.now(), actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields).Exec(ctx)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields).Exec(ctx)
 	return err
 }
 

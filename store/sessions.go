@@ -104,8 +104,11 @@ func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password,
 		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("failed_logins = 0").Where("id = ?", acc.ID).Exec(ctx); err != nil {
 			return err
 		}
-		_, err := tx.NewDelete().Table("login_failures").Where("client_ip = ?", clientIP).Exec(ctx)
-		return err
+		if _, err := tx.NewDelete().Table("login_failures").Where("client_ip = ?", clientIP).Exec(ctx); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, Actor{Account: acc, ClientIP: clientIP, SessionID: sess.ID},
+			Audit{Action: "session.login", ObjectType: "account", ObjectID: acc.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -239,8 +242,10 @@ func (s *Store) endSessions(ctx context.Context, tx bun.IDB, accountID, keep str
 // Logout ends the actor's current session at once.
 func (s *Store) Logout(ctx context.Context, actor Actor) error {
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewDelete().Model((*Session)(nil)).Where("id = ?", actor.SessionID).Exec(ctx)
-		return err
+		if _, err := tx.NewDelete().Model((*Session)(nil)).Where("id = ?", actor.SessionID).Exec(ctx); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "session.logout", ObjectType: "account", ObjectID: actor.ID()})
 	})
 }
 

@@ -71,11 +71,7 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 			return err
 		}
 		n.CaseID, n.AuthorName = c.ID, actor.Account.Name
-		if _, err := tx.NewInsert().Model(n).Exec(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.NewRaw(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
-			n.Body, c.ID).Exec(ctx); err != nil {
+		if err := insertNote(ctx, tx, n); err != nil {
 			return err
 		}
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
@@ -84,6 +80,17 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.note_added", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"note": n.ID}})
 	})
 	return n, warnings, err
+}
+
+// insertNote writes a note and appends its text to the case file's search
+// entry, in the caller's transaction.
+func insertNote(ctx context.Context, tx bun.IDB, n *Note) error {
+	if _, err := tx.NewInsert().Model(n).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := tx.NewRaw(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
+		n.Body, n.CaseID).Exec(ctx)
+	return err
 }
 
 // Deadline is a date a case file must not miss.
