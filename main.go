@@ -46,6 +46,7 @@ Usage:
   cloison backup --out FILE [--config FILE] [--data DIR]
   cloison superadmin create --email E --name N --password-stdin [--config FILE] [--data DIR]
   cloison audit verify [--config FILE] [--data DIR]
+  cloison seed --cases N --editors E --admins A [--helpers H] --password P [--config FILE] [--data DIR]
   cloison version
 
 Every setting can also come from the environment as CLOISON_<SECTION>_<KEY>
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fmt.Errorf("usage: cloison audit verify")
 		}
 		return cmdAuditVerify(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, appVersion())
 		return nil
@@ -115,6 +118,17 @@ func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // environment, then the command-line flags, and validates the result.
 func (c *common) load(addr string) (config.Config, error) {
 	return config.Load(c.configFile, os.Environ(), config.Flags{Addr: addr, DataDir: c.dataDir})
+}
+
+// open loads the configuration and opens the data directory's store,
+// migrated, for the commands that work on it. The caller closes the store.
+func (c *common) open(ctx context.Context, stderr io.Writer) (config.Config, *store.Store, error) {
+	cfg, err := c.load("")
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+	return cfg, st, err
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -270,11 +284,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if out == "" {
 		return fmt.Errorf("backup: --out FILE is required")
 	}
-	cfg, err := c.load("")
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+	_, st, err := c.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -310,11 +320,7 @@ func cmdSuperadminCreate(ctx context.Context, args []string, stdin io.Reader, st
 		return err
 	}
 	password := strings.TrimRight(line, "\r\n")
-	cfg, err := c.load("")
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+	cfg, st, err := c.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -337,11 +343,7 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := newFlags("audit verify", stderr, &c).Parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.load("")
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+	_, st, err := c.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -354,5 +356,58 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("audit chain broken at entry %d: %s", v.BrokenAt, v.Problem)
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", v.Entries)
+	return nil
+}
+
+// cmdSeed fills an empty data directory with synthetic French case files
+// and accounts (editorN@, adminN@, helperN@seed.invalid), for demonstrations
+// and benchmarks. The password is hashed once and shared by every account.
+func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c common
+	var o store.SeedOptions
+	var password string
+	fs := newFlags("seed", stderr, &c)
+	fs.IntVar(&o.Cases, "cases", 1000, "number of case files")
+	fs.IntVar(&o.Editors, "editors", 10, "number of editors (case managers)")
+	fs.IntVar(&o.Admins, "admins", 1, "number of admins")
+	fs.IntVar(&o.Helpers, "helpers", 0, "number of helpers (readers invited on some case files)")
+	fs.StringVar(&password, "password", "", "password of every seeded account (required; test data only)")
+	fs.Uint64Var(&o.Random, "random", 1, "seed of the generator: same value, same texts and spreads")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if password == "" {
+		return fmt.Errorf("seed: --password is required")
+	}
+	if why := passwords.Check(password); why != "" {
+		return fmt.Errorf("seed: --password refused: %s", why)
+	}
+	cfg, st, err := c.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if held, err := st.HoldsData(ctx); err != nil {
+		return err
+	} else if held {
+		return fmt.Errorf("seed: %s already holds accounts or case files; seed only a new data directory", cfg.Data.Dir)
+	}
+	hash, err := passwords.NewHasher(passwords.DefaultParams, 1).Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	start, last := time.Now(), time.Now()
+	o.Progress = func(done int) {
+		if time.Since(last) >= 5*time.Second || done == o.Cases {
+			last = time.Now()
+			fmt.Fprintf(stdout, "%d/%d case files (%.0f/s)\n", done, o.Cases, float64(done)/time.Since(start).Seconds())
+		}
+	}
+	rep, err := st.Seed(ctx, o, hash)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files in %s\n",
+		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, time.Since(start).Round(time.Second))
 	return nil
 }

@@ -148,11 +148,11 @@ func (s *Server) listOutbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := s.store.ListOutbox(c.UserContext(), s.actor(c), c.Query("status"), p.Page, p.PerPage)
+	items, total, err := s.store.ListOutbox(c.UserContext(), s.actor(c), c.Query("status"), p)
 	if err != nil {
 		return err
 	}
-	return list(c, items, int64(total), p)
+	return list(c, items, total, p)
 }
 
 func (s *Server) retryOutbox(c *fiber.Ctx) error {

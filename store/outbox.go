@@ -214,22 +214,11 @@ func truncateError(s string) string {
 	return string(r[:MaxLastErrorLen])
 }
 
-// requireSuperadmin is the outbox's guard: its contents (addresses, errors)
-// are technical settings, for superadmins only.
-func requireSuperadmin(actor Actor) error {
-	if actor.Account == nil {
-		return ErrUnauthenticated
-	}
-	if !RoleAtLeast(actor.Account.Role, RoleSuperadmin) {
-		return ErrForbidden
-	}
-	return nil
-}
-
 // ListOutbox returns one page of the outbox, newest first, without bodies,
 // and the total for the status filter ("" for every status).
-func (s *Store) ListOutbox(ctx context.Context, actor Actor, status string, page, perPage int) ([]OutboxMessage, int, error) {
-	if err := requireSuperadmin(actor); err != nil {
+// Its contents (addresses, errors) are technical: for superadmins only.
+func (s *Store) ListOutbox(ctx context.Context, actor Actor, status string, p Page) ([]OutboxMessage, int64, error) {
+	if err := requireRole(actor, RoleSuperadmin); err != nil {
 		return nil, 0, err
 	}
 	switch status {
@@ -237,29 +226,22 @@ func (s *Store) ListOutbox(ctx context.Context, actor Actor, status string, page
 	default:
 		return nil, 0, Invalid("status", "oneof=queued sent failed")
 	}
-	page = max(page, 1)
-	if perPage <= 0 {
-		perPage = 50
-	}
-	perPage = min(perPage, 200)
-
 	items := []OutboxMessage{}
 	q := s.read.NewSelect().Model(&items).ExcludeColumn("text_body", "html_body")
 	if status != "" {
 		q = q.Where("status = ?", status)
 	}
-	total, err := q.OrderExpr("created_at DESC, id DESC").
-		Limit(int64(perPage)).Offset(int64((page - 1) * perPage)).ScanAndCount(ctx)
+	total, err := q.OrderExpr("created_at DESC, id DESC").Limit(p.limit()).Offset(p.offset()).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("outbox: list: %w", err)
 	}
-	return items, int(total), nil
+	return items, total, nil
 }
 
 // RetryOutbox requeues a failed message for an immediate attempt, with a
 // fresh budget of attempts; the intervention lands in the audit log.
 func (s *Store) RetryOutbox(ctx context.Context, actor Actor, id string) error {
-	if err := requireSuperadmin(actor); err != nil {
+	if err := requireRole(actor, RoleSuperadmin); err != nil {
 		return err
 	}
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -275,7 +275,7 @@ func TestOutboxIsForSuperadminsOnly(t *testing.T) {
 		{Actor{Account: &Account{ID: "e", Role: RoleEditor}}, ErrForbidden},
 		{Actor{Account: &Account{ID: "a", Role: RoleAdmin}}, ErrForbidden},
 	} {
-		if _, _, err := st.ListOutbox(ctx, c.actor, "", 1, 50); !errors.Is(err, c.want) {
+		if _, _, err := st.ListOutbox(ctx, c.actor, "", Page{Page: 1, PerPage: 50}); !errors.Is(err, c.want) {
 			t.Errorf("ListOutbox as %+v = %v, want %v", c.actor.Account, err, c.want)
 		}
 		if err := st.RetryOutbox(ctx, c.actor, "x"); !errors.Is(err, c.want) {
@@ -299,21 +299,21 @@ func TestListOutboxFiltersPagesAndHidesBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	items, total, err := st.ListOutbox(ctx, outboxSuperadmin, "", 1, 2)
+	items, total, err := st.ListOutbox(ctx, outboxSuperadmin, "", Page{Page: 1, PerPage: 2})
 	if err != nil || total != 5 || len(items) != 2 {
 		t.Fatalf("page 1 = %d items of %d, %v", len(items), total, err)
 	}
 	if items[0].To != "u4@example.org" || items[1].To != "u3@example.org" {
 		t.Errorf("page 1 = %s, %s: want newest first", items[0].To, items[1].To)
 	}
-	items, _, _ = st.ListOutbox(ctx, outboxSuperadmin, "", 3, 2)
+	items, _, _ = st.ListOutbox(ctx, outboxSuperadmin, "", Page{Page: 3, PerPage: 2})
 	if len(items) != 1 || items[0].To != "u0@example.org" {
 		t.Errorf("page 3 = %+v", items)
 	}
 
 	for status, want := range map[string]int{OutboxQueued: 3, OutboxSent: 1, OutboxFailed: 1} {
-		items, total, err := st.ListOutbox(ctx, outboxSuperadmin, status, 1, 50)
-		if err != nil || total != want || len(items) != want {
+		items, total, err := st.ListOutbox(ctx, outboxSuperadmin, status, Page{Page: 1, PerPage: 50})
+		if err != nil || total != int64(want) || len(items) != want {
 			t.Errorf("status %s: %d items of %d, %v; want %d", status, len(items), total, err, want)
 		}
 		for _, m := range items {
@@ -323,11 +323,11 @@ func TestListOutboxFiltersPagesAndHidesBodies(t *testing.T) {
 		}
 	}
 	var verr *ValidationError
-	if _, _, err := st.ListOutbox(ctx, outboxSuperadmin, "bogus", 1, 50); !errors.As(err, &verr) || verr.Fields["status"] == "" {
+	if _, _, err := st.ListOutbox(ctx, outboxSuperadmin, "bogus", Page{Page: 1, PerPage: 50}); !errors.As(err, &verr) || verr.Fields["status"] == "" {
 		t.Errorf("bogus status = %v, want a validation error on status", err)
 	}
 
-	items, _, _ = st.ListOutbox(ctx, outboxSuperadmin, OutboxFailed, 1, 50)
+	items, _, _ = st.ListOutbox(ctx, outboxSuperadmin, OutboxFailed, Page{Page: 1, PerPage: 50})
 	if items[0].TextBody != "" || items[0].HTMLBody != "" {
 		t.Error("the list loads the bodies")
 	}

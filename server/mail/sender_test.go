@@ -100,7 +100,7 @@ func (e *env) enqueue(t *testing.T, to, locale, kind string, params map[string]s
 // row reads one outbox message through the superadmin's list.
 func (e *env) row(t *testing.T, id string) store.OutboxMessage {
 	t.Helper()
-	items, _, err := e.st.ListOutbox(context.Background(), testActor, "", 1, 200)
+	items, _, err := e.st.ListOutbox(context.Background(), testActor, "", store.Page{Page: 1, PerPage: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
