@@ -129,7 +129,7 @@ func (s *Store) SendDeadlineReminders(ctx context.Context) (int, error) {
 			if _, seen := byAccount[r.AccountID]; !seen {
 				order = append(order, r.AccountID)
 			}
-			// Title of the deadline, never the content of the case file.
+			// The deadline and the case file's reference: nothing else of it leaves by e-mail.
 			byAccount[r.AccountID] = append(byAccount[r.AccountID], r.Reference+" — "+r.Title+" — "+r.DueDate)
 		}
 		sort.Strings(order)

@@ -70,7 +70,7 @@ func (s *Store) RequestRole(ctx context.Context, actor Actor, in NewRoleRequest)
 
 // MyRoleRequests lists the actor's own requests, newest first.
 func (s *Store) MyRoleRequests(ctx context.Context, actor Actor) ([]RoleRequest, error) {
-	var out []RoleRequest
+	out := []RoleRequest{}
 	err := s.read.NewSelect().Model(&out).Where("account_id = ?", actor.ID()).OrderExpr("created_at DESC").Scan(ctx)
 	return out, err
 }

@@ -251,7 +251,7 @@ func (s *Store) Logout(ctx context.Context, actor Actor) error {
 
 // ListSessions lists the actor's own live sessions, newest first.
 func (s *Store) ListSessions(ctx context.Context, actor Actor) ([]Session, error) {
-	var out []Session
+	out := []Session{}
 	now := s.now()
 	err := s.read.NewSelect().Model(&out).Where("account_id = ?", actor.ID()).
 		Where("expires_at > ?", now).Where("last_seen_at > ?", now.Add(-s.policy.SessionIdle)).

@@ -197,9 +197,13 @@ func (s *Store) UpdateAccount(ctx context.Context, actor Actor, id string, ch Ac
 				}
 			}
 		}
-		if ch.Name != nil {
+		if ch.Name != nil && strings.TrimSpace(*ch.Name) != target.Name {
 			details["name_changed"] = true
 			q = q.Set("name = ?", strings.TrimSpace(*ch.Name))
+		}
+		if len(details) == 0 {
+			acc = target // nothing changes, nothing to record
+			return nil
 		}
 		if _, err := q.Exec(ctx); err != nil {
 			return err

@@ -1,0 +1,24 @@
+import { api, ApiError } from './api';
+import { roleAtLeast } from './roles';
+import { session } from './session.svelte';
+
+/** What the administration navigation shows: the number of role requests waiting for a decision. */
+export const adminState = $state({ pendingRequests: 0 });
+
+let latest = 0;
+
+/** Counts the pending role requests again, for an admin; nobody else may ask, and needs not. */
+export async function refreshPendingRequests(): Promise<void> {
+	if (!session.token || !roleAtLeast(session.user?.role, 'admin')) {
+		adminState.pendingRequests = 0;
+		return;
+	}
+	const call = ++latest;
+	try {
+		const { total } = await api.roleRequests({ status: 'pending', per_page: 1 });
+		if (call === latest) adminState.pendingRequests = total;
+	} catch (error) {
+		// The badge is a convenience: a failure leaves the last count.
+		if (!(error instanceof ApiError)) throw error;
+	}
+}

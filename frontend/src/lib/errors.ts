@@ -1,0 +1,20 @@
+import type { ApiError } from './api';
+import { hasMessage, t } from './i18n/locale.svelte';
+
+/** A form-level message for a failed call, in the reader's language when the catalogue knows the code. */
+export function describeError(error: ApiError): string {
+	const key = `error.${error.code}`;
+	if (hasMessage(key)) return t(key, { id: error.correlationId, status: error.status });
+	// The server already localizes its message from Accept-Language.
+	return error.message || t('error.unknown', { status: error.status });
+}
+
+/**
+ * The message for a field reason as the API's 422 `fields` give it (`required`, `email`,
+ * `min=10`, `common_password`…); client-side checks use the same reasons.
+ */
+export function fieldMessage(reason: string): string {
+	const [code, value = ''] = reason.split('=', 2);
+	const key = `field.${code}`;
+	return hasMessage(key) ? t(key, { value }) : reason;
+}

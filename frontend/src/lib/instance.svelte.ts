@@ -1,0 +1,36 @@
+import { api, ApiError, type InstanceConfig } from './api';
+import { adoptInstanceLocale, locales } from './i18n/locale.svelte';
+
+/**
+ * The instance's public settings; shipped defaults until GET /api/config answers.
+ * `status` tells pages that depend on a setting (is registration open?) whether the
+ * value is the server's yet, so they do not flash a wrong answer.
+ */
+export const instance = $state<InstanceConfig & { status: 'loading' | 'ready' | 'failed' }>({
+	name: '',
+	languages: [...locales],
+	default_locale: 'fr',
+	registration_open: false,
+	pledge: '',
+	status: 'loading'
+});
+
+/**
+ * Loads the public settings; the SPA keeps working on the defaults if the call fails.
+ * Called again when the language changes: the pledge comes in the request's language.
+ */
+let latest = 0;
+
+export async function loadInstance(): Promise<void> {
+	const call = ++latest;
+	try {
+		const config = await api.config();
+		// An answer overtaken by a later call (a quick language switch) would bring back the old pledge.
+		if (call !== latest) return;
+		Object.assign(instance, config, { status: 'ready' });
+		adoptInstanceLocale(instance.default_locale);
+	} catch (error) {
+		if (!(error instanceof ApiError)) throw error;
+		if (instance.status === 'loading') instance.status = 'failed';
+	}
+}

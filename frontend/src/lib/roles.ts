@@ -1,0 +1,90 @@
+// Who sees what in the SPA. The server decides every right; these only keep the
+// interface from offering what the server would refuse, so they mirror its rules.
+import type { RequestableRole, Role, User } from './api';
+import type { MessageKey } from './i18n/fr';
+
+/** Platform roles, lowest first. */
+export const roles: readonly Role[] = ['reader', 'editor', 'admin', 'superadmin'];
+
+/** Account statuses, in the order of an account's life. */
+export const statuses = ['invited', 'pending', 'active', 'locked', 'blocked', 'deregistered'] as const;
+
+/** Whether an account's status keeps its owner out (worth a warning beside it). */
+export function statusNeedsAttention(status: string): boolean {
+	return status === 'locked' || status === 'blocked' || status === 'deregistered';
+}
+
+const rank = (role: string) => roles.indexOf(role as Role);
+
+/** Whether role has at least the rights of min; an unknown role has none. */
+export function roleAtLeast(role: string | null | undefined, min: Role): boolean {
+	return role != null && rank(role) >= rank(min) && rank(role) >= 0;
+}
+
+/** The roles an account may hand out or take away: admin and superadmin are a superadmin's to grant. */
+export function grantableRoles(actorRole: Role): Role[] {
+	if (actorRole === 'superadmin') return [...roles];
+	if (actorRole === 'admin') return ['reader', 'editor'];
+	return [];
+}
+
+/** Whether the actor may change an account that has role target (an admin does not touch admins). */
+export function mayManage(actorRole: Role, target: Role): boolean {
+	return grantableRoles(actorRole).includes(target);
+}
+
+/** The roles a person may ask for: the requestable ones above their own. */
+export function requestableRoles(role: Role): RequestableRole[] {
+	return (['editor', 'admin'] as const).filter((wanted) => rank(wanted) > rank(role));
+}
+
+/** What a page asks of the person viewing it. */
+export type Access = 'public' | 'user' | 'admin' | 'superadmin';
+
+/**
+ * Whether to show a page: `allow`; `login` (nobody is logged in); `wait` (logged in but the
+ * account is still loading, so its role is unknown); `forbidden` (the role is too low).
+ */
+export function accessFor(
+	access: Access,
+	session: { token: string | null; user: Pick<User, 'role'> | null }
+): 'allow' | 'login' | 'wait' | 'forbidden' {
+	if (access === 'public') return 'allow';
+	if (!session.token) return 'login';
+	if (!session.user) return 'wait';
+	if (access === 'user') return 'allow';
+	return roleAtLeast(session.user.role, access) ? 'allow' : 'forbidden';
+}
+
+/** A link of the navigation. */
+export interface NavItem {
+	href: string;
+	label: MessageKey;
+	/** Shows the count of pending role requests beside it. */
+	badge?: 'pendingRequests';
+}
+
+/** The main navigation for a person (null: nobody logged in). */
+export function mainNav(user: Pick<User, 'role'> | null): NavItem[] {
+	const items: NavItem[] = [{ href: '/', label: 'nav.home' }];
+	if (user) items.push({ href: '/me', label: 'nav.me' });
+	return items;
+}
+
+/** The administration links: none below admin; the technical ones for superadmins only. */
+export function adminNav(user: Pick<User, 'role'> | null): NavItem[] {
+	if (!user || !roleAtLeast(user.role, 'admin')) return [];
+	const items: NavItem[] = [
+		{ href: '/admin/users', label: 'nav.users' },
+		{ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' },
+		{ href: '/admin/audit', label: 'nav.audit' }
+	];
+	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
+	return items;
+}
+
+/** Whether the link href is the current page, or a section the current page belongs to. */
+export function isCurrent(href: string, path: string): boolean {
+	if (href === '/') return path === '/';
+	return path === href || path.startsWith(`${href}/`);
+}

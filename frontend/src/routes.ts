@@ -1,0 +1,56 @@
+import type { Component } from 'svelte';
+import type { MessageKey } from './lib/i18n/fr';
+import type { Access } from './lib/roles';
+import type { RouteParams } from './lib/router.svelte';
+import Activate from './pages/Activate.svelte';
+import AdminAudit from './pages/admin/Audit.svelte';
+import AdminOutbox from './pages/admin/Outbox.svelte';
+import AdminRoleRequests from './pages/admin/RoleRequests.svelte';
+import AdminUser from './pages/admin/User.svelte';
+import AdminUsers from './pages/admin/Users.svelte';
+import Forgot from './pages/Forgot.svelte';
+import Home from './pages/Home.svelte';
+import Invitation from './pages/Invitation.svelte';
+import Login from './pages/Login.svelte';
+import Me from './pages/Me.svelte';
+import NotFound from './pages/NotFound.svelte';
+import Register from './pages/Register.svelte';
+import Reset from './pages/Reset.svelte';
+import Setup from './pages/Setup.svelte';
+
+/** What every page receives: the values of its route's `:name` segments. */
+export interface PageProps {
+	params: RouteParams;
+}
+
+/** One page of the SPA: its path pattern, its title in the catalogue, who may see it, its component. */
+export interface Route {
+	path: string;
+	title: MessageKey;
+	/** Checked by App before the page is shown; the server checks every call again. Default public. */
+	access?: Access;
+	// Svelte types a page without $props() as taking no props at all, so the table cannot
+	// say Component<PageProps>; a page that reads params declares `$props(): PageProps`.
+	component: Component<any>;
+}
+
+/** Every page; a new one is one line here and one file in pages/. First match wins. */
+export const routes: readonly Route[] = [
+	{ path: '/', title: 'home.title', component: Home },
+	{ path: '/setup', title: 'setup.title', component: Setup },
+	{ path: '/login', title: 'login.title', component: Login },
+	{ path: '/register', title: 'register.title', component: Register },
+	{ path: '/activate', title: 'activate.title', component: Activate },
+	{ path: '/invitation', title: 'invitation.title', component: Invitation },
+	{ path: '/forgot', title: 'forgot.title', component: Forgot },
+	{ path: '/reset', title: 'reset.title', component: Reset },
+	{ path: '/me', title: 'me.title', access: 'user', component: Me },
+	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
+	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
+	{ path: '/admin/role-requests', title: 'requests.title', access: 'admin', component: AdminRoleRequests },
+	{ path: '/admin/audit', title: 'audit.title', access: 'admin', component: AdminAudit },
+	{ path: '/admin/outbox', title: 'outbox.title', access: 'superadmin', component: AdminOutbox }
+];
+
+/** Shown for any path no route matches. */
+export const notFoundRoute: Route = { path: '*', title: 'notFound.title', component: NotFound };

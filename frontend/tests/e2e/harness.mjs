@@ -1,0 +1,169 @@
+// Shared pieces for the end-to-end tests: the real Go binary on a free loopback port
+// with a fresh data directory, and a headless Chromium that records everything a
+// test must reject (console errors, page errors, requests leaving the instance).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
+
+/** Debian's Chromium; browsers cannot be downloaded on these machines. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Headless without a sandbox (containers have no user namespaces), and with every
+// background service off so the browser itself makes no request to the outside.
+const chromiumArgs = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync'
+];
+
+async function freePort() {
+	const probe = createServer();
+	probe.listen(0, '127.0.0.1');
+	await once(probe, 'listening');
+	const { port } = probe.address();
+	probe.close();
+	await once(probe, 'close');
+	return port;
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * Starts `$CLOISON_BIN serve` on a free port with a fresh data directory, waits until
+ * it printed its one-time setup link and /api/health answers 200.
+ * Returns { baseURL, setupURL, setupToken, dataDir, output(), mark(), waitForLink(), stop() };
+ * stop() sends SIGTERM, waits for the exit, removes the data directory and gives the exit status.
+ */
+export async function startServer({ timeoutMs = 30_000 } = {}) {
+	const bin = process.env.CLOISON_BIN;
+	if (!bin) throw new Error('CLOISON_BIN must name the cloison binary to test (e.g. go build -o /tmp/cloison .)');
+
+	const port = await freePort();
+	const baseURL = `http://127.0.0.1:${port}`;
+	const dataDir = await mkdtemp(join(tmpdir(), 'cloison-e2e-'));
+	const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data', dataDir], {
+		env: { ...process.env, CLOISON_SERVER_BASE_URL: baseURL },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+
+	let stdout = '';
+	let log = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk) => {
+		stdout += chunk;
+		log += chunk;
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk) => (log += chunk));
+	let exit = null;
+	const exited = once(child, 'exit').then(([code, signal]) => (exit = { code, signal }));
+
+	async function stop() {
+		if (!exit) {
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+			await exited;
+			clearTimeout(timer);
+		}
+		await rm(dataDir, { recursive: true, force: true });
+		return exit;
+	}
+
+	const linkPattern = new RegExp(`${baseURL.replace(/[.:/]/g, '\\$&')}/setup#token=([A-Za-z0-9_-]+)`);
+	const deadline = Date.now() + timeoutMs;
+	let link = null;
+	let healthy = false;
+	while (!(link && healthy)) {
+		if (exit || Date.now() > deadline) {
+			await stop();
+			throw new Error(`cloison ${exit ? `exited (${JSON.stringify(exit)})` : 'was not ready in time'}:\n${log}`);
+		}
+		link ??= stdout.match(linkPattern);
+		healthy ||= await fetch(`${baseURL}/api/health`).then(
+			(response) => response.status === 200,
+			() => false
+		);
+		if (!(link && healthy)) await sleep(100);
+	}
+
+	/** A position in the log: waitForLink({ since }) then looks only at what came after it. */
+	const mark = () => log.length;
+
+	/**
+	 * With no SMTP host the server prints each e-mail to its log, one line per message with
+	 * its recipient and links. Waits for the e-mail to `to` that holds a `${baseURL}${path}#token=…`
+	 * link, printed after `since`, and returns that link (the last one if several came).
+	 */
+	async function waitForLink({ to, path, since = 0, timeoutMs = 10_000 }) {
+		const recipient = new RegExp(`\\bto(?:=|":)"?${escapeRegExp(to)}"?(?=[\\s,}]|$)`);
+		const linkPattern = new RegExp(`${escapeRegExp(baseURL + path)}#token=[A-Za-z0-9_-]+`, 'g');
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const lines = log.slice(since).split('\n').filter((line) => recipient.test(line));
+			const links = lines.flatMap((line) => line.match(linkPattern) ?? []);
+			if (links.length > 0) return links.at(-1);
+			if (exit || Date.now() > deadline) {
+				throw new Error(`no e-mail to ${to} with a ${path} link in the log:\n${log.slice(since)}`);
+			}
+			await sleep(50);
+		}
+	}
+
+	return { baseURL, setupURL: link[0], setupToken: link[1], dataDir, output: () => log, mark, waitForLink, stop };
+}
+
+/**
+ * Launches Chromium with one context and page for baseURL. Every request to another
+ * origin is recorded and aborted; console errors and uncaught page errors are recorded.
+ * Each page of a context is a tab with its own sessionStorage, so its own login; a
+ * context of its own (newContext) also has its own localStorage (the language choice).
+ * Returns { browser, context, page, problems, newContext(), close() }; newContext()
+ * gives { context, page }, watched into the same problems.
+ */
+export async function launchBrowser(baseURL) {
+	const origin = new URL(baseURL).origin;
+	const problems = { consoleErrors: [], pageErrors: [], outsideRequests: [] };
+	const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+	const watch = (page) => {
+		page.on('console', (message) => {
+			if (message.type() === 'error') problems.consoleErrors.push({ text: message.text(), url: message.location().url });
+		});
+		page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
+	};
+	async function newContext() {
+		const context = await browser.newContext();
+		context.on('request', (request) => {
+			const url = request.url();
+			if (!url.startsWith('data:') && new URL(url).origin !== origin) problems.outsideRequests.push(url);
+		});
+		await context.route(
+			(url) => url.origin !== origin,
+			(route) => route.abort('blockedbyclient')
+		);
+		context.on('page', watch);
+		const page = await context.newPage();
+		return { context, page };
+	}
+	const { context, page } = await newContext();
+	return { browser, context, page, problems, newContext, close: () => browser.close() };
+}
+
+/**
+ * Removes from problems the console errors Chromium logs for an API answer that a test
+ * provokes on purpose ("Failed to load resource: … status of 403"), and returns how many.
+ */
+export function takeFailedResponses(problems, path, status) {
+	const expected = (error) =>
+		error.text.includes(`status of ${status}`) && new URL(error.url || 'about:blank').pathname === path;
+	const taken = problems.consoleErrors.filter(expected);
+	problems.consoleErrors = problems.consoleErrors.filter((error) => !expected(error));
+	return taken.length;
+}

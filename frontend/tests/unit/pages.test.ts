@@ -1,0 +1,207 @@
+// Pages and components mounted in happy-dom against a fake API: what the browser tests
+// cannot reach cheaply (fragments, role-dependent navigation, client-side checks).
+import { flushSync, mount, unmount, type Component } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import Header from '../../src/components/Header.svelte';
+import ReasonAction from '../../src/components/ReasonAction.svelte';
+import { loginHint } from '../../src/lib/account.svelte';
+import { adminState } from '../../src/lib/admin.svelte';
+import type { Role } from '../../src/lib/api';
+import { setLocale } from '../../src/lib/i18n/locale.svelte';
+import { navigate, router } from '../../src/lib/router.svelte';
+import { signIn, signOut } from '../../src/lib/session.svelte';
+import Activate from '../../src/pages/Activate.svelte';
+import Invitation from '../../src/pages/Invitation.svelte';
+
+function json(status: number, body: unknown): Response {
+	return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+const account = (role: Role) => ({
+	id: 'u1',
+	email: 'ada@example.org',
+	name: 'Ada',
+	role,
+	status: 'active',
+	locale: 'fr',
+	created_at: '2026-01-01T00:00:00Z'
+}) as const;
+
+let fetchMock: ReturnType<typeof vi.fn>;
+let target: HTMLElement;
+let mounted: ReturnType<typeof mount> | null = null;
+
+function show<Props extends Record<string, any>>(component: Component<Props>, props: Props) {
+	mounted = mount(component, { target, props });
+	flushSync();
+	return target;
+}
+
+const text = () => target.textContent?.replace(/\s+/g, ' ') ?? '';
+const body = (call: number) => JSON.parse(fetchMock.mock.calls[call][1].body);
+
+beforeEach(() => {
+	fetchMock = vi.fn();
+	vi.stubGlobal('fetch', fetchMock);
+	setLocale('fr');
+	signOut();
+	navigate('/');
+	target = document.createElement('div');
+	document.body.append(target);
+});
+
+afterEach(() => {
+	if (mounted) unmount(mounted);
+	mounted = null;
+	target.remove();
+	vi.unstubAllGlobals();
+});
+
+describe('Header', () => {
+	const links = () => [...target.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+
+	it('shows no administration to a reader', () => {
+		signIn('t', account('reader'));
+		show(Header, {});
+		expect(links()).toEqual(['/', '/', '/me']);
+		expect(target.querySelector('nav[aria-label="Administration"]')).toBeNull();
+	});
+
+	it('shows an admin the administration with the pending count, but not the outbox', () => {
+		signIn('t', account('admin'));
+		adminState.pendingRequests = 3;
+		show(Header, {});
+		expect(links()).toEqual(['/', '/', '/me', '/admin/users', '/admin/role-requests', '/admin/audit']);
+		const requests = target.querySelector('a[href="/admin/role-requests"]');
+		expect(requests?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Demandes de rôle3 (3 en attente)');
+		adminState.pendingRequests = 0;
+	});
+
+	it('adds the outbox for a superadmin and marks the current page', () => {
+		signIn('t', account('superadmin'));
+		navigate('/admin/users/42');
+		show(Header, {});
+		expect(links()).toContain('/admin/outbox');
+		expect(target.querySelector('a[aria-current="page"]')?.getAttribute('href')).toBe('/admin/users');
+	});
+});
+
+describe('Activate', () => {
+	it('takes the token from the fragment, wipes it and activates', async () => {
+		history.replaceState(null, '', '/activate#token=tok_123-abc');
+		fetchMock.mockResolvedValue(json(200, { status: 'active' }));
+		show(Activate, {});
+		expect(window.location.href).toBe(`${window.location.origin}/activate`);
+		await vi.waitFor(() => expect(text()).toContain('Votre adresse est confirmée'));
+		expect(fetchMock.mock.calls[0][0]).toBe('/api/auth/activate');
+		expect(body(0)).toEqual({ token: 'tok_123-abc' });
+		expect(target.querySelector('a[href="/login"]')).not.toBeNull();
+	});
+
+	it('explains an expired or used link and offers to log in', async () => {
+		history.replaceState(null, '', '/activate#token=used');
+		fetchMock.mockResolvedValue(
+			json(422, { error: { code: 'validation_failed', message: '', fields: { token: 'invalid' } } })
+		);
+		show(Activate, {});
+		await vi.waitFor(() => expect(text()).toContain('Ce lien d’activation n’est pas valable'));
+		expect(target.querySelector('[role="alert"] a[href="/login"]')).not.toBeNull();
+	});
+
+	it('calls nothing for a link without a token', () => {
+		history.replaceState(null, '', '/activate');
+		show(Activate, {});
+		expect(text()).toContain('Ce lien est incomplet');
+		expect(fetchMock).not.toHaveBeenCalled();
+	});
+});
+
+describe('Invitation', () => {
+	it('shows the invited e-mail, fixed, and registers with the invitation token', async () => {
+		history.replaceState(null, '', '/invitation#token=inv-1');
+		fetchMock.mockImplementation(async (path: string) =>
+			path === '/api/invitations/inspect'
+				? json(200, { kind: 'account', email: 'new@example.org', role: 'editor', inviter: 'Ada' })
+				: json(202, { status: 'active' })
+		);
+		show(Invitation, {});
+		expect(window.location.hash).toBe('');
+		await vi.waitFor(() => expect(text()).toContain('Ada vous invite'));
+		expect(text()).toContain('« Gestionnaire de dossiers »');
+		const email = target.querySelector<HTMLInputElement>('#email')!;
+		expect(email.value).toBe('new@example.org');
+		expect(email.readOnly).toBe(true);
+
+		const fill = (selector: string, value: string) => {
+			const input = target.querySelector<HTMLInputElement>(selector)!;
+			input.value = value;
+			input.dispatchEvent(new Event('input', { bubbles: true }));
+		};
+		fill('#name', 'Grace');
+		fill('#password', 'correct horse battery');
+		fill('#password_confirmation', 'correct horse battery');
+		target.querySelector<HTMLInputElement>('#pledge')!.click();
+		flushSync();
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(router.path).toBe('/login'));
+		expect(body(1)).toEqual({
+			email: 'new@example.org',
+			name: 'Grace',
+			password: 'correct horse battery',
+			pledge: true,
+			locale: 'fr',
+			invitation: 'inv-1'
+		});
+		expect(loginHint).toEqual({ email: 'new@example.org', notice: 'invitationAccepted' });
+	});
+
+	it('refuses to register before the pledge is signed', async () => {
+		history.replaceState(null, '', '/invitation#token=inv-2');
+		fetchMock.mockResolvedValue(json(200, { kind: 'account', email: 'new@example.org', role: 'reader', inviter: '' }));
+		show(Invitation, {});
+		await vi.waitFor(() => expect(text()).toContain('Un administrateur vous invite'));
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(target.querySelector('#pledge')?.getAttribute('aria-invalid')).toBe('true'));
+		expect(fetchMock).toHaveBeenCalledTimes(1);
+	});
+});
+
+describe('ReasonAction', () => {
+	it('does not act without a reason of ten characters', async () => {
+		const run = vi.fn(async () => 'done');
+		show(ReasonAction, { id: 'block', title: 'Bloquer', submitLabel: 'Bloquer le compte', run });
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(text()).toContain('Ce champ est obligatoire.'));
+		const reason = target.querySelector<HTMLTextAreaElement>('#block-reason')!;
+		reason.value = 'too short';
+		reason.dispatchEvent(new Event('input', { bubbles: true }));
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(text()).toContain('Au moins 10 caractères.'));
+		expect(run).not.toHaveBeenCalled();
+	});
+
+	it('asks for confirmation before a definitive action, then shows the server refusal', async () => {
+		const { ApiError } = await import('../../src/lib/api');
+		const run = vi.fn(async () => {
+			throw new ApiError(409, 'last_superadmin', '');
+		});
+		show(ReasonAction, {
+			id: 'deregister',
+			title: 'Désinscrire',
+			submitLabel: 'Désinscrire…',
+			confirmText: 'Vraiment ?',
+			confirmLabel: 'Oui, désinscrire',
+			danger: true,
+			run
+		});
+		const reason = target.querySelector<HTMLTextAreaElement>('#deregister-reason')!;
+		reason.value = 'Décision du bureau du 3 mai';
+		reason.dispatchEvent(new Event('input', { bubbles: true }));
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(text()).toContain('Vraiment ?'));
+		expect(run).not.toHaveBeenCalled();
+		[...target.querySelectorAll('button')].find((button) => button.textContent?.includes('Oui, désinscrire'))!.click();
+		await vi.waitFor(() => expect(run).toHaveBeenCalledWith('Décision du bureau du 3 mai'));
+		await vi.waitFor(() => expect(text()).toContain('C’est le dernier superadministrateur actif'));
+	});
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { Role } from '../../src/lib/api';
+import {
+	accessFor,
+	adminNav,
+	grantableRoles,
+	isCurrent,
+	mainNav,
+	mayManage,
+	requestableRoles,
+	roleAtLeast
+} from '../../src/lib/roles';
+
+const as = (role: Role) => ({ role });
+const hrefs = (items: { href: string }[]) => items.map((item) => item.href);
+
+describe('roleAtLeast', () => {
+	it('orders reader < editor < admin < superadmin', () => {
+		expect(roleAtLeast('reader', 'reader')).toBe(true);
+		expect(roleAtLeast('reader', 'editor')).toBe(false);
+		expect(roleAtLeast('admin', 'editor')).toBe(true);
+		expect(roleAtLeast('admin', 'superadmin')).toBe(false);
+		expect(roleAtLeast('superadmin', 'admin')).toBe(true);
+	});
+
+	it('gives nothing to an unknown or missing role', () => {
+		expect(roleAtLeast('root', 'reader')).toBe(false);
+		expect(roleAtLeast(undefined, 'reader')).toBe(false);
+		expect(roleAtLeast(null, 'reader')).toBe(false);
+	});
+});
+
+describe('who grants what', () => {
+	it('an admin hands out reader and editor only; a superadmin every role', () => {
+		expect(grantableRoles('admin')).toEqual(['reader', 'editor']);
+		expect(grantableRoles('superadmin')).toEqual(['reader', 'editor', 'admin', 'superadmin']);
+		expect(grantableRoles('editor')).toEqual([]);
+	});
+
+	it('an admin does not touch an admin account; a superadmin does', () => {
+		expect(mayManage('admin', 'editor')).toBe(true);
+		expect(mayManage('admin', 'admin')).toBe(false);
+		expect(mayManage('admin', 'superadmin')).toBe(false);
+		expect(mayManage('superadmin', 'superadmin')).toBe(true);
+	});
+
+	it('a person asks only for a role above their own', () => {
+		expect(requestableRoles('reader')).toEqual(['editor', 'admin']);
+		expect(requestableRoles('editor')).toEqual(['admin']);
+		expect(requestableRoles('admin')).toEqual([]);
+		expect(requestableRoles('superadmin')).toEqual([]);
+	});
+});
+
+describe('accessFor', () => {
+	const nobody = { token: null, user: null };
+	const loading = { token: 't', user: null };
+	const reader = { token: 't', user: as('reader') };
+	const admin = { token: 't', user: as('admin') };
+	const superadmin = { token: 't', user: as('superadmin') };
+
+	it('shows public pages to everyone', () => {
+		expect(accessFor('public', nobody)).toBe('allow');
+		expect(accessFor('public', loading)).toBe('allow');
+	});
+
+	it('sends anyone not logged in to log in', () => {
+		expect(accessFor('user', nobody)).toBe('login');
+		expect(accessFor('admin', nobody)).toBe('login');
+	});
+
+	it('waits for the account before judging its role', () => {
+		expect(accessFor('user', loading)).toBe('wait');
+		expect(accessFor('superadmin', loading)).toBe('wait');
+	});
+
+	it('refuses a page above the role', () => {
+		expect(accessFor('user', reader)).toBe('allow');
+		expect(accessFor('admin', reader)).toBe('forbidden');
+		expect(accessFor('admin', admin)).toBe('allow');
+		expect(accessFor('superadmin', admin)).toBe('forbidden');
+		expect(accessFor('superadmin', superadmin)).toBe('allow');
+	});
+});
+
+describe('navigation by role', () => {
+	it('offers the account page only to a logged-in person', () => {
+		expect(hrefs(mainNav(null))).toEqual(['/']);
+		expect(hrefs(mainNav(as('reader')))).toEqual(['/', '/me']);
+	});
+
+	it('shows no administration link below admin', () => {
+		expect(adminNav(null)).toEqual([]);
+		expect(adminNav(as('reader'))).toEqual([]);
+		expect(adminNav(as('editor'))).toEqual([]);
+	});
+
+	it('shows admins the people, requests (with the badge) and audit links, not the outbox', () => {
+		const items = adminNav(as('admin'));
+		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/audit']);
+		expect(items.find((item) => item.badge)?.href).toBe('/admin/role-requests');
+	});
+
+	it('adds the outbox for superadmins', () => {
+		expect(hrefs(adminNav(as('superadmin')))).toEqual([
+			'/admin/users',
+			'/admin/role-requests',
+			'/admin/audit',
+			'/admin/outbox'
+		]);
+	});
+
+	it('marks a link current on its page and the pages below it', () => {
+		expect(isCurrent('/', '/')).toBe(true);
+		expect(isCurrent('/', '/me')).toBe(false);
+		expect(isCurrent('/admin/users', '/admin/users/42')).toBe(true);
+		expect(isCurrent('/admin/users', '/admin/users-old')).toBe(false);
+	});
+});
