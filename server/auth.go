@@ -44,10 +44,11 @@ func requireRole(min string) fiber.Handler {
 	}
 }
 
-// parse reads a JSON body into v; a malformed body is a 400.
+// parse reads a JSON body into v; a malformed body is a 400. An empty body
+// leaves v empty, so that validation names the fields that are missing.
 func parse(c *fiber.Ctx, v any) error {
 	if len(c.Body()) == 0 {
-		return errBadJSON
+		return nil
 	}
 	if err := c.BodyParser(v); err != nil {
 		return errBadJSON

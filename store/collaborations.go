@@ -243,15 +243,14 @@ func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id 
 			}
 			q = q.Set("ends_at = ?", ends)
 		}
-		if ch.Major == nil && ch.Until == nil {
-			return nil
-		}
-		if _, err := q.Exec(ctx); err != nil {
-			return err
-		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.updated", ObjectType: "grant", ObjectID: g.ID,
-			Details: map[string]any{"case": c.ID}}); err != nil {
-			return err
+		if ch.Major != nil || ch.Until != nil {
+			if _, err := q.Exec(ctx); err != nil {
+				return err
+			}
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.updated", ObjectType: "grant", ObjectID: g.ID,
+				Details: map[string]any{"case": c.ID}}); err != nil {
+				return err
+			}
 		}
 		list, err := s.collaboratorsOf(ctx, tx, c.ID, true)
 		for i := range list {

@@ -36,10 +36,12 @@ type Collaborator struct {
 	AccountID *string `json:"account_id" bun:"account_id"`
 	Name      string  `json:"name" bun:"name"`
 	// Email is shown to managers only: helpers do not see each other's.
-	Email string     `json:"email,omitempty" bun:"email"`
-	Kind  string     `json:"kind" bun:"kind"`
-	Major bool       `json:"major" bun:"major"`
-	Until *time.Time `json:"until" bun:"ends_at"`
+	Email  string     `json:"email,omitempty" bun:"email"`
+	Kind   string     `json:"kind" bun:"kind"`
+	Major  bool       `json:"major" bun:"major"`
+	EndsAt *time.Time `json:"-" bun:"ends_at"`
+	// Until is the last day of the collaboration (YYYY-MM-DD), if it has one.
+	Until *string `json:"until" bun:"-"`
 	// Status is active, or invited while the invitation is not accepted.
 	Status    string    `json:"status" bun:"-"`
 	CreatedAt time.Time `json:"created_at" bun:"created_at"`
@@ -55,6 +57,10 @@ func (s *Store) collaboratorsOf(ctx context.Context, db bun.IDB, caseID string, 
 		Where("g.case_id = ? AND g.kind != ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)", caseID, GrantAssignee, now).
 		OrderExpr("g.created_at").Scan(ctx, &out)
 	for i := range out {
+		if out[i].EndsAt != nil {
+			// Access ends at the start of the day after the last one.
+			out[i].Until = ptr(out[i].EndsAt.Add(-time.Nanosecond).Format("2006-01-02"))
+		}
 		out[i].Status = "active"
 		if out[i].AccountID == nil {
 			out[i].Status = "invited"

@@ -45,6 +45,9 @@ func (s *Store) RequestRole(ctx context.Context, actor Actor, in NewRoleRequest)
 	if err := requireRole(actor, RoleReader); err != nil {
 		return nil, err
 	}
+	if actor.Account.IsAdmin() {
+		return nil, ErrForbidden // admins have nothing to ask for
+	}
 	if err := check(&in); err != nil {
 		return nil, err
 	}

@@ -4,10 +4,14 @@ import type { Access } from './lib/roles';
 import type { RouteParams } from './lib/router.svelte';
 import Activate from './pages/Activate.svelte';
 import AdminAudit from './pages/admin/Audit.svelte';
+import AdminCategories from './pages/admin/Categories.svelte';
 import AdminOutbox from './pages/admin/Outbox.svelte';
 import AdminRoleRequests from './pages/admin/RoleRequests.svelte';
 import AdminUser from './pages/admin/User.svelte';
 import AdminUsers from './pages/admin/Users.svelte';
+import Case from './pages/Case.svelte';
+import CaseNew from './pages/CaseNew.svelte';
+import Cases from './pages/Cases.svelte';
 import Forgot from './pages/Forgot.svelte';
 import Home from './pages/Home.svelte';
 import Invitation from './pages/Invitation.svelte';
@@ -45,9 +49,13 @@ export const routes: readonly Route[] = [
 	{ path: '/forgot', title: 'forgot.title', component: Forgot },
 	{ path: '/reset', title: 'reset.title', component: Reset },
 	{ path: '/me', title: 'me.title', access: 'user', component: Me },
+	{ path: '/cases', title: 'cases.title', access: 'user', component: Cases },
+	{ path: '/cases/new', title: 'caseNew.title', access: 'editor', component: CaseNew },
+	{ path: '/cases/:id', title: 'case.pageTitle', access: 'user', component: Case },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
 	{ path: '/admin/role-requests', title: 'requests.title', access: 'admin', component: AdminRoleRequests },
+	{ path: '/admin/categories', title: 'categories.title', access: 'admin', component: AdminCategories },
 	{ path: '/admin/audit', title: 'audit.title', access: 'admin', component: AdminAudit },
 	{ path: '/admin/outbox', title: 'outbox.title', access: 'superadmin', component: AdminOutbox }
 ];

@@ -6,7 +6,17 @@ import { session } from './session.svelte';
  * What the login page shows for a person sent to it: their e-mail prefilled and a word on
  * why they are there (an invitation accepted). Kept in memory only, never in the address bar.
  */
-export const loginHint = $state<{ email: string; notice: '' | 'invitationAccepted' }>({ email: '', notice: '' });
+export const loginHint = $state<{ email: string; notice: '' | 'invitationAccepted'; caseReference: string }>({
+	email: '',
+	notice: '',
+	caseReference: ''
+});
+
+/**
+ * A helper invitation's token kept while its person logs in ("I already have an account"),
+ * so the invitation page can accept it when they come back. Memory only: a reload drops it.
+ */
+export const pendingInvitation = $state<{ token: string }>({ token: '' });
 
 /** The state of fetching the account after a reload: a failure other than 401 is shown with a retry. */
 export const accountLoad = $state<{ error: ApiError | null }>({ error: null });

@@ -54,11 +54,14 @@ export interface Registration {
 
 /** What an invitation link may show before it is used (POST /api/invitations/inspect). */
 export interface InvitationInfo {
-	/** `account`: an admin invites a person onto the platform; `collaboration` (to come): a helper onto a case file. */
+	/** `account`: an admin invites a person onto the platform; `collaboration`: a helper onto a case file. */
 	kind: string;
 	email: string;
 	role?: Role;
 	inviter: string;
+	/** For a collaboration: the case file's reference and the kind of help. */
+	reference?: string;
+	collaboration_kind?: HelperKind;
 }
 
 /** One of the caller's sessions (GET /api/me/sessions). */
@@ -159,6 +162,163 @@ export interface SetupInput {
 	locale: string;
 }
 
+/** A case file's status, in the order of its life. */
+export type CaseStatus = 'draft' | 'open' | 'pending' | 'litigation' | 'closed' | 'archived';
+
+/** How a closed case file ended. */
+export type CaseOutcome = 'obtained' | 'partial' | 'rejected' | 'abandoned';
+
+/** A helper's kind. */
+export type HelperKind = 'support' | 'trainee' | 'mentee';
+
+/** A category of case files, labelled in both languages. */
+export interface Category {
+	id: string;
+	label_fr: string;
+	label_en: string;
+	active: boolean;
+	position: number;
+}
+
+/** A case file in a list. */
+export interface CaseSummary {
+	id: string;
+	reference: string;
+	title: string;
+	category_id: string;
+	status: CaseStatus;
+	outcome: CaseOutcome | null;
+	version: number;
+	created_at: string;
+	updated_at: string;
+}
+
+/** The facts of a case file a person may change (PATCH /api/cases/{id}). */
+export interface CaseFacts {
+	title: string;
+	category_id: string;
+	summary: string;
+	/** `YYYY-MM-DD`; '' (or null from the server) when unknown. */
+	facts_date: string | null;
+	place: string;
+}
+
+/** A person on a case file. */
+export interface Person {
+	id: string;
+	name: string;
+	email?: string;
+}
+
+/** A helper on a case file. */
+export interface Collaborator {
+	id: string;
+	account_id: string | null;
+	name: string;
+	/** Shown to the case managers only. */
+	email?: string;
+	kind: HelperKind;
+	major: boolean;
+	/** When access ends (an RFC 3339 time), if ever. */
+	until: string | null;
+	status: 'active' | 'invited';
+	created_at: string;
+}
+
+/** What the caller may do on a case file, as the server decided it. */
+export interface CasePermissions {
+	edit: boolean;
+	transitions: CaseStatus[];
+	delete: boolean;
+	assign: boolean;
+	invite: boolean;
+	report: boolean;
+	relation: string;
+}
+
+/** A whole case file (GET /api/cases/{id}); version is the one its ETag named. */
+export interface CaseDetail extends CaseFacts {
+	id: string;
+	reference: string;
+	status: CaseStatus;
+	outcome: CaseOutcome | null;
+	creator_id: string;
+	version: number;
+	created_at: string;
+	updated_at: string;
+	assignees: Person[];
+	collaborators: Collaborator[];
+	permissions: CasePermissions;
+	/** Free text that looks like personal data, per field: contains_email, contains_phone. */
+	warnings?: Record<string, string>;
+}
+
+/** Filters, sort and page of GET /api/cases. */
+export interface CaseQuery {
+	q?: string;
+	status?: string;
+	category?: string;
+	assignee?: string;
+	sort?: string;
+	page?: number;
+	per_page?: number;
+}
+
+/** One event of a case file's history. */
+export interface HistoryEntry {
+	id: number;
+	at: string;
+	actor_id: string;
+	actor_name: string;
+	kind: string;
+	from_status?: string;
+	to_status?: string;
+	comment?: string;
+	fields?: string[];
+}
+
+/** A note of a case file's timeline. */
+export interface Note {
+	id: string;
+	author_id: string;
+	author_name: string;
+	body: string;
+	created_at: string;
+}
+
+/** A deadline of a case file. */
+export interface Deadline {
+	id: string;
+	case_id: string;
+	title: string;
+	due_date: string;
+	done: boolean;
+	created_at: string;
+}
+
+/** A file attached to a case file. */
+export interface Attachment {
+	id: string;
+	filename: string;
+	media_type: string;
+	size: number;
+	uploaded_by: string;
+	created_at: string;
+}
+
+/** The home page of a person (GET /api/me/overview). */
+export interface Overview {
+	counts: Partial<Record<CaseStatus, number>>;
+	deadlines: { id: string; case_id: string; reference: string; case_title: string; title: string; due_date: string }[];
+	helping: (CaseSummary & { kind: HelperKind; assignees: string[] | null })[];
+}
+
+/** Who else has a case file open, and its current version (POST /api/cases/{id}/presence). */
+export interface Presence {
+	others: { name: string }[];
+	version: number;
+}
+
 /**
  * A failed call: HTTP status (0 when the server was not reached), error code, message,
  * per-field reasons (422) and, for a 500, the correlation id also written in the server log.
@@ -208,23 +368,43 @@ export async function toApiError(response: Response): Promise<ApiError> {
 
 interface RequestOptions {
 	body?: unknown;
+	/** A multipart body (an upload), sent as is. */
+	form?: FormData;
 	/** Send no token: for the public routes, so a failed login cannot end a live session. */
 	anonymous?: boolean;
+	/** The version a write is based on, sent as `If-Match: "<version>"`. */
+	ifMatch?: number;
+	/** What the answer should be: JSON (the default) or a file. */
+	accept?: string;
 }
 
-async function request<T>(method: string, path: string, { body, anonymous = false }: RequestOptions = {}): Promise<T> {
+/** The If-Match header for a version, the way the server writes its ETag. */
+export function ifMatchHeader(version: number): string {
+	return `"${version}"`;
+}
+
+/** The version an ETag names (`"3"`, `W/"3"`), or null when there is none to read. */
+export function etagVersion(etag: string | null | undefined): number | null {
+	if (!etag) return null;
+	const match = /^(?:W\/)?"?(\d+)"?$/.exec(etag.trim());
+	return match ? Number(match[1]) : null;
+}
+
+async function send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+	const { body, form, anonymous = false, ifMatch, accept = 'application/json' } = options;
 	const token = anonymous ? null : session.token;
 	// Accept-Language makes the server's own error messages match the UI.
-	const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': i18n.locale };
+	const headers: Record<string, string> = { Accept: accept, 'Accept-Language': i18n.locale };
 	if (body !== undefined) headers['Content-Type'] = 'application/json';
 	if (token) headers.Authorization = `Bearer ${token}`;
+	if (ifMatch !== undefined) headers['If-Match'] = ifMatchHeader(ifMatch);
 
 	let response: Response;
 	try {
 		response = await fetch(path, {
 			method,
 			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
 			credentials: 'omit' // no cookies, ever: the bearer token is the only credential
 		});
 	} catch {
@@ -240,6 +420,10 @@ async function request<T>(method: string, path: string, { body, anonymous = fals
 		}
 		throw error;
 	}
+	return response;
+}
+
+async function readJSON<T>(response: Response): Promise<T> {
 	if (response.status === 204) return undefined as T;
 	try {
 		return (await response.json()) as T;
@@ -247,6 +431,67 @@ async function request<T>(method: string, path: string, { body, anonymous = fals
 		throw new ApiError(response.status, 'invalid_response', 'The server answered with something other than JSON.');
 	}
 }
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+	return readJSON<T>(await send(method, path, options));
+}
+
+/**
+ * A case file and the version its ETag names: the one the next write must send in If-Match.
+ * The ETag has the last word; the body's version stands in when a proxy dropped the header.
+ */
+async function requestCase(method: string, path: string, options: RequestOptions = {}): Promise<CaseDetail> {
+	const response = await send(method, path, options);
+	const detail = await readJSON<CaseDetail>(response);
+	const version = etagVersion(response.headers.get('ETag'));
+	if (version !== null) detail.version = version;
+	return normalizeCase(detail);
+}
+
+/** Fills the lists a nil slice on the server sends as null. */
+function normalizeCase(detail: CaseDetail): CaseDetail {
+	detail.assignees ??= [];
+	detail.collaborators ??= [];
+	detail.permissions ??= { edit: false, transitions: [], delete: false, assign: false, invite: false, report: false, relation: '' };
+	detail.permissions.transitions ??= [];
+	detail.warnings ??= {};
+	return detail;
+}
+
+/** A file the server sent: its content and the name from Content-Disposition. */
+export interface DownloadedFile {
+	blob: Blob;
+	filename: string;
+}
+
+/** The filename of a Content-Disposition header (RFC 6266 `filename*` first), or fallback. */
+export function dispositionFilename(header: string | null, fallback: string): string {
+	if (!header) return fallback;
+	const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+	if (extended) {
+		try {
+			return decodeURIComponent(extended[1].trim());
+		} catch {
+			// fall through to the plain name
+		}
+	}
+	const plain = /filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]+)/.exec(header);
+	if (!plain) return fallback;
+	const value = plain[1].trim();
+	return value.startsWith('"') ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+}
+
+async function download(path: string, fallback: string): Promise<DownloadedFile> {
+	const response = await send('GET', path, { accept: '*/*' });
+	return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition'), fallback) };
+}
+
+/** An empty list may come as `null` (a nil slice on the server): read it as none. */
+async function items<T>(path: string): Promise<T[]> {
+	return (await request<{ items: T[] | null }>('GET', path)).items ?? [];
+}
+
+const casePath = (id: string, rest = '') => `/api/cases/${encodeURIComponent(id)}${rest}`;
 
 /** Typed calls to the API, one per route the SPA uses. */
 export const api = {
@@ -320,5 +565,65 @@ export const api = {
 	verifyAudit: () => request<AuditVerification>('GET', '/api/audit/verify'),
 	outbox: (query: { status?: string; page?: number; per_page?: number } = {}) =>
 		request<ListPage<OutboxMessage>>('GET', withQuery('/api/outbox', { ...query })),
-	retryOutbox: (id: string) => request<unknown>('POST', `/api/outbox/${encodeURIComponent(id)}/retry`)
+	retryOutbox: (id: string) => request<unknown>('POST', `/api/outbox/${encodeURIComponent(id)}/retry`),
+
+	overview: () => request<Overview>('GET', '/api/me/overview'),
+	acceptInvitation: (token: string) => request<{ case_id: string }>('POST', '/api/invitations/accept', { body: { token } }),
+
+	categories: () => items<Category>('/api/categories'),
+	createCategory: (input: { id?: string; label_fr: string; label_en: string; position?: number }) =>
+		request<Category>('POST', '/api/categories', { body: input }),
+	updateCategory: (id: string, change: { label_fr?: string; label_en?: string; active?: boolean; position?: number }) =>
+		request<Category>('PATCH', `/api/categories/${encodeURIComponent(id)}`, { body: change }),
+
+	cases: async (query: CaseQuery = {}) => {
+		const page = await request<ListPage<CaseSummary>>('GET', withQuery('/api/cases', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	createCase: (input: { title: string; category_id: string; summary: string; facts_date?: string; place?: string }) =>
+		requestCase('POST', '/api/cases', { body: input }),
+	getCase: (id: string) => requestCase('GET', casePath(id)),
+	/** Says why an admin opens a case file not entrusted to them (once per case file and session). */
+	openCaseAsAdmin: (id: string, reason: string) => request<void>('POST', casePath(id, '/access'), { body: { reason } }),
+	updateCase: (id: string, version: number, change: Partial<CaseFacts>) =>
+		requestCase('PATCH', casePath(id), { body: change, ifMatch: version }),
+	transitionCase: (id: string, version: number, input: { to: CaseStatus; outcome?: CaseOutcome; comment: string }) =>
+		requestCase('POST', casePath(id, '/transition'), { body: input, ifMatch: version }),
+	/** Deletes a case file: its creator while a draft (no reason), or an admin with a reason. */
+	deleteCase: (id: string, reason?: string) =>
+		request<void>('DELETE', casePath(id), reason === undefined ? {} : { body: { reason } }),
+	setAssignees: (id: string, version: number, userIds: string[], reason: string) =>
+		requestCase('PUT', casePath(id, '/assignees'), { body: { user_ids: userIds, reason }, ifMatch: version }),
+
+	history: (id: string) => items<HistoryEntry>(casePath(id, '/history')),
+	notes: (id: string) => items<Note>(casePath(id, '/notes')),
+	addNote: (id: string, body: string) =>
+		request<{ note: Note; warnings: Record<string, string> | null }>('POST', casePath(id, '/notes'), { body: { body } }),
+	deadlines: (id: string) => items<Deadline>(casePath(id, '/deadlines')),
+	addDeadline: (id: string, input: { title: string; due_date: string }) =>
+		request<Deadline>('POST', casePath(id, '/deadlines'), { body: input }),
+	updateDeadline: (id: string, deadlineId: string, change: { title?: string; due_date?: string; done?: boolean }) =>
+		request<Deadline>('PATCH', casePath(id, `/deadlines/${encodeURIComponent(deadlineId)}`), { body: change }),
+	deleteDeadline: (id: string, deadlineId: string) =>
+		request<void>('DELETE', casePath(id, `/deadlines/${encodeURIComponent(deadlineId)}`)),
+	attachments: (id: string) => items<Attachment>(casePath(id, '/attachments')),
+	addAttachment: (id: string, file: File) => {
+		const form = new FormData();
+		form.append('file', file, file.name);
+		return request<Attachment>('POST', casePath(id, '/attachments'), { form });
+	},
+	downloadAttachment: (id: string, attachment: Pick<Attachment, 'id' | 'filename'>) =>
+		download(casePath(id, `/attachments/${encodeURIComponent(attachment.id)}`), attachment.filename),
+	deleteAttachment: (id: string, attachmentId: string) =>
+		request<void>('DELETE', casePath(id, `/attachments/${encodeURIComponent(attachmentId)}`)),
+	report: (id: string, reference: string) => download(casePath(id, '/report.pdf'), `${reference}.pdf`),
+
+	collaborators: (id: string) => items<Collaborator>(casePath(id, '/collaborators')),
+	inviteCollaborator: (id: string, input: { email: string; kind: HelperKind; major: boolean; until?: string }) =>
+		request<Collaborator>('POST', casePath(id, '/collaborators'), { body: input }),
+	updateCollaborator: (id: string, collaboratorId: string, change: { major?: boolean; until?: string }) =>
+		request<Collaborator>('PATCH', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`), { body: change }),
+	revokeCollaborator: (id: string, collaboratorId: string) =>
+		request<void>('DELETE', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`)),
+	presence: (id: string) => request<Presence>('POST', casePath(id, '/presence'))
 };

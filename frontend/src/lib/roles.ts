@@ -39,7 +39,7 @@ export function requestableRoles(role: Role): RequestableRole[] {
 }
 
 /** What a page asks of the person viewing it. */
-export type Access = 'public' | 'user' | 'admin' | 'superadmin';
+export type Access = 'public' | 'user' | 'editor' | 'admin' | 'superadmin';
 
 /**
  * Whether to show a page: `allow`; `login` (nobody is logged in); `wait` (logged in but the
@@ -67,7 +67,7 @@ export interface NavItem {
 /** The main navigation for a person (null: nobody logged in). */
 export function mainNav(user: Pick<User, 'role'> | null): NavItem[] {
 	const items: NavItem[] = [{ href: '/', label: 'nav.home' }];
-	if (user) items.push({ href: '/me', label: 'nav.me' });
+	if (user) items.push({ href: '/cases', label: 'nav.cases' }, { href: '/me', label: 'nav.me' });
 	return items;
 }
 
@@ -77,6 +77,7 @@ export function adminNav(user: Pick<User, 'role'> | null): NavItem[] {
 	const items: NavItem[] = [
 		{ href: '/admin/users', label: 'nav.users' },
 		{ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' },
+		{ href: '/admin/categories', label: 'nav.categories' },
 		{ href: '/admin/audit', label: 'nav.audit' }
 	];
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });

@@ -297,6 +297,8 @@ test('(d) a forgotten password, and an admin’s interventions with the refusals
 	await person.getByRole('link', { name: 'Accueil' }).click();
 	await heading(person, 'Connexion').waitFor();
 	assert.ok(takeFailedResponses(problems, '/api/me', 401) >= 1);
+	// The home page's own call (her case files), made with the same dead token, may be refused too.
+	takeFailedResponses(problems, '/api/me/overview', 401);
 
 	// Another administrator unblocks her meanwhile: unblocking from this page is refused, and says why.
 	const id = new URL(adminPage.url()).pathname.split('/').at(-1);

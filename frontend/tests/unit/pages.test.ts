@@ -63,7 +63,7 @@ describe('Header', () => {
 	it('shows no administration to a reader', () => {
 		signIn('t', account('reader'));
 		show(Header, {});
-		expect(links()).toEqual(['/', '/', '/me']);
+		expect(links()).toEqual(['/', '/', '/cases', '/me']);
 		expect(target.querySelector('nav[aria-label="Administration"]')).toBeNull();
 	});
 
@@ -71,7 +71,7 @@ describe('Header', () => {
 		signIn('t', account('admin'));
 		adminState.pendingRequests = 3;
 		show(Header, {});
-		expect(links()).toEqual(['/', '/', '/me', '/admin/users', '/admin/role-requests', '/admin/audit']);
+		expect(links()).toEqual(['/', '/', '/cases', '/me', '/admin/users', '/admin/role-requests', '/admin/categories', '/admin/audit']);
 		const requests = target.querySelector('a[href="/admin/role-requests"]');
 		expect(requests?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Demandes de rôle3 (3 en attente)');
 		adminState.pendingRequests = 0;
@@ -152,7 +152,7 @@ describe('Invitation', () => {
 			locale: 'fr',
 			invitation: 'inv-1'
 		});
-		expect(loginHint).toEqual({ email: 'new@example.org', notice: 'invitationAccepted' });
+		expect(loginHint).toEqual({ email: 'new@example.org', caseReference: '', notice: 'invitationAccepted' });
 	});
 
 	it('refuses to register before the pledge is signed', async () => {

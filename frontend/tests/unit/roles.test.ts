@@ -84,9 +84,9 @@ describe('accessFor', () => {
 });
 
 describe('navigation by role', () => {
-	it('offers the account page only to a logged-in person', () => {
+	it('offers the case files and the account page only to a logged-in person', () => {
 		expect(hrefs(mainNav(null))).toEqual(['/']);
-		expect(hrefs(mainNav(as('reader')))).toEqual(['/', '/me']);
+		expect(hrefs(mainNav(as('reader')))).toEqual(['/', '/cases', '/me']);
 	});
 
 	it('shows no administration link below admin', () => {
@@ -95,9 +95,9 @@ describe('navigation by role', () => {
 		expect(adminNav(as('editor'))).toEqual([]);
 	});
 
-	it('shows admins the people, requests (with the badge) and audit links, not the outbox', () => {
+	it('shows admins the people, requests (with the badge), categories and audit links, not the outbox', () => {
 		const items = adminNav(as('admin'));
-		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/audit']);
+		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/categories', '/admin/audit']);
 		expect(items.find((item) => item.badge)?.href).toBe('/admin/role-requests');
 	});
 
@@ -105,6 +105,7 @@ describe('navigation by role', () => {
 		expect(hrefs(adminNav(as('superadmin')))).toEqual([
 			'/admin/users',
 			'/admin/role-requests',
+			'/admin/categories',
 			'/admin/audit',
 			'/admin/outbox'
 		]);

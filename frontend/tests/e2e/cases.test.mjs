@@ -1,0 +1,330 @@
+// Case files and helpers end to end, against the real binary. The accounts are made through
+// the API (setup link, an admin's invitation registered through its e-mailed link): the
+// joining journeys have their own browser tests; here the browser works on case files.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startServer, takeFailedResponses } from './harness.mjs';
+
+let server;
+let browser;
+const contexts = [];
+const pages = [];
+
+const admin = { name: 'Ada Lovelace', email: 'ada@example.org', password: 'correct horse battery', locale: 'fr' };
+const editor = { name: 'Grace Hopper', email: 'grace@example.org', password: 'compiler debugging 1952', locale: 'fr' };
+const other = { name: 'Hedy Lamarr', email: 'hedy@example.org', password: 'frequency hopping 1941', locale: 'fr' };
+const english = { name: 'Alan Turing', email: 'alan@example.org', password: 'on computable numbers', locale: 'en' };
+const helper = { name: 'Mary Somerville', email: 'mary@example.org', password: 'connexion of the sciences', locale: 'fr' };
+
+// A real, tiny PDF: the server checks the type from the content.
+const pdf = Buffer.from(
+	'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n' +
+		'trailer<</Root 1 0 R>>\n%%EOF\n'
+);
+
+async function call(method, path, { token, body } = {}) {
+	const headers = { Accept: 'application/json' };
+	if (body !== undefined) headers['Content-Type'] = 'application/json';
+	if (token) headers.Authorization = `Bearer ${token}`;
+	const response = await fetch(server.baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	const text = await response.text();
+	const data = text ? JSON.parse(text) : null;
+	if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+	return data;
+}
+
+const login = async (who) => (await call('POST', '/api/auth/login', { body: { email: who.email, password: who.password } })).token;
+
+/** An admin's invitation with a role, registered through the e-mailed link, as a person would. */
+async function invite(adminToken, who, role) {
+	const since = server.mark();
+	await call('POST', '/api/users', {
+		token: adminToken,
+		body: { email: who.email, name: who.name, role, locale: who.locale, reason: 'Accord du bureau pour les tests' }
+	});
+	const link = await server.waitForLink({ to: who.email, path: '/invitation', since });
+	const invitation = new URL(link).hash.slice('#token='.length);
+	const answer = await call('POST', '/api/auth/register', {
+		body: { email: who.email, name: who.name, password: who.password, pledge: true, locale: who.locale, invitation }
+	});
+	assert.equal(answer.status, 'active');
+}
+
+let adminToken;
+
+before(async () => {
+	server = await startServer();
+	await call('POST', '/api/setup', {
+		body: { token: server.setupToken, email: admin.email, name: admin.name, password: admin.password, locale: 'fr' }
+	});
+	adminToken = await login(admin);
+	await invite(adminToken, editor, 'editor');
+	await invite(adminToken, other, 'editor');
+	await invite(adminToken, english, 'editor');
+	browser = await launchBrowser(server.baseURL);
+	contexts.push(browser.context);
+	pages.push(browser.page);
+});
+
+after(async () => {
+	await browser?.close();
+	const exit = await server?.stop();
+	assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
+});
+
+const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
+
+async function open(page, url) {
+	await page.goto('about:blank');
+	return page.goto(url);
+}
+
+async function logIn(page, who, { email = 'Adresse e-mail', password = 'Mot de passe', submit = 'Se connecter' } = {}) {
+	await open(page, `${server.baseURL}/login`);
+	await page.getByLabel(email).fill(who.email);
+	await page.getByLabel(password).fill(who.password);
+	await page.getByRole('button', { name: submit, exact: true }).click();
+}
+
+async function newPage() {
+	const made = await browser.newContext();
+	contexts.push(made.context);
+	pages.push(made.page);
+	return made.page;
+}
+
+/** No cookie, the token only in sessionStorage, nothing gone wrong, nothing asked of the outside. */
+async function assertClean() {
+	for (const context of contexts) assert.deepEqual(await context.cookies(), [], 'no cookie, ever');
+	for (const page of pages) {
+		if (page.isClosed() || page.url() === 'about:blank') continue;
+		const storage = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
+		assert.deepEqual(Object.keys(storage.local).filter((key) => key !== 'cloison.locale'), [], 'localStorage holds the language only');
+		assert.deepEqual(Object.keys(storage.session).filter((key) => key !== 'cloison.token'), [], 'sessionStorage holds the token only');
+	}
+	assert.deepEqual(browser.problems, { consoleErrors: [], pageErrors: [], outsideRequests: [] });
+}
+
+/** Clicks a button that downloads a file and returns its first bytes. */
+async function downloadFrom(page, button) {
+	const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+	const content = await readFile(await download.path());
+	return { name: download.suggestedFilename(), head: content.subarray(0, 5).toString('latin1') };
+}
+
+async function move(page, action, { outcome, comment = '' } = {}) {
+	const panel = page.getByRole('region', { name: /^(Faire avancer le dossier|Move the case file on)$/ });
+	await panel.getByLabel(action, { exact: true }).check();
+	if (outcome) await panel.getByLabel(/^(Issue|Outcome)$/).selectOption({ label: outcome });
+	if (comment) await panel.getByLabel(/^(Commentaire|Comment)$/).fill(comment);
+	await panel.getByRole('button', { name: /^(Changer le statut|Change the status)$/ }).click();
+}
+
+let caseURL;
+
+test('(a) an editor creates a case file, works on it and closes it; another editor cannot find it', async () => {
+	const { page } = browser;
+	await logIn(page, editor);
+	await page.getByRole('heading', { name: 'Mes dossiers' }).waitFor();
+	await page.getByRole('link', { name: 'Dossiers', exact: true }).click();
+	await heading(page, 'Dossiers').waitFor();
+	await page.getByText('Vous n’avez encore aucun dossier.').waitFor();
+	await page.getByRole('link', { name: 'Créer mon premier dossier' }).click();
+
+	await heading(page, 'Nouveau dossier').waitFor();
+	await page.getByText('N’écrivez ni le nom, ni l’adresse e-mail').waitFor();
+	await page.getByRole('button', { name: 'Créer le dossier' }).click();
+	await page.getByText('Ce champ est obligatoire.').first().waitFor();
+	await page.getByLabel('Titre').fill('Refus de communication du dossier médical');
+	await page.getByLabel('Catégorie').selectOption({ index: 1 });
+	await page.getByLabel('Résumé').fill('Demande écrite restée sans réponse depuis trois mois.');
+	await page.getByLabel('Date des faits').fill('2026-01-15');
+	await page.getByLabel('Lieu').fill('Centre hospitalier de Villefranche');
+	await page.getByRole('button', { name: 'Créer le dossier' }).click();
+
+	await heading(page, 'Refus de communication du dossier médical').waitFor();
+	await page.getByText(/^Dossier R-\d{4}-[0-9A-Z]+ créé\.$/).waitFor();
+	caseURL = page.url();
+	const caseId = new URL(caseURL).pathname.split('/').pop();
+
+	await move(page, 'Ouvrir le dossier');
+	await page.getByText('Le dossier est maintenant « Ouvert ».').waitFor();
+
+	// A note, a deadline, an attachment.
+	await page.getByLabel('Nouvelle note').fill('Appel au service des relations avec les usagers.');
+	await page.getByRole('button', { name: 'Ajouter la note' }).click();
+	await page.getByText('Note de Grace Hopper').waitFor();
+	await page.getByLabel('Intitulé de l’échéance').fill('Relancer l’établissement');
+	await page.getByLabel('Date d’échéance').fill('2030-06-01');
+	await page.getByRole('button', { name: 'Ajouter l’échéance' }).click();
+	await page.getByText('Échéance « Relancer l’établissement » ajoutée.').waitFor();
+	await page.getByRole('button', { name: 'Marquer « Relancer l’établissement » comme fait' }).click();
+	await page.getByText('Échéance « Relancer l’établissement » marquée comme faite.').waitFor();
+	await page.getByLabel('Fichier à joindre').setInputFiles({ name: 'courrier.pdf', mimeType: 'application/pdf', buffer: pdf });
+	await page.getByRole('button', { name: 'Joindre le fichier' }).click();
+	await page.getByText('courrier.pdf ajouté.').waitFor();
+	const attachment = await downloadFrom(page, page.getByRole('button', { name: 'Télécharger courrier.pdf' }));
+	assert.equal(attachment.name, 'courrier.pdf');
+	assert.equal(attachment.head, '%PDF-');
+
+	await move(page, 'Passer en démarche amiable');
+	await page.getByText('Le dossier est maintenant « Démarche amiable ».').waitFor();
+	await move(page, 'Clore le dossier', { outcome: 'Obtenu', comment: 'Dossier communiqué le 2 mars.' });
+	await page.getByText('Le dossier est maintenant « Clos ».').waitFor();
+	await page.getByText('Obtenu', { exact: true }).first().waitFor();
+	await page.getByText('Grace Hopper a fait passer le dossier de « Démarche amiable » à « Clos ».').waitFor();
+	await page.getByText('Dossier communiqué le 2 mars.').waitFor();
+
+	const report = await downloadFrom(page, page.getByRole('button', { name: 'Télécharger le rapport (PDF)' }));
+	assert.match(report.name, /^R-\d{4}-[0-9A-Z]+\.pdf$/);
+	assert.equal(report.head, '%PDF-');
+
+	// Home counts it under its status.
+	await page.getByRole('link', { name: 'Accueil' }).click();
+	await page.getByRole('link', { name: '1 Clos' }).click();
+	await heading(page, 'Dossiers').waitFor();
+	await page.getByText('1 dossier', { exact: true }).waitFor();
+	assert.equal(new URL(page.url()).search, '?status=closed');
+
+	// Another editor finds it neither by search nor by its address.
+	const second = await newPage();
+	await logIn(second, other);
+	await second.getByRole('heading', { name: 'Mes dossiers' }).waitFor();
+	await open(second, `${server.baseURL}/cases?q=${encodeURIComponent('communication')}`);
+	await second.getByText('0 dossier', { exact: true }).waitFor();
+	await second.getByText('Aucun dossier ne correspond à ces critères.').waitFor();
+	await open(second, caseURL);
+	await heading(second, 'Dossier introuvable').waitFor();
+	const seen = await second.locator('main').innerText();
+	const randomId = '00000000-0000-4000-8000-000000000000';
+	await open(second, `${server.baseURL}/cases/${randomId}`);
+	await heading(second, 'Dossier introuvable').waitFor();
+	assert.equal(await second.locator('main').innerText(), seen, 'the same not-found as for a random id');
+	assert.equal(takeFailedResponses(browser.problems, `/api/cases/${caseId}`, 404), 1);
+	assert.equal(takeFailedResponses(browser.problems, `/api/cases/${randomId}`, 404), 1);
+
+	// An administrator opens it only after saying why.
+	const third = await newPage();
+	await logIn(third, admin);
+	await third.getByRole('heading', { name: 'Administration' }).waitFor();
+	await open(third, caseURL);
+	await heading(third, 'Motif de consultation').waitFor();
+	await third.getByLabel('Motif').fill('Contrôle demandé par le bureau');
+	await third.getByRole('button', { name: 'Consulter le dossier' }).click();
+	await heading(third, 'Refus de communication du dossier médical').waitFor();
+	await third.getByRole('heading', { name: 'Administration du dossier' }).waitFor();
+	assert.equal(takeFailedResponses(browser.problems, `/api/cases/${caseId}`, 403), 1);
+
+	await assertClean();
+});
+
+test('(b) an assignee and a helper edit the same summary: the second sees both versions and keeps their text', async () => {
+	const manager = browser.page;
+	const token = await login(editor);
+	const created = await call('POST', '/api/cases', {
+		token,
+		body: { title: 'Facturation d’un transport sanitaire', category_id: (await call('GET', '/api/categories', { token })).items[0].id, summary: 'Version de départ.' }
+	});
+	const url = `${server.baseURL}/cases/${created.id}`;
+
+	// The assignee invites a helper through the case-file page.
+	await open(manager, url);
+	await heading(manager, 'Facturation d’un transport sanitaire').waitFor();
+	const helpers = manager.getByRole('region', { name: 'Personnes qui aident' });
+	await helpers.getByLabel('Adresse e-mail de la personne').fill(helper.email);
+	await helpers.getByLabel('Type d’aide').selectOption('trainee');
+	await helpers.getByLabel('Collaboration majeure').check();
+	const since = server.mark();
+	await helpers.getByRole('button', { name: 'Inviter', exact: true }).click();
+	await helpers.getByText(`Invitation envoyée à ${helper.email}.`).waitFor();
+	await helpers.getByText('invitation en attente').waitFor();
+
+	// The helper registers through the e-mailed link and lands on the case file after logging in.
+	const link = await server.waitForLink({ to: helper.email, path: '/invitation', since });
+	const aide = await newPage();
+	await open(aide, link);
+	await heading(aide, 'Invitation').waitFor();
+	await aide.getByText(`vous invite à l’aider sur le dossier ${created.reference} (Stagiaire)`).waitFor();
+	await aide.getByLabel('Nom', { exact: true }).fill(helper.name);
+	await aide.getByLabel('Mot de passe', { exact: true }).fill(helper.password);
+	await aide.getByLabel('Confirmation du mot de passe').fill(helper.password);
+	await aide.getByLabel('J’ai lu cet engagement et je le signe').check();
+	await aide.getByRole('button', { name: 'Accepter l’invitation' }).click();
+	await heading(aide, 'Connexion').waitFor();
+	await aide.getByLabel('Mot de passe').fill(helper.password);
+	await aide.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await heading(aide, 'Facturation d’un transport sanitaire').waitFor();
+	assert.equal(aide.url(), url);
+
+	// What a helper does not get: transitions, the report, the helpers panel.
+	assert.equal(await aide.getByRole('region', { name: 'Faire avancer le dossier' }).count(), 0);
+	assert.equal(await aide.getByRole('button', { name: 'Télécharger le rapport (PDF)' }).count(), 0);
+	assert.equal(await aide.getByRole('region', { name: 'Personnes qui aident' }).count(), 0);
+	const status = await aide.evaluate(
+		async (path) => (await fetch(path, { headers: { Authorization: `Bearer ${sessionStorage.getItem('cloison.token')}` } })).status,
+		`/api/cases/${created.id}/report.pdf`
+	);
+	assert.equal(status, 403, 'a helper is refused the report');
+	assert.equal(takeFailedResponses(browser.problems, `/api/cases/${created.id}/report.pdf`, 403), 1);
+
+	// Both pages show the same version; the helper sees the assignee has it open.
+	await manager.reload();
+	await heading(manager, 'Facturation d’un transport sanitaire').waitFor();
+	await aide.reload();
+	await aide.getByText('Dossier ouvert en ce moment aussi par : Grace Hopper.').waitFor();
+
+	// Both edit the summary from the same version; the assignee saves first.
+	await aide.getByLabel('Résumé').fill('Le texte de l’aide, à ne pas perdre.');
+	await manager.getByLabel('Résumé').fill('Le texte de la gestionnaire.');
+	await manager.getByRole('button', { name: 'Enregistrer les faits' }).click();
+	await manager.getByText('Les faits sont enregistrés.').waitFor();
+
+	await aide.getByRole('button', { name: 'Enregistrer les faits' }).click();
+	const conflict = aide.getByRole('form', { name: 'Quelqu’un a enregistré entre-temps' });
+	await conflict.waitFor();
+	await conflict.getByText('Le texte de l’aide, à ne pas perdre.').waitFor();
+	await conflict.getByText('Le texte de la gestionnaire.').waitFor();
+	assert.equal(await aide.getByLabel('Résumé').inputValue(), 'Le texte de l’aide, à ne pas perdre.', 'the typed text is kept');
+	assert.equal(takeFailedResponses(browser.problems, `/api/cases/${created.id}`, 412), 1);
+	assert.ok(await conflict.getByLabel('Garder ma version').isChecked());
+	await conflict.getByRole('button', { name: 'Enregistrer avec ces choix' }).click();
+	await aide.getByText('Les faits sont enregistrés.').waitFor();
+	assert.equal(await conflict.count(), 0);
+
+	const saved = await call('GET', `/api/cases/${created.id}`, { token });
+	assert.equal(saved.summary, 'Le texte de l’aide, à ne pas perdre.');
+	assert.equal(saved.version, created.version + 2);
+
+	await assertClean();
+});
+
+test('(c) in English: an editor creates a case file, closes it and downloads its report', async () => {
+	const page = await newPage();
+	await logIn(page, english);
+	await page.getByRole('heading', { name: 'My case files' }).waitFor();
+	await page.getByRole('link', { name: 'Create my first case file' }).click();
+	await heading(page, 'New case file').waitFor();
+	await page.getByText('Do not write the name, e-mail address').waitFor();
+	await page.getByLabel('Title').fill('Delay in answering a complaint');
+	await page.getByLabel('Category').selectOption({ index: 1 });
+	await page.getByLabel('Summary').fill('No answer after two reminders.');
+	await page.getByRole('button', { name: 'Create the case file' }).click();
+	await heading(page, 'Delay in answering a complaint').waitFor();
+
+	await move(page, 'Open the case file');
+	await page.getByText('The case file is now “Open”.').waitFor();
+	await page.getByLabel('New note').fill('Reminder sent by post.');
+	await page.getByRole('button', { name: 'Add the note' }).click();
+	await page.getByText('Note by Alan Turing').waitFor();
+	await move(page, 'Close the case file', { outcome: 'Partly obtained' });
+	await page.getByText('The case file is now “Closed”.').waitFor();
+	await page.getByText('Alan Turing moved the case file from “Open” to “Closed”.').waitFor();
+	const report = await downloadFrom(page, page.getByRole('button', { name: 'Download the report (PDF)' }));
+	assert.equal(report.head, '%PDF-');
+
+	await page.getByRole('link', { name: 'Case files', exact: true }).click();
+	await page.getByText('1 case file', { exact: true }).waitFor();
+
+	await assertClean();
+});
