@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 BIN      := bin/cloison
 FRONT    := frontend
 
-.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium clean
+.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium clean bench wrk
 
 all: build
 
@@ -69,6 +69,28 @@ chromium:
 e2e: chromium frontend-deps
 	$(GO) build -o $(BIN) .
 	cd $(FRONT) && CLOISON_BIN=$(CURDIR)/$(BIN) CHROMIUM=$(CHROMIUM) $(NPM) run test:e2e
+
+## bench: seed a fresh temporary directory with BENCH_CASES case files, start
+## the real binary on loopback and load it with wrk (see README, Performance)
+BENCH_CASES    ?= 100000
+BENCH_CONNS    ?= 4,16,32
+BENCH_DURATION ?= 5s
+BENCH_OUT      ?= bench-results.json
+BENCH_ARGS     ?=
+bench: wrk
+	$(GO) build -o $(BIN) .
+	$(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -conns $(BENCH_CONNS) \
+	  -duration $(BENCH_DURATION) -out $(BENCH_OUT) $(BENCH_ARGS)
+
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's wrk for the benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || exit 1; \
+	  else \
+	    echo "The benchmark needs wrk. Install it with: sudo apt-get install wrk   (Debian/Ubuntu)"; exit 1; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf bin $(FRONT)/node_modules

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -190,6 +193,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Debug("sqlite pragmas", "effective", pragmas)
 	}
 
+	if addr := os.Getenv("CLOISON_DEBUG_PPROF"); addr != "" {
+		stopProfiling, err := servePprof(addr, log)
+		if err != nil {
+			return err
+		}
+		defer stopProfiling()
+	}
 	sender := mail.NewSender(cfg.SMTP, st, log)
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: st, SPA: spaFS(), Logger: log, Version: appVersion(),
@@ -410,4 +420,27 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files in %s\n",
 		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// servePprof serves Go's profiler on a loopback address, for measuring the
+// server under load (CLOISON_DEBUG_PPROF=127.0.0.1:6060). It is off unless
+// that variable is set, and refuses any address but loopback: profiles
+// reveal memory contents.
+func servePprof(addr string, log *slog.Logger) (func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("CLOISON_DEBUG_PPROF: want a loopback HOST:PORT such as 127.0.0.1:6060, got %q", addr)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	go func() { _ = srv.Serve(ln) }()
+	log.Warn("profiler listening (CLOISON_DEBUG_PPROF)", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

@@ -88,7 +88,7 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 		ID   int64  `bun:"id"`
 		Hash string `bun:"hash"`
 	}
-	err := tx.NewSelect().Table("audit_entries").Column("id", "hash").OrderExpr("id DESC").Limit(1).Scan(ctx, &last)
+	err := s.queryRowPrepared(ctx, tx, sqlLastAudit, nil, &last.ID, &last.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		last.Hash = genesisHash
 	} else if err != nil {
@@ -108,7 +108,8 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 		ClientIP: actor.ClientIP, Details: details, PrevHash: last.Hash,
 	}
 	e.Hash = entryDigest(e)
-	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
+	if err := s.execPrepared(ctx, tx, sqlInsertAudit,
+		e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
 	return nil

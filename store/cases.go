@@ -203,41 +203,48 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 // insertCase writes a new case row with a fresh reference, its search entry
 // and its counter.
 func (s *Store) insertCase(ctx context.Context, tx bun.IDB, c *Case) error {
+	if err := s.insertCaseRow(ctx, tx, c); err != nil {
+		return err
+	}
+	return s.execPrepared(ctx, tx, sqlInsertCaseSearch, c.ID)
+}
+
+// insertCaseRow is insertCase without the search entry, for the seed, which
+// indexes a whole batch in one statement (see SeedCases).
+func (s *Store) insertCaseRow(ctx context.Context, tx bun.IDB, c *Case) error {
 	for attempt := 0; ; attempt++ {
 		c.Reference = newReference(c.CreatedAt.Year())
-		taken, err := tx.NewSelect().Model((*Case)(nil)).Where("reference = ?", c.Reference).Exists(ctx)
-		if err != nil {
+		var taken int
+		if err := s.queryRowPrepared(ctx, tx, sqlReferenceTaken, []any{c.Reference}, &taken); err != nil {
 			return err
 		}
-		if !taken {
+		if taken == 0 {
 			break
 		}
 		if attempt == 20 {
 			return fmt.Errorf("no free case reference after %d draws", attempt)
 		}
 	}
-	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+	if err := s.execPrepared(ctx, tx, sqlInsertCase,
+		c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place, c.Status, c.Outcome, c.CreatorID,
+		c.Version, c.CreatedAt, c.UpdatedAt); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
-	if _, err := tx.NewRaw(`INSERT INTO case_search (rowid, title, summary, notes)
-		SELECT rowid, title, summary, '' FROM cases WHERE id = ?`, c.ID).Exec(ctx); err != nil {
-		return err
-	}
-	return countCase(ctx, tx, "", c.Status)
+	return s.countCase(ctx, tx, "", c.Status)
 }
 
 // countCase moves one case file between the per-status counters ("" for none).
-func countCase(ctx context.Context, tx bun.IDB, from, to string) error {
+func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) error {
 	if from == to {
 		return nil
 	}
 	if from != "" {
-		if _, err := tx.NewRaw("UPDATE case_counts SET n = n - 1 WHERE status = ?", from).Exec(ctx); err != nil {
+		if err := s.execPrepared(ctx, tx, sqlCountDown, from); err != nil {
 			return err
 		}
 	}
 	if to != "" {
-		if _, err := tx.NewRaw("UPDATE case_counts SET n = n + 1 WHERE status = ?", to).Exec(ctx); err != nil {
+		if err := s.execPrepared(ctx, tx, sqlCountUp, to); err != nil {
 			return err
 		}
 	}
@@ -245,9 +252,7 @@ func countCase(ctx context.Context, tx bun.IDB, from, to string) error {
 }
 
 func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kind, by string, now time.Time) error {
-	_, err := tx.NewInsert().Model(&Grant{ID: newID(), CaseID: caseID, AccountID: &accountID, Kind: kind,
-		StartsAt: now, GrantedBy: &by, CreatedAt: now}).Exec(ctx)
-	return err
+	return s.execPrepared(ctx, tx, sqlInsertGrant, newID(), caseID, accountID, kind, now, by, now)
 }
 
 // caseEvent is one line of a case file's history.
@@ -271,9 +276,7 @@ func (s *Store) caseEventAt(ctx context.Context, tx bun.IDB, actor Actor, caseID
 		b, _ := json.Marshal(ev.Fields)
 		fields = string(b)
 	}
-	_, err := tx.NewRaw(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields).Exec(ctx)
-	return err
+	return s.execPrepared(ctx, tx, sqlInsertEvent, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
 }
 
 // touchCase marks a case file changed by a sub-resource (note, deadline,
@@ -473,7 +476,7 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		if _, err := tx.NewUpdate().Model(c).Column("status", "outcome", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if err := countCase(ctx, tx, from, c.Status); err != nil {
+		if err := s.countCase(ctx, tx, from, c.Status); err != nil {
 			return err
 		}
 		if c.Status == CaseClosed || c.Status == CaseArchived {
@@ -532,7 +535,7 @@ func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) 
 		if _, err := tx.NewDelete().Model(c).WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if err := countCase(ctx, tx, c.Status, ""); err != nil {
+		if err := s.countCase(ctx, tx, c.Status, ""); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deleted", ObjectType: "case", ObjectID: c.ID, Reason: reason,

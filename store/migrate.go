@@ -50,6 +50,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	for _, mig := range group.Migrations {
 		names = append(names, mig.Name)
 	}
+	if len(names) > 0 {
+		// The tables the hot statements use may only exist now.
+		s.wstmts.Swap(prepareWrites(ctx, s.write.DB)).close()
+	}
 	return names, nil
 }
 

@@ -76,7 +76,7 @@ func (s *Store) SeedAccounts(ctx context.Context, actor Actor, accounts []NewAcc
 			if ok, err := tx.NewSelect().Table(table).Limit(1).Exists(ctx); err != nil {
 				return err
 			} else if ok {
-				return Coded(ErrConflict, "not_empty")
+				return fmt.Errorf("seed: the database already holds %s", table)
 			}
 		}
 		for _, n := range accounts {
@@ -102,14 +102,28 @@ func (s *Store) SeedAccounts(ctx context.Context, actor Actor, accounts []NewAcc
 // the transition that brought it to its status.
 func (s *Store) SeedCases(ctx context.Context, actor Actor, batch []SeedCase) error {
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var last int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM cases").Scan(&last); err != nil {
+			return err
+		}
 		for i := range batch {
 			if err := s.seedCase(ctx, tx, actor, &batch[i]); err != nil {
 				return fmt.Errorf("seed case %d of batch: %w", i, err)
 			}
 		}
-		return nil
+		// One full-text statement for the whole batch: FTS5 writes a segment
+		// per statement, so indexing case by case costs several times more.
+		// The notes column holds what AddNote's appends would have made:
+		// each note preceded by a line feed, oldest first.
+		return s.execPrepared(ctx, tx, sqlSeedCaseSearch, last)
 	})
 }
+
+// sqlSeedCaseSearch indexes the case files written after a rowid, with their notes.
+const sqlSeedCaseSearch = `INSERT INTO case_search (rowid, title, summary, notes)
+	SELECT c.rowid, c.title, c.summary, coalesce((SELECT group_concat(char(10) || n.body, '' ORDER BY n.created_at, n.rowid)
+		FROM notes AS n WHERE n.case_id = c.id), '')
+	FROM cases AS c WHERE c.rowid > ?`
 
 func (s *Store) seedCase(ctx context.Context, tx bun.IDB, actor Actor, sc *SeedCase) error {
 	if len(sc.Assignees) == 0 {
@@ -128,7 +142,7 @@ func (s *Store) seedCase(ctx context.Context, tx bun.IDB, actor Actor, sc *SeedC
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
-	if err := s.insertCase(ctx, tx, c); err != nil {
+	if err := s.insertCaseRow(ctx, tx, c); err != nil {
 		return err
 	}
 	for _, a := range sc.Assignees {
@@ -155,21 +169,22 @@ func (s *Store) seedCase(ctx context.Context, tx bun.IDB, actor Actor, sc *SeedC
 	for i, body := range sc.Notes {
 		// Notes fall between creation and the last change, in order.
 		at := c.CreatedAt.Add(time.Duration(i+1) * c.UpdatedAt.Sub(c.CreatedAt) / time.Duration(len(sc.Notes)+1))
-		n := &Note{ID: newID(), CaseID: c.ID, AuthorID: creator.ID, Body: body, CreatedAt: at}
-		if err := insertNote(ctx, tx, n); err != nil {
+		if err := s.execPrepared(ctx, tx, sqlInsertNote, newID(), c.ID, creator.ID, body, at); err != nil {
 			return err
 		}
 	}
 	for _, d := range sc.Deadlines {
-		row := &Deadline{ID: newID(), CaseID: c.ID, Title: d.Title, DueDate: d.DueDate, Done: d.Done,
-			CreatedBy: creator.ID, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		if err := s.execPrepared(ctx, tx, sqlSeedDeadline, newID(), c.ID, d.Title, d.DueDate, d.Done,
+			creator.ID, c.CreatedAt, c.UpdatedAt); err != nil {
 			return err
 		}
 	}
 	return s.appendAudit(ctx, tx, by, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID,
 		Details: map[string]any{"seed": true}})
 }
+
+const sqlSeedDeadline = `INSERT INTO deadlines (id, case_id, title, due_date, done, created_by, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 // SeedOptions sizes a seeded instance.
 type SeedOptions struct {

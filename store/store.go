@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -28,8 +29,11 @@ const DatabaseFile = "cloison.db"
 // two writers waiting on each other, and every write transaction starts with
 // BEGIN IMMEDIATE so it takes the write lock before reading what it will change.
 type Store struct {
-	read     *bun.DB
-	write    *bun.DB
+	read  *bun.DB
+	write *bun.DB
+	// wstmts are the hot write statements, prepared on the writer at Open
+	// and again after Migrate (the tables may not exist before).
+	wstmts   atomic.Pointer[stmtCache]
 	dir      string
 	now      func() time.Time
 	composer Composer
@@ -151,7 +155,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{
+	st := &Store{
 		read:       bun.NewDB(rsql, sqlitedialect.New()),
 		write:      bun.NewDB(wsql, sqlitedialect.New()),
 		dir:        opts.Dir,
@@ -161,11 +165,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		mailDomain: mailDomain(opts.BaseURL),
 		policy:     withDefaults(opts.Policy),
 		key:        key,
-	}, nil
+	}
+	st.wstmts.Store(prepareWrites(ctx, wsql))
+	return st, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.wstmts.Load().close()
 	rerr := s.read.Close()
 	werr := s.write.Close()
 	if werr != nil {

@@ -71,7 +71,7 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 			return err
 		}
 		n.CaseID, n.AuthorName = c.ID, actor.Account.Name
-		if err := insertNote(ctx, tx, n); err != nil {
+		if err := s.insertNote(ctx, tx, n); err != nil {
 			return err
 		}
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
@@ -84,13 +84,13 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 
 // insertNote writes a note and appends its text to the case file's search
 // entry, in the caller's transaction.
-func insertNote(ctx context.Context, tx bun.IDB, n *Note) error {
-	if _, err := tx.NewInsert().Model(n).Exec(ctx); err != nil {
+func (s *Store) insertNote(ctx context.Context, tx bun.IDB, n *Note) error {
+	if err := s.execPrepared(ctx, tx, sqlInsertNote,
+		n.ID, n.CaseID, n.AuthorID, n.Body, n.CreatedAt); err != nil {
 		return err
 	}
-	_, err := tx.NewRaw(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
-		n.Body, n.CaseID).Exec(ctx)
-	return err
+	return s.execPrepared(ctx, tx, sqlNoteSearch,
+		n.Body, n.CaseID)
 }
 
 // Deadline is a date a case file must not miss.

@@ -26,7 +26,8 @@ var helperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
 // report goes through it (directly, or through caseFor). Admins see every
 // case file; anyone else sees those they hold a live grant on: as an
 // assignee (editors and above only, so a demoted editor loses them), or as a
-// helper. Without an account nothing is visible.
+// helper. Without an account nothing is visible. caseFor uses its
+// one-case form, visibleCase, which shares the grant condition (liveGrant).
 func visibleCases(q *bun.SelectQuery, actor Actor, now time.Time) *bun.SelectQuery {
 	acc := actor.Account
 	switch {
@@ -35,14 +36,36 @@ func visibleCases(q *bun.SelectQuery, actor Actor, now time.Time) *bun.SelectQue
 	case acc.IsAdmin():
 		return q
 	}
+	return q.Where(`c.id IN (SELECT g.case_id FROM grants AS g WHERE `+liveGrant+`)`, liveGrantArgs(acc, now)...)
+}
+
+// liveGrant is the condition on grants (alias g) both forms of the
+// predicate share: a live grant of the account, of a kind its role may hold.
+const liveGrant = `g.account_id = ? AND g.revoked_at IS NULL AND g.kind IN (?)
+		AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?)`
+
+func liveGrantArgs(acc *Account, now time.Time) []any {
 	kinds := helperKinds
 	if RoleAtLeast(acc.Role, RoleEditor) {
 		kinds = append([]string{GrantAssignee}, helperKinds...)
 	}
-	return q.Where(`c.id IN (SELECT g.case_id FROM grants AS g
-		WHERE g.account_id = ? AND g.revoked_at IS NULL AND g.kind IN (?)
-		AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?))`,
-		acc.ID, bun.In(kinds), now, now)
+	return []any{acc.ID, bun.In(kinds), now, now}
+}
+
+// visibleCase is visibleCases for one case file by id: the same rule,
+// written so that SQLite checks the one case file's grant instead of first
+// listing every case file the account may see (SQLite evaluates a
+// non-correlated IN subquery in full before probing it).
+func visibleCase(q *bun.SelectQuery, actor Actor, now time.Time, id string) *bun.SelectQuery {
+	q = q.Where("c.id = ?", id)
+	acc := actor.Account
+	switch {
+	case acc == nil || acc.Status != StatusActive:
+		return q.Where("0 = 1")
+	case acc.IsAdmin():
+		return q
+	}
+	return q.Where(`EXISTS (SELECT 1 FROM grants AS g WHERE g.case_id = c.id AND `+liveGrant+`)`, liveGrantArgs(acc, now)...)
 }
 
 // Relation is what the actor is to one case file.
@@ -64,7 +87,7 @@ type Relation struct {
 func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason bool) (*Case, Relation, error) {
 	now := s.now()
 	c := new(Case)
-	err := visibleCases(db.NewSelect().Model(c), actor, now).Where("c.id = ?", id).Scan(ctx)
+	err := visibleCase(db.NewSelect().Model(c), actor, now, id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Relation{}, ErrNotFound
 	}

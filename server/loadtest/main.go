@@ -1,0 +1,731 @@
+// Command loadtest is Cloison's HTTP benchmark (make bench): it seeds a data
+// directory with the real binary's seed command, starts the real binary on
+// loopback, logs in as seeded accounts and drives each scenario with wrk
+// (Debian's package, a C load generator: a Go client on the same 2-core
+// machine would take much of the CPU it measures). It prints a table and
+// writes the results as JSON so that runs can be compared.
+//
+//	go run ./server/loadtest -cases 100000 -out bench-results.json
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// config is what the command line sets.
+type config struct {
+	bin, data, out, wrk, logLevel string
+	cases, editors, admins        int
+	helpers, sessions             int
+	conns                         []int
+	duration                      time.Duration
+	password                      string
+	only                          map[string]bool
+	pprofAddr                     string
+	keep                          bool
+	// profile is "scenario:conns": that run is CPU-profiled through the
+	// server's opt-in pprof listener, into cpu-<scenario>-<conns>.pprof.
+	profile string
+}
+
+// Result is one scenario at one concurrency.
+type Result struct {
+	Scenario  string  `json:"scenario"`
+	Conns     int     `json:"conns"`
+	Requests  int64   `json:"requests"`
+	RPS       float64 `json:"rps"`
+	P50ms     float64 `json:"p50_ms"`
+	P95ms     float64 `json:"p95_ms"`
+	P99ms     float64 `json:"p99_ms"`
+	Errors    int64   `json:"errors"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+}
+
+// Report is the JSON file.
+type Report struct {
+	When             time.Time `json:"when"`
+	Machine          string    `json:"machine"`
+	CPUs             int       `json:"cpus"`
+	Cases            int       `json:"cases"`
+	Editors          int       `json:"editors"`
+	EditorVisible    int64     `json:"editor_visible_cases"`
+	SeedSeconds      float64   `json:"seed_seconds,omitempty"`
+	StartToAnswerMS  float64   `json:"start_to_first_answer_ms"`
+	IdleRSSMB        float64   `json:"idle_rss_mb"`
+	PeakRSSMB        float64   `json:"peak_rss_mb"`
+	DurationSeconds  float64   `json:"duration_seconds"`
+	Results          []Result  `json:"results"`
+	GetMedianDiffPct []string  `json:"get_visible_vs_invisible_median_diff"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var c config
+	var conns, only string
+	flag.StringVar(&c.bin, "bin", "", "cloison binary (empty: go build one into the data directory's parent)")
+	flag.StringVar(&c.data, "data", "", "data directory: seeded when empty or missing (empty: a new temporary directory)")
+	flag.StringVar(&c.out, "out", "bench-results.json", "JSON results file")
+	flag.StringVar(&c.wrk, "wrk", "wrk", "wrk executable")
+	flag.StringVar(&c.logLevel, "log-level", "info", "server log level (the log goes to a file in the work directory)")
+	flag.IntVar(&c.cases, "cases", 100000, "case files to seed")
+	flag.IntVar(&c.editors, "editors", 0, "editors to seed (0: enough for about 500 case files each)")
+	flag.IntVar(&c.admins, "admins", 4, "admins to seed")
+	flag.IntVar(&c.helpers, "helpers", 50, "helpers to seed")
+	flag.IntVar(&c.sessions, "sessions", 8, "editor accounts (one session each) the load is spread over")
+	flag.StringVar(&conns, "conns", "4,16,32", "concurrencies")
+	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of each run")
+	flag.StringVar(&c.password, "password", "bench-password-2026", "password of the seeded accounts")
+	flag.StringVar(&only, "only", "", "comma-separated scenarios to run (default all)")
+	flag.BoolVar(&c.keep, "keep", false, "keep the temporary data directory")
+	flag.StringVar(&c.profile, "profile", "", "scenario:conns to CPU-profile, e.g. editor_list:16")
+	flag.Parse()
+	for _, s := range strings.Split(conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-conns: %q", s)
+		}
+		c.conns = append(c.conns, n)
+	}
+	if only != "" {
+		c.only = map[string]bool{}
+		for _, s := range strings.Split(only, ",") {
+			c.only[strings.TrimSpace(s)] = true
+		}
+	}
+	if c.editors == 0 {
+		// The seed entrusts a case file to 1.18 editors on average.
+		c.editors = max(1, c.cases*118/100/500)
+	}
+	if _, err := exec.LookPath(c.wrk); err != nil {
+		return fmt.Errorf("wrk not found (Debian: apt-get install wrk; make bench installs it): %w", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+
+	work, err := os.MkdirTemp("", "cloison-bench-")
+	if err != nil {
+		return err
+	}
+	if !c.keep {
+		defer os.RemoveAll(work)
+	}
+	if c.data == "" {
+		c.data = filepath.Join(work, "data")
+	}
+	if c.bin == "" {
+		c.bin = filepath.Join(work, "cloison")
+		fmt.Println("building the binary…")
+		if out, err := exec.Command("go", "build", "-o", c.bin, ".").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	}
+	rep := &Report{When: time.Now().UTC(), Machine: machine(), CPUs: runtime.NumCPU(), Cases: c.cases, Editors: c.editors}
+
+	if _, err := os.Stat(filepath.Join(c.data, "cloison.db")); err != nil {
+		fmt.Printf("seeding %d case files, %d editors into %s…\n", c.cases, c.editors, c.data)
+		t := time.Now()
+		cmd := exec.CommandContext(ctx, c.bin, "seed", "--data", c.data, "--cases", strconv.Itoa(c.cases),
+			"--editors", strconv.Itoa(c.editors), "--admins", strconv.Itoa(c.admins), "--helpers", strconv.Itoa(c.helpers),
+			"--password", c.password)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		rep.SeedSeconds = time.Since(t).Seconds()
+	} else {
+		fmt.Printf("reusing the seeded data in %s\n", c.data)
+	}
+
+	srv, err := startServer(ctx, &c, work, rep)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	b, err := prepare(srv.base, c)
+	if err != nil {
+		return err
+	}
+	rep.EditorVisible = b.visibleTotal
+	rep.Cases = int(b.allTotal)
+	fmt.Printf("server up in %.0f ms, idle RSS %.1f MB; editors' visible case files: about %d each\n\n",
+		rep.StartToAnswerMS, rep.IdleRSSMB, rep.EditorVisible)
+
+	began := time.Now()
+	medians := map[string]map[int]float64{}
+	for _, sc := range scenarios(b) {
+		if c.only != nil && !c.only[sc.name] {
+			continue
+		}
+		for _, n := range c.conns {
+			dur := c.duration
+			if sc.name == "login" {
+				dur = min(dur, 5*time.Second)
+			}
+			r, err := runWrk(ctx, c, work, srv, sc, n, dur)
+			if err != nil {
+				return fmt.Errorf("%s at %d: %w", sc.name, n, err)
+			}
+			rep.Results = append(rep.Results, r)
+			fmt.Printf("%-22s %4d conns  %8.0f req/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms  errors %d  RSS %.0f MB\n",
+				r.Scenario, r.Conns, r.RPS, r.P50ms, r.P95ms, r.P99ms, r.Errors, r.PeakRSSMB)
+			if medians[sc.name] == nil {
+				medians[sc.name] = map[int]float64{}
+			}
+			medians[sc.name][n] = r.P50ms
+		}
+	}
+	rep.DurationSeconds = time.Since(began).Seconds()
+	for _, n := range c.conns {
+		v, iv := medians["get_visible"][n], medians["get_not_visible"][n]
+		if v > 0 && iv > 0 {
+			rep.GetMedianDiffPct = append(rep.GetMedianDiffPct, fmt.Sprintf("%d conns: visible %.3f ms, not visible %.3f ms, %+.1f %%", n, v, iv, 100*(iv-v)/v))
+		}
+	}
+	rep.PeakRSSMB = srv.hwm()
+	printTable(os.Stdout, rep)
+	js, _ := json.MarshalIndent(rep, "", "  ")
+	if err := os.WriteFile(c.out, append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("\nresults written to", c.out)
+	return nil
+}
+
+func machine() string {
+	model := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				model = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0]); len(f) >= 2 {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			mem = fmt.Sprintf("%.0f GiB", kb/1024/1024)
+		}
+	}
+	return fmt.Sprintf("%s, %d CPUs, %s, %s/%s", model, runtime.NumCPU(), mem, runtime.GOOS, runtime.GOARCH)
+}
+
+// server is the running binary.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+	pid  int
+	done chan struct{}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func startServer(ctx context.Context, c *config, work string, rep *Report) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	logf, err := os.Create(filepath.Join(work, "server.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, c.bin, "serve", "--data", c.data, "--addr", addr)
+	cmd.Env = append(os.Environ(), "CLOISON_LOG_LEVEL="+c.logLevel)
+	if c.profile != "" {
+		pp, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		cmd.Env = append(cmd.Env, fmt.Sprintf("CLOISON_DEBUG_PPROF=127.0.0.1:%d", pp))
+		c.pprofAddr = fmt.Sprintf("127.0.0.1:%d", pp)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, base: "http://" + addr, pid: cmd.Process.Pid, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logf.Close(); close(s.done) }()
+	client := &http.Client{Timeout: time.Second}
+	for {
+		resp, err := client.Get(s.base + "/api/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("the server stopped; see %s", filepath.Join(work, "server.log"))
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Since(start) > 60*time.Second {
+			s.stop()
+			return nil, errors.New("the server did not answer within 60 s")
+		}
+	}
+	rep.StartToAnswerMS = float64(time.Since(start).Microseconds()) / 1000
+	time.Sleep(time.Second)
+	rep.IdleRSSMB = s.rss()
+	return s, nil
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-s.done:
+	case <-time.After(35 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+// status reads one "VmXXX: N kB" field of the server's /proc status, in MB.
+func (s *server) status(field string) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, field+":") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func (s *server) rss() float64 { return s.status("VmRSS") }
+func (s *server) hwm() float64 { return s.status("VmHWM") }
+
+// bench holds the sessions and ids the scenarios use.
+type bench struct {
+	base         string
+	editors      []editor // logged-in editors
+	admin        string   // an admin's token
+	invisible    []string // case ids none of the editors may see
+	visibleTotal int64
+	allTotal     int64
+	emails       []string
+	password     string
+}
+
+type editor struct {
+	token string
+	cases []caseRef
+}
+
+type caseRef struct {
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+}
+
+func call(method, url, token string, body any, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode < 300 {
+		return resp.StatusCode, json.NewDecoder(resp.Body).Decode(out)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+func login(base, email, password string) (string, error) {
+	var res struct {
+		Token string `json:"token"`
+	}
+	st, err := call("POST", base+"/api/auth/login", "", map[string]string{"email": email, "password": password}, &res)
+	if err != nil {
+		return "", err
+	}
+	if st != 200 {
+		return "", fmt.Errorf("login %s: status %d", email, st)
+	}
+	return res.Token, nil
+}
+
+type listPage struct {
+	Items []caseRef `json:"items"`
+	Total int64     `json:"total"`
+}
+
+// prepare logs in and gathers, per editor, the case files they may see, and
+// case files none of them may see.
+func prepare(base string, c config) (*bench, error) {
+	b := &bench{base: base, password: c.password}
+	var err error
+	if b.admin, err = login(base, "admin1@seed.invalid", c.password); err != nil {
+		return nil, err
+	}
+	mine := map[string]bool{}
+	n := min(c.sessions, c.editors)
+	for i := 1; i <= c.editors; i++ {
+		b.emails = append(b.emails, fmt.Sprintf("editor%d@seed.invalid", i))
+	}
+	for i := 1; i <= n; i++ {
+		tok, err := login(base, b.emails[i-1], c.password)
+		if err != nil {
+			return nil, err
+		}
+		e := editor{token: tok}
+		for page := 1; ; page++ {
+			var lp listPage
+			if _, err := call("GET", fmt.Sprintf("%s/api/cases?per_page=200&page=%d", base, page), tok, nil, &lp); err != nil {
+				return nil, err
+			}
+			e.cases = append(e.cases, lp.Items...)
+			b.visibleTotal = lp.Total
+			if len(lp.Items) < 200 {
+				break
+			}
+		}
+		if len(e.cases) == 0 {
+			return nil, fmt.Errorf("editor%d sees no case file: seed more", i)
+		}
+		for _, cr := range e.cases {
+			mine[cr.ID] = true
+		}
+		b.editors = append(b.editors, e)
+	}
+	// Case files of other editors, from the admin's list, spread over the pages.
+	var total listPage
+	if _, err := call("GET", base+"/api/cases?per_page=1", b.admin, nil, &total); err != nil {
+		return nil, err
+	}
+	b.allTotal = total.Total
+	pages := max(1, int(total.Total/200))
+	for i := 0; len(b.invisible) < 1000 && i < 20; i++ {
+		var lp listPage
+		page := 1 + i*pages/20
+		if _, err := call("GET", fmt.Sprintf("%s/api/cases?per_page=200&page=%d", base, page), b.admin, nil, &lp); err != nil {
+			return nil, err
+		}
+		for _, cr := range lp.Items {
+			if !mine[cr.ID] {
+				b.invisible = append(b.invisible, cr.ID)
+			}
+		}
+	}
+	return b, nil
+}
+
+// scenario is one kind of request, written as a wrk Lua script.
+type scenario struct {
+	name string
+	// script returns the Lua for conns connections (one thread per
+	// connection when perConnThread).
+	script        func(conns int) string
+	perConnThread bool
+}
+
+func luaString(s string) string { return strconv.Quote(s) }
+
+func luaList(items []string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i, s := range items {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(luaString(s))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// luaCommon counts answers that are not the expected status, per thread,
+// and prints wrk's summary as JSON.
+const luaCommon = `
+local threads = {}
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+bad = 0
+function response(status, headers, body)
+  if status ~= expect then bad = bad + 1 end
+  if after then after(status, headers) end
+end
+function done(summary, latency, requests)
+  local b = 0
+  for _, t in ipairs(threads) do b = b + t:get("bad") end
+  io.write(string.format('\nRESULT {"requests":%d,"duration_us":%d,"p50":%d,"p95":%d,"p99":%d,"bad":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99), b,
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
+end
+`
+
+// rotating builds a script cycling over (token, path) pairs, starting each
+// thread at a different place.
+func rotating(method string, tokens []string, paths []string, bodies []string, expect int) string {
+	return fmt.Sprintf(`
+expect = %d
+local tokens = %s
+local paths = %s
+local bodies = %s
+local method = %q
+local i = 0
+function init(args) i = (tid or 0) * 7919 end
+function request()
+  i = i + 1
+  local body = nil
+  if #bodies > 0 then body = bodies[(i %% #bodies) + 1] end
+  return wrk.format(method, paths[(i %% #paths) + 1], {["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1], ["Content-Type"] = "application/json"}, body)
+end
+`, expect, luaList(tokens), luaList(paths), luaList(bodies), method) + luaCommon
+}
+
+func scenarios(b *bench) []scenario {
+	var tokens, visiblePaths, invisiblePaths []string
+	for _, e := range b.editors {
+		tokens = append(tokens, e.token)
+	}
+	// Visible: the i-th request goes with the i-th token, so pair each
+	// editor's token with one of their own case files.
+	for k := 0; k < 50; k++ {
+		for _, e := range b.editors {
+			visiblePaths = append(visiblePaths, "/api/cases/"+e.cases[k%len(e.cases)].ID)
+		}
+	}
+	for _, id := range b.invisible {
+		invisiblePaths = append(invisiblePaths, "/api/cases/"+id)
+	}
+	searches := []string{"consentement", "dossier medical", "mediation", "grenoble", "cesarienne urgence", "facture", "nantes accouchement", "temoignages"}
+	var searchPaths []string
+	for _, q := range searches {
+		searchPaths = append(searchPaths, "/api/cases?per_page=50&q="+strings.ReplaceAll(q, " ", "+"))
+	}
+	var createBodies []string
+	cats := []string{"accouchement", "grossesse", "consentement", "facturation", "autre"}
+	for i, cat := range cats {
+		js, _ := json.Marshal(map[string]string{"title": fmt.Sprintf("Dossier de charge %d : demande d’explications", i),
+			"category_id": cat, "summary": "Créé par le banc d’essai de charge : la personne accompagnée demande des explications écrites sur sa prise en charge."})
+		createBodies = append(createBodies, string(js))
+	}
+	var loginBodies []string
+	for _, e := range b.emails[:min(len(b.emails), 64)] {
+		js, _ := json.Marshal(map[string]string{"email": e, "password": b.password})
+		loginBodies = append(loginBodies, string(js))
+	}
+	return []scenario{
+		{name: "editor_list", script: func(int) string {
+			return rotating("GET", tokens, []string{"/api/cases?per_page=50"}, nil, 200)
+		}},
+		{name: "admin_list", script: func(int) string {
+			return rotating("GET", []string{b.admin}, []string{"/api/cases?per_page=50"}, nil, 200)
+		}},
+		{name: "get_visible", script: func(int) string {
+			return rotating("GET", tokens, visiblePaths, nil, 200)
+		}},
+		{name: "get_not_visible", script: func(int) string {
+			return rotating("GET", tokens, invisiblePaths, nil, 404)
+		}},
+		{name: "search_editor", script: func(int) string {
+			return rotating("GET", tokens, searchPaths, nil, 200)
+		}},
+		{name: "create", script: func(int) string {
+			return rotating("POST", tokens, []string{"/api/cases"}, createBodies, 201)
+		}},
+		{name: "patch_if_match", perConnThread: true, script: func(conns int) string { return patchScript(b, conns) }},
+		{name: "login", script: func(int) string {
+			return rotating("POST", []string{"none"}, []string{"/api/auth/login"}, loginBodies, 200)
+		}},
+	}
+}
+
+// patchScript gives each wrk thread (one connection each) its own editor and
+// its own case files, with their versions, so that If-Match is always
+// current: the ETag of each answer carries the next version.
+func patchScript(b *bench, conns int) string {
+	var sb strings.Builder
+	sb.WriteString("expect = 200\nlocal per = {\n")
+	// A case file entrusted to two of the editors goes to one thread only,
+	// or their If-Match would race.
+	taken := map[string]bool{}
+	for t := 0; t < conns; t++ {
+		e := b.editors[t%len(b.editors)]
+		// Threads sharing an editor take disjoint slices of their case files.
+		share := (conns + len(b.editors) - 1) / len(b.editors)
+		slot := t / len(b.editors)
+		var ids, vers []string
+		for k, cr := range e.cases {
+			if k%share == slot && !taken[cr.ID] {
+				taken[cr.ID] = true
+				ids = append(ids, luaString(cr.ID))
+				vers = append(vers, strconv.FormatInt(cr.Version, 10))
+			}
+		}
+		fmt.Fprintf(&sb, "  {token=%s, ids={%s}, vers={%s}},\n", luaString(e.token), strings.Join(ids, ","), strings.Join(vers, ","))
+	}
+	sb.WriteString(`}
+local me, k, n = nil, 0, 0
+function init(args) me = per[(tid or 0) + 1] end
+function request()
+  k = (k % #me.ids) + 1
+  n = n + 1
+  local body = '{"summary":"Mise à jour ' .. n .. ' par le banc d’essai : la personne a transmis de nouvelles pièces."}'
+  return wrk.format("PATCH", "/api/cases/" .. me.ids[k], {["Authorization"] = "Bearer " .. me.token,
+    ["Content-Type"] = "application/json", ["If-Match"] = '"' .. me.vers[k] .. '"'}, body)
+end
+function after(status, headers)
+  local etag = headers["ETag"] or headers["Etag"]
+  if etag then me.vers[k] = tonumber((etag:gsub('"', ''))) end
+end
+`)
+	return sb.String() + luaCommon
+}
+
+func runWrk(ctx context.Context, c config, work string, srv *server, sc scenario, conns int, dur time.Duration) (Result, error) {
+	path := filepath.Join(work, sc.name+".lua")
+	if err := os.WriteFile(path, []byte(sc.script(conns)), 0o600); err != nil {
+		return Result{}, err
+	}
+	threads := min(conns, 2)
+	if sc.perConnThread {
+		threads = conns
+	}
+	cmd := exec.CommandContext(ctx, c.wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
+		"-d", fmt.Sprintf("%.0fs", dur.Seconds()), "--timeout", "10s", "-s", path, srv.base)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Sample the server's resident memory while wrk runs.
+	peak := 0.0
+	var mu sync.Mutex
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				r := srv.rss()
+				mu.Lock()
+				peak = max(peak, r)
+				mu.Unlock()
+			}
+		}
+	}()
+	var prof []byte
+	if c.profile == fmt.Sprintf("%s:%d", sc.name, conns) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", c.pprofAddr, max(1, int(dur.Seconds())-1)))
+			if err == nil {
+				prof, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	err := cmd.Run()
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return Result{}, fmt.Errorf("wrk: %v\n%s", err, out.String())
+	}
+	if prof != nil {
+		name := fmt.Sprintf("cpu-%s-%d.pprof", sc.name, conns)
+		if err := os.WriteFile(name, prof, 0o644); err == nil {
+			fmt.Println("CPU profile written to", name)
+		}
+	}
+	var raw struct {
+		Requests   int64 `json:"requests"`
+		DurationUS int64 `json:"duration_us"`
+		P50        int64 `json:"p50"`
+		P95        int64 `json:"p95"`
+		P99        int64 `json:"p99"`
+		Bad        int64 `json:"bad"`
+		Connect    int64 `json:"connect"`
+		Read       int64 `json:"read"`
+		Write      int64 `json:"write"`
+		Timeout    int64 `json:"timeout"`
+	}
+	sc2 := bufio.NewScanner(&out)
+	found := false
+	for sc2.Scan() {
+		if l := sc2.Text(); strings.HasPrefix(l, "RESULT ") {
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(l, "RESULT ")), &raw); err != nil {
+				return Result{}, err
+			}
+			found = true
+		}
+	}
+	if !found {
+		return Result{}, fmt.Errorf("no result from wrk:\n%s", out.String())
+	}
+	return Result{
+		Scenario: sc.name, Conns: conns, Requests: raw.Requests,
+		RPS:   float64(raw.Requests) / (float64(raw.DurationUS) / 1e6),
+		P50ms: float64(raw.P50) / 1000, P95ms: float64(raw.P95) / 1000, P99ms: float64(raw.P99) / 1000,
+		Errors:    raw.Bad + raw.Connect + raw.Read + raw.Write + raw.Timeout,
+		PeakRSSMB: peak,
+	}, nil
+}
+
+func printTable(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "\n%s — %d case files, %d editors (about %d visible each)\n", r.Machine, r.Cases, r.Editors, r.EditorVisible)
+	fmt.Fprintf(w, "start to first answer %.0f ms, idle RSS %.1f MB, peak RSS %.1f MB\n\n", r.StartToAnswerMS, r.IdleRSSMB, r.PeakRSSMB)
+	fmt.Fprintln(w, "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	res := r.Results
+	for _, x := range res {
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f |\n", x.Scenario, x.Conns, x.RPS, x.P50ms, x.P95ms, x.P99ms, x.Errors, x.PeakRSSMB)
+	}
+	for _, d := range r.GetMedianDiffPct {
+		fmt.Fprintln(w, "get by id medians —", d)
+	}
+}
