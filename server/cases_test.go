@@ -619,3 +619,39 @@ func TestDeadlineReminders(t *testing.T) {
 		t.Fatalf("second run the same day: %d %v", n, err)
 	}
 }
+
+// Visibility first: a malformed request on a case file the caller may not
+// see is the same 404 as on one that does not exist; on a case file they
+// may see, it is the 422 naming the field.
+func TestVisibilityComesBeforeValidation(t *testing.T) {
+	e := newTestEnv(t)
+	_, ownerTok := e.account(store.RoleEditor, "owner@example.org")
+	_, otherTok := e.account(store.RoleEditor, "other@example.org")
+	f := e.newCase(e.actorOf(ownerTok), store.CaseOpen)
+	long := strings.Repeat("x", 300)
+	for _, tc := range []struct {
+		method, path string
+		body         any
+		field        string
+	}{
+		{"PATCH", "/api/cases/{id}", map[string]string{"title": long}, "title"},
+		{"POST", "/api/cases/{id}/transition", map[string]string{"comment": "?"}, "to"},
+		{"POST", "/api/cases/{id}/notes", map[string]string{"body": " "}, "body"},
+		{"POST", "/api/cases/{id}/deadlines", map[string]string{"title": "x"}, "due_date"},
+		{"PATCH", "/api/cases/{id}/deadlines/" + f.deadline, map[string]string{"due_date": "demain"}, "due_date"},
+		{"POST", "/api/cases/{id}/collaborators", map[string]string{"email": "x@example.org", "kind": "boss"}, "kind"},
+		{"PATCH", "/api/cases/{id}/collaborators/" + f.collaborator, map[string]string{"until": "bientôt"}, "until"},
+	} {
+		ifMatch := []string{"If-Match", fmt.Sprintf(`"%d"`, f.version)}
+		path := strings.ReplaceAll(tc.path, "{id}", f.id)
+		resp, body := e.do(tc.method, path, tc.body, append(auth(otherTok), ifMatch...)...)
+		_, ghost := e.do(tc.method, strings.ReplaceAll(tc.path, "{id}", nonexistentID), tc.body, append(auth(otherTok), ifMatch...)...)
+		if resp.StatusCode != 404 || string(body) != string(ghost) {
+			t.Errorf("%s %s as a stranger: %d %s (nonexistent: %s)", tc.method, tc.path, resp.StatusCode, body, ghost)
+		}
+		resp, body = e.do(tc.method, path, tc.body, append(auth(ownerTok), ifMatch...)...)
+		if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields[tc.field] == "" {
+			t.Errorf("%s %s as the assignee: %d %s, want 422 on %s", tc.method, tc.path, resp.StatusCode, body, tc.field)
+		}
+	}
+}

@@ -342,21 +342,11 @@ func requireVersion(c *Case, ifMatch *int64) error {
 // UpdateCase changes descriptive fields of a case file at version ifMatch.
 // Assignees, helpers and admins may; an archived case file is read-only.
 func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch *int64, ch CaseChange) (*CaseDetail, error) {
-	if err := check(&ch); err != nil {
-		return nil, err
-	}
-	screened := map[string]string{}
-	for k, v := range map[string]*string{"title": ch.Title, "summary": ch.Summary, "place": ch.Place} {
-		if v != nil {
-			screened[k] = *v
-		}
-	}
-	warnings, err := s.screen(screened)
-	if err != nil {
-		return nil, err
-	}
 	var out *CaseDetail
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var warnings map[string]string
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// Visibility first, then the kind of action, the version, and only
+		// then the content: an invisible case file is a 404 whatever is sent.
 		c, rel, err := s.caseFor(ctx, tx, actor, id, false)
 		if err != nil {
 			return err
@@ -369,6 +359,18 @@ func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch 
 		}
 		if c.Status == CaseArchived {
 			return Coded(ErrConflict, "archived")
+		}
+		if err := check(&ch); err != nil {
+			return err
+		}
+		screened := map[string]string{}
+		for k, v := range map[string]*string{"title": ch.Title, "summary": ch.Summary, "place": ch.Place} {
+			if v != nil {
+				screened[k] = *v
+			}
+		}
+		if warnings, err = s.screen(screened); err != nil {
+			return err
 		}
 		var fields []string
 		if ch.Title != nil && strings.TrimSpace(*ch.Title) != c.Title {
@@ -433,9 +435,6 @@ type Transition struct {
 // superadmin's; closing needs an outcome. Closing or archiving ends the
 // helpers' access: reopening does not bring it back.
 func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMatch *int64, tr Transition) (*CaseDetail, error) {
-	if err := check(&tr); err != nil {
-		return nil, err
-	}
 	var out *CaseDetail
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, rel, err := s.caseFor(ctx, tx, actor, id, false)
@@ -446,6 +445,9 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 			return ErrForbidden
 		}
 		if err := requireVersion(c, ifMatch); err != nil {
+			return err
+		}
+		if err := check(&tr); err != nil {
 			return err
 		}
 		allowed := false

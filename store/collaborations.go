@@ -52,22 +52,22 @@ func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID str
 // else gets an invitation link (14 days) to register or log in with that
 // e-mail. The e-mails name only the case file's reference and the inviter.
 func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID string, in NewCollaboration) (*Collaborator, error) {
-	if err := check(&in); err != nil {
-		return nil, err
-	}
-	ends, err := endOfDay(in.Until)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if ends != nil && !ends.After(now) {
-		return nil, Invalid("until", "past")
-	}
 	var out *Collaborator
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := s.managed(ctx, tx, actor, caseID)
 		if err != nil {
 			return err
+		}
+		if err := check(&in); err != nil {
+			return err
+		}
+		ends, err := endOfDay(in.Until)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if ends != nil && !ends.After(now) {
+			return Invalid("until", "past")
 		}
 		if !collaborationOpen(c.Status) {
 			return Coded(ErrConflict, "case_not_open")
@@ -219,13 +219,13 @@ type CollaborationChange struct {
 
 // UpdateCollaborator changes a helper's collaboration (managers only).
 func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id string, ch CollaborationChange) (*Collaborator, error) {
-	if err := check(&ch); err != nil {
-		return nil, err
-	}
 	var out *Collaborator
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := s.managed(ctx, tx, actor, caseID)
 		if err != nil {
+			return err
+		}
+		if err := check(&ch); err != nil {
 			return err
 		}
 		g, err := s.liveHelperGrant(ctx, tx, c.ID, id)

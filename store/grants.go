@@ -152,6 +152,11 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 			}
 			delete(want, uid)
 			added = append(added, uid)
+			// Entrusting supersedes helping: one live grant per person and case file.
+			if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = 'assigned'").
+				Where("case_id = ? AND account_id = ? AND kind != ? AND revoked_at IS NULL", c.ID, uid, GrantAssignee).Exec(ctx); err != nil {
+				return err
+			}
 			if err := s.addGrant(ctx, tx, c.ID, uid, GrantAssignee, actor.ID(), now); err != nil {
 				return err
 			}

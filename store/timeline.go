@@ -57,17 +57,17 @@ func (s *Store) writable(ctx context.Context, tx bun.IDB, actor Actor, caseID st
 
 // AddNote adds a note to a case file's timeline; its text becomes searchable.
 func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewNote) (*Note, map[string]string, error) {
-	if err := check(&in); err != nil {
-		return nil, nil, err
-	}
-	warnings, err := s.screen(map[string]string{"body": in.Body})
-	if err != nil {
-		return nil, nil, err
-	}
 	n := &Note{ID: newID(), AuthorID: actor.ID(), Body: strings.TrimSpace(in.Body), CreatedAt: s.now()}
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var warnings map[string]string
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, _, err := s.writable(ctx, tx, actor, caseID)
 		if err != nil {
+			return err
+		}
+		if err := check(&in); err != nil {
+			return err
+		}
+		if warnings, err = s.screen(map[string]string{"body": in.Body}); err != nil {
 			return err
 		}
 		n.CaseID, n.AuthorName = c.ID, actor.Account.Name
@@ -127,28 +127,28 @@ func (s *Store) ListDeadlines(ctx context.Context, actor Actor, caseID string) (
 
 // AddDeadline adds a deadline to a case file.
 func (s *Store) AddDeadline(ctx context.Context, actor Actor, caseID string, in DeadlineInput) (*Deadline, error) {
-	if err := check(&in); err != nil {
-		return nil, err
-	}
-	fields := map[string]string{}
-	if in.Title == nil {
-		fields["title"] = "required"
-	}
-	if in.DueDate == nil {
-		fields["due_date"] = "required"
-	}
-	if len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
-	now := s.now()
-	d := &Deadline{ID: newID(), Title: strings.TrimSpace(*in.Title), DueDate: *in.DueDate, Done: in.Done != nil && *in.Done,
-		CreatedBy: actor.ID(), CreatedAt: now, UpdatedAt: now}
+	var d *Deadline
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, _, err := s.writable(ctx, tx, actor, caseID)
 		if err != nil {
 			return err
 		}
-		d.CaseID = c.ID
+		if err := check(&in); err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		if in.Title == nil {
+			fields["title"] = "required"
+		}
+		if in.DueDate == nil {
+			fields["due_date"] = "required"
+		}
+		if len(fields) > 0 {
+			return &ValidationError{Fields: fields}
+		}
+		now := s.now()
+		d = &Deadline{ID: newID(), CaseID: c.ID, Title: strings.TrimSpace(*in.Title), DueDate: *in.DueDate, Done: in.Done != nil && *in.Done,
+			CreatedBy: actor.ID(), CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
 			return err
 		}
@@ -162,16 +162,16 @@ func (s *Store) AddDeadline(ctx context.Context, actor Actor, caseID string, in 
 
 // UpdateDeadline changes a deadline of a case file (nil deletes it).
 func (s *Store) UpdateDeadline(ctx context.Context, actor Actor, caseID, id string, in *DeadlineInput) (*Deadline, error) {
-	if in != nil {
-		if err := check(in); err != nil {
-			return nil, err
-		}
-	}
 	d := new(Deadline)
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, _, err := s.writable(ctx, tx, actor, caseID)
 		if err != nil {
 			return err
+		}
+		if in != nil {
+			if err := check(in); err != nil {
+				return err
+			}
 		}
 		if err := tx.NewSelect().Model(d).Where("id = ? AND case_id = ?", id, c.ID).Scan(ctx); err != nil {
 			return ErrNotFound
