@@ -137,3 +137,16 @@ func BenchmarkVisibleGetByID(b *testing.B) {
 func BenchmarkVisibleGetByIDNotVisible(b *testing.B) {
 	benchGet(b, func(f *benchFixture) []string { return f.notVisib }, ErrNotFound)
 }
+
+// BenchmarkVisibleGetByIDNonexistent is the twin of the not-visible one: an
+// existing case file the caller may not see must cost what an id that
+// exists nowhere costs, or timing would tell them apart.
+func BenchmarkVisibleGetByIDNonexistent(b *testing.B) {
+	benchGet(b, func(f *benchFixture) []string {
+		ids := make([]string, len(f.notVisib))
+		for i := range ids {
+			ids[i] = newID()
+		}
+		return ids
+	}, ErrNotFound)
+}
