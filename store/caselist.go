@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode"
@@ -96,22 +97,33 @@ func (s *Store) listByGrantDate(ctx context.Context, actor Actor, p Page, now ti
 		return items, 0, nil
 	}
 	args := liveGrantArgs(actor.Account, now)
+	pageQ, countQ := sqlGrantPageReader, sqlGrantCountReader
+	if RoleAtLeast(actor.Account.Role, RoleEditor) {
+		pageQ, countQ = sqlGrantPageEditor, sqlGrantCountEditor
+	}
 	var ids []string
-	err := s.read.NewSelect().TableExpr("grants AS g").Column("g.case_id").Where(liveGrant, args...).
-		OrderExpr("g.case_updated_at DESC, g.case_id DESC").Limit(p.limit()).Offset(p.offset()).Scan(ctx, &ids)
-	if err != nil {
+	if err := s.queryAll(ctx, s.read, &ids, pageQ, append(args, p.limit(), p.offset())...); err != nil {
 		return nil, 0, err
 	}
 	if len(ids) > 0 {
-		err = s.read.NewSelect().TableExpr("cases AS c").ColumnExpr(caseSummaryColumns).
-			Where("c.id IN (?)", bun.In(ids)).OrderExpr(CaseSorts[""]).Scan(ctx, &items)
-		if err != nil {
+		list, _ := json.Marshal(ids)
+		if err := s.queryAll(ctx, s.read, &items, sqlCasesByIDs, string(list)); err != nil {
 			return nil, 0, err
 		}
 	}
-	total, err := s.read.NewSelect().TableExpr("grants AS g").Where(liveGrant, args...).Count(ctx)
-	return items, int64(total), err
+	var total int64
+	err := s.queryOne(ctx, s.read, &total, countQ, args...)
+	return items, total, err
 }
+
+// The statements of listByGrantDate, prepared once.
+var (
+	sqlGrantPageEditor  = `SELECT g.case_id FROM grants AS g WHERE ` + liveGrantWith(editorGrantKinds) + ` ORDER BY g.case_updated_at DESC, g.case_id DESC LIMIT ? OFFSET ?`
+	sqlGrantPageReader  = `SELECT g.case_id FROM grants AS g WHERE ` + liveGrantWith(readerGrantKinds) + ` ORDER BY g.case_updated_at DESC, g.case_id DESC LIMIT ? OFFSET ?`
+	sqlGrantCountEditor = `SELECT count(*) FROM grants AS g WHERE ` + liveGrantWith(editorGrantKinds)
+	sqlGrantCountReader = `SELECT count(*) FROM grants AS g WHERE ` + liveGrantWith(readerGrantKinds)
+	sqlCasesByIDs       = `SELECT ` + caseSummaryColumns + ` FROM cases AS c WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.updated_at DESC, c.id DESC`
+)
 
 // listByPredicate serves every other list: filters, search, other orders,
 // and admins.

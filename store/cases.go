@@ -299,7 +299,7 @@ func (s *Store) GetCase(ctx context.Context, actor Actor, id string) (*CaseDetai
 func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, rel Relation) (*CaseDetail, error) {
 	d := &CaseDetail{Case: c, Permissions: s.permissions(c, rel, actor)}
 	var err error
-	if d.Assignees, err = assigneesOf(ctx, db, c.ID); err != nil {
+	if d.Assignees, err = s.assigneesOf(ctx, db, c.ID); err != nil {
 		return nil, err
 	}
 	if d.Collaborators, err = s.collaboratorsOf(ctx, db, c.ID, rel.manager()); err != nil {
@@ -308,13 +308,13 @@ func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, re
 	return d, nil
 }
 
-func assigneesOf(ctx context.Context, db bun.IDB, caseID string) ([]Person, error) {
+// sqlAssignees lists a case file's case managers.
+const sqlAssignees = `SELECT a.id, a.name FROM grants AS g JOIN accounts AS a ON a.id = g.account_id
+	WHERE g.case_id = ? AND g.kind = 'assignee' AND g.revoked_at IS NULL ORDER BY g.created_at`
+
+func (s *Store) assigneesOf(ctx context.Context, db bun.IDB, caseID string) ([]Person, error) {
 	out := []Person{}
-	err := db.NewSelect().TableExpr("grants AS g").Join("JOIN accounts AS a ON a.id = g.account_id").
-		ColumnExpr("a.id, a.name").
-		Where("g.case_id = ? AND g.kind = ? AND g.revoked_at IS NULL", caseID, GrantAssignee).
-		OrderExpr("g.created_at").Scan(ctx, &out)
-	return out, err
+	return out, s.queryAll(ctx, db, &out, sqlAssignees, caseID)
 }
 
 // CaseChange is a change to a case file's descriptive fields.

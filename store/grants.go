@@ -47,15 +47,18 @@ type Collaborator struct {
 	CreatedAt time.Time `json:"created_at" bun:"created_at"`
 }
 
+// sqlCollaborators lists a case file's live helpers and pending invitations.
+const sqlCollaborators = `SELECT g.id, g.account_id, coalesce(a.name, '') AS name, coalesce(a.email, g.invited_email) AS email,
+	g.kind, g.major, g.ends_at, g.created_at
+	FROM grants AS g LEFT JOIN accounts AS a ON a.id = g.account_id
+	WHERE g.case_id = ? AND g.kind != 'assignee' AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)
+	ORDER BY g.created_at`
+
 // collaboratorsOf lists the live helpers of a case file; withEmail shows
 // their e-mail addresses (to its managers only).
 func (s *Store) collaboratorsOf(ctx context.Context, db bun.IDB, caseID string, withEmail bool) ([]Collaborator, error) {
 	out := []Collaborator{}
-	now := s.now()
-	err := db.NewSelect().TableExpr("grants AS g").Join("LEFT JOIN accounts AS a ON a.id = g.account_id").
-		ColumnExpr("g.id, g.account_id, coalesce(a.name, '') AS name, coalesce(a.email, g.invited_email) AS email, g.kind, g.major, g.ends_at, g.created_at").
-		Where("g.case_id = ? AND g.kind != ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)", caseID, GrantAssignee, now).
-		OrderExpr("g.created_at").Scan(ctx, &out)
+	err := s.queryAll(ctx, db, &out, sqlCollaborators, caseID, s.now())
 	for i := range out {
 		if out[i].EndsAt != nil {
 			// Access ends at the start of the day after the last one.
@@ -128,7 +131,7 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 			}
 			want[uid] = acc
 		}
-		current, err := assigneesOf(ctx, tx, c.ID)
+		current, err := s.assigneesOf(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}

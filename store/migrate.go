@@ -53,6 +53,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if len(names) > 0 {
 		// The tables the hot statements use may only exist now.
 		s.wstmts.Swap(prepareWrites(ctx, s.write.DB)).close()
+		s.reprepare(ctx)
 	}
 	return names, nil
 }

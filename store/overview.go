@@ -73,7 +73,7 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		return nil, err
 	}
 	for _, h := range helped {
-		people, err := assigneesOf(ctx, s.read, h.ID)
+		people, err := s.assigneesOf(ctx, s.read, h.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -29,7 +29,7 @@ func (s *Store) Report(ctx context.Context, actor Actor, id string) (*CaseReport
 	if err := s.read.NewSelect().Model(&r.Category).Where("id = ?", c.CategoryID).Scan(ctx); err != nil {
 		return nil, err
 	}
-	if r.Assignees, err = assigneesOf(ctx, s.read, c.ID); err != nil {
+	if r.Assignees, err = s.assigneesOf(ctx, s.read, c.ID); err != nil {
 		return nil, err
 	}
 	if r.Notes, err = s.ListNotes(ctx, actor, id); err != nil {

@@ -199,9 +199,9 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if tok == "" {
 		return nil, nil, ErrUnauthenticated
 	}
+	// This runs on every request: two lookups by unique key, prepared.
 	sess := new(Session)
-	// One query for the session and its account: this runs on every request.
-	err := s.read.NewSelect().Model(sess).Relation("Account").Where("session.token_hash = ?", hashSecret(tok)).Scan(ctx)
+	err := s.queryOne(ctx, s.read, sess, sqlSessionByToken, hashSecret(tok))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrUnauthenticated
 	}
@@ -212,8 +212,14 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
 		return nil, nil, ErrUnauthenticated
 	}
-	acc := sess.Account
-	if acc == nil || acc.Status != StatusActive {
+	acc := new(Account)
+	if err := s.queryOne(ctx, s.read, acc, sqlAccountByID, sess.AccountID); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrUnauthenticated
+	} else if err != nil {
+		return nil, nil, err
+	}
+	sess.Account = acc
+	if acc.Status != StatusActive {
 		return nil, nil, ErrUnauthenticated
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {

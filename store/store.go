@@ -33,7 +33,11 @@ type Store struct {
 	write *bun.DB
 	// wstmts are the hot write statements, prepared on the writer at Open
 	// and again after Migrate (the tables may not exist before).
-	wstmts   atomic.Pointer[stmtCache]
+	wstmts atomic.Pointer[stmtCache]
+	// rreads and wreads are the hot reads, prepared on the read pool and on
+	// the writer (see prepared_reads.go).
+	rreads   atomic.Pointer[stmtCache]
+	wreads   atomic.Pointer[stmtCache]
 	dir      string
 	now      func() time.Time
 	composer Composer
@@ -167,12 +171,17 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		key:        key,
 	}
 	st.wstmts.Store(prepareWrites(ctx, wsql))
+	st.rreads.Store(&stmtCache{})
+	st.wreads.Store(&stmtCache{})
+	st.reprepare(ctx)
 	return st, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.wstmts.Load().close()
+	s.rreads.Load().close()
+	s.wreads.Load().close()
 	rerr := s.read.Close()
 	werr := s.write.Close()
 	if werr != nil {

@@ -36,37 +36,49 @@ func visibleCases(q *bun.SelectQuery, actor Actor, now time.Time) *bun.SelectQue
 	case acc.IsAdmin():
 		return q
 	}
-	return q.Where(`c.id IN (SELECT g.case_id FROM grants AS g WHERE `+liveGrant+`)`, liveGrantArgs(acc, now)...)
+	return q.Where(`c.id IN (SELECT g.case_id FROM grants AS g WHERE `+liveGrant(acc)+`)`, liveGrantArgs(acc, now)...)
 }
 
-// liveGrant is the condition on grants (alias g) both forms of the
-// predicate share: a live grant of the account, of a kind its role may hold.
-const liveGrant = `g.account_id = ? AND g.revoked_at IS NULL AND g.kind IN (?)
-		AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?)`
+// Grant kinds as SQL text: package constants, never input, so that the
+// statements built from them are fixed texts that can be prepared once.
+const (
+	editorGrantKinds = `'assignee', 'support', 'trainee', 'mentee'`
+	readerGrantKinds = `'support', 'trainee', 'mentee'`
+)
 
-func liveGrantArgs(acc *Account, now time.Time) []any {
-	kinds := helperKinds
+// liveGrant is the condition on grants (alias g) every form of the
+// predicate shares: a live grant of the account, of a kind its role may
+// hold (a reader's assignments, left from a demotion, do not count).
+func liveGrant(acc *Account) string {
+	kinds := readerGrantKinds
 	if RoleAtLeast(acc.Role, RoleEditor) {
-		kinds = append([]string{GrantAssignee}, helperKinds...)
+		kinds = editorGrantKinds
 	}
-	return []any{acc.ID, bun.In(kinds), now, now}
+	return liveGrantWith(kinds)
 }
 
-// visibleCase is visibleCases for one case file by id: the same rule,
-// written so that SQLite checks the one case file's grant instead of first
-// listing every case file the account may see (SQLite evaluates a
-// non-correlated IN subquery in full before probing it).
-func visibleCase(q *bun.SelectQuery, actor Actor, now time.Time, id string) *bun.SelectQuery {
-	q = q.Where("c.id = ?", id)
-	acc := actor.Account
-	switch {
-	case acc == nil || acc.Status != StatusActive:
-		return q.Where("0 = 1")
-	case acc.IsAdmin():
-		return q
-	}
-	return q.Where(`EXISTS (SELECT 1 FROM grants AS g WHERE g.case_id = c.id AND `+liveGrant+`)`, liveGrantArgs(acc, now)...)
+func liveGrantWith(kinds string) string {
+	return `g.account_id = ? AND g.revoked_at IS NULL AND g.kind IN (` + kinds + `)
+		AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?)`
 }
+
+// liveGrantArgs are liveGrant's arguments, in order.
+func liveGrantArgs(acc *Account, now time.Time) []any {
+	return []any{acc.ID, now, now}
+}
+
+// The one-case form of the predicate, for caseFor: the same condition,
+// correlated on the case file's id so that SQLite checks that case file's
+// grants instead of first listing every case file the account may see.
+// Admins see every case file.
+var (
+	sqlCaseForAdmin  = `SELECT c.* FROM cases AS c WHERE c.id = ?`
+	sqlCaseForEditor = `SELECT c.* FROM cases AS c WHERE c.id = ? AND EXISTS (SELECT 1 FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantWith(editorGrantKinds) + `)`
+	sqlCaseForReader = `SELECT c.* FROM cases AS c WHERE c.id = ? AND EXISTS (SELECT 1 FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantWith(readerGrantKinds) + `)`
+	sqlRelation      = `SELECT kind FROM grants WHERE case_id = ? AND account_id = ? AND revoked_at IS NULL
+		AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)`
+	sqlAdminAccess = `SELECT count(*) FROM admin_case_access WHERE session_id = ? AND case_id = ?`
+)
 
 // Relation is what the actor is to one case file.
 type Relation struct {
@@ -86,8 +98,20 @@ type Relation struct {
 // unless adminReason is set, which the operations carrying their own reason do.
 func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason bool) (*Case, Relation, error) {
 	now := s.now()
+	acc := actor.Account
+	if acc == nil || acc.Status != StatusActive {
+		return nil, Relation{}, ErrNotFound
+	}
+	query, args := sqlCaseForAdmin, []any{id}
+	if !acc.IsAdmin() {
+		query = sqlCaseForReader
+		if RoleAtLeast(acc.Role, RoleEditor) {
+			query = sqlCaseForEditor
+		}
+		args = append(args, liveGrantArgs(acc, now)...)
+	}
 	c := new(Case)
-	err := visibleCase(db.NewSelect().Model(c), actor, now, id).Scan(ctx)
+	err := s.queryOne(ctx, db, c, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Relation{}, ErrNotFound
 	}
@@ -99,12 +123,11 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		return nil, rel, err
 	}
 	if rel.Admin && !adminReason {
-		ok, err := db.NewSelect().Table("admin_case_access").
-			Where("session_id = ? AND case_id = ?", actor.SessionID, c.ID).Exists(ctx)
-		if err != nil {
+		var n int
+		if err := s.queryOne(ctx, db, &n, sqlAdminAccess, actor.SessionID, c.ID); err != nil {
 			return nil, rel, err
 		}
-		if !ok {
+		if n == 0 {
 			return nil, rel, Coded(ErrForbidden, "reason_required")
 		}
 	}
@@ -114,10 +137,7 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 // relationTo reads the actor's live grants on one case file.
 func (s *Store) relationTo(ctx context.Context, db bun.IDB, actor Actor, caseID string, now time.Time) (Relation, error) {
 	var kinds []string
-	err := db.NewSelect().Table("grants").Column("kind").
-		Where("case_id = ? AND account_id = ? AND revoked_at IS NULL AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
-			caseID, actor.ID(), now, now).Scan(ctx, &kinds)
-	if err != nil {
+	if err := s.queryAll(ctx, db, &kinds, sqlRelation, caseID, actor.ID(), now, now); err != nil {
 		return Relation{}, err
 	}
 	var rel Relation
