@@ -52,7 +52,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	if len(names) > 0 {
 		// The tables the hot statements use may only exist now.
-		s.wstmts.Swap(prepareWrites(ctx, s.write.DB)).close()
+		s.wstmts.Swap(prepareAll(ctx, s.write.DB, preparedWrites)).close()
 		s.reprepare(ctx)
 	}
 	return names, nil

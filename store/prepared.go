@@ -45,12 +45,12 @@ var preparedWrites = []string{sqlReferenceTaken, sqlInsertCase, sqlInsertCaseSea
 	sqlInsertGrant, sqlInsertEvent, sqlInsertNote, sqlNoteSearch, sqlLastAudit, sqlInsertAudit,
 	sqlSeedCaseSearch, sqlSeedDeadline}
 
-// prepareWrites prepares the hot write statements on the writer. A
-// statement that fails to prepare (a database not yet migrated) is left
-// out: its callers then go through bun, exactly as before.
-func prepareWrites(ctx context.Context, db *sql.DB) *stmtCache {
+// prepareAll prepares queries on db. A statement that fails to prepare (a
+// database not yet migrated) is left out: its callers then go through bun,
+// exactly as before.
+func prepareAll(ctx context.Context, db *sql.DB, queries []string) *stmtCache {
 	c := &stmtCache{m: map[string]*sql.Stmt{}}
-	for _, q := range preparedWrites {
+	for _, q := range queries {
 		if st, err := db.PrepareContext(ctx, q); err == nil {
 			c.m[q] = st
 		}

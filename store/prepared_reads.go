@@ -25,18 +25,6 @@ const (
 	sqlAccountByID    = `SELECT * FROM accounts WHERE id = ?`
 )
 
-// prepareReads prepares the hot reads on db; a statement that fails to
-// prepare (a database not yet migrated) is left out and runs through bun.
-func prepareReads(ctx context.Context, db *sql.DB) *stmtCache {
-	c := &stmtCache{m: map[string]*sql.Stmt{}}
-	for _, q := range preparedReads {
-		if st, err := db.PrepareContext(ctx, q); err == nil {
-			c.m[q] = st
-		}
-	}
-	return c
-}
-
 // query runs a read with placeholders: through the statement prepared for
 // the read pool, or bound to db's write transaction, or (not prepared)
 // through bun.
@@ -91,6 +79,6 @@ func (s *Store) queryAll(ctx context.Context, db bun.IDB, dest any, query string
 // reprepare refreshes the prepared reads, after migrations created the
 // tables they read.
 func (s *Store) reprepare(ctx context.Context) {
-	s.rreads.Swap(prepareReads(ctx, s.read.DB)).close()
-	s.wreads.Swap(prepareReads(ctx, s.write.DB)).close()
+	s.rreads.Swap(prepareAll(ctx, s.read.DB, preparedReads)).close()
+	s.wreads.Swap(prepareAll(ctx, s.write.DB, preparedReads)).close()
 }

@@ -170,7 +170,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		policy:     withDefaults(opts.Policy),
 		key:        key,
 	}
-	st.wstmts.Store(prepareWrites(ctx, wsql))
+	st.wstmts.Store(prepareAll(ctx, wsql, preparedWrites))
 	st.rreads.Store(&stmtCache{})
 	st.wreads.Store(&stmtCache{})
 	st.reprepare(ctx)
