@@ -158,3 +158,20 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 	s.mailKick()
 	return c.JSON(fiber.Map{"status": "password_changed"})
 }
+
+// actor is who acts on this request, as the store needs it.
+func (s *Server) actor(c *fiber.Ctx) store.Actor {
+	a := store.Actor{ClientIP: c.IP()}
+	if acc, ok := c.Locals(localsAccount).(*store.Account); ok {
+		a.Account = acc
+	}
+	if sid, ok := c.Locals(localsSession).(string); ok {
+		a.SessionID = sid
+	}
+	return a
+}
+
+const (
+	localsAccount = "account"
+	localsSession = "session_id"
+)

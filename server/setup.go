@@ -84,20 +84,3 @@ func (s *Server) setupCreate(c *fiber.Ctx) error {
 	s.setup.kill()
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"user": acc})
 }
-
-// actor is who acts on this request, as the store needs it.
-func (s *Server) actor(c *fiber.Ctx) store.Actor {
-	a := store.Actor{ClientIP: c.IP()}
-	if acc, ok := c.Locals(localsAccount).(*store.Account); ok {
-		a.Account = acc
-	}
-	if sid, ok := c.Locals(localsSession).(string); ok {
-		a.SessionID = sid
-	}
-	return a
-}
-
-const (
-	localsAccount = "account"
-	localsSession = "session_id"
-)
