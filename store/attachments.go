@@ -196,6 +196,11 @@ func (s *Store) ListAttachments(ctx context.Context, actor Actor, caseID string)
 	if err != nil {
 		return nil, err
 	}
+	return s.attachmentsOf(ctx, c)
+}
+
+// attachmentsOf lists the attachments of c, a case file loaded through caseFor.
+func (s *Store) attachmentsOf(ctx context.Context, c *Case) ([]Attachment, error) {
 	out := []Attachment{}
 	return out, s.read.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("created_at, id").Scan(ctx)
 }

@@ -60,28 +60,40 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The case files the actor helps on: the visible ones (the one predicate)
+	// where their own grant is a helper's.
 	var helped []struct {
 		CaseSummary
 		Kind string `bun:"kind"`
 	}
-	err = s.read.NewSelect().TableExpr("grants AS g").Join("JOIN cases AS c ON c.id = g.case_id").
-		ColumnExpr("c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at, g.kind").
-		Where("g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?)",
-			actor.ID(), bun.In(helperKinds), now, now).
+	err = visibleCases(s.read.NewSelect().TableExpr("cases AS c").
+		Join("JOIN grants AS g ON g.case_id = c.id AND g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL", actor.ID(), bun.In(helperKinds)).
+		ColumnExpr(caseSummaryColumns+", g.kind"), own, now).
 		OrderExpr("c.updated_at DESC").Limit(100).Scan(ctx, &helped)
+	if err != nil || len(helped) == 0 {
+		return ov, err
+	}
+	// Their case managers, in one query rather than one per case file.
+	ids := make([]string, len(helped))
+	for i, h := range helped {
+		ids[i] = h.ID
+	}
+	var managers []struct {
+		CaseID string `bun:"case_id"`
+		Name   string `bun:"name"`
+	}
+	err = s.read.NewSelect().TableExpr("grants AS g").Join("JOIN accounts AS a ON a.id = g.account_id").
+		ColumnExpr("g.case_id, a.name").Where("g.case_id IN (?) AND g.kind = ? AND g.revoked_at IS NULL", bun.In(ids), GrantAssignee).
+		OrderExpr("g.created_at").Scan(ctx, &managers)
 	if err != nil {
 		return nil, err
 	}
+	names := map[string][]string{}
+	for _, m := range managers {
+		names[m.CaseID] = append(names[m.CaseID], m.Name)
+	}
 	for _, h := range helped {
-		people, err := s.assigneesOf(ctx, s.read, h.ID)
-		if err != nil {
-			return nil, err
-		}
-		names := make([]string, len(people))
-		for i, p := range people {
-			names[i] = p.Name
-		}
-		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: names})
+		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: append([]string{}, names[h.ID]...)})
 	}
 	return ov, nil
 }

@@ -32,16 +32,17 @@ func (s *Store) Report(ctx context.Context, actor Actor, id string) (*CaseReport
 	if r.Assignees, err = s.assigneesOf(ctx, s.read, c.ID); err != nil {
 		return nil, err
 	}
-	if r.Notes, err = s.ListNotes(ctx, actor, id); err != nil {
+	// The case file passed the predicate once, above; its parts follow from it.
+	if r.Notes, err = s.notesOf(ctx, c); err != nil {
 		return nil, err
 	}
-	if r.Deadlines, err = s.ListDeadlines(ctx, actor, id); err != nil {
+	if r.Deadlines, err = s.deadlinesOf(ctx, c); err != nil {
 		return nil, err
 	}
-	if r.Attachments, err = s.ListAttachments(ctx, actor, id); err != nil {
+	if r.Attachments, err = s.attachmentsOf(ctx, c); err != nil {
 		return nil, err
 	}
-	if r.History, err = s.History(ctx, actor, id); err != nil {
+	if r.History, err = s.historyOf(ctx, c); err != nil {
 		return nil, err
 	}
 	return r, nil

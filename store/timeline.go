@@ -32,8 +32,13 @@ func (s *Store) ListNotes(ctx context.Context, actor Actor, caseID string) ([]No
 	if err != nil {
 		return nil, err
 	}
+	return s.notesOf(ctx, c)
+}
+
+// notesOf reads the notes of c, a case file loaded through caseFor.
+func (s *Store) notesOf(ctx context.Context, c *Case) ([]Note, error) {
 	out := []Note{}
-	err = s.read.NewSelect().Model(&out).ColumnExpr("note.*, a.name AS author_name").
+	err := s.read.NewSelect().Model(&out).ColumnExpr("note.*, a.name AS author_name").
 		Join("JOIN accounts AS a ON a.id = note.author_id").
 		Where("note.case_id = ?", c.ID).OrderExpr("note.created_at, note.id").Scan(ctx)
 	return out, err
@@ -120,8 +125,13 @@ func (s *Store) ListDeadlines(ctx context.Context, actor Actor, caseID string) (
 	if err != nil {
 		return nil, err
 	}
+	return s.deadlinesOf(ctx, c)
+}
+
+// deadlinesOf reads the deadlines of c, a case file loaded through caseFor.
+func (s *Store) deadlinesOf(ctx context.Context, c *Case) ([]Deadline, error) {
 	out := []Deadline{}
-	err = s.read.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("due_date, created_at").Scan(ctx)
+	err := s.read.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("due_date, created_at").Scan(ctx)
 	return out, err
 }
 
@@ -225,8 +235,13 @@ func (s *Store) History(ctx context.Context, actor Actor, caseID string) ([]Hist
 	if err != nil {
 		return nil, err
 	}
+	return s.historyOf(ctx, c)
+}
+
+// historyOf reads the history of c, a case file loaded through caseFor.
+func (s *Store) historyOf(ctx context.Context, c *Case) ([]HistoryEntry, error) {
 	out := []HistoryEntry{}
-	err = s.read.NewSelect().TableExpr("case_events AS e").Join("LEFT JOIN accounts AS a ON a.id = e.actor_id").
+	err := s.read.NewSelect().TableExpr("case_events AS e").Join("LEFT JOIN accounts AS a ON a.id = e.actor_id").
 		ColumnExpr("e.id, e.at, e.actor_id, coalesce(a.name, '') AS actor_name, e.kind, e.from_status, e.to_status, e.comment, e.fields").
 		Where("e.case_id = ?", c.ID).OrderExpr("e.id").Scan(ctx, &out)
 	for i := range out {
