@@ -207,24 +207,22 @@ func (s *Server) listAttachments(c *fiber.Ctx) error {
 }
 
 func (s *Server) addAttachment(c *fiber.Ctx) error {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		// Visibility still comes first: an invisible case file is a 404.
-		if _, verr := s.store.ListAttachments(c.UserContext(), s.actor(c), c.Params("id")); verr != nil {
-			return verr
+	// Without a file the store still checks visibility first (404), then
+	// names the missing field.
+	var name string
+	var content []byte
+	if fh, err := c.FormFile("file"); err == nil {
+		f, err := fh.Open()
+		if err != nil {
+			return err
 		}
-		return store.Invalid("file", "required")
+		defer f.Close()
+		if content, err = io.ReadAll(f); err != nil {
+			return err
+		}
+		name = fh.Filename
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	content, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	a, err := s.store.AddAttachment(c.UserContext(), s.actor(c), c.Params("id"), fh.Filename, content)
+	a, err := s.store.AddAttachment(c.UserContext(), s.actor(c), c.Params("id"), name, content)
 	if err != nil {
 		return err
 	}

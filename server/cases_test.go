@@ -641,6 +641,7 @@ func TestVisibilityComesBeforeValidation(t *testing.T) {
 		{"PATCH", "/api/cases/{id}/deadlines/" + f.deadline, map[string]string{"due_date": "demain"}, "due_date"},
 		{"POST", "/api/cases/{id}/collaborators", map[string]string{"email": "x@example.org", "kind": "boss"}, "kind"},
 		{"PATCH", "/api/cases/{id}/collaborators/" + f.collaborator, map[string]string{"until": "bientôt"}, "until"},
+		{"POST", "/api/cases/{id}/attachments", map[string]string{}, "file"},
 	} {
 		ifMatch := []string{"If-Match", fmt.Sprintf(`"%d"`, f.version)}
 		path := strings.ReplaceAll(tc.path, "{id}", f.id)
