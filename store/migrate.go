@@ -46,6 +46,9 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
+	if err := s.dropStat4(ctx); err != nil {
+		return nil, fmt.Errorf("store: statistics: %w", err)
+	}
 	names := make([]string, 0, len(group.Migrations))
 	for _, mig := range group.Migrations {
 		names = append(names, mig.Name)

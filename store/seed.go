@@ -297,7 +297,7 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 		return rep, err
 	}
 	// Fresh statistics so that the planner knows the tables' real shapes.
-	if _, err := s.write.ExecContext(ctx, "ANALYZE"); err != nil {
+	if err := s.Analyze(ctx); err != nil {
 		return rep, err
 	}
 	return rep, nil
