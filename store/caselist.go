@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 	"unicode"
@@ -75,8 +74,8 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 		return nil, 0, err
 	}
 	now := s.now()
-	if !actor.Account.IsAdmin() && f.Q == "" && f.Status == "" && f.Category == "" && f.Assignee == "" && (f.Sort == "" || f.Sort == "-updated") {
-		return s.listByGrantDate(ctx, actor, p, now)
+	if !actor.Account.IsAdmin() && f.Q == "" && f.Assignee == "" {
+		return s.listFromGrants(ctx, actor, f, p, now)
 	}
 	return s.listByPredicate(ctx, actor, f, p, now)
 }
@@ -84,45 +83,103 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 // caseSummaryColumns are what a list shows of a case file.
 const caseSummaryColumns = "c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at"
 
-// listByGrantDate serves the commonest list, a person's whole list newest
-// first with its total, from their live grants alone: the same condition as
-// the visibility predicate (liveGrant), read from the index that carries
-// each case file's date (grants_by_date), so a page is one index range and
-// the total a count over it, whatever the number of case files. One live
-// grant per person and case file (see InviteCollaborator, SetAssignees)
-// keeps a case file from counting twice.
-func (s *Store) listByGrantDate(ctx context.Context, actor Actor, p Page, now time.Time) ([]CaseSummary, int64, error) {
+// grantSummaryColumns are the same, as each grant carries them (migration
+// 7); grantSorts are CaseSorts on them.
+const grantSummaryColumns = "g.case_id, g.case_reference, g.case_title, g.case_category_id, g.case_status, g.case_outcome, g.case_version, g.case_created_at, g.case_updated_at"
+
+var grantSorts = map[string]string{
+	"":          "g.case_updated_at DESC, g.case_id DESC",
+	"-updated":  "g.case_updated_at DESC, g.case_id DESC",
+	"updated":   "g.case_updated_at ASC, g.case_id ASC",
+	"-created":  "g.case_created_at DESC, g.case_id DESC",
+	"created":   "g.case_created_at ASC, g.case_id ASC",
+	"reference": "g.case_reference ASC",
+	"title":     "g.case_title COLLATE NOCASE ASC, g.case_id",
+}
+
+// listFromGrants serves the lists of anyone but an admin, unless they
+// search or filter by assignee: from the person's live grants alone, the
+// same condition as the visibility predicate (liveGrant), read from the
+// index that carries each case file's list columns in date order
+// (grants_list). A page is one index range, whatever the number of case
+// files; the unfiltered total comes from grantTotal's counters, a filtered
+// one from a count over the same range. One live grant per person and case
+// file (see InviteCollaborator, SetAssignees) keeps a case file from
+// counting twice.
+func (s *Store) listFromGrants(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
 	items := []CaseSummary{}
 	if actor.Account.Status != StatusActive {
 		return items, 0, nil
 	}
-	args := liveGrantArgs(actor.Account, now)
-	pageQ, countQ := sqlGrantPageReader, sqlGrantCountReader
-	if RoleAtLeast(actor.Account.Role, RoleEditor) {
-		pageQ, countQ = sqlGrantPageEditor, sqlGrantCountEditor
+	kinds := grantKindsOf(actor.Account)
+	where, args := liveGrantWith(kinds), liveGrantArgs(actor.Account, now)
+	if f.Status != "" {
+		where, args = where+" AND g.case_status = ?", append(args, f.Status)
 	}
-	var ids []string
-	if err := s.queryAll(ctx, s.read, &ids, pageQ, append(args, p.limit(), p.offset())...); err != nil {
+	if f.Category != "" {
+		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
+	}
+	rows, err := s.query(ctx, s.read, grantPage(where, f.Sort), append(args, p.limit(), p.offset())...)
+	if err != nil {
 		return nil, 0, err
 	}
-	if len(ids) > 0 {
-		list, _ := json.Marshal(ids)
-		if err := s.queryAll(ctx, s.read, &items, sqlCasesByIDs, string(list)); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var it CaseSummary
+		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
+			&it.Version, &it.CreatedAt, &it.UpdatedAt); err != nil {
 			return nil, 0, err
 		}
+		items = append(items, it)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, 0, err
 	}
 	var total int64
-	err := s.queryOne(ctx, s.read, &total, countQ, args...)
+	if f.Status == "" && f.Category == "" {
+		total, err = s.grantTotal(ctx, actor.Account, kinds, now)
+	} else {
+		err = s.queryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &total)
+	}
 	return items, total, err
 }
 
-// The statements of listByGrantDate, prepared once.
+// grantPage is listFromGrants' page statement.
+func grantPage(where, sort string) string {
+	return `SELECT ` + grantSummaryColumns + ` FROM grants AS g INDEXED BY grants_list WHERE ` + where +
+		` ORDER BY ` + grantSorts[sort] + ` LIMIT ? OFFSET ?`
+}
+
+// grantKindsOf are the kinds of grant that show the account a case file.
+func grantKindsOf(acc *Account) string {
+	if RoleAtLeast(acc.Role, RoleEditor) {
+		return editorGrantKinds
+	}
+	return readerGrantKinds
+}
+
+// grantTotal counts the case files an account sees through its grants:
+// those without an end from the counters kept by triggers (grant_totals),
+// plus those with an end date still to come, from their own small index.
+func (s *Store) grantTotal(ctx context.Context, acc *Account, kinds string, now time.Time) (int64, error) {
+	var n int64
+	err := s.queryRow(ctx, s.read, grantTotalQuery(kinds), []any{acc.ID, acc.ID, now, now}, &n)
+	return n, err
+}
+
+func grantTotalQuery(kinds string) string {
+	return `SELECT (SELECT coalesce(sum(n), 0) FROM grant_totals WHERE account_id = ? AND kind IN (` + kinds + `))
+		+ (SELECT count(*) FROM grants AS g INDEXED BY grants_bounded WHERE g.account_id = ? AND g.revoked_at IS NULL
+			AND g.ends_at IS NOT NULL AND g.kind IN (` + kinds + `) AND +g.starts_at <= ? AND +g.ends_at > ?)`
+}
+
+// The hot statements of listFromGrants, prepared once: a person's whole
+// list, newest first, and its total.
 var (
-	sqlGrantPageEditor  = `SELECT g.case_id FROM grants AS g WHERE ` + liveGrantWith(editorGrantKinds) + ` ORDER BY g.case_updated_at DESC, g.case_id DESC LIMIT ? OFFSET ?`
-	sqlGrantPageReader  = `SELECT g.case_id FROM grants AS g WHERE ` + liveGrantWith(readerGrantKinds) + ` ORDER BY g.case_updated_at DESC, g.case_id DESC LIMIT ? OFFSET ?`
-	sqlGrantCountEditor = `SELECT count(*) FROM grants AS g WHERE ` + liveGrantWith(editorGrantKinds)
-	sqlGrantCountReader = `SELECT count(*) FROM grants AS g WHERE ` + liveGrantWith(readerGrantKinds)
-	sqlCasesByIDs       = `SELECT ` + caseSummaryColumns + ` FROM cases AS c WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.updated_at DESC, c.id DESC`
+	sqlGrantPageEditor  = grantPage(liveGrantWith(editorGrantKinds), "")
+	sqlGrantPageReader  = grantPage(liveGrantWith(readerGrantKinds), "")
+	sqlGrantTotalEditor = grantTotalQuery(editorGrantKinds)
+	sqlGrantTotalReader = grantTotalQuery(readerGrantKinds)
 )
 
 // listByPredicate serves every other list: filters, search, other orders,

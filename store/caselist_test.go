@@ -3,16 +3,20 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
 
-// The fast list (from the grants' dates) and the general one (through the
-// visibility predicate) must agree, item for item and in their totals, for
-// every kind of account, including after changes, revocations, expiries and
+// The fast list (from the grants' copies of the list columns and the
+// grant counters) and the general one (through the visibility predicate)
+// must agree, row for row and in their totals, for every kind of account,
+// filter and order, including after edits, transitions, a deletion,
+// helpers invited with and without an end date, revocations, expiries and
 // a demotion.
-func TestListByGrantDateAgreesWithThePredicate(t *testing.T) {
+func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 	st := newTestStore(t)
+	st.composer = outboxTestComposer{} // invitations write e-mails
 	ctx := context.Background()
 	if _, err := st.Seed(ctx, SeedOptions{Cases: 400, Editors: 5, Admins: 1, Helpers: 4, BatchSize: 100, Random: 7}, "$argon2id$v=19$test"); err != nil {
 		t.Fatal(err)
@@ -32,35 +36,74 @@ func TestListByGrantDateAgreesWithThePredicate(t *testing.T) {
 			}
 		}
 	}
-	if len(mine) > 3 {
-		col, err := st.InviteCollaborator(ctx, ed, mine[3].ID, NewCollaboration{Email: accounts[len(accounts)-1].Email, Kind: GrantSupport})
-		if err == nil {
-			if err := st.RevokeCollaborator(ctx, ed, mine[3].ID, col.ID); err != nil {
-				t.Fatal(err)
-			}
+	if len(mine) < 8 {
+		t.Fatalf("the first editor sees %d case files", len(mine))
+	}
+	var open []CaseSummary
+	for _, c := range mine {
+		if collaborationOpen(c.Status) {
+			open = append(open, c)
 		}
+	}
+	if len(open) < 2 {
+		t.Fatalf("the first editor has %d open case files on the first page", len(open))
+	}
+	helper := accounts[len(accounts)-1].Email
+	col, err := st.InviteCollaborator(ctx, ed, open[0].ID, NewCollaboration{Email: helper, Kind: GrantSupport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RevokeCollaborator(ctx, ed, open[0].ID, col.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A helper until a day that will pass, and one with no end.
+	until := st.now().AddDate(0, 1, 0).Format("2006-01-02")
+	if _, err := st.InviteCollaborator(ctx, ed, open[0].ID, NewCollaboration{Email: helper, Kind: GrantTrainee, Until: &until}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.InviteCollaborator(ctx, ed, open[1].ID, NewCollaboration{Email: helper, Kind: GrantMentee}); err != nil {
+		t.Fatal(err)
+	}
+	// A new title and a new status travel to the grants' copies.
+	title := "Titre changé pour la liste"
+	if _, err := st.UpdateCase(ctx, ed, mine[6].ID, &mine[6].Version, CaseChange{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	var admin Account
+	if err := st.read.NewSelect().Model(&admin).Where("role = ?", RoleAdmin).Limit(1).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	adm := Actor{Account: &admin}
+	if err := st.DeleteCase(ctx, adm, mine[7].ID, "Doublon saisi par erreur"); err != nil {
+		t.Fatal(err)
+	}
+	filters := []CaseFilter{{}, {Status: CaseOpen}, {Status: CaseClosed}, {Category: "violences"}, {Status: CaseOpen, Category: "autre"}}
+	for sort := range CaseSorts {
+		filters = append(filters, CaseFilter{Sort: sort})
 	}
 	compare := func(when string) {
 		t.Helper()
 		now := st.now()
 		for _, a := range accounts {
 			actor := Actor{Account: &a}
-			for page := 1; page <= 3; page++ {
-				p := Page{Page: page, PerPage: 40}
-				fast, fastTotal, err := st.listByGrantDate(ctx, actor, p, now)
-				if err != nil {
-					t.Fatal(err)
-				}
-				slow, slowTotal, err := st.listByPredicate(ctx, actor, CaseFilter{}, p, now)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if fastTotal != slowTotal || len(fast) != len(slow) {
-					t.Fatalf("%s, %s page %d: fast %d/%d, predicate %d/%d", when, a.Email, page, len(fast), fastTotal, len(slow), slowTotal)
-				}
-				for i := range fast {
-					if fast[i].ID != slow[i].ID {
-						t.Fatalf("%s, %s page %d item %d: %s vs %s", when, a.Email, page, i, fast[i].ID, slow[i].ID)
+			for _, f := range filters {
+				for page := 1; page <= 3; page++ {
+					p := Page{Page: page, PerPage: 40}
+					fast, fastTotal, err := st.listFromGrants(ctx, actor, f, p, now)
+					if err != nil {
+						t.Fatal(err)
+					}
+					slow, slowTotal, err := st.listByPredicate(ctx, actor, f, p, now)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fastTotal != slowTotal || len(fast) != len(slow) {
+						t.Fatalf("%s, %s %+v page %d: fast %d/%d, predicate %d/%d", when, a.Email, f, page, len(fast), fastTotal, len(slow), slowTotal)
+					}
+					for i := range fast {
+						if !reflect.DeepEqual(fast[i], slow[i]) {
+							t.Fatalf("%s, %s %+v page %d item %d:\n%+v\n%+v", when, a.Email, f, page, i, fast[i], slow[i])
+						}
 					}
 				}
 			}

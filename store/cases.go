@@ -299,22 +299,11 @@ func (s *Store) GetCase(ctx context.Context, actor Actor, id string) (*CaseDetai
 func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, rel Relation) (*CaseDetail, error) {
 	d := &CaseDetail{Case: c, Permissions: s.permissions(c, rel, actor)}
 	var err error
-	if d.Assignees, err = s.assigneesOf(ctx, db, c.ID); err != nil {
-		return nil, err
-	}
-	if d.Collaborators, err = s.collaboratorsOf(ctx, db, c.ID, rel.manager()); err != nil {
+	d.Assignees, d.Collaborators, err = s.peopleOf(ctx, db, c.ID, rel.manager())
+	if err != nil {
 		return nil, err
 	}
 	return d, nil
-}
-
-// sqlAssignees lists a case file's case managers.
-const sqlAssignees = `SELECT a.id, a.name FROM grants AS g JOIN accounts AS a ON a.id = g.account_id
-	WHERE g.case_id = ? AND g.kind = 'assignee' AND g.revoked_at IS NULL ORDER BY g.created_at`
-
-func (s *Store) assigneesOf(ctx context.Context, db bun.IDB, caseID string) ([]Person, error) {
-	out := []Person{}
-	return out, s.queryAll(ctx, db, &out, sqlAssignees, caseID)
 }
 
 // CaseChange is a change to a case file's descriptive fields.

@@ -47,32 +47,62 @@ type Collaborator struct {
 	CreatedAt time.Time `json:"created_at" bun:"created_at"`
 }
 
-// sqlCollaborators lists a case file's live helpers and pending invitations.
-const sqlCollaborators = `SELECT g.id, g.account_id, coalesce(a.name, '') AS name, coalesce(a.email, g.invited_email) AS email,
+// sqlPeople lists a case file's case managers, live helpers and pending
+// invitations, in the order they came.
+const sqlPeople = `SELECT g.id, g.account_id, coalesce(a.name, ''), coalesce(a.email, g.invited_email),
 	g.kind, g.major, g.ends_at, g.created_at
 	FROM grants AS g LEFT JOIN accounts AS a ON a.id = g.account_id
-	WHERE g.case_id = ? AND g.kind != 'assignee' AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)
+	WHERE g.case_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR +g.ends_at > ?)
 	ORDER BY g.created_at`
+
+// peopleOf lists the case managers and the live helpers of a case file in
+// one read; withEmail shows the helpers' e-mail addresses (to its managers
+// only).
+func (s *Store) peopleOf(ctx context.Context, db bun.IDB, caseID string, withEmail bool) ([]Person, []Collaborator, error) {
+	assignees, helpers := []Person{}, []Collaborator{}
+	rows, err := s.query(ctx, db, sqlPeople, caseID, s.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Collaborator
+		if err := rows.Scan(&h.ID, &h.AccountID, &h.Name, &h.Email, &h.Kind, &h.Major, &h.EndsAt, &h.CreatedAt); err != nil {
+			return nil, nil, err
+		}
+		if h.Kind == GrantAssignee {
+			if h.AccountID != nil {
+				assignees = append(assignees, Person{ID: *h.AccountID, Name: h.Name})
+			}
+			continue
+		}
+		if h.EndsAt != nil {
+			// Access ends at the start of the day after the last one.
+			h.Until = ptr(h.EndsAt.Add(-time.Nanosecond).Format("2006-01-02"))
+		}
+		h.Status = "active"
+		if h.AccountID == nil {
+			h.Status = "invited"
+		}
+		if !withEmail {
+			h.Email = ""
+		}
+		helpers = append(helpers, h)
+	}
+	return assignees, helpers, rows.Err()
+}
 
 // collaboratorsOf lists the live helpers of a case file; withEmail shows
 // their e-mail addresses (to its managers only).
 func (s *Store) collaboratorsOf(ctx context.Context, db bun.IDB, caseID string, withEmail bool) ([]Collaborator, error) {
-	out := []Collaborator{}
-	err := s.queryAll(ctx, db, &out, sqlCollaborators, caseID, s.now())
-	for i := range out {
-		if out[i].EndsAt != nil {
-			// Access ends at the start of the day after the last one.
-			out[i].Until = ptr(out[i].EndsAt.Add(-time.Nanosecond).Format("2006-01-02"))
-		}
-		out[i].Status = "active"
-		if out[i].AccountID == nil {
-			out[i].Status = "invited"
-		}
-		if !withEmail {
-			out[i].Email = ""
-		}
-	}
-	return out, err
+	_, helpers, err := s.peopleOf(ctx, db, caseID, withEmail)
+	return helpers, err
+}
+
+// assigneesOf lists a case file's case managers.
+func (s *Store) assigneesOf(ctx context.Context, db bun.IDB, caseID string) ([]Person, error) {
+	assignees, _, err := s.peopleOf(ctx, db, caseID, false)
+	return assignees, err
 }
 
 // endHelpers revokes every live helper grant of a case file (when it is
@@ -179,7 +209,8 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 			Details: map[string]any{"added": added, "removed": removed}}); err != nil {
 			return err
 		}
-		rel, err = s.relationTo(ctx, tx, actor, c.ID, now)
+		// The actor may have just entrusted the case file to themselves.
+		c, rel, err = s.caseFor(ctx, tx, actor, c.ID, true)
 		if err != nil {
 			return err
 		}
