@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"reflect"
 	"testing"
 	"time"
 )
@@ -84,6 +84,25 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 	compare := func(when string) {
 		t.Helper()
 		now := st.now()
+		for _, f := range filters {
+			if f.Category != "" {
+				continue
+			}
+			for page := 1; page <= 3; page++ {
+				p := Page{Page: page, PerPage: 40}
+				fast, fastTotal, err := st.listForAdmin(ctx, f, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				slow, slowTotal, err := st.listByPredicate(ctx, adm, f, p, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fastTotal != slowTotal || mustJSON(t, fast) != mustJSON(t, slow) {
+					t.Fatalf("%s, admin %+v page %d: fast %d/%d, predicate %d/%d", when, f, page, len(fast), fastTotal, len(slow), slowTotal)
+				}
+			}
+		}
 		for _, a := range accounts {
 			actor := Actor{Account: &a}
 			for _, f := range filters {
@@ -101,7 +120,8 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 						t.Fatalf("%s, %s %+v page %d: fast %d/%d, predicate %d/%d", when, a.Email, f, page, len(fast), fastTotal, len(slow), slowTotal)
 					}
 					for i := range fast {
-						if !reflect.DeepEqual(fast[i], slow[i]) {
+						// As the API serves them.
+						if fj, sj := mustJSON(t, fast[i]), mustJSON(t, slow[i]); fj != sj {
 							t.Fatalf("%s, %s %+v page %d item %d:\n%+v\n%+v", when, a.Email, f, page, i, fast[i], slow[i])
 						}
 					}
@@ -115,4 +135,13 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 	// Time passes: helpers' end dates fall due.
 	st.now = func() time.Time { return time.Now().Add(400 * 24 * time.Hour).UTC().Truncate(time.Millisecond) }
 	compare("a year later, one editor demoted")
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

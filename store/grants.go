@@ -48,9 +48,9 @@ type Collaborator struct {
 }
 
 // sqlPeople lists a case file's case managers, live helpers and pending
-// invitations, in the order they came.
+// invitations, in the order they came; times come as text (see timeText).
 const sqlPeople = `SELECT g.id, g.account_id, coalesce(a.name, ''), coalesce(a.email, g.invited_email),
-	g.kind, g.major, g.ends_at, g.created_at
+	g.kind, g.major, +g.ends_at, +g.created_at
 	FROM grants AS g LEFT JOIN accounts AS a ON a.id = g.account_id
 	WHERE g.case_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR +g.ends_at > ?)
 	ORDER BY g.created_at`
@@ -67,7 +67,7 @@ func (s *Store) peopleOf(ctx context.Context, db bun.IDB, caseID string, withEma
 	defer rows.Close()
 	for rows.Next() {
 		var h Collaborator
-		if err := rows.Scan(&h.ID, &h.AccountID, &h.Name, &h.Email, &h.Kind, &h.Major, &h.EndsAt, &h.CreatedAt); err != nil {
+		if err := rows.Scan(&h.ID, &h.AccountID, &h.Name, &h.Email, &h.Kind, &h.Major, timeTextOrNil{&h.EndsAt}, timeText{&h.CreatedAt}); err != nil {
 			return nil, nil, err
 		}
 		if h.Kind == GrantAssignee {

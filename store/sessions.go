@@ -203,9 +203,9 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	// row scanned by hand (bun's reflection cost more than the lookup).
 	sess, acc := new(Session), new(Account)
 	err := s.queryRow(ctx, s.read, sqlAuthenticate, []any{hashSecret(tok)},
-		&sess.ID, &sess.AccountID, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt,
+		&sess.ID, &sess.AccountID, timeText{&sess.CreatedAt}, timeText{&sess.LastSeenAt}, timeText{&sess.ExpiresAt},
 		&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
-		&acc.PledgeSignedAt, &acc.FailedLogins, &acc.CreatedAt, &acc.UpdatedAt)
+		timeTextOrNil{&acc.PledgeSignedAt}, &acc.FailedLogins, timeText{&acc.CreatedAt}, timeText{&acc.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrUnauthenticated
 	}

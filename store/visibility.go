@@ -93,14 +93,15 @@ func caseForGrants(kinds string) string {
 		JOIN cases AS c ON c.id = ? WHERE k.kinds IS NOT NULL`
 }
 
-// caseColumns are a case file's columns, in caseFields' order.
+// caseColumns are a case file's columns, in caseFields' order; times
+// come as text (see timeText).
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
-	c.status, c.outcome, c.creator_id, c.version, c.created_at, c.updated_at`
+	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
-		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, &c.CreatedAt, &c.UpdatedAt}
+		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, timeText{&c.CreatedAt}, timeText{&c.UpdatedAt}}
 }
 
 // Relation is what the actor is to one case file.
