@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
@@ -77,6 +78,12 @@ func New(opts Options) (*Server, error) {
 		// an empty list, from no one.
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          s.cfg.Server.TrustedProxies,
+		// Answers are encoded with go-json, which gives the same bytes as
+		// encoding/json (HTML-escaped, same field rules) in a quarter of the
+		// time: encoding a page of fifty case files with encoding/json cost
+		// as much as reading it from the database. Request bodies are still
+		// decoded by encoding/json.
+		JSONEncoder: gojson.Marshal,
 	}
 	if len(s.cfg.Server.TrustedProxies) > 0 {
 		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
