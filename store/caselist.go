@@ -76,7 +76,12 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 	}
 	now := s.now()
 	switch {
-	case f.Q != "" || f.Assignee != "":
+	case f.Assignee != "":
+	case f.Q != "" && !actor.Account.IsAdmin():
+		if items, total, ok, err := s.searchOwn(ctx, actor, f, p, now); ok || err != nil {
+			return items, total, err
+		}
+	case f.Q != "":
 	case !actor.Account.IsAdmin():
 		return s.listFromGrants(ctx, actor, f, p, now)
 	case f.Category == "":

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"testing"
+)
+
+// A person's search over their own case files (read and matched in Go)
+// finds exactly what the full-text index finds for the same words, in the
+// same order and with the same total, whatever the accents, case,
+// punctuation, filters, order and page: the two paths must never disagree.
+func TestSearchOwnFindsWhatTheIndexFinds(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	if _, err := st.Seed(ctx, SeedOptions{Cases: 300, Editors: 3, Admins: 1, Helpers: 2, BatchSize: 100, Random: 11}, "$argon2id$v=19$test"); err != nil {
+		t.Fatal(err)
+	}
+	var ed Account
+	if err := st.read.NewSelect().Model(&ed).Where("email = ?", "editor1@seed.invalid").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	actor := Actor{Account: &ed}
+	// Texts that test the folding: capitals, accents, ligatures, apostrophes,
+	// letters without a decomposition, digits, non-Latin scripts.
+	tricky := []NewCase{
+		{Title: "L'ÉCOLE de sage-femme — Œuvre naïve", Summary: "Ça s'est passé à l'hôpital Saint-Étienne, salle nº 12."},
+		{Title: "Straße und Ørsted", Summary: "Ærø, façade, ﬁchier, İstanbul, Ελληνικά, 東京, ½ et ²."},
+		{Title: "Césarienne en urgence", Summary: "Refus de péridurale; consentement non recueilli (CÉSARIENNE)."},
+	}
+	for _, in := range tricky {
+		in.CategoryID = "autre"
+		d, err := st.CreateCase(ctx, actor, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.AddNote(ctx, actor, d.ID, NewNote{Body: "Note : témoignage reçu, dossier médical demandé à la maternité."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := []string{
+		"consentement", "CONSENTEMENT", "consen", "dossier medical", "dossier médical", "Médical dossier",
+		"cesarienne urgence", "césarienne", "ecole", "école", "l'école", "oeuvre", "œuvre", "naive", "saint-etienne",
+		"ca", "ça", "12", "nº", "strasse", "straße", "ørsted", "orsted", "aero", "ærø", "fichier", "ﬁchier",
+		"istanbul", "ελληνικα", "東京", "½", "2", "temoignage", "maternité", "grenoble", "nantes accouchement",
+		"zzzz", "!!", "a", "e", "de la",
+	}
+	filters := []CaseFilter{{}, {Status: CaseOpen}, {Category: "autre"}, {Sort: "title"}, {Sort: "created"}}
+	for _, q := range queries {
+		for _, base := range filters {
+			f := base
+			f.Q = q
+			for _, p := range []Page{{Page: 1, PerPage: 5}, {Page: 2, PerPage: 5}, {Page: 1, PerPage: 100}} {
+				own, ownTotal, ok, err := st.searchOwn(ctx, actor, f, p, st.now())
+				if err != nil || !ok {
+					t.Fatalf("%q: %v %v", q, ok, err)
+				}
+				idx, idxTotal, err := st.listByPredicate(ctx, actor, f, p, st.now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ownTotal != idxTotal || mustJSON(t, own) != mustJSON(t, idx) {
+					t.Errorf("%q %+v page %d: own %d/%d, index %d/%d", q, base, p.Page, len(own), ownTotal, len(idx), idxTotal)
+				}
+			}
+		}
+	}
+	// The search actually finds things (the comparison above is not empty).
+	if _, n, _, _ := st.searchOwn(ctx, actor, CaseFilter{Q: "ecole naive"}, Page{Page: 1, PerPage: 5}, st.now()); n != 1 {
+		t.Errorf("ecole naive: %d found", n)
+	}
+	if _, n, _, _ := st.searchOwn(ctx, actor, CaseFilter{Q: "consentement"}, Page{Page: 1, PerPage: 5}, st.now()); n < 2 {
+		t.Errorf("consentement: %d found", n)
+	}
+	// Someone who sees more than searchOwnMax case files goes through the index.
+	defer func(n int64) { searchOwnMax = n }(searchOwnMax)
+	searchOwnMax = 2
+	if _, _, ok, err := st.searchOwn(ctx, actor, CaseFilter{Q: "consentement"}, Page{Page: 1, PerPage: 5}, st.now()); ok || err != nil {
+		t.Errorf("above the limit: searched own case files (%v, %v)", ok, err)
+	}
+}
