@@ -21,6 +21,7 @@ var preparedReads = []string{
 	sqlPeople,
 	sqlGrantPageEditor, sqlGrantPageReader, sqlGrantTotalEditor, sqlGrantTotalReader,
 	sqlAdminPage, sqlAdminPageStatus, sqlAdminTotal, sqlAdminTotalStatus,
+	sqlSearchOwnEditor, sqlSearchOwnReader,
 }
 
 // sqlAuthenticate reads the session behind a token with its account; its

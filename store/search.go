@@ -49,11 +49,7 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 	if f.Category != "" {
 		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
 	}
-	rows, err := s.query(ctx, s.read, `SELECT `+grantSummaryColumns+`, t.title, t.summary, t.notes
-		FROM grants AS g INDEXED BY grants_list
-		JOIN cases AS c INDEXED BY cases_id_updated ON c.id = g.case_id
-		JOIN case_search AS t ON t.rowid = c.rowid
-		WHERE `+where+` ORDER BY `+grantSorts[f.Sort], args...)
+	rows, err := s.query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -77,6 +73,25 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 	}
 	return items, total, true, rows.Close()
 }
+
+// searchOwnQuery reads a person's case files with their indexed text. The
+// text is read from the index's own table of contents (case_search_content:
+// id, then the columns title, summary and notes as c0, c1, c2), a plain
+// lookup by rowid; through the virtual table each row cost half as much
+// again.
+func searchOwnQuery(where, sort string) string {
+	return `SELECT ` + grantSummaryColumns + `, t.c0, t.c1, t.c2
+		FROM grants AS g INDEXED BY grants_list
+		JOIN cases AS c INDEXED BY cases_id_updated ON c.id = g.case_id
+		JOIN case_search_content AS t ON t.id = c.rowid
+		WHERE ` + where + ` ORDER BY ` + grantSorts[sort]
+}
+
+// The commonest searches' statements, prepared once.
+var (
+	sqlSearchOwnEditor = searchOwnQuery(liveGrantWith(editorGrantKinds), "")
+	sqlSearchOwnReader = searchOwnQuery(liveGrantWith(readerGrantKinds), "")
+)
 
 // searchTerms are the words of a search as the index compares them:
 // separated like ftsQuery separates them, then folded like the index folds
