@@ -43,7 +43,7 @@ const (
 
 var preparedWrites = []string{sqlReferenceTaken, sqlInsertCase, sqlInsertCaseSearch, sqlCountDown, sqlCountUp,
 	sqlInsertGrant, sqlInsertEvent, sqlInsertNote, sqlNoteSearch, sqlLastAudit, sqlInsertAudit,
-	sqlSeedCaseSearch, sqlSeedDeadline}
+	sqlSeedCaseSearch, sqlSeedDeadline, sqlInsertNewCase}
 
 // prepareAll prepares queries on db. A statement that fails to prepare (a
 // database not yet migrated) is left out: its callers then go through bun,

@@ -1,0 +1,473 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/uptrace/bun"
+)
+
+// Group commit. With synchronous=FULL every COMMIT waits for an fsync, and
+// the single writer makes write transactions queue behind each other: one
+// transaction per request capped the store at a few hundred writes a
+// second, most of the time spent waiting for the disk. The committer below
+// runs the write transactions that are waiting together in one SQLite
+// transaction, each inside its own savepoint, so one fsync makes them all
+// durable while each request still fully happens or not at all.
+
+// ErrClosed is the error of a write asked of a store that is closing or closed.
+var ErrClosed = errors.New("store: closed")
+
+// maxBatch bounds the requests one transaction carries, so that a long
+// queue does not make the first caller wait for everyone behind it.
+const maxBatch = 64
+
+// Request states. A request moves from waiting to running (the committer
+// took it) or to cancelled (its caller gave up first), never both: the
+// compare-and-swap decides who owns it.
+const (
+	reqWaiting int32 = iota
+	reqRunning
+	reqCancelled
+)
+
+// txRequest is one InTx call waiting for the committer.
+type txRequest struct {
+	ctx   context.Context
+	fn    func(ctx context.Context, tx bun.Tx) error
+	state atomic.Int32
+	// done is closed once err and panicked hold the result, after COMMIT.
+	done     chan struct{}
+	err      error
+	panicked *TxPanic
+	// later holds the writes fn left for the end of the batch; they run
+	// only if fn succeeded.
+	later batchWrites
+}
+
+// TxPanic is what a caller of InTx panics with when its fn panicked. The
+// panic is caught in the committer so that the other requests of the batch
+// commit, then raised again in the caller's goroutine, which would have seen
+// it without group commit; Stack is where fn panicked.
+type TxPanic struct {
+	Value any
+	Stack []byte
+}
+
+// Error gives the panic value and the stack of fn, for the log.
+func (p *TxPanic) Error() string {
+	return fmt.Sprintf("store: panic in a write transaction: %v\n%s", p.Value, p.Stack)
+}
+
+// Unwrap gives the panic value when it was an error.
+func (p *TxPanic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
+
+// inTxKey holds, in the context fn runs with, its *txRequest: an InTx
+// nested in another fails instead of waiting forever for the committer that
+// runs its caller, and fn can leave writes for the end of the batch.
+type inTxKey struct{}
+
+// errNestedTx is returned by an InTx called from inside another's fn.
+var errNestedTx = errors.New("store: InTx called inside a write transaction")
+
+// committer owns the writer while it runs a batch; between batches the
+// connection is free for the direct uses of Store.write (seed pragmas,
+// ANALYZE, migrations).
+type committer struct {
+	db *bun.DB
+	// savepoint, release and rollbackTo are prepared once: they run around
+	// every request, and parsing them each time showed in the profile.
+	savepoint, release, rollbackTo *sql.Stmt
+
+	mu     sync.Mutex
+	queue  []*txRequest
+	closed bool
+
+	// wake has room for one signal: enqueue never blocks, and a signal sent
+	// while the committer is busy is seen when it next looks.
+	wake    chan struct{}
+	stopped chan struct{}
+}
+
+// startCommitter prepares the savepoint statements on the writer (idle
+// while the store opens) and starts the committer.
+func startCommitter(ctx context.Context, db *bun.DB) (*committer, error) {
+	c := &committer{db: db, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	for q, st := range map[string]**sql.Stmt{
+		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
+	} {
+		var err error
+		if *st, err = db.DB.PrepareContext(ctx, q); err != nil {
+			c.closeStmts()
+			return nil, fmt.Errorf("store: prepare %s: %w", q, err)
+		}
+	}
+	go c.run()
+	return c, nil
+}
+
+func (c *committer) closeStmts() {
+	for _, st := range []*sql.Stmt{c.savepoint, c.release, c.rollbackTo} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// enqueue hands r to the committer, or refuses once the store is closing.
+func (c *committer) enqueue(r *txRequest) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	c.queue = append(c.queue, r)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// close stops taking requests, fails those still queued with ErrClosed,
+// lets the batch under way commit and waits for the committer to end.
+func (c *committer) close() {
+	c.mu.Lock()
+	pending := c.queue
+	c.queue, c.closed = nil, true
+	c.mu.Unlock()
+	for _, r := range pending {
+		if r.claim() {
+			r.finish(ErrClosed, nil)
+		}
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	<-c.stopped
+	c.closeStmts()
+}
+
+func (c *committer) run() {
+	defer close(c.stopped)
+	batch := make([]*txRequest, 0, maxBatch)
+	for {
+		batch = c.next(batch[:0])
+		if len(batch) == 0 {
+			return
+		}
+		var rest []*txRequest
+		if batch, rest = c.commit(batch); len(rest) > 0 {
+			c.requeue(rest)
+		}
+		clear(batch) // drop the finished requests for the collector
+	}
+}
+
+// next waits for the first request and takes those queued behind it. It
+// returns none once closed.
+func (c *committer) next(batch []*txRequest) []*txRequest {
+	for {
+		if batch = c.take(batch); len(batch) > 0 {
+			return batch
+		}
+		c.mu.Lock()
+		closed, empty := c.closed, len(c.queue) == 0
+		c.mu.Unlock()
+		if closed && empty {
+			return batch
+		}
+		if empty {
+			<-c.wake
+		}
+	}
+}
+
+// take appends to batch, without waiting, the requests queued now, up to
+// maxBatch in all.
+func (c *committer) take(batch []*txRequest) []*txRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := min(len(c.queue), maxBatch-len(batch))
+	if n <= 0 {
+		return batch
+	}
+	batch = append(batch, c.queue[:n]...)
+	rest := copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:])
+	c.queue = c.queue[:rest]
+	return batch
+}
+
+// requeue puts requests a broken transaction did not reach back at the
+// head of the queue, or fails them when the store is closing.
+func (c *committer) requeue(rest []*txRequest) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		for _, r := range rest {
+			if r.claim() {
+				r.finish(ErrClosed, nil)
+			}
+		}
+		return
+	}
+	c.queue = append(append(make([]*txRequest, 0, len(rest)+len(c.queue)), rest...), c.queue...)
+	c.mu.Unlock()
+}
+
+// commit runs batch in one transaction and answers every request it ran.
+// Requests that arrive while it runs join the same transaction, up to
+// maxBatch: they would otherwise wait for this COMMIT and then pay for one
+// of their own. It returns the batch, grown, and the requests it did not
+// reach because the transaction broke (SQLite rolled it back by itself):
+// they go into the next one.
+func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
+	// The transaction belongs to no caller: a caller's cancelled context
+	// must not roll back everyone's work.
+	bg := context.Background()
+	tx, err := c.db.BeginTx(bg, nil)
+	if err != nil {
+		err = fmt.Errorf("store: begin: %w", err)
+		for _, r := range batch {
+			if r.claim() {
+				r.finish(err, nil)
+			}
+		}
+		return batch, nil
+	}
+	savepoint, release, rollbackTo := tx.Tx.StmtContext(bg, c.savepoint), tx.Tx.StmtContext(bg, c.release), tx.Tx.StmtContext(bg, c.rollbackTo)
+	ran := make([]*txRequest, 0, len(batch))
+	var later batchWrites
+	var broken error
+	for i := 0; ; i++ {
+		if i == len(batch) {
+			if batch = c.take(batch); i == len(batch) {
+				break
+			}
+		}
+		r := batch[i]
+		if !r.claim() {
+			continue // its caller has already returned ctx.Err()
+		}
+		ran = append(ran, r)
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		if _, err := savepoint.ExecContext(bg); err != nil {
+			r.err, broken, rest = err, err, batch[i+1:]
+			break
+		}
+		r.err, r.panicked = call(tx, r)
+		if r.err == nil && r.panicked == nil {
+			if _, err := release.ExecContext(bg); err != nil {
+				r.err, broken, rest = err, err, batch[i+1:]
+				break
+			}
+			later.add(r.later)
+			continue
+		}
+		// Undo this request only; RELEASE then drops the savepoint, which
+		// ROLLBACK TO leaves in place.
+		if _, err := rollbackTo.ExecContext(bg); err != nil {
+			broken, rest = err, batch[i+1:]
+			break
+		}
+		if _, err := release.ExecContext(bg); err != nil {
+			broken, rest = err, batch[i+1:]
+			break
+		}
+	}
+	if broken == nil {
+		broken = later.run(bg, tx)
+	}
+
+	switch {
+	case broken != nil:
+		// A savepoint that is gone means SQLite rolled the whole
+		// transaction back (an I/O error, a full disk): what the earlier
+		// requests wrote is lost, so they fail too. So does a batch whose
+		// deferred writes failed.
+		_ = tx.Rollback()
+		c.resetConn()
+		err := fmt.Errorf("store: write transaction rolled back: %w", broken)
+		for _, r := range ran {
+			if r.err == nil && r.panicked == nil {
+				r.err = err
+			}
+		}
+	case !slices.ContainsFunc(ran, func(r *txRequest) bool { return r.err == nil && r.panicked == nil }):
+		// Nothing to keep: no need to wait for the disk.
+		_ = tx.Rollback()
+	default:
+		if err := tx.Commit(); err != nil {
+			c.resetConn()
+			err = fmt.Errorf("store: commit: %w", err)
+			for _, r := range ran {
+				if r.err == nil && r.panicked == nil {
+					r.err = err
+				}
+			}
+		}
+	}
+	// Only now, after COMMIT returned, may a caller learn that its write
+	// is durable. A caller whose fn failed keeps its own error: nothing of
+	// its request was written, whatever happened to the others.
+	for _, r := range ran {
+		r.finish(r.err, r.panicked)
+	}
+	return batch, rest
+}
+
+// resetConn ends a transaction SQLite may still hold open after a failed
+// COMMIT or a broken batch: database/sql has handed the connection back
+// and the next BEGIN would otherwise fail. With no transaction open the
+// ROLLBACK fails harmlessly.
+func (c *committer) resetConn() {
+	_, _ = c.db.DB.ExecContext(context.Background(), "ROLLBACK")
+}
+
+// call runs the request's fn, turning a panic into the request's result so
+// that the committer and the other requests carry on.
+func call(tx bun.Tx, r *txRequest) (err error, p *TxPanic) {
+	defer func() {
+		if v := recover(); v != nil {
+			err, p = nil, &TxPanic{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	// fn keeps its caller's values but not its cancellation: the driver
+	// answers a cancelled context by interrupting the running statement, and
+	// SQLite answers an interrupted write by rolling back the whole
+	// transaction, which is every request of the batch. A caller cancelled
+	// before its turn is refused above; once fn runs, it runs to the end.
+	return r.fn(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), tx), nil
+}
+
+// claim takes the request for the committer unless its caller gave up.
+func (r *txRequest) claim() bool { return r.state.CompareAndSwap(reqWaiting, reqRunning) }
+
+func (r *txRequest) finish(err error, p *TxPanic) {
+	r.err, r.panicked = err, p
+	close(r.done)
+}
+
+// InTx runs fn in a write transaction (BEGIN IMMEDIATE on the single
+// writer): every write fn makes either fully happens or not at all, and
+// InTx returns only once it is durable. Concurrent calls share one SQLite
+// transaction and its fsync (see groupcommit.go), each in its own
+// savepoint, run one after the other: fn sees what earlier ones wrote and
+// an error or a panic in fn undoes only its own writes.
+//
+// A ctx cancelled before fn starts gives ctx.Err() and fn does not run;
+// once fn has started it runs to the end with ctx's values but without its
+// cancellation. Because the transaction is shared, fn must not commit or
+// roll back tx, keep it after returning, or call InTx (which fails).
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if ctx.Value(inTxKey{}) != nil {
+		return errNestedTx
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
+	if err := s.gc.enqueue(r); err != nil {
+		return err
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(reqWaiting, reqCancelled) {
+			return ctx.Err()
+		}
+		// The committer has taken it: the result, whatever it is, comes
+		// after COMMIT, and the caller must not guess it.
+		<-r.done
+	}
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return r.err
+}
+
+// Writes left for the end of the batch. SQLite's full-text index (FTS5)
+// writes its pending rows to disk at every savepoint, so indexing each
+// request's case file inside its own savepoint wrote a new index segment
+// per request, and writing and merging them was about 15 % of the
+// writer's time in a profile of creates. A
+// request may instead leave such a write for the end of its batch, where
+// one statement does it for all the requests that succeeded, still in the
+// same transaction: it commits with them or not at all. It runs outside the
+// requests' savepoints, so if it fails the whole batch fails; use it only
+// for derived data that cannot fail on its own, whose statement depends
+// only on rows the request wrote, and that nothing reads in a write
+// transaction before COMMIT.
+
+// batchWrite is a statement run once per batch with a JSON array of the
+// values the batch's requests gave it (read with json_each).
+type batchWrite struct {
+	query string
+}
+
+// batchWrites collects, per statement, the values to run it with.
+type batchWrites struct {
+	writes []*batchWrite
+	values [][]string
+}
+
+func (b *batchWrites) add1(w *batchWrite, v string) {
+	i := slices.Index(b.writes, w)
+	if i < 0 {
+		b.writes, b.values = append(b.writes, w), append(b.values, nil)
+		i = len(b.writes) - 1
+	}
+	b.values[i] = append(b.values[i], v)
+}
+
+func (b *batchWrites) add(o batchWrites) {
+	for i, w := range o.writes {
+		for _, v := range o.values[i] {
+			b.add1(w, v)
+		}
+	}
+}
+
+func (b *batchWrites) run(ctx context.Context, tx bun.Tx) error {
+	for i, w := range b.writes {
+		arg, err := json.Marshal(b.values[i])
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Tx.ExecContext(ctx, w.query, string(arg)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// atBatchEnd leaves w, with value v, for the end of the batch of the
+// request whose fn ctx is; outside InTx (tx without a batch) it runs now.
+func atBatchEnd(ctx context.Context, tx bun.Tx, w *batchWrite, v string) error {
+	if r, ok := ctx.Value(inTxKey{}).(*txRequest); ok {
+		r.later.add1(w, v)
+		return nil
+	}
+	arg, err := json.Marshal([]string{v})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Tx.ExecContext(ctx, w.query, string(arg))
+	return err
+}

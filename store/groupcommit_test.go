@@ -1,0 +1,613 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// holdCommitter starts an InTx whose fn blocks until release is called, and
+// returns once the committer is inside it: requests made meanwhile queue up
+// and are then carried by one transaction. done receives that InTx's error.
+func holdCommitter(t *testing.T, st *Store) (release func(), done <-chan error) {
+	t.Helper()
+	entered, gate, out := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		out <- st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			close(entered)
+			<-gate
+			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('gate', 'held')")
+			return err
+		})
+	}()
+	<-entered
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	return release, out
+}
+
+// waitQueued waits until n requests wait for the committer.
+func waitQueued(t *testing.T, st *Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st.gc.mu.Lock()
+		got := len(st.gc.queue)
+		st.gc.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests queued, want %d", got, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func settingExists(t *testing.T, st *Store, key string) bool {
+	t.Helper()
+	ok, err := st.read.NewSelect().Table("settings").Where("key = ?", key).Exists(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func countSettings(t *testing.T, db bun.IDB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(context.Background(), "SELECT count(*) FROM settings").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// insertAudited writes a setting and its audit entry, as a real write does.
+func insertAudited(ctx context.Context, st *Store, tx bun.Tx, key string) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", key); err != nil {
+		return err
+	}
+	return st.appendAudit(ctx, tx, Actor{ClientIP: "test"}, Audit{Action: "test.write", ObjectType: "setting", ObjectID: key})
+}
+
+func verifyAudit(t *testing.T, st *Store, entries int64) {
+	t.Helper()
+	v, err := st.VerifyAudit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.OK || v.Entries != entries {
+		t.Fatalf("audit chain %+v, want OK with %d entries", v, entries)
+	}
+}
+
+// Many writers at once: every write lands, and the audit chain, whose each
+// entry reads the one before inside the transaction, stays unbroken.
+func TestInTxConcurrentCallsAllLand(t *testing.T) {
+	st := newTestStore(t)
+	const n = 300
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := countSettings(t, st.read); got != n {
+		t.Fatalf("%d rows, want %d", got, n)
+	}
+	verifyAudit(t, st, n)
+}
+
+// Requests that queued together share one transaction: each sees what the
+// ones before it wrote, readers see none of it until COMMIT, and everything
+// is visible once InTx has returned.
+func TestInTxQueuedCallsShareOneTransaction(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	const n = 20
+	inTx, outside := make([]int, n), make([]int, n)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", fmt.Sprintf("k%d", i)); err != nil {
+					return err
+				}
+				// No t.Fatal here: fn runs on the committer's goroutine.
+				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&inTx[i]); err != nil {
+					return err
+				}
+				return st.read.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&outside[i])
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	seen := map[int]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		// The n requests queued while the held one ran join its
+		// transaction, after it, so inside it they count 2..n+1 rows.
+		if inTx[i] < 2 || inTx[i] > n+1 || seen[inTx[i]] {
+			t.Fatalf("request %d saw %d rows in its transaction (others saw %v)", i, inTx[i], inTx)
+		}
+		seen[inTx[i]] = true
+		if outside[i] != 0 {
+			t.Fatalf("a reader saw %d rows before COMMIT", outside[i])
+		}
+	}
+	if got := countSettings(t, st.read); got != n+1 {
+		t.Fatalf("%d rows after InTx returned, want %d", got, n+1)
+	}
+}
+
+// A failing request in a batch leaves no trace — neither its row nor its
+// audit entry — and does not disturb the requests around it.
+func TestInTxFailingRequestLeavesNoTraceWhileOthersCommit(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	const n = 30
+	boom := errors.New("boom")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+					return err
+				}
+				switch i % 5 {
+				case 1:
+					return boom // after writing
+				case 2:
+					// A failing statement (duplicate key) after a write.
+					_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'again')", fmt.Sprintf("k%d", i))
+					return err
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	kept := 0
+	for i := range n {
+		key := fmt.Sprintf("k%d", i)
+		switch i % 5 {
+		case 1, 2:
+			if errs[i] == nil || (i%5 == 1 && !errors.Is(errs[i], boom)) {
+				t.Fatalf("request %d: err = %v", i, errs[i])
+			}
+			if settingExists(t, st, key) {
+				t.Fatalf("failed request %d left its row", i)
+			}
+		default:
+			if errs[i] != nil {
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			if !settingExists(t, st, key) {
+				t.Fatalf("request %d's row is missing", i)
+			}
+			kept++
+		}
+	}
+	if got := countSettings(t, st.read); got != kept+1 {
+		t.Fatalf("%d rows, want %d", got, kept+1)
+	}
+	verifyAudit(t, st, int64(kept))
+}
+
+// A panic in fn reaches its own caller, undoes only its writes, and the
+// committer goes on serving.
+func TestInTxPanicReachesItsCallerOnly(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	const n = 10
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+					return err
+				}
+				if i == 3 {
+					panic("fn lost its footing")
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i := range n {
+		if i == 3 {
+			p, ok := panics[i].(*TxPanic)
+			if !ok || p.Value != "fn lost its footing" || len(p.Stack) == 0 {
+				t.Fatalf("the panicking caller recovered %#v", panics[i])
+			}
+			if settingExists(t, st, "k3") {
+				t.Fatal("the panicking request left its row")
+			}
+			continue
+		}
+		if errs[i] != nil || panics[i] != nil {
+			t.Fatalf("request %d: err %v, panic %v", i, errs[i], panics[i])
+		}
+		if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
+			t.Fatalf("request %d's row is missing", i)
+		}
+	}
+	err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		return insertAudited(ctx, st, tx, "after")
+	})
+	if err != nil || !settingExists(t, st, "after") {
+		t.Fatalf("the committer no longer serves after a panic: %v", err)
+	}
+	verifyAudit(t, st, n)
+}
+
+// A caller that gives up before its turn gets ctx.Err() at once, and its fn
+// never runs.
+func TestInTxCancelledBeforeItsTurnDoesNotRun(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	ctx, cancel := context.WithCancel(context.Background())
+	var ran atomic.Bool
+	errc := make(chan error, 1)
+	go func() {
+		errc <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			ran.Store(true)
+			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('cancelled', 'v')")
+			return err
+		})
+	}()
+	waitQueued(t, st, 1)
+	cancel()
+	// The answer comes while the committer is still held.
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	// A context already done never reaches the queue either.
+	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { ran.Store(true); return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	// Any later write goes through the same queue, so once it has
+	// committed the cancelled request can no longer run.
+	if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() || settingExists(t, st, "cancelled") {
+		t.Fatal("the cancelled request's fn ran")
+	}
+}
+
+// A caller cancelled while its fn runs does not interrupt the shared
+// transaction: its write and the others' all commit, and it is told so.
+func TestInTxCancelledWhileRunningStillCommitsWithTheOthers(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const n = 5
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := context.Background()
+			if i == 2 {
+				c = ctx
+			}
+			errs[i] = st.InTx(c, func(ctx context.Context, tx bun.Tx) error {
+				if i == 2 {
+					cancel()
+				}
+				return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
+			t.Fatalf("request %d's row is missing", i)
+		}
+	}
+	verifyAudit(t, st, n)
+}
+
+// InTx inside another's fn is refused rather than waiting forever for the
+// committer that runs its caller.
+func TestInTxNestedIsRefused(t *testing.T) {
+	st := newTestStore(t)
+	var inner error
+	err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		inner = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return nil })
+		return nil
+	})
+	if err != nil || !errors.Is(inner, errNestedTx) {
+		t.Fatalf("outer %v, inner %v", err, inner)
+	}
+}
+
+// Close lets the batch under way commit (durably: it is there after a
+// reopen), fails the queued requests with ErrClosed without running them,
+// refuses new ones and leaves no committer behind.
+func TestCloseWithPendingWork(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	release, held := holdCommitter(t, st)
+	const n = 8
+	var ran atomic.Int32
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				ran.Add(1)
+				_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", fmt.Sprintf("k%d", i))
+				return err
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	closed := make(chan error, 1)
+	go func() { closed <- st.Close() }()
+	// The queued requests are answered while the held batch still runs.
+	for range n {
+		if err := <-errs; !errors.Is(err, ErrClosed) {
+			t.Fatalf("queued request: %v, want ErrClosed", err)
+		}
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the batch under way finished", err)
+	default:
+	}
+	release()
+	if err := <-held; err != nil {
+		t.Fatalf("the batch under way: %v", err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-st.gc.stopped:
+	default:
+		t.Fatal("the committer still runs after Close")
+	}
+	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { ran.Add(1); return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("InTx after Close: %v, want ErrClosed", err)
+	}
+	if ran.Load() != 0 {
+		t.Fatalf("%d refused requests ran", ran.Load())
+	}
+
+	st, err = Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if !settingExists(t, st, "gate") || countSettings(t, st.read) != 1 {
+		t.Fatal("after a reopen, the held request's row is not the only one")
+	}
+}
+
+// Case files created at once, some refused inside their transaction (an
+// unknown category), share transactions through the prepared statements of
+// the hot path: every accepted one is whole (row, counter, search entry,
+// grant, event, audit entry) and a refused one left nothing.
+func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	acc, err := st.CreateAccount(ctx, testHasher, Actor{}, NewAccount{Email: "ed@example.org", Name: "Ed", Password: "a long enough passphrase", Role: RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := Actor{Account: acc}
+	if st.wstmts.Load().m[sqlInsertNewCase] == nil {
+		t.Fatal("the insert of a new case file is not prepared: every create would parse it")
+	}
+	var before int64
+	if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM audit_entries").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	const n = 120
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cat := "autre"
+			if i%7 == 0 {
+				cat = "no-such-category"
+			}
+			_, errs[i] = st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: cat})
+		}()
+	}
+	wg.Wait()
+	accepted := 0
+	for i, err := range errs {
+		var verr *ValidationError
+		switch {
+		case i%7 == 0 && !errors.As(err, &verr):
+			t.Fatalf("case %d with an unknown category: %v", i, err)
+		case i%7 != 0 && err != nil:
+			t.Fatalf("case %d: %v", i, err)
+		case err == nil:
+			accepted++
+		}
+	}
+	for q, want := range map[string]int{
+		"SELECT count(*) FROM cases":                                         accepted,
+		"SELECT count(DISTINCT reference) FROM cases":                        accepted,
+		"SELECT n FROM case_counts WHERE status = 'draft'":                   accepted,
+		"SELECT count(*) FROM case_search":                                   accepted,
+		"SELECT count(*) FROM case_search WHERE case_search MATCH 'Dossier'": accepted,
+		"SELECT count(*) FROM grants WHERE kind = 'assignee'":                accepted,
+		"SELECT count(*) FROM case_events WHERE kind = 'created'":            accepted,
+		"SELECT count(*) FROM audit_entries WHERE action = 'case.created'":   accepted,
+	} {
+		var got int
+		if err := st.read.QueryRowContext(ctx, q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %d, want %d", q, got, want)
+		}
+	}
+	verifyAudit(t, st, before+int64(accepted))
+}
+
+// settingsLater writes settings at the end of the batch, as the search
+// entries of new case files are written.
+var settingsLater = &batchWrite{query: `INSERT INTO settings (key, value) SELECT value, 'later' FROM json_each(?)`}
+
+// A write left for the end of the batch lands with its request, and not at
+// all when the request fails.
+func TestAtBatchEndFollowsItsRequest(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	const n = 12
+	boom := errors.New("boom")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("later%d", i)); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i := range n {
+		failed := i%3 == 0
+		if failed != errors.Is(errs[i], boom) || (!failed && errs[i] != nil) {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if settingExists(t, st, fmt.Sprintf("later%d", i)) == failed {
+			t.Fatalf("request %d (failed %v): its later write is wrong", i, failed)
+		}
+	}
+}
+
+// When the batch's end-of-batch write fails, the whole batch is rolled
+// back and every caller is told: nothing of it is half-written.
+func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
+	st := newTestStore(t)
+	release, held := holdCommitter(t, st)
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+					return err
+				}
+				// Two requests leave the same key: the batch's insert
+				// breaks the primary key.
+				return atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
+			})
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	if err := <-held; err == nil {
+		t.Fatal("the held request committed with the broken batch")
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] == nil {
+			t.Fatalf("request %d succeeded in a rolled-back batch", i)
+		}
+	}
+	if got := countSettings(t, st.read); got != 0 {
+		t.Fatalf("%d rows of a rolled-back batch", got)
+	}
+	verifyAudit(t, st, 0)
+	// The writer is usable again.
+	if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		return insertAudited(ctx, st, tx, "after")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	verifyAudit(t, st, 1)
+}
