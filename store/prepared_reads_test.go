@@ -26,8 +26,19 @@ func TestTimeTextReadsEveryLayoutTheStoreWrites(t *testing.T) {
 		}
 	}
 	var got time.Time
-	if err := (timeText{&got}).Scan("22/11/2026"); err == nil {
-		t.Error("a date in another layout was read")
+	for _, bad := range []string{"22/11/2026", "2026-02-31 12:05:19.221+00:00", "2026-11-22 25:05:19+00:00", "2026-11-22 12:05:19.+00:00"} {
+		if err := (timeText{&got}).Scan(bad); err == nil {
+			t.Errorf("%q was read as %v", bad, got)
+		}
+	}
+	// The fast reading agrees with time.Parse on every precision.
+	for _, text := range []string{"2026-11-22 12:05:19+00:00", "2026-11-22 12:05:19.2+00:00", "2026-11-22 12:05:19.221+00:00",
+		"2026-11-22 12:05:19.221345+00:00", "2026-11-22 12:05:19.123456789+00:00", "2024-02-29 00:00:00.000+00:00"} {
+		fast, ok := parseUTCText(text)
+		slow, err := time.Parse(sqlTime, text)
+		if !ok || err != nil || !fast.Equal(slow) {
+			t.Errorf("%q: fast %v (%v), time.Parse %v (%v)", text, fast, ok, slow, err)
+		}
 	}
 	p := &want
 	if err := (timeTextOrNil{&p}).Scan(nil); err != nil || p != nil {
