@@ -72,7 +72,7 @@ type Report struct {
 	PeakRSSMB        float64   `json:"peak_rss_mb"`
 	DurationSeconds  float64   `json:"duration_seconds"`
 	Results          []Result  `json:"results"`
-	GetMedianDiffPct []string  `json:"get_visible_vs_invisible_median_diff"`
+	GetMedianDiffPct []string  `json:"get_by_id_median_diffs"`
 }
 
 func main() {
@@ -199,9 +199,14 @@ func run() error {
 	}
 	rep.DurationSeconds = time.Since(began).Seconds()
 	for _, n := range c.conns {
-		v, iv := medians["get_visible"][n], medians["get_not_visible"][n]
+		v, iv, nx := medians["get_visible"][n], medians["get_not_visible"][n], medians["get_nonexistent"][n]
 		if v > 0 && iv > 0 {
 			rep.GetMedianDiffPct = append(rep.GetMedianDiffPct, fmt.Sprintf("%d conns: visible %.3f ms, not visible %.3f ms, %+.1f %%", n, v, iv, 100*(iv-v)/v))
+		}
+		// What would let someone enumerate: an existing case file they may
+		// not see against an id that exists nowhere.
+		if iv > 0 && nx > 0 {
+			rep.GetMedianDiffPct = append(rep.GetMedianDiffPct, fmt.Sprintf("%d conns: not visible %.3f ms, nonexistent %.3f ms, %+.1f %%", n, iv, nx, 100*(nx-iv)/iv))
 		}
 	}
 	rep.PeakRSSMB = srv.hwm()
@@ -536,8 +541,11 @@ func scenarios(b *bench) []scenario {
 			visiblePaths = append(visiblePaths, "/api/cases/"+e.cases[k%len(e.cases)].ID)
 		}
 	}
-	for _, id := range b.invisible {
+	var nonexistentPaths []string
+	for i, id := range b.invisible {
 		invisiblePaths = append(invisiblePaths, "/api/cases/"+id)
+		// Ids shaped like real ones (same length) that exist nowhere.
+		nonexistentPaths = append(nonexistentPaths, fmt.Sprintf("/api/cases/00000000-0000-4000-8000-%012d", i))
 	}
 	searches := []string{"consentement", "dossier medical", "mediation", "grenoble", "cesarienne urgence", "facture", "nantes accouchement", "temoignages"}
 	var searchPaths []string
@@ -568,6 +576,9 @@ func scenarios(b *bench) []scenario {
 		}},
 		{name: "get_not_visible", script: func(int) string {
 			return rotating("GET", tokens, invisiblePaths, nil, 404)
+		}},
+		{name: "get_nonexistent", script: func(int) string {
+			return rotating("GET", tokens, nonexistentPaths, nil, 404)
 		}},
 		{name: "search_editor", script: func(int) string {
 			return rotating("GET", tokens, searchPaths, nil, 200)
