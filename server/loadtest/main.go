@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -541,11 +542,19 @@ func scenarios(b *bench) []scenario {
 			visiblePaths = append(visiblePaths, "/api/cases/"+e.cases[k%len(e.cases)].ID)
 		}
 	}
+	// Ids drawn like real ones (random version 4 UUIDs) that exist nowhere,
+	// as someone guessing would draw them: spread over the whole index like
+	// the existing ones, not bunched where the index's pages stay cached.
 	var nonexistentPaths []string
-	for i, id := range b.invisible {
+	guess := rand.New(rand.NewPCG(6, 6))
+	for _, id := range b.invisible {
 		invisiblePaths = append(invisiblePaths, "/api/cases/"+id)
-		// Ids shaped like real ones (same length) that exist nowhere.
-		nonexistentPaths = append(nonexistentPaths, fmt.Sprintf("/api/cases/00000000-0000-4000-8000-%012d", i))
+		var u [16]byte
+		for i := range u {
+			u[i] = byte(guess.UintN(256))
+		}
+		u[6], u[8] = u[6]&0x0f|0x40, u[8]&0x3f|0x80
+		nonexistentPaths = append(nonexistentPaths, fmt.Sprintf("/api/cases/%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]))
 	}
 	searches := []string{"consentement", "dossier medical", "mediation", "grenoble", "cesarienne urgence", "facture", "nantes accouchement", "temoignages"}
 	var searchPaths []string
