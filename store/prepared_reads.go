@@ -110,20 +110,32 @@ func (s *Store) query(ctx context.Context, db bun.IDB, query string, args ...any
 	return db.QueryContext(ctx, query, args...)
 }
 
+// firstRow runs a read and moves to its first row; no row is
+// sql.ErrNoRows. The caller closes the rows.
+func (s *Store) firstRow(ctx context.Context, db bun.IDB, query string, args []any) (*sql.Rows, error) {
+	rows, err := s.query(ctx, db, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if !rows.Next() {
+		err := rows.Err()
+		rows.Close()
+		if err == nil {
+			err = sql.ErrNoRows
+		}
+		return nil, err
+	}
+	return rows, nil
+}
+
 // queryOne scans the first row into dest (a model, a struct or a value);
 // no row is sql.ErrNoRows.
 func (s *Store) queryOne(ctx context.Context, db bun.IDB, dest any, query string, args ...any) error {
-	rows, err := s.query(ctx, db, query, args...)
+	rows, err := s.firstRow(ctx, db, query, args)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
 	if err := s.read.ScanRow(ctx, rows, dest); err != nil {
 		return err
 	}
@@ -136,17 +148,11 @@ func (s *Store) queryOne(ctx context.Context, db bun.IDB, dest any, query string
 // Scan: for the hottest reads, where bun's reflection showed in profiles.
 // No row is sql.ErrNoRows.
 func (s *Store) queryRow(ctx context.Context, db bun.IDB, query string, args []any, dest ...any) error {
-	rows, err := s.query(ctx, db, query, args...)
+	rows, err := s.firstRow(ctx, db, query, args)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}
