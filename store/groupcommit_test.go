@@ -51,6 +51,48 @@ func waitQueued(t *testing.T, st *Store, n int) {
 	}
 }
 
+// queueBatch makes n requests travel in one batch: it holds the committer,
+// runs call(0) … call(n-1) on n goroutines, each of which must make exactly
+// one InTx call, waits until all n are queued, releases the committer and
+// returns once every call has returned. The n requests then ran after the
+// held one in its transaction, and heldErr is what that transaction gave
+// the held request: nil if the batch committed. Tests of how requests of one
+// batch share its transaction start here, so that they all set the batch up
+// the same way.
+func queueBatch(t *testing.T, st *Store, n int, call func(i int)) (heldErr error) {
+	t.Helper()
+	release, held := holdCommitter(t, st)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			call(i)
+		}()
+	}
+	waitQueued(t, st, n)
+	release()
+	heldErr = <-held
+	wg.Wait()
+	return heldErr
+}
+
+// oneBatch is queueBatch for the common case: request i is
+// st.InTx(ctxOf(i), …) running fn with i, and errs[i] is what it returned.
+// A nil ctxOf means context.Background() for every request. fn runs on the
+// committer's goroutine, so it must return its failures, not call t.Fatal.
+func oneBatch(t *testing.T, st *Store, n int, ctxOf func(i int) context.Context, fn func(ctx context.Context, tx bun.Tx, i int) error) (errs []error, heldErr error) {
+	t.Helper()
+	if ctxOf == nil {
+		ctxOf = func(int) context.Context { return context.Background() }
+	}
+	errs = make([]error, n)
+	heldErr = queueBatch(t, st, n, func(i int) {
+		errs[i] = st.InTx(ctxOf(i), func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx, i) })
+	})
+	return errs, heldErr
+}
+
 func settingExists(t *testing.T, st *Store, key string) bool {
 	t.Helper()
 	ok, err := st.read.NewSelect().Table("settings").Where("key = ?", key).Exists(context.Background())
@@ -122,33 +164,21 @@ func TestInTxConcurrentCallsAllLand(t *testing.T) {
 // is visible once InTx has returned.
 func TestInTxQueuedCallsShareOneTransaction(t *testing.T) {
 	st := newTestStore(t)
-	release, held := holdCommitter(t, st)
 	const n = 20
 	inTx, outside := make([]int, n), make([]int, n)
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-				if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", fmt.Sprintf("k%d", i)); err != nil {
-					return err
-				}
-				// No t.Fatal here: fn runs on the committer's goroutine.
-				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&inTx[i]); err != nil {
-					return err
-				}
-				return st.read.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&outside[i])
-			})
-		}()
+	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", fmt.Sprintf("k%d", i)); err != nil {
+			return err
+		}
+		// No t.Fatal here: fn runs on the committer's goroutine.
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&inTx[i]); err != nil {
+			return err
+		}
+		return st.read.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&outside[i])
+	})
+	if heldErr != nil {
+		t.Fatal(heldErr)
 	}
-	waitQueued(t, st, n)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
 	seen := map[int]bool{}
 	for i := range n {
 		if errs[i] != nil {
@@ -173,37 +203,25 @@ func TestInTxQueuedCallsShareOneTransaction(t *testing.T) {
 // audit entry — and does not disturb the requests around it.
 func TestInTxFailingRequestLeavesNoTraceWhileOthersCommit(t *testing.T) {
 	st := newTestStore(t)
-	release, held := holdCommitter(t, st)
 	const n = 30
 	boom := errors.New("boom")
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
-					return err
-				}
-				switch i % 5 {
-				case 1:
-					return boom // after writing
-				case 2:
-					// A failing statement (duplicate key) after a write.
-					_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'again')", fmt.Sprintf("k%d", i))
-					return err
-				}
-				return nil
-			})
-		}()
+	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+		if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+			return err
+		}
+		switch i % 5 {
+		case 1:
+			return boom // after writing
+		case 2:
+			// A failing statement (duplicate key) after a write.
+			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'again')", fmt.Sprintf("k%d", i))
+			return err
+		}
+		return nil
+	})
+	if heldErr != nil {
+		t.Fatal(heldErr)
 	}
-	waitQueued(t, st, n)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
 	kept := 0
 	for i := range n {
 		key := fmt.Sprintf("k%d", i)
@@ -235,33 +253,24 @@ func TestInTxFailingRequestLeavesNoTraceWhileOthersCommit(t *testing.T) {
 // committer goes on serving.
 func TestInTxPanicReachesItsCallerOnly(t *testing.T) {
 	st := newTestStore(t)
-	release, held := holdCommitter(t, st)
 	const n = 10
 	errs := make([]error, n)
 	panics := make([]any, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { panics[i] = recover() }()
-			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
-					return err
-				}
-				if i == 3 {
-					panic("fn lost its footing")
-				}
-				return nil
-			})
-		}()
+	heldErr := queueBatch(t, st, n, func(i int) {
+		defer func() { panics[i] = recover() }()
+		errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+				return err
+			}
+			if i == 3 {
+				panic("fn lost its footing")
+			}
+			return nil
+		})
+	})
+	if heldErr != nil {
+		t.Fatal(heldErr)
 	}
-	waitQueued(t, st, n)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
 	for i := range n {
 		if i == 3 {
 			p, ok := panics[i].(*TxPanic)
@@ -332,34 +341,24 @@ func TestInTxCancelledBeforeItsTurnDoesNotRun(t *testing.T) {
 // transaction: its write and the others' all commit, and it is told so.
 func TestInTxCancelledWhileRunningStillCommitsWithTheOthers(t *testing.T) {
 	st := newTestStore(t)
-	release, held := holdCommitter(t, st)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const n = 5
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := context.Background()
-			if i == 2 {
-				c = ctx
-			}
-			errs[i] = st.InTx(c, func(ctx context.Context, tx bun.Tx) error {
-				if i == 2 {
-					cancel()
-				}
-				return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
-			})
-		}()
+	ctxOf := func(i int) context.Context {
+		if i == 2 {
+			return ctx
+		}
+		return context.Background()
 	}
-	waitQueued(t, st, n)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
+	errs, heldErr := oneBatch(t, st, n, ctxOf, func(ctx context.Context, tx bun.Tx, i int) error {
+		if i == 2 {
+			cancel()
+		}
+		return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
+	})
+	if heldErr != nil {
+		t.Fatal(heldErr)
 	}
-	wg.Wait()
 	for i := range n {
 		if errs[i] != nil {
 			t.Fatalf("request %d: %v", i, errs[i])
@@ -391,10 +390,7 @@ func TestInTxNestedIsRefused(t *testing.T) {
 func TestCloseWithPendingWork(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := Open(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t, dir)
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -444,10 +440,7 @@ func TestCloseWithPendingWork(t *testing.T) {
 		t.Fatalf("%d refused requests ran", ran.Load())
 	}
 
-	st, err = Open(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = openTestStore(t, dir)
 	defer st.Close()
 	if !settingExists(t, st, "gate") || countSettings(t, st.read) != 1 {
 		t.Fatal("after a reopen, the held request's row is not the only one")
@@ -459,13 +452,8 @@ func TestCloseWithPendingWork(t *testing.T) {
 // the hot path: every accepted one is whole (row, counter, search entry,
 // grant, event, audit entry) and a refused one left nothing.
 func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
-	st := newTestStore(t)
+	st, ed := newTestStoreWithEditor(t)
 	ctx := context.Background()
-	acc, err := st.CreateAccount(ctx, testHasher, Actor{}, NewAccount{Email: "ed@example.org", Name: "Ed", Password: "a long enough passphrase", Role: RoleEditor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ed := Actor{Account: acc}
 	if st.wstmts.Load().m[sqlInsertNewCase] == nil {
 		t.Fatal("the insert of a new case file is not prepared: every create would parse it")
 	}
@@ -529,32 +517,20 @@ var settingsLater = &batchWrite{query: `INSERT INTO settings (key, value) SELECT
 // all when the request fails.
 func TestAtBatchEndFollowsItsRequest(t *testing.T) {
 	st := newTestStore(t)
-	release, held := holdCommitter(t, st)
 	const n = 12
 	boom := errors.New("boom")
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-				if err := atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("later%d", i)); err != nil {
-					return err
-				}
-				if i%3 == 0 {
-					return boom
-				}
-				return nil
-			})
-		}()
+	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+		if err := atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("later%d", i)); err != nil {
+			return err
+		}
+		if i%3 == 0 {
+			return boom
+		}
+		return nil
+	})
+	if heldErr != nil {
+		t.Fatal(heldErr)
 	}
-	waitQueued(t, st, n)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
 	for i := range n {
 		failed := i%3 == 0
 		if failed != errors.Is(errs[i], boom) || (!failed && errs[i] != nil) {
@@ -570,30 +546,18 @@ func TestAtBatchEndFollowsItsRequest(t *testing.T) {
 // back and every caller is told: nothing of it is half-written.
 func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
 	st := newTestStore(t)
-	release, held := holdCommitter(t, st)
 	const n = 6
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
-					return err
-				}
-				// Two requests leave the same key: the batch's insert
-				// breaks the primary key.
-				return atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
-			})
-		}()
-	}
-	waitQueued(t, st, n)
-	release()
-	if err := <-held; err == nil {
+	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+		if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+			return err
+		}
+		// Two requests leave the same key: the batch's insert
+		// breaks the primary key.
+		return atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
+	})
+	if heldErr == nil {
 		t.Fatal("the held request committed with the broken batch")
 	}
-	wg.Wait()
 	for i := range n {
 		if errs[i] == nil {
 			t.Fatalf("request %d succeeded in a rolled-back batch", i)

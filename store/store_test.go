@@ -17,22 +17,42 @@ import (
 	"cloison/store/passwords"
 )
 
-// newTestStore opens a migrated store on a real SQLite file in a temp dir.
-func newTestStore(t testing.TB) *Store {
+// openTestStore opens the store in dir as it is, without migrating it; the
+// caller closes it. Tests that close and reopen a store in the same dir use
+// it directly.
+func openTestStore(t testing.TB, dir string) *Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := Open(ctx, Options{Dir: t.TempDir()})
+	st, err := Open(context.Background(), Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+// newTestStore opens a migrated store on a real SQLite file in a temp dir.
+func newTestStore(t testing.TB) *Store {
+	t.Helper()
+	st := openTestStore(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
+	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return st
 }
 
 var testHasher = passwords.NewHasher(passwords.DefaultParams, 0)
+
+// newTestStoreWithEditor is newTestStore with one editor account, Ed, for
+// tests that write case files as him.
+func newTestStoreWithEditor(t *testing.T) (*Store, Actor) {
+	t.Helper()
+	st := newTestStore(t)
+	acc, err := st.CreateAccount(context.Background(), testHasher, Actor{}, NewAccount{Email: "ed@example.org", Name: "Ed", Password: "a long enough passphrase", Role: RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, Actor{Account: acc}
+}
 
 func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
 	st := newTestStore(t)
@@ -54,10 +74,7 @@ func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
 func TestMigrationsAreRecordedAndRunOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := Open(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t, dir)
 	pending, err := st.PendingMigrations(ctx)
 	if err != nil || len(pending) == 0 {
 		t.Fatalf("a new database has pending migrations: %v %v", pending, err)
@@ -68,10 +85,7 @@ func TestMigrationsAreRecordedAndRunOnce(t *testing.T) {
 	}
 	st.Close()
 
-	st, err = Open(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = openTestStore(t, dir)
 	defer st.Close()
 	again, err := st.Migrate(ctx)
 	if err != nil || len(again) != 0 {
@@ -170,13 +184,8 @@ func TestBackupWhileWriting(t *testing.T) {
 // A backup holds the attachments (still encrypted) and their key, and a
 // data directory rebuilt from it serves them back byte for byte.
 func TestBackupRestoresAttachments(t *testing.T) {
-	st := newTestStore(t)
+	st, ed := newTestStoreWithEditor(t)
 	ctx := context.Background()
-	acc, err := st.CreateAccount(ctx, testHasher, Actor{}, NewAccount{Email: "ed@example.org", Name: "Ed", Password: "a long enough passphrase", Role: RoleEditor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ed := Actor{Account: acc}
 	c, err := st.CreateCase(ctx, ed, NewCase{Title: "Dossier", CategoryID: "autre"})
 	if err != nil {
 		t.Fatal(err)
@@ -202,10 +211,7 @@ func TestBackupRestoresAttachments(t *testing.T) {
 	if err := copyFile(filepath.Join(res.AttachmentsDir, KeyFile), filepath.Join(restored, KeyFile)); err != nil {
 		t.Fatal(err)
 	}
-	back, err := Open(ctx, Options{Dir: restored})
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := openTestStore(t, restored)
 	defer back.Close()
 	_, got, err := back.OpenAttachment(ctx, ed, c.ID, a.ID)
 	if err != nil || !bytes.Equal(got, content) {
