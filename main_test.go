@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"cloison/server/config"
 	"cloison/store"
 	"cloison/store/passwords"
 )
@@ -178,5 +179,23 @@ func TestBackupWhileServing(t *testing.T) {
 	}
 	if err := store.CheckIntegrity(t.Context(), out); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// serve's memory limit: the configured one, else GOMEMLIMIT's, else room
+// for the password hashes that may run at once and one more.
+func TestMemoryLimitSources(t *testing.T) {
+	h := passwords.NewHasher(passwords.DefaultParams, 2)
+	noEnv := func(string) string { return "" }
+	var cfg config.Config
+	if limit, from := memoryLimit(cfg, h, noEnv); from != "automatic" || limit != baseMemory+3*19<<20 {
+		t.Fatalf("automatic: %d from %s", limit, from)
+	}
+	if _, from := memoryLimit(cfg, h, func(k string) string { return map[string]string{"GOMEMLIMIT": "200MiB"}[k] }); from != "GOMEMLIMIT" {
+		t.Fatalf("GOMEMLIMIT ignored: from %s", from)
+	}
+	cfg.Server.MemoryLimitMB = 256
+	if limit, from := memoryLimit(cfg, h, func(string) string { return "200MiB" }); from != "server.memory_limit_mb" || limit != 256<<20 {
+		t.Fatalf("configured: %d from %s", limit, from)
 	}
 }

@@ -244,30 +244,6 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	return atBatchEnd(ctx, tx, indexNewCases, c.ID)
 }
 
-// insertCaseRow is insertCase without the search entry, for the seed, which
-// indexes a whole batch in one statement (see SeedCases).
-func (s *Store) insertCaseRow(ctx context.Context, tx bun.IDB, c *Case) error {
-	for attempt := 0; ; attempt++ {
-		c.Reference = newReference(c.CreatedAt.Year())
-		var taken int
-		if err := s.queryRowPrepared(ctx, tx, sqlReferenceTaken, []any{c.Reference}, &taken); err != nil {
-			return err
-		}
-		if taken == 0 {
-			break
-		}
-		if attempt == 20 {
-			return fmt.Errorf("no free case reference after %d draws", attempt)
-		}
-	}
-	if err := s.execPrepared(ctx, tx, sqlInsertCase,
-		c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place, c.Status, c.Outcome, c.CreatorID,
-		c.Version, c.CreatedAt, c.UpdatedAt); err != nil {
-		return fmt.Errorf("insert case: %w", err)
-	}
-	return s.countCase(ctx, tx, "", c.Status)
-}
-
 // countCase moves one case file between the per-status counters ("" for none).
 func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) error {
 	if from == to {

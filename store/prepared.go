@@ -22,11 +22,6 @@ type stmtCache struct {
 
 // Hot write statements. Each is prepared on the writer at Open.
 const (
-	sqlReferenceTaken = "SELECT count(*) FROM cases WHERE reference = ?"
-	sqlInsertCase     = `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-		status, outcome, creator_id, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlInsertCaseSearch = `INSERT INTO case_search (rowid, title, summary, notes)
-		SELECT rowid, title, summary, '' FROM cases WHERE id = ?`
 	sqlCountDown   = "UPDATE case_counts SET n = n - 1 WHERE status = ?"
 	sqlCountUp     = "UPDATE case_counts SET n = n + 1 WHERE status = ?"
 	sqlInsertGrant = `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
@@ -41,9 +36,8 @@ const (
 		client_ip, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
-var preparedWrites = []string{sqlReferenceTaken, sqlInsertCase, sqlInsertCaseSearch, sqlCountDown, sqlCountUp,
-	sqlInsertGrant, sqlInsertEvent, sqlInsertNote, sqlNoteSearch, sqlLastAudit, sqlInsertAudit,
-	sqlSeedCaseSearch, sqlSeedDeadline, sqlInsertNewCase}
+var preparedWrites = []string{sqlInsertNewCase, sqlCountDown, sqlCountUp,
+	sqlInsertGrant, sqlInsertEvent, sqlInsertNote, sqlNoteSearch, sqlLastAudit, sqlInsertAudit}
 
 // prepareAll prepares queries on db. A statement that fails to prepare (a
 // database not yet migrated) is left out: its callers then go through bun,

@@ -1,9 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,10 +17,14 @@ import (
 )
 
 // This file fills an empty data directory with synthetic case files for
-// demonstrations and benchmarks. Everything goes through the same helpers as
-// the API (insertCase, addGrant, caseEventAt, insertNote, appendAudit), so the
-// indexes, the full-text entries, the per-status counters, the grants, the
-// histories and the audit chain are exactly what real use would have left.
+// demonstrations and benchmarks, a million of them in a few minutes. The
+// rows are those the API's statements write (same columns, same constants,
+// times in the same text form, the audit chain hashed the same way), many
+// rows to a statement; the database's triggers, foreign keys and unique
+// indexes complete and check them as they do a request's. So the indexes,
+// the full-text entries, the per-status counters, the grants and the columns
+// their triggers keep, the histories and the audit chain are exactly what
+// real use would have left.
 
 // SeedDomain is the domain of every seeded account's e-mail address: .invalid
 // can never deliver, so a seeded instance cannot e-mail anyone by mistake.
@@ -101,90 +111,290 @@ func (s *Store) SeedAccounts(ctx context.Context, actor Actor, accounts []NewAcc
 // assignees, given its helpers, notes, deadlines and, unless it is a draft,
 // the transition that brought it to its status.
 func (s *Store) SeedCases(ctx context.Context, actor Actor, batch []SeedCase) error {
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var last int64
-		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM cases").Scan(&last); err != nil {
+	rows, err := seedRowsOf(actor, batch)
+	if err != nil {
+		return err
+	}
+	return s.writeSeedRows(ctx, rows)
+}
+
+// seedRows is a batch of case files as the rows they leave, with their ids
+// drawn and their times written as text: all the work that needs no
+// database, so that Seed does it for the next batch while the single writer
+// stores this one.
+type seedRows struct {
+	cases [][]any // a case row's columns, as insertCase writes them; [1] is the reference
+	years []int   // each reference's year, to draw another one when it is taken
+	// counts is how many case files of each status the batch adds.
+	counts                           map[string]int64
+	grants, events, notes, deadlines [][]any
+	// search is each case file's id and the notes column of its full-text
+	// entry: what AddNote's appends would have made, each note preceded by
+	// a line feed, oldest first.
+	search [][]any
+	// audits lack their id, time and hashes, which chain them to the log.
+	audits []AuditEntry
+}
+
+// seedDetails is the details of every seeded case file's audit entry.
+const seedDetails = `{"seed":true}`
+
+// seedRowsOf checks a batch and turns it into rows. It fills in each case
+// file's id, reference, creator and version (and, when missing, status and
+// update time) as real creation would.
+func seedRowsOf(actor Actor, batch []SeedCase) (*seedRows, error) {
+	r := &seedRows{counts: map[string]int64{}}
+	for i := range batch {
+		sc := &batch[i]
+		if len(sc.Assignees) == 0 {
+			return nil, fmt.Errorf("seed case %d of batch: a case file needs an assignee", i)
+		}
+		creator := sc.Assignees[0]
+		c := &sc.Case
+		c.ID, c.CreatorID, c.Version = newID(), creator.ID, 1
+		if c.Status == "" {
+			c.Status = CaseDraft
+		}
+		if c.Status != CaseDraft {
+			c.Version = 2 // one transition out of draft
+		}
+		if c.UpdatedAt.IsZero() {
+			c.UpdatedAt = c.CreatedAt
+		}
+		c.Reference = newReference(c.CreatedAt.Year())
+		r.cases = append(r.cases, bindArgs([]any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
+			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt}))
+		r.years = append(r.years, c.CreatedAt.Year())
+		r.counts[c.Status]++
+		created := bindArgs([]any{c.CreatedAt})[0]
+		for _, a := range sc.Assignees {
+			r.grants = append(r.grants, []any{newID(), c.ID, a.ID, GrantAssignee, created, creator.ID, created})
+		}
+		for _, h := range sc.Helpers {
+			if !contains(helperKinds, h.Kind) {
+				return nil, fmt.Errorf("seed case %d of batch: helper kind %q", i, h.Kind)
+			}
+			r.grants = append(r.grants, []any{newID(), c.ID, h.Account.ID, h.Kind, created, creator.ID, created})
+		}
+		r.events = append(r.events, []any{c.ID, created, creator.ID, "created", "", CaseDraft, "", ""})
+		if c.Status != CaseDraft {
+			r.events = append(r.events, bindArgs([]any{c.ID, c.UpdatedAt, creator.ID, "transition", CaseDraft, c.Status, "", ""}))
+		}
+		var notes strings.Builder
+		for j, body := range sc.Notes {
+			// Notes fall between creation and the last change, in order.
+			at := c.CreatedAt.Add(time.Duration(j+1) * c.UpdatedAt.Sub(c.CreatedAt) / time.Duration(len(sc.Notes)+1))
+			r.notes = append(r.notes, bindArgs([]any{newID(), c.ID, creator.ID, body, at}))
+			notes.WriteByte('\n')
+			notes.WriteString(body)
+		}
+		r.search = append(r.search, []any{c.ID, notes.String()})
+		for _, d := range sc.Deadlines {
+			r.deadlines = append(r.deadlines, bindArgs([]any{newID(), c.ID, d.Title, d.DueDate, d.Done, creator.ID, c.CreatedAt, c.UpdatedAt}))
+		}
+		r.audits = append(r.audits, AuditEntry{ActorID: creator.ID, Action: "case.created", ObjectType: "case", ObjectID: c.ID,
+			ClientIP: actor.ClientIP, Details: seedDetails})
+	}
+	return r, nil
+}
+
+// seedTable is a table the seed fills with multi-row INSERTs: a statement
+// per row cost more in binding and stepping, through database/sql and the
+// driver, than SQLite's work on the row. Triggers still fire row by row.
+type seedTable struct {
+	head  string // INSERT INTO … VALUES
+	tuple string // one row: its placeholders and constants
+	tail  string // what follows the rows, if anything
+	// per is how many rows one statement writes at most (0: seedRowsPerStatement).
+	per int
+}
+
+// The seed's tables, with the columns the API's own statements write
+// (sqlInsertNewCase, sqlInsertGrant, sqlInsertEvent, sqlInsertNote, sqlInsertAudit).
+var (
+	seedCasesTable = seedTable{head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
+		status, outcome, creator_id, version, created_at, updated_at) VALUES `, tuple: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+	seedGrantsTable = seedTable{head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
+		revoked_why, granted_by, invited_email, token_hash, token_expires, created_at) VALUES `,
+		tuple: "(?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}
+	seedEventsTable = seedTable{head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields) VALUES `,
+		tuple: "(?, ?, ?, ?, ?, ?, ?, ?)"}
+	seedNotesTable     = seedTable{head: `INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES `, tuple: "(?, ?, ?, ?, ?)"}
+	seedDeadlinesTable = seedTable{head: `INSERT INTO deadlines (id, case_id, title, due_date, done, created_by, created_at, updated_at) VALUES `,
+		tuple: "(?, ?, ?, ?, ?, ?, ?, ?)"}
+	seedAuditTable = seedTable{head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
+		client_ip, details, prev_hash, hash) VALUES `, tuple: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+	// The full-text entries take the title and summary from the rows just
+	// written, found by id (a case file's rowid is the entry's), and the
+	// notes column from the batch. FTS5 writes a segment of its index per
+	// statement, so the fewer statements the better: 16,383 rows bind
+	// 32,766 values, SQLite's limit.
+	seedSearchTable = seedTable{head: `INSERT INTO case_search (rowid, title, summary, notes)
+		SELECT c.rowid, c.title, c.summary, v.column2 FROM (VALUES `, tuple: "(?, ?)",
+		tail: ") AS v CROSS JOIN cases AS c ON c.id = v.column1", per: 16383}
+)
+
+// seedRowsPerStatement bounds a multi-row INSERT: 64 rows of the widest
+// table bind 832 values, far below SQLite's limit of 32,766.
+const seedRowsPerStatement = 64
+
+// insert writes rows in statements of up to seedRowsPerStatement rows, each
+// prepared once per transaction.
+func (t seedTable) insert(ctx context.Context, tx bun.Tx, rows [][]any) error {
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	var args []any
+	for len(rows) > 0 {
+		n := min(len(rows), cmp.Or(t.per, seedRowsPerStatement))
+		st := stmts[n]
+		if st == nil {
+			var err error
+			q := t.head + strings.Repeat(t.tuple+", ", n-1) + t.tuple + t.tail
+			if st, err = tx.Tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			stmts[n] = st
+		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
-		for i := range batch {
-			if err := s.seedCase(ctx, tx, actor, &batch[i]); err != nil {
-				return fmt.Errorf("seed case %d of batch: %w", i, err)
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// writeSeedRows stores a batch in one write transaction: case files first
+// (the grants' triggers copy their columns), then what hangs off them and
+// the full-text entries, the counters and the audit entries.
+//
+// The transaction is the writer's own, not InTx's: the seed is the only
+// writer of a new database, and InTx would run the batch, thousands of rows,
+// in a savepoint of a shared transaction, keeping a copy of every page it
+// changes in case it had to be undone alone.
+func (s *Store) writeSeedRows(ctx context.Context, r *seedRows) error {
+	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := freeReferences(ctx, tx, r); err != nil {
+			return err
+		}
+		for _, w := range []struct {
+			table seedTable
+			rows  [][]any
+		}{{seedCasesTable, r.cases}, {seedGrantsTable, r.grants}, {seedEventsTable, r.events},
+			{seedNotesTable, r.notes}, {seedDeadlinesTable, r.deadlines}, {seedSearchTable, r.search}} {
+			if err := w.table.insert(ctx, tx, w.rows); err != nil {
+				return fmt.Errorf("seed: %w", err)
 			}
 		}
-		// One full-text statement for the whole batch: FTS5 writes a segment
-		// per statement, so indexing case by case costs several times more.
-		// The notes column holds what AddNote's appends would have made:
-		// each note preceded by a line feed, oldest first.
-		return s.execPrepared(ctx, tx, sqlSeedCaseSearch, last)
+		for _, status := range CaseStatuses {
+			if n := r.counts[status]; n > 0 {
+				if _, err := tx.Tx.ExecContext(ctx, "UPDATE case_counts SET n = n + ? WHERE status = ?", n, status); err != nil {
+					return err
+				}
+			}
+		}
+		return s.appendSeedAudits(ctx, tx, r.audits)
 	})
 }
 
-// sqlSeedCaseSearch indexes the case files written after a rowid, with their notes.
-const sqlSeedCaseSearch = `INSERT INTO case_search (rowid, title, summary, notes)
-	SELECT c.rowid, c.title, c.summary, coalesce((SELECT group_concat(char(10) || n.body, '' ORDER BY n.created_at, n.rowid)
-		FROM notes AS n WHERE n.case_id = c.id), '')
-	FROM cases AS c WHERE c.rowid > ?`
+// seedReferencesPerQuery is how many references one look-up checks.
+const seedReferencesPerQuery = 500
 
-func (s *Store) seedCase(ctx context.Context, tx bun.IDB, actor Actor, sc *SeedCase) error {
-	if len(sc.Assignees) == 0 {
-		return fmt.Errorf("a case file needs an assignee")
+// freeReferences draws again each reference of the batch that another case
+// file of the batch or of the database already holds (the unique index would
+// refuse it), as insertCase does one case file at a time: five random
+// characters per year make a few hundred such draws in a million case files.
+func freeReferences(ctx context.Context, tx bun.Tx, r *seedRows) error {
+	owner := make(map[string]int, len(r.cases)) // reference → case file in the batch
+	check := make([]int, len(r.cases))
+	for i := range check {
+		check[i] = i
 	}
-	creator := sc.Assignees[0]
-	by := Actor{Account: creator, ClientIP: actor.ClientIP}
-	c := &sc.Case
-	c.ID, c.CreatorID, c.Version = newID(), creator.ID, 1
-	if c.Status == "" {
-		c.Status = CaseDraft
-	}
-	if c.Status != CaseDraft {
-		c.Version = 2 // one transition out of draft
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = c.CreatedAt
-	}
-	if err := s.insertCaseRow(ctx, tx, c); err != nil {
+	st, err := tx.Tx.PrepareContext(ctx, "SELECT reference FROM cases WHERE reference IN (?"+
+		strings.Repeat(", ?", seedReferencesPerQuery-1)+")")
+	if err != nil {
 		return err
 	}
-	for _, a := range sc.Assignees {
-		if err := s.addGrant(ctx, tx, c.ID, a.ID, GrantAssignee, creator.ID, c.CreatedAt); err != nil {
-			return err
+	defer st.Close()
+	args := make([]any, seedReferencesPerQuery)
+	for attempt := 0; len(check) > 0; attempt++ {
+		if attempt > 20 {
+			return fmt.Errorf("seed: no free case reference after %d draws", attempt)
 		}
-	}
-	for _, h := range sc.Helpers {
-		if !contains(helperKinds, h.Kind) {
-			return fmt.Errorf("helper kind %q", h.Kind)
+		var redraw, ask []int
+		for _, i := range check {
+			ref := r.cases[i][1].(string)
+			if _, dup := owner[ref]; dup {
+				redraw = append(redraw, i)
+				continue
+			}
+			owner[ref] = i
+			ask = append(ask, i)
 		}
-		if err := s.addGrant(ctx, tx, c.ID, h.Account.ID, h.Kind, creator.ID, c.CreatedAt); err != nil {
-			return err
+		for len(ask) > 0 {
+			n := min(len(ask), seedReferencesPerQuery)
+			for j := range args {
+				args[j] = nil // IN (NULL) matches nothing
+				if j < n {
+					args[j] = r.cases[ask[j]][1]
+				}
+			}
+			rows, err := st.QueryContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var ref string
+				if err := rows.Scan(&ref); err != nil {
+					rows.Close()
+					return err
+				}
+				redraw = append(redraw, owner[ref])
+				delete(owner, ref)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			ask = ask[n:]
 		}
-	}
-	if err := s.caseEventAt(ctx, tx, by, c.ID, c.CreatedAt, caseEvent{Kind: "created", ToStatus: CaseDraft}); err != nil {
-		return err
-	}
-	if c.Status != CaseDraft {
-		if err := s.caseEventAt(ctx, tx, by, c.ID, c.UpdatedAt, caseEvent{Kind: "transition", FromStatus: CaseDraft, ToStatus: c.Status}); err != nil {
-			return err
+		for _, i := range redraw {
+			r.cases[i][1] = newReference(r.years[i])
 		}
+		check = redraw
 	}
-	for i, body := range sc.Notes {
-		// Notes fall between creation and the last change, in order.
-		at := c.CreatedAt.Add(time.Duration(i+1) * c.UpdatedAt.Sub(c.CreatedAt) / time.Duration(len(sc.Notes)+1))
-		if err := s.execPrepared(ctx, tx, sqlInsertNote, newID(), c.ID, creator.ID, body, at); err != nil {
-			return err
-		}
-	}
-	for _, d := range sc.Deadlines {
-		if err := s.execPrepared(ctx, tx, sqlSeedDeadline, newID(), c.ID, d.Title, d.DueDate, d.Done,
-			creator.ID, c.CreatedAt, c.UpdatedAt); err != nil {
-			return err
-		}
-	}
-	return s.appendAudit(ctx, tx, by, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID,
-		Details: map[string]any{"seed": true}})
+	return nil
 }
 
-const sqlSeedDeadline = `INSERT INTO deadlines (id, case_id, title, due_date, done, created_by, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+// appendSeedAudits chains a batch's audit entries to the log as appendAudit
+// does one at a time, reading the last entry once instead of once per entry.
+func (s *Store) appendSeedAudits(ctx context.Context, tx bun.Tx, entries []AuditEntry) error {
+	var lastID int64
+	prev := genesisHash
+	err := s.queryRowPrepared(ctx, tx, sqlLastAudit, nil, &lastID, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("audit: last entry: %w", err)
+	}
+	at := s.now()
+	rows := make([][]any, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		e.ID, e.At, e.PrevHash = lastID+int64(i)+1, at, prev
+		e.Hash = entryDigest(e)
+		prev = e.Hash
+		rows[i] = bindArgs([]any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash})
+	}
+	if err := seedAuditTable.insert(ctx, tx, rows); err != nil {
+		return fmt.Errorf("audit: insert: %w", err)
+	}
+	return nil
+}
 
 // SeedOptions sizes a seeded instance.
 type SeedOptions struct {
@@ -195,7 +405,10 @@ type SeedOptions struct {
 	// Random seeds the generator: the same value gives the same texts,
 	// statuses and assignments (ids and references stay random).
 	Random uint64
-	// BatchSize is how many case files share one write transaction (0: 2000).
+	// BatchSize is how many case files share one write transaction (0:
+	// 10,000). Each commit writes every page the batch changed, and the
+	// random ids of the primary keys spread a batch over all their pages:
+	// the larger the batch, the fewer times each page is written.
 	BatchSize int
 	// Progress, if set, is called after each batch with the case files written so far.
 	Progress func(done int)
@@ -214,9 +427,13 @@ type SeedReport struct {
 //
 // It refuses a database that holds any account or case file. For speed, and
 // only because the database is empty to begin with (a crash loses nothing),
-// the write connection runs with synchronous=OFF and a large page cache
-// while seeding; both are set back to the instance's values (FULL, default
-// cache) before Seed returns.
+// the write connection runs with the settings of seedSettings while seeding
+// (synchronous=OFF, a large page cache) and the secondary indexes of the
+// tables it fills are built after the rows are in (see dropSeedIndexes);
+// before Seed returns, even on an error or an interruption, the indexes are
+// back, created by the migrations' own statements, and the settings are the
+// instance's again. Only a crash of the process during a seed leaves a
+// database to throw away: delete the data directory and seed again.
 func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string) (SeedReport, error) {
 	var rep SeedReport
 	if opts.Cases < 0 || opts.Editors < 1 || opts.Admins < 0 || opts.Helpers < 0 {
@@ -227,18 +444,11 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 	} else if held {
 		return rep, fmt.Errorf("seed: the data directory already holds accounts or case files; seed only an empty one")
 	}
-	if _, err := s.write.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+	restore, err := s.seedPragmas(ctx)
+	if err != nil {
 		return rep, err
 	}
-	if _, err := s.write.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil { // 256 MiB
-		return rep, err
-	}
-	defer func() {
-		// Back to the DSN's durability before anything else uses the connection.
-		_, _ = s.write.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL")
-		_, _ = s.write.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
-		_, _ = s.write.ExecContext(context.WithoutCancel(ctx), "PRAGMA wal_checkpoint(TRUNCATE)")
-	}()
+	defer restore()
 
 	op := Actor{ClientIP: "seed"}
 	var news []NewAccount
@@ -260,12 +470,18 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 
 	batchSize := opts.BatchSize
 	if batchSize <= 0 {
-		batchSize = 2000
+		batchSize = 10000
 	}
-	// Generating text and writing rows overlap: one goroutine makes batches
-	// while the single writer stores the previous one.
+	// Drawing texts, ids and references and writing the rows overlap: one
+	// goroutine makes the batches while the single writer stores the
+	// previous one (on two cores it keeps the writer busy).
 	gen := newSeedGen(opts.Random, s.now(), editors, helpers)
-	batches := make(chan []SeedCase, 2)
+	type made struct {
+		rows *seedRows
+		n    int
+		err  error
+	}
+	batches := make(chan made, 1)
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -276,19 +492,37 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 			for i := range b {
 				b[i] = gen.next()
 			}
+			rows, err := seedRowsOf(op, b)
 			select {
-			case batches <- b:
+			case batches <- made{rows, n, err}:
 			case <-gctx.Done():
+				return
+			}
+			if err != nil {
 				return
 			}
 			done += n
 		}
 	}()
+	indexes, err := s.dropSeedIndexes(ctx)
+	if err != nil {
+		return rep, err
+	}
+	defer func() {
+		// On the way out after an error or an interruption too: the
+		// schema must be the migrations' whatever happened.
+		if indexes != nil {
+			_ = s.createSeedIndexes(context.WithoutCancel(ctx), indexes)
+		}
+	}()
 	for b := range batches {
-		if err := s.SeedCases(ctx, op, b); err != nil {
+		if b.err != nil {
+			return rep, b.err
+		}
+		if err := s.writeSeedRows(ctx, b.rows); err != nil {
 			return rep, err
 		}
-		rep.Cases += len(b)
+		rep.Cases += b.n
 		if opts.Progress != nil {
 			opts.Progress(rep.Cases)
 		}
@@ -296,11 +530,122 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
+	dropped := indexes
+	indexes = nil // created here, not again on the way out
+	if err := s.createSeedIndexes(ctx, dropped); err != nil {
+		return rep, err
+	}
 	// Fresh statistics so that the planner knows the tables' real shapes.
 	if err := s.Analyze(ctx); err != nil {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// seedTables are the tables Seed fills in bulk.
+var seedTables = []string{"cases", "grants", "case_events", "notes", "deadlines", "audit_entries"}
+
+// seedIndex is a secondary index Seed drops while it writes.
+type seedIndex struct{ name, sql string }
+
+// dropSeedIndexes drops the indexes that CREATE INDEX statements of the
+// migrations put on the tables Seed fills, and returns them to be created
+// again by createSeedIndexes, from the very statements the schema holds.
+// Their keys (random ids, dates, accounts) put each row in a page
+// anywhere in the index: filling them row by row cost half the seed's time,
+// building them once the rows are in is a sort. Unique indexes stay (they
+// check each row as it comes), as do primary keys, which SQLite creates
+// with the table.
+func (s *Store) dropSeedIndexes(ctx context.Context) ([]seedIndex, error) {
+	rows, err := s.write.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?) ORDER BY name`, bun.In(seedTables))
+	if err != nil {
+		return nil, err
+	}
+	var out []seedIndex
+	for rows.Next() {
+		var ix seedIndex
+		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !strings.HasPrefix(strings.ToUpper(strings.Join(strings.Fields(ix.sql), " ")), "CREATE UNIQUE") {
+			out = append(out, ix)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	return out, s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, ix := range out {
+			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(ix.name, `"`, `""`)+`"`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// createSeedIndexes creates the indexes dropSeedIndexes dropped, in one
+// transaction, with the statements the migrations wrote.
+func (s *Store) createSeedIndexes(ctx context.Context, indexes []seedIndex) error {
+	// Each index is built by sorting its keys; past the page cache's size
+	// the sort goes on in temporary files, which must not be in memory:
+	// a million case files' keys would take gigabytes. (Seed's restore puts
+	// temp_store back.)
+	if _, err := s.write.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return err
+	}
+	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, ix := range indexes {
+			if _, err := tx.ExecContext(ctx, ix.sql); err != nil {
+				return fmt.Errorf("seed: index %s: %w", ix.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// seedSettings are the writer's settings Seed changes while it runs.
+var seedSettings = []struct{ pragma, value string }{
+	// Nothing to lose: the database was empty, so a crash loses nothing.
+	{"synchronous", "OFF"},
+	// The indexes keyed by random ids and dates take a page anywhere in
+	// them at each row: the more of them stays in memory, the fewer reads.
+	{"cache_size", "-262144"}, // 256 MiB
+	// A multi-row INSERT, or one that fires triggers, keeps the original of
+	// each page it changes in a statement journal, to undo itself alone if
+	// it fails; past 64 KiB that journal would go to a temporary file, and
+	// writing it cost more than the rows themselves.
+	{"temp_store", "MEMORY"},
+	// Building the indexes at the end sorts their keys with helper threads.
+	{"threads", strconv.Itoa(runtime.NumCPU())},
+}
+
+// seedPragmas applies seedSettings to the writer and returns what puts back
+// the values it had (those of the DSN), then checkpoints the WAL.
+func (s *Store) seedPragmas(ctx context.Context) (restore func(), err error) {
+	var was []string
+	restore = func() {
+		bg := context.WithoutCancel(ctx)
+		for i, v := range was {
+			_, _ = s.write.ExecContext(bg, "PRAGMA "+seedSettings[i].pragma+" = "+v)
+		}
+		_, _ = s.write.ExecContext(bg, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	for _, p := range seedSettings {
+		var v string
+		if err := s.write.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&v); err != nil {
+			restore()
+			return nil, err
+		}
+		was = append(was, v)
+		if _, err := s.write.ExecContext(ctx, "PRAGMA "+p.pragma+" = "+p.value); err != nil {
+			restore()
+			return nil, err
+		}
+	}
+	return restore, nil
 }
 
 // seedGen draws synthetic case files. Its random source is not for secrets:
@@ -367,9 +712,13 @@ func (g *seedGen) next() SeedCase {
 	case p >= 85:
 		n = 2
 	}
-	n = min(n, len(g.editors))
-	for _, i := range g.r.Perm(len(g.editors))[:n] {
-		sc.Assignees = append(sc.Assignees, g.editors[i])
+	// n distinct editors, drawn one by one: a permutation of all of them
+	// per case file cost more than the rest of the generator with
+	// thousands of editors.
+	for n = min(n, len(g.editors)); len(sc.Assignees) < n; {
+		if e := g.editors[g.r.IntN(len(g.editors))]; !slices.Contains(sc.Assignees, e) {
+			sc.Assignees = append(sc.Assignees, e)
+		}
 	}
 	// Helpers only on case files still open to them (closing ends their access).
 	if len(g.helpers) > 0 && collaborationOpen(status) && g.r.IntN(100) < 8 {

@@ -61,7 +61,16 @@ type Server struct {
 	// TrustedProxies lists the reverse proxies (IPs or CIDRs) whose
 	// X-Forwarded-For and X-Forwarded-Proto are believed.
 	TrustedProxies []string `toml:"trusted_proxies"`
+	// MemoryLimitMB is the soft limit, in MiB, on the memory the Go runtime
+	// holds: nearing it, the garbage collector runs sooner. 0 sizes it from
+	// the password hashes that may run at once (see main.go), unless the
+	// GOMEMLIMIT environment variable sets one.
+	MemoryLimitMB int `toml:"memory_limit_mb"`
 }
+
+// MinMemoryLimitMB is the smallest memory limit accepted: below it the
+// garbage collector would run all the time.
+const MinMemoryLimitMB = 32
 
 // Data is where the database, the attachments and the keys live.
 type Data struct {
@@ -295,6 +304,9 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParseAddr(p); err != nil {
 			return bad("server.trusted_proxies", "%q is neither an IP address nor a CIDR range", p)
 		}
+	}
+	if c.Server.MemoryLimitMB != 0 && (c.Server.MemoryLimitMB < MinMemoryLimitMB || c.Server.MemoryLimitMB > 1<<20) {
+		return bad("server.memory_limit_mb", "want 0 (automatic) or %d to 1048576, got %d", MinMemoryLimitMB, c.Server.MemoryLimitMB)
 	}
 	if strings.TrimSpace(c.Data.Dir) == "" {
 		return bad("data.dir", "must not be empty")

@@ -61,6 +61,7 @@ func TestFileThenEnvThenFlags(t *testing.T) {
 addr = "127.0.0.1:7000"
 base_url = "https://dossiers.example.org/"
 trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
+memory_limit_mb = 200
 [smtp]
 host = "mail.example.org"
 port = 465
@@ -71,7 +72,8 @@ idle_timeout = "15m"
 [instance]
 registration_open = false
 `)
-	env := []string{"CLOISON_SMTP_HOST=relay.example.org", "CLOISON_SESSION_ABSOLUTE_LIFETIME=2h", "CLOISON_INSTANCE_NAME=Asso", "PATH=/bin"}
+	env := []string{"CLOISON_SMTP_HOST=relay.example.org", "CLOISON_SESSION_ABSOLUTE_LIFETIME=2h", "CLOISON_INSTANCE_NAME=Asso",
+		"CLOISON_SERVER_MEMORY_LIMIT_MB=96", "PATH=/bin"}
 	cfg, err := Load(p, env, Flags{DataDir: "/srv/cloison"})
 	if err != nil {
 		t.Fatal(err)
@@ -88,8 +90,8 @@ registration_open = false
 	if cfg.Instance.RegistrationOpen || cfg.Instance.Name != "Asso" || cfg.Data.Dir != "/srv/cloison" {
 		t.Errorf("instance/data: %+v %+v", cfg.Instance, cfg.Data)
 	}
-	if len(cfg.Server.TrustedProxies) != 2 {
-		t.Errorf("proxies: %v", cfg.Server.TrustedProxies)
+	if len(cfg.Server.TrustedProxies) != 2 || cfg.Server.MemoryLimitMB != 96 {
+		t.Errorf("proxies, memory limit: %v %d", cfg.Server.TrustedProxies, cfg.Server.MemoryLimitMB)
 	}
 	if r := cfg.Redacted(); r.SMTP.Password != "REDACTED" || cfg.SMTP.Password != "s3cret" {
 		t.Errorf("redaction: %q / %q", r.SMTP.Password, cfg.SMTP.Password)
@@ -114,6 +116,8 @@ func TestInvalidSettingsNameTheKey(t *testing.T) {
 		{"bad addr", "[server]\naddr = \"8080\"\n", nil, "server.addr"},
 		{"bad base url", "[server]\nbase_url = \"dossiers.example.org\"\n", nil, "server.base_url"},
 		{"bad proxy", "[server]\ntrusted_proxies = [\"proxy.local\"]\n", nil, "server.trusted_proxies"},
+		{"memory limit too small", "[server]\nmemory_limit_mb = 8\n", nil, "server.memory_limit_mb"},
+		{"memory limit env", "", []string{"CLOISON_SERVER_MEMORY_LIMIT_MB=lots"}, "server.memory_limit_mb"},
 		{"bad duration", "[session]\nidle_timeout = \"30 minutes\"\n", nil, "session.idle_timeout"},
 		{"lifetime below idle", "[session]\nidle_timeout = \"2h\"\nabsolute_lifetime = \"1h\"\n", nil, "session.absolute_lifetime"},
 		{"bad bool env", "", []string{"CLOISON_INSTANCE_REGISTRATION_OPEN=maybe"}, "instance.registration_open"},

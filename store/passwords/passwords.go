@@ -90,9 +90,32 @@ func NewHasher(p Params, limit int) *Hasher {
 	if limit <= 0 {
 		limit = runtime.NumCPU()
 	}
-	h := &Hasher{params: p, slots: make(chan struct{}, limit)}
-	h.dummy = h.hash("dummy password never used for any account")
-	return h
+	return &Hasher{params: p, slots: make(chan struct{}, limit), dummy: dummyHash(p)}
+}
+
+// dummyHash is a well-formed hash of no password at all: a random salt and a
+// random key. Checking a password against it costs exactly what checking a
+// real hash costs (the work depends only on the parameters) and can never
+// match. Making it costs no hashing: a real hash computed at start left its
+// 19 MiB of Argon2 memory in the idle server until the first collection.
+func dummyHash(p Params) string {
+	salt, key := make([]byte, saltLen), make([]byte, keyLen)
+	if _, err := rand.Read(salt); err != nil {
+		panic("passwords: no randomness: " + err.Error())
+	}
+	if _, err := rand.Read(key); err != nil {
+		panic("passwords: no randomness: " + err.Error())
+	}
+	return encode(p, salt, key)
+}
+
+// MemoryBound is the memory, in bytes, h's hashes need to run without
+// waiting on the garbage collector: each Argon2id hash fills Params.Memory
+// KiB, at most limit of them run at once, and the memory of one more, just
+// finished, is still to be reclaimed when the next one starts. The server
+// sizes its memory limit from it.
+func (h *Hasher) MemoryBound() int64 {
+	return int64(cap(h.slots)+1) * int64(h.params.Memory) * 1024
 }
 
 func (h *Hasher) acquire(ctx context.Context) error {
@@ -120,10 +143,14 @@ func (h *Hasher) hash(pw string) string {
 	if _, err := rand.Read(salt); err != nil {
 		panic("passwords: no randomness: " + err.Error())
 	}
-	key := argon2.IDKey([]byte(pw), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
+	return encode(h.params, salt, argon2.IDKey([]byte(pw), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen))
+}
+
+// encode writes a hash in the PHC string format.
+func encode(p Params, salt, key []byte) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
-		h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+		p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // Verify tells whether pw matches encoded. An empty encoded (an account with no
