@@ -236,7 +236,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // baseMemory is what the server's Go memory needs besides password hashes:
 // its heap is 2 to 7 MiB under any load but logins, the runtime's own
 // structures and the collector's headroom come on top.
-const baseMemory = 32 << 20
+const baseMemory = 24 << 20
 
 // memoryLimit is the soft limit on the Go runtime's memory that serve runs
 // with, and where it comes from: server.memory_limit_mb when set, else
