@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -602,14 +603,10 @@ func scenarios(b *bench) []scenario {
 	}
 }
 
-// patchScript gives each wrk thread (one connection each) its own editor and
-// its own case files, with their versions, so that If-Match is always
-// current: the ETag of each answer carries the next version.
-func patchScript(b *bench, conns int) string {
-	// Each run changes versions: read them again so every If-Match starts current.
-	for i := range b.editors {
-		e := &b.editors[i]
-		current := map[string]int64{}
+// readVersions reads the current version of every case file the editors see.
+func readVersions(b *bench) map[string]int64 {
+	current := map[string]int64{}
+	for _, e := range b.editors {
 		for page := 1; ; page++ {
 			var lp listPage
 			if _, err := call("GET", fmt.Sprintf("%s/api/cases?per_page=200&page=%d", b.base, page), e.token, nil, &lp); err != nil {
@@ -622,8 +619,30 @@ func patchScript(b *bench, conns int) string {
 				break
 			}
 		}
+	}
+	return current
+}
+
+// patchScript gives each wrk thread (one connection each) its own editor and
+// its own case files, with their versions, so that If-Match is always
+// current: the ETag of each answer carries the next version.
+func patchScript(b *bench, conns int) string {
+	// Each run changes versions: read them again so every If-Match starts
+	// current, once the previous run's last requests (still in the server
+	// when wrk stopped) have landed: until two readings agree.
+	var last map[string]int64
+	for attempt := 0; attempt < 20; attempt++ {
+		now := readVersions(b)
+		if maps.Equal(now, last) {
+			break
+		}
+		last = now
+		time.Sleep(300 * time.Millisecond)
+	}
+	for i := range b.editors {
+		e := &b.editors[i]
 		for k := range e.cases {
-			if v, ok := current[e.cases[k].ID]; ok {
+			if v, ok := last[e.cases[k].ID]; ok {
 				e.cases[k].Version = v
 			}
 		}
