@@ -3,7 +3,7 @@
 // build on each other (the superadmin of the first one acts in the next ones).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startServer, takeFailedResponses } from './harness.mjs';
+import { launchBrowser, startServer, takeFailedResponses, takeSettledFailures } from './harness.mjs';
 
 let server;
 let browser;
@@ -296,9 +296,9 @@ test('(d) a forgotten password, and an admin’s interventions with the refusals
 	await adminPage.getByText('Compte bloqué ; ses sessions sont fermées.').waitFor();
 	await person.getByRole('link', { name: 'Accueil' }).click();
 	await heading(person, 'Connexion').waitFor();
-	assert.ok(takeFailedResponses(problems, '/api/me', 401) >= 1);
+	assert.ok((await takeSettledFailures(person, problems, '/api/me', 401)) >= 1);
 	// The home page's own call (her case files), made with the same dead token, may be refused too.
-	takeFailedResponses(problems, '/api/me/overview', 401);
+	await takeSettledFailures(person, problems, '/api/me/overview', 401);
 
 	// Another administrator unblocks her meanwhile: unblocking from this page is refused, and says why.
 	const id = new URL(adminPage.url()).pathname.split('/').at(-1);

@@ -160,6 +160,22 @@ export async function launchBrowser(baseURL) {
  * Removes from problems the console errors Chromium logs for an API answer that a test
  * provokes on purpose ("Failed to load resource: … status of 403"), and returns how many.
  */
+/**
+ * takeFailedResponses once the page's requests in flight have landed: after a
+ * session dies, calls the page made with the dead token may still be on their
+ * way when the login page shows. Takes until 400 ms pass with no new one.
+ */
+export async function takeSettledFailures(page, problems, path, status) {
+	let total = takeFailedResponses(problems, path, status);
+	for (let quiet = 0; quiet < 2; ) {
+		await page.waitForTimeout(200);
+		const n = takeFailedResponses(problems, path, status);
+		total += n;
+		quiet = n === 0 ? quiet + 1 : 0;
+	}
+	return total;
+}
+
 export function takeFailedResponses(problems, path, status) {
 	const expected = (error) =>
 		error.text.includes(`status of ${status}`) && new URL(error.url || 'about:blank').pathname === path;
