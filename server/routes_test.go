@@ -168,6 +168,17 @@ func TestRouteGuards(t *testing.T) {
 				t.Errorf("%s with token %q: %d %s, but the route is %s", r, headers, resp.StatusCode, body, guard)
 			}
 		}
+		if method == http.MethodGet {
+			// Fiber serves HEAD beside every GET, behind the same guards.
+			resp, body := e.do(http.MethodHead, path, nil)
+			ok := resp.StatusCode == http.StatusUnauthorized
+			if guard == guardPublic {
+				ok = resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusNotFound
+			}
+			if !ok {
+				t.Errorf("HEAD %s without a token: %d %s, but the route is %s", path, resp.StatusCode, body, guard)
+			}
+		}
 		if guard == guardPublic {
 			continue
 		}

@@ -12,7 +12,6 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"cloison/server/config"
 	"cloison/store"
@@ -91,98 +90,6 @@ func New(opts Options) (*Server, error) {
 	s.app = fiber.New(fcfg)
 	s.routes()
 	return s, nil
-}
-
-// routes is the whole route table: every endpoint and the guards in front of
-// it. Guards refuse kinds of action by role (401, 403); which case files a
-// person may see is decided by the store's visibility predicate (404).
-func (s *Server) routes() {
-	app := s.app
-	app.Use(s.securityHeaders, s.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
-
-	user := s.requireUser
-	editor := requireRole(store.RoleEditor)
-	admin := requireRole(store.RoleAdmin)
-	super := requireRole(store.RoleSuperadmin)
-
-	api := app.Group("/api")
-
-	// Public: meta, first run, joining and logging in.
-	api.Get("/health", s.health)
-	api.Get("/openapi.json", s.openapi)
-	api.Get("/config", s.publicConfig)
-	api.Get("/setup", s.setupStatus)
-	api.Post("/setup", s.setupCreate)
-	api.Post("/auth/register", s.register)
-	api.Post("/auth/activate", s.activate)
-	api.Post("/auth/login", s.login)
-	api.Post("/auth/password/forgot", s.forgotPassword)
-	api.Post("/auth/password/reset", s.resetPassword)
-	api.Post("/invitations/inspect", s.inspectInvitation)
-
-	// Any logged-in person, on their own account.
-	api.Post("/auth/logout", user, s.logout)
-	api.Get("/me", user, s.me)
-	api.Patch("/me", user, s.updateMe)
-	api.Post("/me/password", user, s.changePassword)
-	api.Get("/me/sessions", user, s.mySessions)
-	api.Delete("/me/sessions/:id", user, s.endMySession)
-	api.Post("/me/role-requests", user, s.requestRole)
-	api.Get("/me/role-requests", user, s.myRoleRequests)
-	api.Get("/me/overview", user, s.overview)
-
-	// Case files.
-	api.Get("/categories", user, s.listCategories)
-	api.Get("/cases", user, s.listCases)
-	api.Post("/cases", user, editor, s.createCase)
-	api.Get("/cases/:id", user, s.getCase)
-	api.Patch("/cases/:id", user, s.updateCase)
-	api.Delete("/cases/:id", user, s.deleteCase)
-	api.Post("/cases/:id/transition", user, s.transitionCase)
-	api.Get("/cases/:id/history", user, s.caseHistory)
-	api.Get("/cases/:id/notes", user, s.listNotes)
-	api.Post("/cases/:id/notes", user, s.addNote)
-	api.Get("/cases/:id/deadlines", user, s.listDeadlines)
-	api.Post("/cases/:id/deadlines", user, s.addDeadline)
-	api.Patch("/cases/:id/deadlines/:did", user, s.updateDeadline)
-	api.Delete("/cases/:id/deadlines/:did", user, s.deleteDeadline)
-	api.Get("/cases/:id/attachments", user, s.listAttachments)
-	api.Post("/cases/:id/attachments", user, s.addAttachment)
-	api.Get("/cases/:id/attachments/:aid", user, s.downloadAttachment)
-	api.Delete("/cases/:id/attachments/:aid", user, s.deleteAttachment)
-	api.Get("/cases/:id/report.pdf", user, s.caseReport)
-	api.Get("/cases/:id/collaborators", user, s.listCollaborators)
-	api.Post("/cases/:id/collaborators", user, s.inviteCollaborator)
-	api.Patch("/cases/:id/collaborators/:cid", user, s.updateCollaborator)
-	api.Delete("/cases/:id/collaborators/:cid", user, s.revokeCollaborator)
-	api.Post("/cases/:id/presence", user, s.heartbeat)
-	api.Post("/invitations/accept", user, s.acceptInvitation)
-
-	// Administration: every intervention carries a reason.
-	api.Post("/cases/:id/access", user, admin, s.openCaseAsAdmin)
-	api.Put("/cases/:id/assignees", user, admin, s.setAssignees)
-	api.Post("/categories", user, admin, s.saveCategory(true))
-	api.Patch("/categories/:id", user, admin, s.saveCategory(false))
-	api.Get("/users", user, admin, s.listUsers)
-	api.Post("/users", user, admin, s.inviteUser)
-	api.Get("/users/:id", user, admin, s.getUser)
-	api.Patch("/users/:id", user, admin, s.updateUser)
-	api.Post("/users/:id/block", user, admin, s.setUserStatus("block"))
-	api.Post("/users/:id/unblock", user, admin, s.setUserStatus("unblock"))
-	api.Delete("/users/:id", user, admin, s.setUserStatus("deregister"))
-	api.Get("/role-requests", user, admin, s.listRoleRequests)
-	api.Post("/role-requests/:id/approve", user, admin, s.decideRoleRequest(true))
-	api.Post("/role-requests/:id/reject", user, admin, s.decideRoleRequest(false))
-	api.Get("/audit", user, admin, s.listAudit)
-
-	// Technical: superadmins.
-	api.Get("/audit/verify", user, super, s.verifyAudit)
-	api.Get("/outbox", user, super, s.listOutbox)
-	api.Post("/outbox/:id/retry", user, super, s.retryOutbox)
-
-	// Unknown API paths are JSON 404s, never the SPA.
-	api.All("/*", func(*fiber.Ctx) error { return errNotFound })
-	app.Get("/*", s.spa.handle)
 }
 
 // App exposes the Fiber app, for app.Test in tests.
