@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,25 +19,6 @@ import (
 var samplePDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 const nonexistentID = "6f1c2f3e-9a8b-4c7d-8e9f-0a1b2c3d4e5f"
-
-// doRaw sends a request with a raw body.
-func (e *testEnv) doRaw(method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
-	e.t.Helper()
-	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := e.srv.App().Test(req, -1)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
-}
 
 // upload posts a file as multipart/form-data field "file".
 func (e *testEnv) upload(caseID, name string, content []byte, tok string) (*http.Response, []byte) {

@@ -207,6 +207,22 @@ func TestRouteGuards(t *testing.T) {
 	}
 }
 
+func TestUnknownAPIPathsAreJSON404(t *testing.T) {
+	e := newTestEnv(t)
+	for _, p := range []string{"/api/nope", "/api/cases/x/unknown", "/api/", "/api"} {
+		for _, m := range []string{"GET", "POST", "DELETE"} {
+			resp, body := e.do(m, p, nil)
+			if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("%s %s: %d %s %s", m, p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+				continue
+			}
+			if er := decode[errResp](t, body); er.Error.Code != "not_found" || er.Error.Message == "" {
+				t.Errorf("%s %s: body %s", m, p, body)
+			}
+		}
+	}
+}
+
 // TestUnknownAPIPathsStayNotFound: a path the app does not serve answers the
 // JSON 404, never a guard's 401 or 403, whoever asks: one more segment below
 // every route, and every method a route's path does not serve.
