@@ -1,7 +1,14 @@
-// Package server owns Cloison's HTTP surface: the Fiber app, its route table,
-// middleware, handlers and the mapping of errors to responses. Handlers are thin:
-// parse, call the store with the acting account, render. The server never
-// decides who may see a case file; the store does.
+// Package server owns Cloison's HTTP surface: the Fiber app, its route table
+// and the guards declared there, middleware, handlers, the SPA's files, and
+// the mapping of errors to responses in French and English. Handlers are
+// thin: parse, call the store with the acting account, render.
+//
+// It must never decide who may see a case file (the store's one visibility
+// predicate does), never reach the database but through the store's methods,
+// never take a token from anywhere but the Authorization header, never send
+// an internal error's text to a client (it goes to the log, under the
+// correlation id the client gets), and never log a header, a query string or
+// a body.
 package server
 
 import (
