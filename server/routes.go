@@ -105,9 +105,9 @@ func (s *Server) routes() {
 //
 // Fiber's own Group(prefix, guards...) would mount the guards with Use on the
 // prefix instead, and Use runs for every path that starts with the prefix
-// (even "/api/meow" for "/api/me"), served or not: an anonymous call to an
-// unknown /api path would answer the guard's 401 instead of the JSON 404, a
-// reader's the guard's 403, and a public route registered after the Use would
+// (even "/api/meow" for "/api/me"), served or not: an unknown /api path would
+// answer an anonymous caller the guard's 401 and a reader an admin guard's 403
+// instead of the JSON 404, and a public route registered after the Use would
 // stop being public. Here a guard runs only where a route is registered
 // through the group. TestRouteGuards and TestUnknownAPIPathsStayNotFound hold
 // both to what they were.
