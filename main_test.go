@@ -3,13 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,16 +45,6 @@ func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
 	var out, errOut bytes.Buffer
 	err := run(t.Context(), args, strings.NewReader(stdin), &out, &errOut)
 	return out.String() + errOut.String(), err
-}
-
-func TestVersionAndUnknownCommand(t *testing.T) {
-	out, err := runCLI(t, "", "version")
-	if err != nil || strings.TrimSpace(out) == "" {
-		t.Fatalf("version: %q %v", out, err)
-	}
-	if _, err := runCLI(t, "", "frobnicate"); err == nil || !strings.Contains(err.Error(), "frobnicate") {
-		t.Fatalf("unknown command: %v", err)
-	}
 }
 
 func TestInvalidConfigNamesTheKey(t *testing.T) {
@@ -197,5 +192,281 @@ func TestMemoryLimitSources(t *testing.T) {
 	cfg.Server.MemoryLimitMB = 256
 	if limit, from := memoryLimit(cfg, h, func(string) string { return "200MiB" }); from != "server.memory_limit_mb" || limit != 256<<20 {
 		t.Fatalf("configured: %d from %s", limit, from)
+	}
+}
+
+// TestMain lets the tests run the real command as a process, with its real
+// exit status: the test binary re-executed with CLOISON_TEST_MAIN=1 is
+// cloison.
+func TestMain(m *testing.M) {
+	if os.Getenv("CLOISON_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// cloisonProcess is cloison as a separate process, run with args.
+func cloisonProcess(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "CLOISON_TEST_MAIN=1")
+	return cmd
+}
+
+// outcome is what a finished cloison process left.
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// runProcess runs cloison with args and stdin to its end.
+func runProcess(t *testing.T, cmd *exec.Cmd, stdin string) outcome {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return outcome{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errOut.String()}
+}
+
+// expectFailure checks that o is a refusal with exit status code, said on
+// one line of stderr that contains every one of want.
+func expectFailure(t *testing.T, o outcome, code int, want ...string) {
+	t.Helper()
+	if o.code != code {
+		t.Fatalf("exit status %d, want %d\nstdout: %s\nstderr: %s", o.code, code, o.stdout, o.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
+	if !strings.HasPrefix(lines[0], "cloison: ") {
+		t.Fatalf("the reason is not the first line of stderr: %q", o.stderr)
+	}
+	if code != exitUsage && len(lines) != 1 {
+		t.Fatalf("stderr is not one line: %q", o.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(lines[0], w) {
+			t.Fatalf("stderr %q does not say %q", lines[0], w)
+		}
+	}
+}
+
+// serverProcess is a `cloison serve` process.
+type serverProcess struct {
+	cmd    *exec.Cmd
+	base   string
+	stderr *lockedBuffer
+	// exited is closed once the process has ended and cmd.ProcessState is set.
+	exited chan struct{}
+}
+
+// startServer starts `cloison serve` as a process on a free port of
+// loopback and returns it once it listens.
+func startServer(t *testing.T, dir string) serverProcess {
+	t.Helper()
+	cmd := cloisonProcess(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	stderr := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := addrRe.FindStringSubmatch(stderr.String()); m != nil {
+			return serverProcess{cmd: cmd, base: "http://" + m[1], stderr: stderr, exited: exited}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("serve exited: %s", stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start:\n%s", stderr.String())
+	return serverProcess{}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	expectFailure(t, runProcess(t, cloisonProcess(t, "frobnicate"), ""), exitUsage, `unknown command "frobnicate"`)
+	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate", "--frob"), ""), exitUsage, "migrate: flag provided but not defined: -frob")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "backup", "--data", t.TempDir()), ""), exitUsage, "--out FILE is required")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "superadmin", "delete"), ""), exitUsage, "superadmin create")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate", "stray"), ""), exitUsage, `unexpected argument "stray"`)
+}
+
+func TestVersion(t *testing.T) {
+	out, err := runCLI(t, "", "version")
+	if err != nil || strings.TrimSpace(out) == "" {
+		t.Fatalf("version: %q %v", out, err)
+	}
+}
+
+func TestStartRefusedWhenTheAddressIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	cmd := cloisonProcess(t, "serve", "--data", t.TempDir(), "--addr", addr)
+	// WaitDelay bounds the wait should serve hang on, as it used to.
+	cmd.WaitDelay = 10 * time.Second
+	timer := time.AfterFunc(20*time.Second, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	expectFailure(t, runProcess(t, cmd, ""), exitBusy, "cannot listen on "+addr, "already in use", "--addr", "server.addr")
+}
+
+func TestStartRefusedWhenTheDataDirectoryIsInUse(t *testing.T) {
+	dir := t.TempDir()
+	running := startServer(t, dir)
+	pid := fmt.Sprintf("pid %d", running.cmd.Process.Pid)
+	expectFailure(t, runProcess(t, cloisonProcess(t, "serve", "--data", dir, "--addr", "127.0.0.1:0"), ""), exitBusy,
+		"the data directory "+dir+" is in use by another Cloison process", pid, "stop it first", "--data")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate", "--data", dir), ""), exitBusy, "is in use", pid)
+	expectFailure(t, runProcess(t, cloisonProcess(t, "seed", "--data", dir, "--cases", "1", "--password", "a long enough passphrase"), ""), exitBusy, "is in use", pid)
+	// A backup is taken while serving, but not into a data directory.
+	expectFailure(t, runProcess(t, cloisonProcess(t, "backup", "--data", t.TempDir(), "--out", filepath.Join(dir, "b.db")), ""), exitBusy,
+		dir+" is the data directory of a running Cloison", pid)
+	expectFailure(t, runProcess(t, cloisonProcess(t, "backup", "--data", dir, "--out", filepath.Join(dir, "sub", "b.db")), ""), exitFailed,
+		"is inside the data directory")
+	if o := runProcess(t, cloisonProcess(t, "backup", "--data", dir, "--out", filepath.Join(t.TempDir(), "b.db")), ""); o.code != 0 {
+		t.Fatalf("backup while serving: %+v", o)
+	}
+	// Once the server is gone, so is its lock, even killed.
+	_ = running.cmd.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		o := runProcess(t, cloisonProcess(t, "migrate", "--data", dir), "")
+		if o.code == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lock outlived its process: %+v", o)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestStartRefusedWithAnUnreadableConfig(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nowhere.toml")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "serve", "--config", missing, "--addr", "127.0.0.1:0"), ""), exitFailed, "config: cannot read "+missing+": no such file or directory")
+	broken := filepath.Join(t.TempDir(), "broken.toml")
+	if err := os.WriteFile(broken, []byte("[server]\naddr = \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expectFailure(t, runProcess(t, cloisonProcess(t, "serve", "--config", broken), ""), exitFailed, broken)
+}
+
+func TestStartRefusedWhenTheDataDirectoryIsNotWritable(t *testing.T) {
+	// Under a regular file, no directory can be made.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expectFailure(t, runProcess(t, cloisonProcess(t, "serve", "--data", filepath.Join(file, "data"), "--addr", "127.0.0.1:0"), ""), exitFailed,
+		"the data directory "+filepath.Join(file, "data")+" cannot be written to", "--data")
+
+	// A directory this user may not write to. Root writes anywhere: the
+	// command then runs as nobody.
+	base, err := os.MkdirTemp("", "cloison-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(base)
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := filepath.Join(base, "data")
+	if err := os.Mkdir(readOnly, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	cmd := cloisonProcess(t, "serve", "--data", readOnly, "--addr", "127.0.0.1:0")
+	if os.Geteuid() == 0 {
+		exe := filepath.Join(base, "cloison")
+		if err := copyExecutable(cmd.Path, exe); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Path = exe
+		cmd.Dir = base
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		cmd.Env = append(cmd.Env, "HOME="+base, "GOCACHE="+base, "TMPDIR="+base)
+	}
+	expectFailure(t, runProcess(t, cmd, ""), exitFailed, "the data directory "+readOnly+" cannot be written to", "permission denied")
+}
+
+func copyExecutable(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o755)
+}
+
+// Browsers keep connections open: idle keep-alive ones, ones opened ahead
+// of need that sent nothing yet, and a request half sent. A stop ends
+// within 2 s all the same, with exit status 0, and says so in the log.
+func TestStopWithConnectionsOpenEndsWithinTwoSeconds(t *testing.T) {
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		t.Run(sig.String(), func(t *testing.T) {
+			srv := startServer(t, t.TempDir())
+			base, stderr := srv.base, srv.stderr
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			defer client.CloseIdleConnections()
+			for range 3 {
+				resp, err := client.Get(base + "/api/health")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			host := strings.TrimPrefix(base, "http://")
+			silent, err := net.Dial("tcp", host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer silent.Close()
+			halfSent, err := net.Dial("tcp", host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer halfSent.Close()
+			if _, err := halfSent.Write([]byte("POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+
+			start := time.Now()
+			if err := srv.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-srv.exited:
+			case <-time.After(2 * time.Second):
+				t.Fatalf("still running 2 s after %v:\n%s", sig, stderr.String())
+			}
+			took := time.Since(start)
+			if code := srv.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Fatalf("exit status %d after %v:\n%s", code, sig, stderr.String())
+			}
+			log := stderr.String()
+			if !strings.Contains(log, "stopping: finishing requests in flight") || !strings.Contains(log, "msg=\"Cloison stopped\"") {
+				t.Fatalf("the log does not say it stopped:\n%s", log)
+			}
+			t.Logf("stopped in %v", took)
+		})
 	}
 }
