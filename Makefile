@@ -7,6 +7,10 @@ NPM      ?= npm
 CHROMIUM ?= /usr/bin/chromium
 BIN      := bin/cloison
 FRONT    := frontend
+# The version the binary reports (cloison --version): the nearest tag and the
+# commits since, or the commit alone, "-dirty" when the tree has changes.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -X main.version=$(VERSION)
 
 .PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium clean bench wrk
 
@@ -15,7 +19,7 @@ all: build
 ## build: the frontend (into frontend/dist, which is committed) and the binary
 build: frontend-deps
 	cd $(FRONT) && $(NPM) run build
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 ## run: what `go run .` does, from the committed frontend/dist
 run:
@@ -67,7 +71,7 @@ chromium:
 
 ## e2e: the browser tests, in headless Chromium against the freshly built binary
 e2e: chromium frontend-deps
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 	cd $(FRONT) && CLOISON_BIN=$(CURDIR)/$(BIN) CHROMIUM=$(CHROMIUM) $(NPM) run test:e2e
 
 ## bench: seed a fresh temporary directory with BENCH_CASES case files, start

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,17 +30,42 @@ import (
 	"cloison/store/passwords"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set by `make build` with -ldflags "-X main.version=…"; when it
+// is empty the version comes from the build's own stamp (see appVersion).
 var version = ""
 
+// appVersion is the version this binary reports: the one `make build` set,
+// else the module version the go command stamped (a tag, or a
+// pseudo-version from the commit), else "devel" with the commit when the
+// build recorded it (`go run .` records none).
 func appVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v := "devel"
+	var rev, modified string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			modified = kv.Value
+		}
+	}
+	if rev != "" {
+		v += "-" + rev[:min(12, len(rev))]
+		if modified == "true" {
+			v += "-dirty"
+		}
+	}
+	return v
 }
 
 const usage = `Cloison — dossiers en compartiments étanches / case files in watertight compartments
@@ -578,13 +604,82 @@ func cmdSuperadminCreate(ctx context.Context, args []string, stdin io.Reader, st
 	acc, err := st.CreateSuperadmin(ctx, passwords.NewHasher(passwords.DefaultParams, 1), store.Actor{ClientIP: "cli"}, in, false)
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("superadmin create: %s", strings.TrimPrefix(ve.Error(), "invalid: "))
+		return fmt.Errorf("superadmin create: %s", refusal(ve, in, cfg.Instance.DefaultLocale))
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "superadmin %s created (id %s)\n", acc.Email, acc.ID)
 	return nil
+}
+
+// refusalSentences say why the command line refused a value, by language,
+// then by field and reason as the store reports them; {value} is the value
+// refused, {field} the field. Another language is one more entry.
+var refusalSentences = map[string]map[string]string{
+	"fr": {
+		"email:required":           "Indiquez l’adresse e-mail avec --email.",
+		"email:email":              "« {value} » n’est pas une adresse e-mail valide.",
+		"email:max=254":            "L’adresse e-mail est trop longue : 254 caractères au plus.",
+		"email:taken":              "L’adresse {value} est déjà celle d’un autre compte : choisissez-en une autre.",
+		"name:required":            "Indiquez le nom avec --name.",
+		"name:max=100":             "Le nom est trop long : 100 caractères au plus.",
+		"password:min=10":          "Le mot de passe est trop court : il faut au moins 10 caractères.",
+		"password:max=256":         "Le mot de passe est trop long : 256 caractères au plus.",
+		"password:common_password": "Ce mot de passe est parmi les plus courants, ceux que l’on essaie en premier : choisissez-en un autre.",
+		"other":                    "La valeur donnée pour {field} n’est pas acceptée.",
+	},
+	"en": {
+		"email:required":           "Give the e-mail address with --email.",
+		"email:email":              "\"{value}\" is not a valid e-mail address.",
+		"email:max=254":            "The e-mail address is too long: 254 characters at most.",
+		"email:taken":              "The address {value} already belongs to another account: choose another one.",
+		"name:required":            "Give the name with --name.",
+		"name:max=100":             "The name is too long: 100 characters at most.",
+		"password:min=10":          "The password is too short: it needs at least 10 characters.",
+		"password:max=256":         "The password is too long: 256 characters at most.",
+		"password:common_password": "This password is among the most common ones, those tried first: choose another one.",
+		"other":                    "The value given for {field} is not accepted.",
+	},
+}
+
+// sentence says in locale's words why value was refused for field.
+func sentence(field, reason, value, locale string) string {
+	words, ok := refusalSentences[locale]
+	if !ok {
+		words = refusalSentences["fr"]
+	}
+	s, ok := words[field+":"+reason]
+	if !ok {
+		s = words["other"]
+	}
+	return strings.NewReplacer("{value}", value, "{field}", field).Replace(s)
+}
+
+// refusal is a validation error of superadmin create in sentences, one per
+// field, in the order of the command's flags.
+func refusal(ve *store.ValidationError, in store.NewAccount, locale string) string {
+	values := map[string]string{"email": in.Email, "name": in.Name}
+	fields := make([]string, 0, len(ve.Fields))
+	for f := range ve.Fields {
+		fields = append(fields, f)
+	}
+	order := map[string]int{"email": 1, "name": 2, "password": 3}
+	sort.Slice(fields, func(i, j int) bool {
+		oi, oj := order[fields[i]], order[fields[j]]
+		if oi == 0 {
+			oi = len(order) + 1
+		}
+		if oj == 0 {
+			oj = len(order) + 1
+		}
+		return oi < oj || oi == oj && fields[i] < fields[j]
+	})
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = sentence(f, ve.Fields[f], values[f], locale)
+	}
+	return strings.Join(out, " ")
 }
 
 func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -628,8 +723,12 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if password == "" {
 		return usagef("seed: --password is required")
 	}
+	cfg, err := c.load("")
+	if err != nil {
+		return err
+	}
 	if why := passwords.Check(password); why != "" {
-		return fmt.Errorf("seed: --password refused: %s", why)
+		return fmt.Errorf("seed: --password refused: %s", sentence("password", why, "", cfg.Instance.DefaultLocale))
 	}
 	// The seed drops and rebuilds indexes: nothing else may use the directory.
 	cfg, st, done, err := c.open(ctx, stderr, "cloison seed")

@@ -68,14 +68,16 @@ func TestMigrateThenSuperadminCreate(t *testing.T) {
 	if _, err := runCLI(t, "", "superadmin", "create", "--data", dir, "--email", "a@example.org", "--name", "A"); err == nil {
 		t.Fatal("superadmin create without --password-stdin accepted")
 	}
-	if _, err := runCLI(t, "short\n", "superadmin", "create", "--data", dir, "--email", "a@example.org", "--name", "A", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "password") {
+	if _, err := runCLI(t, "short\n", "superadmin", "create", "--data", dir, "--email", "a@example.org", "--name", "A", "--password-stdin"); err == nil ||
+		!strings.Contains(err.Error(), "Le mot de passe est trop court : il faut au moins 10 caractères.") {
 		t.Fatalf("short password: %v", err)
 	}
 	out, err = runCLI(t, "a long enough passphrase\n", "superadmin", "create", "--data", dir, "--email", "a@example.org", "--name", "A", "--password-stdin")
 	if err != nil || !strings.Contains(out, "created") {
 		t.Fatalf("create: %q %v", out, err)
 	}
-	if _, err := runCLI(t, "another long passphrase\n", "superadmin", "create", "--data", dir, "--email", "A@EXAMPLE.org", "--name", "A2", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "taken") {
+	if _, err := runCLI(t, "another long passphrase\n", "superadmin", "create", "--data", dir, "--email", "A@EXAMPLE.org", "--name", "A2", "--password-stdin"); err == nil ||
+		!strings.Contains(err.Error(), "L’adresse A@EXAMPLE.org est déjà celle d’un autre compte") {
 		t.Fatalf("duplicate e-mail (case-insensitive): %v", err)
 	}
 	out, err = runCLI(t, "", "audit", "verify", "--data", dir)
@@ -299,6 +301,28 @@ func startServer(t *testing.T, dir string) serverProcess {
 	return serverProcess{}
 }
 
+func TestHelpListsEveryCommandAndExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		o := runProcess(t, cloisonProcess(t, args...), "")
+		if o.code != 0 || o.stderr != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, o.code, o.stderr)
+		}
+		for _, c := range []string{"serve", "migrate", "backup", "superadmin create", "audit verify", "seed", "version", "help", "Exit status"} {
+			if !strings.Contains(o.stdout, "\n  "+c) && !strings.Contains(o.stdout, "\n"+c) {
+				t.Fatalf("%v: %q missing from\n%s", args, c, o.stdout)
+			}
+		}
+	}
+	// A command's own flags, with --help or through help.
+	for _, args := range [][]string{{"backup", "--help"}, {"help", "backup"}, {"superadmin", "create", "-h"}} {
+		o := runProcess(t, cloisonProcess(t, args...), "")
+		want := map[string]string{"backup": "-out", "help": "-out", "superadmin": "-password-stdin"}[args[0]]
+		if o.code != 0 || !strings.Contains(o.stdout, want) || !strings.Contains(o.stdout, "-data") {
+			t.Fatalf("%v: exit %d\n%s%s", args, o.code, o.stdout, o.stderr)
+		}
+	}
+}
+
 func TestUsageErrorsExitTwo(t *testing.T) {
 	expectFailure(t, runProcess(t, cloisonProcess(t, "frobnicate"), ""), exitUsage, `unknown command "frobnicate"`)
 	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate", "--frob"), ""), exitUsage, "migrate: flag provided but not defined: -frob")
@@ -308,9 +332,28 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	out, err := runCLI(t, "", "version")
-	if err != nil || strings.TrimSpace(out) == "" {
-		t.Fatalf("version: %q %v", out, err)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		o := runProcess(t, cloisonProcess(t, args...), "")
+		// The test binary carries no version control stamp: devel.
+		if o.code != 0 || !regexp.MustCompile(`^cloison devel(-[0-9a-f]{12}(-dirty)?)?\n$`).MatchString(o.stdout) {
+			t.Fatalf("%v: exit %d, %q %q", args, o.code, o.stdout, o.stderr)
+		}
+	}
+}
+
+// What `make build` sets with -ldflags is what the binary says.
+func TestVersionSetAtBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "cloison")
+	build := exec.Command("go", "build", "-o", bin, "-ldflags", "-X main.version=v1.2.3-test", ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || string(out) != "cloison v1.2.3-test\n" {
+		t.Fatalf("%q %v", out, err)
 	}
 }
 
@@ -468,5 +511,46 @@ func TestStopWithConnectionsOpenEndsWithinTwoSeconds(t *testing.T) {
 			}
 			t.Logf("stopped in %v", took)
 		})
+	}
+}
+
+// superadmin create says why it refuses, in sentences in the instance's
+// language, and exits with status 1.
+func TestSuperadminRefusalsAreSentences(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := runCLI(t, "a long enough passphrase\n", "superadmin", "create", "--data", dir, "--email", "taken@example.org", "--name", "A", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		email, name, password string
+		fr, en                string
+	}{
+		{"taken@example.org", "B", "another long passphrase",
+			"L’adresse taken@example.org est déjà celle d’un autre compte : choisissez-en une autre.",
+			"The address taken@example.org already belongs to another account: choose another one."},
+		{"not-an-address", "B", "another long passphrase",
+			"« not-an-address » n’est pas une adresse e-mail valide.",
+			`"not-an-address" is not a valid e-mail address.`},
+		{"b@example.org", "B", "short",
+			"Le mot de passe est trop court : il faut au moins 10 caractères.",
+			"The password is too short: it needs at least 10 characters."},
+		{"b@example.org", "B", "password123",
+			"Ce mot de passe est parmi les plus courants",
+			"This password is among the most common ones"},
+		{"", "", "short",
+			"Indiquez l’adresse e-mail avec --email. Indiquez le nom avec --name. Le mot de passe est trop court",
+			"Give the e-mail address with --email. Give the name with --name. The password is too short"},
+	}
+	for _, c := range cases {
+		for _, locale := range []string{"fr", "en"} {
+			want := map[string]string{"fr": c.fr, "en": c.en}[locale]
+			cmd := cloisonProcess(t, "superadmin", "create", "--data", dir, "--email", c.email, "--name", c.name, "--password-stdin")
+			cmd.Env = append(cmd.Env, "CLOISON_INSTANCE_DEFAULT_LOCALE="+locale)
+			o := runProcess(t, cmd, c.password+"\n")
+			expectFailure(t, o, exitFailed, "cloison: superadmin create: "+want)
+			if strings.Contains(o.stderr, "min=") || strings.Contains(o.stderr, "common_password") || strings.Contains(o.stderr, "required") {
+				t.Fatalf("a code reached the person: %q", o.stderr)
+			}
+		}
 	}
 }
