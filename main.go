@@ -79,6 +79,8 @@ Commands:
                [--config FILE] [--data DIR]
   backup       copy the database, its attachments and their key, while serving
                --out FILE [--config FILE] [--data DIR]
+  restore      put a backup back, keeping the current files aside (instance stopped)
+               --from FILE [--config FILE] [--data DIR]
   superadmin create
                create a superadmin, the password read from standard input
                --email E --name N --password-stdin [--config FILE] [--data DIR]
@@ -176,6 +178,8 @@ func command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return cmdMigrate(ctx, args, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args, stdout)
 	case "superadmin":
 		if len(args) == 0 || args[0] != "create" {
 			return usagef("superadmin: the only subcommand is create: cloison superadmin create --email E --name N --password-stdin")
@@ -572,6 +576,49 @@ func checkBackupTarget(dataDir, out string) error {
 		return &busyError{fmt.Errorf("backup: %s is the data directory of a running Cloison (%s): write the backup elsewhere",
 			filepath.Dir(target), store.LockHolder(filepath.Dir(target)))}
 	}
+	return nil
+}
+
+// cmdRestore puts a backup back into the data directory, with the instance
+// stopped (it takes the directory's lock), after checking the backup.
+func cmdRestore(ctx context.Context, args []string, stdout io.Writer) error {
+	var c common
+	var from string
+	fs := newFlags("restore", &c)
+	fs.StringVar(&from, "from", "", "backup file written by cloison backup (its FILE-attachments/ directory beside it)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if from == "" {
+		return usagef("restore: --from FILE is required")
+	}
+	cfg, err := c.load("")
+	if err != nil {
+		return err
+	}
+	lock, err := lockDataDir(cfg, "cloison restore")
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer lock.Unlock()
+	res, err := store.Restore(ctx, from, cfg.Data.Dir, cfg.Attachments.Key)
+	if err != nil {
+		return fmt.Errorf("restore: %w; nothing was changed in %s", err, cfg.Data.Dir)
+	}
+	fmt.Fprintf(stdout, "checked %s: integrity check passed, a Cloison database at migration %s\n", from, res.Migration)
+	if res.Aside != "" {
+		fmt.Fprintf(stdout, "the previous files (%s) were moved to %s\n", strings.Join(res.Moved, ", "), res.Aside)
+	}
+	fmt.Fprintf(stdout, "restored the database to %s\n", res.Database)
+	if res.KeyRestored {
+		fmt.Fprintf(stdout, "restored %d attachments and their key to %s\n", res.AttachmentsRestored, cfg.Data.Dir)
+	} else {
+		fmt.Fprintln(stdout, "the backup holds no attachment: a new attachments key is made at the next start")
+	}
+	if len(res.Pending) > 0 {
+		fmt.Fprintf(stdout, "the next start (or cloison migrate) applies %d newer migrations: %s\n", len(res.Pending), strings.Join(res.Pending, ", "))
+	}
+	fmt.Fprintln(stdout, "done: start Cloison again")
 	return nil
 }
 

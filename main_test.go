@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -307,7 +309,7 @@ func TestHelpListsEveryCommandAndExitsZero(t *testing.T) {
 		if o.code != 0 || o.stderr != "" {
 			t.Fatalf("%v: exit %d, stderr %q", args, o.code, o.stderr)
 		}
-		for _, c := range []string{"serve", "migrate", "backup", "superadmin create", "audit verify", "seed", "version", "help", "Exit status"} {
+		for _, c := range []string{"serve", "migrate", "backup", "restore", "superadmin create", "audit verify", "seed", "version", "help", "Exit status"} {
 			if !strings.Contains(o.stdout, "\n  "+c) && !strings.Contains(o.stdout, "\n"+c) {
 				t.Fatalf("%v: %q missing from\n%s", args, c, o.stdout)
 			}
@@ -552,5 +554,191 @@ func TestSuperadminRefusalsAreSentences(t *testing.T) {
 				t.Fatalf("a code reached the person: %q", o.stderr)
 			}
 		}
+	}
+}
+
+// restoreFixture is a data directory with an editor, a case file and an
+// attachment, backed up, then changed after the backup (a second account).
+type restoreFixture struct {
+	dir, backup        string
+	editor             store.Actor
+	caseID, attachment string
+	content            []byte
+}
+
+func newRestoreFixture(t *testing.T) restoreFixture {
+	t.Helper()
+	f := restoreFixture{dir: t.TempDir(), content: []byte("Compte rendu de l'entretien du 3 mars.\n")}
+	ctx := t.Context()
+	st, err := store.Open(ctx, store.Options{Dir: f.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := passwords.NewHasher(passwords.Params{Memory: 64, Time: 1, Threads: 1}, 0)
+	acc, err := st.CreateAccount(ctx, h, store.Actor{}, store.NewAccount{Email: "ed@example.org", Name: "Ed", Password: "a long enough passphrase", Role: store.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.editor = store.Actor{Account: acc}
+	c, err := st.CreateCase(ctx, f.editor, store.NewCase{Title: "Dossier", CategoryID: "autre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.AddAttachment(ctx, f.editor, c.ID, "entretien.txt", f.content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.caseID, f.attachment = c.ID, a.ID
+	st.Close()
+	f.backup = filepath.Join(t.TempDir(), "backup.db")
+	if out, err := runCLI(t, "", "backup", "--data", f.dir, "--out", f.backup); err != nil {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	if out, err := runCLI(t, "another long passphrase\n", "superadmin", "create", "--data", f.dir, "--email", "after@example.org", "--name", "After", "--password-stdin"); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	return f
+}
+
+// accounts counts the accounts with email in the database file db.
+func accounts(t *testing.T, db, email string) int {
+	t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRow("SELECT count(*) FROM accounts WHERE email = ?", email).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRestorePutsABackupBackAndKeepsThePreviousFilesAside(t *testing.T) {
+	f := newRestoreFixture(t)
+	o := runProcess(t, cloisonProcess(t, "restore", "--from", f.backup, "--data", f.dir), "")
+	if o.code != 0 {
+		t.Fatalf("restore: %+v", o)
+	}
+	aside := regexp.MustCompile(`previous files \(cloison.db, attachments, attachments.key\) were moved to (\S+/before-restore-\d{8}-\d{6})\n`).FindStringSubmatch(o.stdout)
+	if aside == nil || !strings.Contains(o.stdout, "integrity check passed") ||
+		!strings.Contains(o.stdout, "restored 1 attachments and their key to "+f.dir) {
+		t.Fatalf("restore does not say what it did:\n%s", o.stdout)
+	}
+	// The data directory is the backup's again: the later account is gone.
+	if accounts(t, filepath.Join(f.dir, store.DatabaseFile), "after@example.org") != 0 ||
+		accounts(t, filepath.Join(f.dir, store.DatabaseFile), "ed@example.org") != 1 {
+		t.Fatal("the database is not the backup's")
+	}
+	// The previous files are aside, whole: database, attachments, key.
+	if accounts(t, filepath.Join(aside[1], store.DatabaseFile), "after@example.org") != 1 {
+		t.Fatal("the previous database is not aside")
+	}
+	for _, name := range []string{"attachments", store.KeyFile} {
+		if _, err := os.Stat(filepath.Join(aside[1], name)); err != nil {
+			t.Fatalf("%s not aside: %v", name, err)
+		}
+	}
+	// The restored instance starts and serves the attachment back.
+	st, err := store.Open(t.Context(), store.Options{Dir: f.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := st.OpenAttachment(t.Context(), f.editor, f.caseID, f.attachment); err != nil || !bytes.Equal(got, f.content) {
+		t.Fatalf("restored attachment: %q %v", got, err)
+	}
+	if _, err := os.Stat(f.backup); err != nil {
+		t.Fatalf("the backup itself is gone: %v", err)
+	}
+}
+
+// A refused restore changes nothing, and says why, with its exit status.
+func TestRestoreRefusals(t *testing.T) {
+	f := newRestoreFixture(t)
+	damaged := filepath.Join(t.TempDir(), "damaged.db")
+	b, err := os.ReadFile(f.backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Zero the pages after the first two: the tables' pages are gone.
+	for i := 8192; i < len(b); i++ {
+		b[i] = 0
+	}
+	if err := os.WriteFile(damaged, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(t.TempDir(), "foreign.db")
+	newer := filepath.Join(t.TempDir(), "newer.db")
+	for path, stmt := range map[string]string{
+		foreign: "CREATE TABLE notes (body TEXT)",
+		newer:   "INSERT INTO bun_migrations (name, group_id, migrated_at) VALUES ('29990101000001', 99, CURRENT_TIMESTAMP)",
+	} {
+		if path == newer {
+			if err := copyExecutable(f.backup, newer); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	noAttachments := filepath.Join(t.TempDir(), "alone.db")
+	if err := copyExecutable(f.backup, noAttachments); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"no --from", nil, exitUsage, []string{"--from FILE is required"}},
+		{"no such file", []string{"--from", filepath.Join(t.TempDir(), "none.db")}, exitFailed, []string{"no such file", "nothing was changed in " + f.dir}},
+		{"damaged", []string{"--from", damaged}, exitFailed, []string{damaged + " is damaged", "nothing was changed"}},
+		{"not Cloison's", []string{"--from", foreign}, exitFailed, []string{foreign + " is not a Cloison database"}},
+		{"newer", []string{"--from", newer}, exitFailed, []string{"made by a newer Cloison", "29990101000001"}},
+		{"attachments missing", []string{"--from", noAttachments}, exitFailed, []string{"names 1 attachments", noAttachments + "-attachments/attachments.key is missing"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := runProcess(t, cloisonProcess(t, append([]string{"restore", "--data", f.dir}, c.args...)...), "")
+			expectFailure(t, o, c.code, c.want...)
+		})
+	}
+	// A configured attachment key that is not the backup's.
+	cmd := cloisonProcess(t, "restore", "--data", f.dir, "--from", f.backup)
+	cmd.Env = append(cmd.Env, "CLOISON_ATTACHMENTS_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
+	expectFailure(t, runProcess(t, cmd, ""), exitFailed, "encrypted with another key than attachments.key")
+
+	// Not while an instance serves the directory.
+	srv := startServer(t, f.dir)
+	expectFailure(t, runProcess(t, cloisonProcess(t, "restore", "--data", f.dir, "--from", f.backup), ""), exitBusy,
+		"restore: the data directory "+f.dir+" is in use", fmt.Sprintf("pid %d", srv.cmd.Process.Pid), "stop it first")
+
+	entries, err := os.ReadDir(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "before-restore-") || strings.HasPrefix(e.Name(), ".restore-") {
+			t.Fatalf("a refused restore left %s", e.Name())
+		}
+	}
+	if accounts(t, filepath.Join(f.dir, store.DatabaseFile), "after@example.org") != 1 {
+		t.Fatal("a refused restore changed the database")
 	}
 }
