@@ -1,6 +1,7 @@
 # Cloison — `make test` runs every check and test from a fresh clone: it
-# installs the npm packages itself, and Debian's chromium when it is missing
-# and we run as root (otherwise it says what to install).
+# installs the npm packages itself, and Debian's chromium and poppler-utils
+# (pdftotext, for the report tests) when they are missing and we run as root
+# (otherwise it says what to install).
 
 GO       ?= go
 NPM      ?= npm
@@ -12,7 +13,7 @@ FRONT    := frontend
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium clean bench wrk
+.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
 
 all: build
 
@@ -34,7 +35,7 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-go-test:
+go-test: pdftotext
 	$(GO) test -count=1 ./...
 
 # npm ci only when package-lock.json changed since the last install.
@@ -66,6 +67,17 @@ chromium:
 	    echo "The browser tests need Chromium at $(CHROMIUM)."; \
 	    echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)"; \
 	    echo "or point CHROMIUM=/path/to/chromium at another build."; exit 1; \
+	  fi; \
+	fi
+
+# The report tests read the PDFs back with Debian's pdftotext (poppler-utils).
+pdftotext:
+	@if ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's poppler-utils (pdftotext) for the report tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null || exit 1; \
+	  else \
+	    echo "The report tests need pdftotext. Install it with: sudo apt-get install poppler-utils   (Debian/Ubuntu)"; exit 1; \
 	  fi; \
 	fi
 
