@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -740,5 +741,17 @@ func TestRestoreRefusals(t *testing.T) {
 	}
 	if accounts(t, filepath.Join(f.dir, store.DatabaseFile), "after@example.org") != 1 {
 		t.Fatal("a refused restore changed the database")
+	}
+}
+
+// LICENSE is the GNU AGPL v3.0 as the Free Software Foundation publishes it
+// (agpl-3.0.txt), unmodified.
+func TestLicenseIsTheOfficialText(t *testing.T) {
+	b, err := os.ReadFile("LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := fmt.Sprintf("%x", sha256.Sum256(b)); sum != "0d96a4ff68ad6d4b6f1f30f713b18d5184912ba8dd389f86aa7710db079abcb0" {
+		t.Fatalf("LICENSE differs from the official AGPL v3 text (sha256 %s)", sum)
 	}
 }
