@@ -1,4 +1,5 @@
-import { api, ApiError, type User } from './api';
+import { api, ApiError } from './api';
+import type { User } from './apiTypes';
 import { isLocale, setLocale } from './i18n/locale.svelte';
 import { session } from './session.svelte';
 

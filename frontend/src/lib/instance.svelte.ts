@@ -1,4 +1,5 @@
-import { api, ApiError, type InstanceConfig } from './api';
+import { api, ApiError } from './api';
+import type { InstanceConfig } from './apiTypes';
 import { adoptInstanceLocale, locales } from './i18n/locale.svelte';
 
 /**

@@ -1,5 +1,6 @@
 import { untrack } from 'svelte';
-import { ApiError, type ListPage } from './api';
+import { ApiError } from './api';
+import type { ListPage } from './apiTypes';
 import { pageParam } from './format';
 import { navigate, queryParams, router, withQuery } from './router.svelte';
 
