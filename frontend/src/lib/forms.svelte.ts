@@ -1,5 +1,6 @@
-import { ApiError } from './api';
+import type { ApiError } from './api';
 import { focusFirstInvalid, hasReasons, type FieldReasons } from './forms';
+import { catchRefusal } from './resource.svelte';
 
 /**
  * What a form shows about its submission, shared by every form that sends one request: `busy`
@@ -64,14 +65,18 @@ export class FormState {
 	): Promise<boolean> {
 		this.busy = true;
 		try {
-			await action();
-			return true;
-		} catch (error) {
-			if (!(error instanceof ApiError)) throw error;
-			if (onRefused && (await onRefused(error))) return false;
-			this.record(error);
-			if (form) await focusFirstInvalid(form);
-			return false;
+			return await catchRefusal(
+				async () => {
+					await action();
+					return true;
+				},
+				async (error) => {
+					if (onRefused && (await onRefused(error))) return false;
+					this.record(error);
+					if (form) await focusFirstInvalid(form);
+					return false;
+				}
+			);
 		} finally {
 			this.busy = false;
 		}
