@@ -18,3 +18,9 @@ export function fieldMessage(reason: string): string {
 	const key = `field.${code}`;
 	return hasMessage(key) ? t(key, { value }) : reason;
 }
+
+/** Why field was refused, in words, when reasons (a form's, or a 422's fields) name it; undefined when not. */
+export function fieldError(reasons: Record<string, string>, field: string): string | undefined {
+	const reason = reasons[field];
+	return reason ? fieldMessage(reason) : undefined;
+}
