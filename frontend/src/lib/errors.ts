@@ -1,8 +1,9 @@
 import type { ApiError } from './api';
 import { hasMessage, t } from './i18n/locale.svelte';
 
-/** A form-level message for a failed call, in the reader's language when the catalogue knows the code. */
-export function describeError(error: ApiError): string {
+/** A form-level message for a failed call, in the reader's language when the catalogue knows the code; '' for none. */
+export function describeError(error: ApiError | null): string {
+	if (!error) return '';
 	const key = `error.${error.code}`;
 	if (hasMessage(key)) return t(key, { id: error.correlationId, status: error.status });
 	// The server already localizes its message from Accept-Language.

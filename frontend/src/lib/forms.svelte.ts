@@ -22,7 +22,7 @@ export type RefusalHandler = (error: ApiError) => boolean | void | Promise<boole
  *   });
  *
  * <form onsubmit={submit} novalidate>
- *   <FormAlert message={submission.alert} />
+ *   <Callout kind="danger" message={submission.alert} />
  *   <Field id="email" … error={submission.error('email')} />
  * ```
  */
