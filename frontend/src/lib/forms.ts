@@ -77,8 +77,8 @@ export function reasonsFound(checks: Record<string, string>): FieldReasons {
  * Checks what every new account sets (JoinFields): the new password and its confirmation,
  * and the signed confidentiality pledge.
  */
-export function checkNewAccount(password: string, confirmation: string, pledge: boolean): FieldReasons {
-	return { ...checkNewPassword(password, confirmation), ...reasonsFound({ pledge: checkRequired(pledge) }) };
+export function checkNewAccount(account: { password: string; confirmation: string; pledge: boolean }): FieldReasons {
+	return { ...checkNewPassword(account.password, account.confirmation), ...reasonsFound({ pledge: checkRequired(account.pledge) }) };
 }
 
 /** Whether reasons holds any field reason. */

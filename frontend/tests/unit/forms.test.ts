@@ -72,8 +72,8 @@ describe('checkRequired, checkEmail and reasonsFound', () => {
 	});
 
 	it('checks what a new account sets: the password twice and the pledge', () => {
-		expect(checkNewAccount('correct horse battery', 'correct horse battery', true)).toEqual({});
-		expect(checkNewAccount('short', 'other', false)).toEqual({
+		expect(checkNewAccount({ password: 'correct horse battery', confirmation: 'correct horse battery', pledge: true })).toEqual({});
+		expect(checkNewAccount({ password: 'short', confirmation: 'other', pledge: false })).toEqual({
 			password: 'min=10',
 			password_confirmation: 'password_mismatch',
 			pledge: 'required'
