@@ -58,7 +58,7 @@ describe('fieldMessage', () => {
 });
 
 describe('the API contract', () => {
-	// Every error code and field reason the server can send (server/messages.go, the store's
+	// Every error code and field reason the server can send (server/errormessages.go, the store's
 	// coded errors, the validator's tags): each one must read as words, in both languages.
 	const codes = [
 		'bad_request', 'unauthenticated', 'invalid_credentials', 'forbidden', 'not_found', 'method_not_allowed',
