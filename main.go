@@ -25,6 +25,7 @@ import (
 
 	"cloison/server"
 	"cloison/server/config"
+	"cloison/server/i18n"
 	"cloison/server/mail"
 	"cloison/store"
 	"cloison/store/passwords"
@@ -660,47 +661,16 @@ func cmdSuperadminCreate(ctx context.Context, args []string, stdin io.Reader, st
 	return nil
 }
 
-// refusalSentences say why the command line refused a value, by language,
-// then by field and reason as the store reports them; {value} is the value
-// refused, {field} the field. Another language is one more entry.
-var refusalSentences = map[string]map[string]string{
-	"fr": {
-		"email:required":           "Indiquez l’adresse e-mail avec --email.",
-		"email:email":              "« {value} » n’est pas une adresse e-mail valide.",
-		"email:max=254":            "L’adresse e-mail est trop longue : 254 caractères au plus.",
-		"email:taken":              "L’adresse {value} est déjà celle d’un autre compte : choisissez-en une autre.",
-		"name:required":            "Indiquez le nom avec --name.",
-		"name:max=100":             "Le nom est trop long : 100 caractères au plus.",
-		"password:min=10":          "Le mot de passe est trop court : il faut au moins 10 caractères.",
-		"password:max=256":         "Le mot de passe est trop long : 256 caractères au plus.",
-		"password:common_password": "Ce mot de passe est parmi les plus courants, ceux que l’on essaie en premier : choisissez-en un autre.",
-		"other":                    "La valeur donnée pour {field} n’est pas acceptée.",
-	},
-	"en": {
-		"email:required":           "Give the e-mail address with --email.",
-		"email:email":              "\"{value}\" is not a valid e-mail address.",
-		"email:max=254":            "The e-mail address is too long: 254 characters at most.",
-		"email:taken":              "The address {value} already belongs to another account: choose another one.",
-		"name:required":            "Give the name with --name.",
-		"name:max=100":             "The name is too long: 100 characters at most.",
-		"password:min=10":          "The password is too short: it needs at least 10 characters.",
-		"password:max=256":         "The password is too long: 256 characters at most.",
-		"password:common_password": "This password is among the most common ones, those tried first: choose another one.",
-		"other":                    "The value given for {field} is not accepted.",
-	},
-}
-
-// sentence says in locale's words why value was refused for field.
+// sentence says in locale's words why value was refused for field: the
+// catalogue's "cli.refusal.<field>.<reason>" (server/i18n), or its
+// "cli.refusal.other"; {value} is the value refused, {field} the field.
 func sentence(field, reason, value, locale string) string {
-	words, ok := refusalSentences[locale]
+	cat := i18n.Get(locale)
+	s, ok := cat.Lookup("cli.refusal." + field + "." + reason)
 	if !ok {
-		words = refusalSentences["fr"]
+		s = cat.Text("cli.refusal.other")
 	}
-	s, ok := words[field+":"+reason]
-	if !ok {
-		s = words["other"]
-	}
-	return strings.NewReplacer("{value}", value, "{field}", field).Replace(s)
+	return i18n.Fill(s, "value", value, "field", field)
 }
 
 // refusal is a validation error of superadmin create in sentences, one per

@@ -1,52 +1,20 @@
 package server
 
-// messages are the human texts of the API's error codes, French first. The
-// SPA shows its own translation of the code; these serve other clients.
-var messages = map[string][2]string{ // code: {fr, en}
-	"bad_request":            {"La requête est mal formée.", "The request is malformed."},
-	"unauthenticated":        {"Veuillez vous connecter.", "Please log in."},
-	"invalid_credentials":    {"Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
-	"forbidden":              {"Votre rôle ne permet pas cette action.", "Your role does not allow this action."},
-	"not_found":              {"Introuvable.", "Not found."},
-	"method_not_allowed":     {"Méthode non autorisée.", "Method not allowed."},
-	"conflict":               {"Cette action contredit l’état actuel.", "This action conflicts with the current state."},
-	"version_mismatch":       {"Quelqu’un a modifié ce dossier entre-temps : rechargez-le.", "Someone changed this case file meanwhile: reload it."},
-	"version_required":       {"L’en-tête If-Match est obligatoire.", "The If-Match header is required."},
-	"validation_failed":      {"Certains champs sont invalides.", "Some fields are invalid."},
-	"too_many_requests":      {"Trop de tentatives ; réessayez plus tard.", "Too many attempts; try again later."},
-	"payload_too_large":      {"Le contenu envoyé est trop volumineux.", "The content sent is too large."},
-	"unsupported_media_type": {"Type de contenu non pris en charge.", "Unsupported content type."},
-	"timeout":                {"La requête a pris trop de temps.", "The request took too long."},
-	"invalid_setup_token":    {"Ce lien d’installation n’est pas valide ou a déjà servi.", "This setup link is not valid or has already been used."},
-	"setup_done":             {"L’installation est déjà faite.", "Setup is already done."},
-	"generic":                {"La requête n’a pas pu aboutir.", "The request could not be completed."},
-	"last_superadmin":        {"Le dernier superadmin ne peut pas être retiré.", "The last superadmin cannot be removed."},
-	"registration_closed":    {"Les inscriptions sont fermées : demandez une invitation à un administrateur.", "Registration is closed: ask an administrator for an invitation."},
-	"superadmin_only":        {"Seul un superadmin peut accorder ou retirer ce rôle.", "Only a superadmin can grant or remove this role."},
-	"self":                   {"Vous ne pouvez pas faire cela sur votre propre compte.", "You cannot do this to your own account."},
-	"not_blocked":            {"Ce compte n’est ni bloqué ni verrouillé.", "This account is neither blocked nor locked."},
-	"deregistered":           {"Ce compte est désinscrit.", "This account is deregistered."},
-	"request_pending":        {"Vous avez déjà une demande en attente.", "You already have a pending request."},
-	"already_decided":        {"Cette demande a déjà été traitée.", "This request has already been decided."},
-	"not_failed":             {"Seul un e-mail en échec peut être renvoyé.", "Only a failed e-mail can be sent again."},
-	"reason_required":        {"Ce dossier ne vous est pas confié : indiquez le motif de votre consultation.", "This case file is not entrusted to you: give the reason for opening it."},
-	"archived":               {"Ce dossier est archivé : il ne peut plus être modifié.", "This case file is archived: it can no longer be changed."},
-	"not_draft":              {"Seule une ébauche peut être supprimée par sa créatrice ou son créateur.", "Only a draft can be deleted by its creator."},
-	"invalid_transition":     {"Ce changement de statut n’est pas possible depuis le statut actuel.", "This status change is not possible from the current status."},
-	"case_not_open":          {"On ne peut inviter d’aide que sur un dossier en ébauche, ouvert, en démarche amiable ou en contentieux.", "Helpers can only be invited on a draft, open, pending or litigation case file."},
-	"already_collaborator":   {"Cette personne a déjà accès à ce dossier.", "This person already has access to this case file."},
-	"email_mismatch":         {"Cette invitation a été envoyée à une autre adresse e-mail.", "This invitation was sent to another e-mail address."},
-	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
+import "cloison/server/i18n"
+
+// message returns the human text of an API error code in locale (the
+// catalogues' "error.<code>"), falling back to a generic one. The SPA shows
+// its own translation of the code; these serve other clients.
+func message(code, locale string) string {
+	cat := i18n.Get(locale)
+	if _, ok := i18n.Get(i18n.Source).Lookup("error." + code); !ok || code == "generic" {
+		return cat.Text("error.generic")
+	}
+	return cat.Text("error." + code)
 }
 
-// message returns the text for code in locale, falling back to a generic one.
-func message(code, locale string) string {
-	m, ok := messages[code]
-	if !ok {
-		m = messages["generic"]
-	}
-	if locale == "en" {
-		return m[1]
-	}
-	return m[0]
+// hasMessage tells whether the catalogues word the error code.
+func hasMessage(code string) bool {
+	_, ok := i18n.Get(i18n.Source).Lookup("error." + code)
+	return ok && code != "generic"
 }

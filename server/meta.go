@@ -2,10 +2,12 @@ package server
 
 import (
 	_ "embed"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"cloison/server/config"
+	"cloison/server/i18n"
 )
 
 //go:embed openapi.json
@@ -31,27 +33,12 @@ func (s *Server) publicConfig(c *fiber.Ctx) error {
 	})
 }
 
-// defaultPledge is the confidentiality pledge a newcomer signs by registering,
-// in the words of the associations Cloison was made for.
-var defaultPledge = [2]string{
-	"En m’inscrivant, je m’engage à ne communiquer à aucune personne non autorisée le contenu des dossiers " +
-		"que je crée ou qui me sont confiés. J’informe les personnes que j’aide qu’un outil informatique est utilisé " +
-		"pour le suivi de leur dossier, qu’aucune donnée nominative les concernant (nom, adresse, e-mail, téléphone) " +
-		"n’y est enregistrée, et je leur indique leurs droits en matière de protection des données personnelles " +
-		"(accès, rectification, effacement, opposition).",
-	"By registering, I undertake not to disclose the content of the case files I create or that are entrusted " +
-		"to me to anyone unauthorised. I tell the people I help that a computer tool is used to follow their case, " +
-		"that no identifying data about them (name, address, e-mail, phone) is recorded in it, and I inform them " +
-		"of their data-protection rights (access, rectification, erasure, objection).",
-}
-
-// pledge is the instance's pledge, or the built-in one in locale.
+// pledge is the instance's pledge, or the built-in one in locale: the
+// confidentiality pledge a newcomer signs by registering, in the words of the
+// associations Cloison was made for.
 func (s *Server) pledge(locale string) string {
 	if s.cfg.Instance.Pledge != "" {
 		return s.cfg.Instance.Pledge
 	}
-	if locale == "en" {
-		return defaultPledge[1]
-	}
-	return defaultPledge[0]
+	return strings.TrimSpace(i18n.Get(locale).Text("pledge.default"))
 }

@@ -204,5 +204,7 @@ func StorePolicy(cfg config.Config) store.Policy {
 		RegistrationClosed: !cfg.Instance.RegistrationOpen,
 		RefusePersonalData: cfg.Instance.RefusePersonalData,
 		AttachmentMaxBytes: int64(cfg.Attachments.MaxSizeMB) << 20,
+		Locales:            config.Locales,
+		DefaultLocale:      cfg.Instance.DefaultLocale,
 	}
 }

@@ -89,7 +89,7 @@ func (s *Store) insertAccount(ctx context.Context, tx bun.IDB, n NewAccount, sta
 	now := s.now()
 	locale := n.Locale
 	if locale == "" {
-		locale = "fr"
+		locale = s.policy.DefaultLocale
 	}
 	a := &Account{
 		ID: newID(), Email: strings.TrimSpace(n.Email), EmailKey: EmailKey(n.Email), Name: strings.TrimSpace(n.Name),
@@ -124,7 +124,7 @@ func (s *Store) CreateAccount(ctx context.Context, h *passwords.Hasher, actor Ac
 }
 
 func (s *Store) createActive(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount, firstSuperadmin bool) (*Account, error) {
-	if err := check(&n); err != nil {
+	if err := s.checkLocale(&n, n.Locale); err != nil {
 		return nil, err
 	}
 	// Hash outside the transaction: the single writer must not wait on Argon2.

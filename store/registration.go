@@ -35,9 +35,9 @@ type Registered struct {
 // e-mail saying so instead of an activation link.
 func (s *Store) Register(ctx context.Context, h *passwords.Hasher, actor Actor, r Registration) (Registered, error) {
 	if r.Locale == "" {
-		r.Locale = "fr"
+		r.Locale = s.policy.DefaultLocale
 	}
-	if err := check(&r); err != nil {
+	if err := s.checkLocale(&r, r.Locale); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) && ve.Fields["pledge"] != "" {
 			ve.Fields["pledge"] = "required"
@@ -310,7 +310,11 @@ type ProfileChange struct {
 
 // UpdateProfile changes the actor's own name or language.
 func (s *Store) UpdateProfile(ctx context.Context, actor Actor, p ProfileChange) (*Account, error) {
-	if err := check(&p); err != nil {
+	locale := ""
+	if p.Locale != nil {
+		locale = *p.Locale
+	}
+	if err := s.checkLocale(&p, locale); err != nil {
 		return nil, err
 	}
 	var acc *Account

@@ -70,6 +70,11 @@ type Policy struct {
 	RefusePersonalData bool
 	// AttachmentMaxBytes bounds one attachment.
 	AttachmentMaxBytes int64
+	// Locales are the languages an account may choose (the server's
+	// catalogues; none means any well-formed code); DefaultLocale is an
+	// account's when it chose none.
+	Locales       []string
+	DefaultLocale string
 }
 
 // DefaultPolicy is what Open uses for the zero fields of Options.Policy.
@@ -77,6 +82,7 @@ var DefaultPolicy = Policy{
 	SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour,
 	LoginDelayBase: 500 * time.Millisecond, LoginDelayMax: 8 * time.Second,
 	AttachmentMaxBytes: 20 << 20,
+	DefaultLocale:      "fr",
 }
 
 // Options configures Open.
@@ -263,6 +269,12 @@ func withDefaults(p Policy) Policy {
 	d.RefusePersonalData = p.RefusePersonalData
 	if p.AttachmentMaxBytes > 0 {
 		d.AttachmentMaxBytes = p.AttachmentMaxBytes
+	}
+	if len(p.Locales) > 0 {
+		d.Locales = p.Locales
+	}
+	if p.DefaultLocale != "" {
+		d.DefaultLocale = p.DefaultLocale
 	}
 	return d
 }

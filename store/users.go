@@ -103,7 +103,7 @@ func (s *Store) InviteAccount(ctx context.Context, actor Actor, in Invitation) (
 	if in.Locale == "" {
 		in.Locale = actor.Account.Locale
 	}
-	if err := check(&in); err != nil {
+	if err := s.checkLocale(&in, in.Locale); err != nil {
 		return nil, err
 	}
 	if err := checkReason(in.Reason); err != nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -28,15 +30,37 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("password", func(fl validator.FieldLevel) bool {
 		return passwords.Check(fl.Field().String()) == ""
 	})
+	// The form of a language code; whether the instance speaks it is the
+	// store's Policy.Locales (checkLocale).
 	_ = v.RegisterValidation("locale", func(fl validator.FieldLevel) bool {
-		l := fl.Field().String()
-		return l == "fr" || l == "en"
+		return localeCode.MatchString(fl.Field().String())
 	})
 	_ = v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return IsRole(fl.Field().String()) })
 	_ = v.RegisterValidation("trimmed", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
 	})
 	return v
+}
+
+var localeCode = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// checkLocale is check(v), plus a refusal of a locale (the one v carries)
+// that the instance does not speak.
+func (s *Store) checkLocale(v any, locale string) error {
+	err := check(v)
+	if locale == "" || len(s.policy.Locales) == 0 || slices.Contains(s.policy.Locales, locale) {
+		return err
+	}
+	var ve *ValidationError
+	if err == nil {
+		return Invalid("locale", "locale")
+	}
+	if errors.As(err, &ve) {
+		if _, ok := ve.Fields["locale"]; !ok {
+			ve.Fields["locale"] = "locale"
+		}
+	}
+	return err
 }
 
 // check validates s and turns the validator's errors into a ValidationError

@@ -1,5 +1,5 @@
 import type { Component } from 'svelte';
-import type { MessageKey } from './lib/i18n/fr';
+import type { MessageKey } from './lib/i18n/locale.svelte';
 import type { Access } from './lib/roles';
 import Activate from './pages/Activate.svelte';
 import AdminAudit from './pages/admin/Audit.svelte';

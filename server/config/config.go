@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"cloison/server/i18n"
 )
 
 // Duration is a time.Duration written as "30m" or "12h" in TOML and in the environment.
@@ -132,8 +134,9 @@ const (
 	TLSNone     = "none"
 )
 
-// Locales the interface and the e-mails exist in.
-var Locales = []string{"fr", "en"}
+// Locales the interface and the e-mails exist in: one catalogue file each
+// in server/i18n (and in the SPA), French first.
+var Locales = i18n.Locales()
 
 // Default returns the settings used when nothing else is said; config.example.toml
 // documents the same values.
@@ -358,14 +361,7 @@ func (c *Config) Validate() error {
 }
 
 // IsLocale tells whether l is a language Cloison speaks.
-func IsLocale(l string) bool {
-	for _, x := range Locales {
-		if x == l {
-			return true
-		}
-	}
-	return false
-}
+func IsLocale(l string) bool { return i18n.Has(l) }
 
 // Redacted returns a copy safe to print: secrets are replaced.
 func (c Config) Redacted() Config {

@@ -1,7 +1,7 @@
-// Package mail owns Cloison's outgoing e-mail: the templates embedded in the
-// binary (French and English, text and HTML), the Composer that renders them
-// for the store's outbox, and the Sender that delivers the outbox over SMTP,
-// or prints it to the log when no SMTP host is configured.
+// Package mail owns Cloison's outgoing e-mail: the Composer that renders the
+// catalogues' e-mails (server/i18n) as text and HTML for the store's outbox,
+// and the Sender that delivers the outbox over SMTP, or prints it to the log
+// when no SMTP host is configured.
 //
 // It never writes an e-mail anywhere but the outbox (the store does, in the
 // transaction of the change that causes it), never falls back to plaintext
@@ -10,30 +10,28 @@
 package mail
 
 import (
-	"bytes"
-	"embed"
 	"fmt"
-	htmltemplate "html/template"
-	"io/fs"
+	"html"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
-	texttemplate "text/template"
 
+	"cloison/server/i18n"
 	"cloison/store"
 )
 
-//go:embed templates/*.txt templates/*.html
-var templateFiles embed.FS
-
 // DefaultLocale is the language of an e-mail whose recipient's locale is unknown.
-const DefaultLocale = "fr"
+const DefaultLocale = i18n.Source
 
 // kindSpec lists, for one kind of e-mail, the parameters it cannot do
-// without and those it can ("name" is optional everywhere).
+// without and those it can ("name" is optional everywhere), and the
+// parameter, if any, whose value picks the wording (catalogue keys
+// mail.<kind>.<value>.subject and .body instead of mail.<kind>.…).
 type kindSpec struct {
 	required []string
 	optional []string
+	variant  string
 }
 
 // kinds is every e-mail Cloison sends. A kind missing here cannot be
@@ -46,12 +44,19 @@ var kinds = map[string]kindSpec{
 	"reset":              {required: []string{"link"}},
 	"password_changed":   {},
 	"account_locked":     {required: []string{"reset_link"}},
-	"role_decision":      {required: []string{"role", "decision"}, optional: []string{"reason"}},
+	"role_decision":      {required: []string{"role", "decision"}, optional: []string{"reason"}, variant: "decision"},
 	"case_assigned":      {required: []string{"reference", "link"}},
 	"deadline_reminder":  {required: []string{"items", "link"}},
 	"collab_invitation":  {required: []string{"inviter", "reference", "kind", "link"}},
 	"collab_added":       {required: []string{"inviter", "reference", "kind", "link"}},
 }
+
+// variants are the values a kind's variant parameter may take.
+var variants = map[string][]string{"decision": {"approved", "rejected"}}
+
+// labelled are the parameters that callers pass as the API's identifiers
+// and that e-mails write in words, with the catalogue table of those words.
+var labelled = map[string]string{"role": "role", "kind": "helper_kind"}
 
 // Kinds returns the kinds of e-mail the Composer knows, sorted.
 func Kinds() []string { return slices.Sorted(maps.Keys(kinds)) }
@@ -60,87 +65,168 @@ func Kinds() []string { return slices.Sorted(maps.Keys(kinds)) }
 // optional "name" (nil for an unknown kind).
 func RequiredParams(kind string) []string { return slices.Clone(kinds[kind].required) }
 
-// labels translates the values of the "role" and "kind" parameters, which
-// callers pass as the API's identifiers.
-var labels = map[string]struct{ roles, helpers map[string]string }{
-	"fr": {
-		roles: map[string]string{
-			store.RoleReader: "lecture", store.RoleEditor: "éditeur·rice",
-			store.RoleAdmin: "administrateur·rice", store.RoleSuperadmin: "superadmin",
-		},
-		helpers: map[string]string{"support": "soutien", "trainee": "stagiaire", "mentee": "mentee"},
-	},
-	"en": {
-		roles: map[string]string{
-			store.RoleReader: "reader", store.RoleEditor: "editor",
-			store.RoleAdmin: "administrator", store.RoleSuperadmin: "superadmin",
-		},
-		helpers: map[string]string{"support": "support", "trainee": "trainee", "mentee": "mentee"},
-	},
+// CatalogueKeys lists the keys of server/i18n that the e-mails use: the
+// catalogue tests check that every language has each of them.
+func CatalogueKeys() []string {
+	keys := []string{"mail.hello", "mail.hello_name", "mail.signature", "mail.footer", "mail.button_fallback"}
+	for kind, spec := range kinds {
+		prefixes := []string{"mail." + kind}
+		if spec.variant != "" {
+			prefixes = prefixes[:0]
+			for _, v := range variants[spec.variant] {
+				prefixes = append(prefixes, "mail."+kind+"."+v)
+			}
+		}
+		for _, p := range prefixes {
+			keys = append(keys, p+".subject", p+".body")
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
-// localeTemplates are one language's parsed templates.
-type localeTemplates struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
-}
-
-// Composer renders e-mails from the embedded templates. It implements
+// Composer renders e-mails from the catalogues. It implements
 // store.Composer and is safe for concurrent use.
 type Composer struct {
 	instance string
-	locales  map[string]localeTemplates
 }
 
 var _ store.Composer = (*Composer)(nil)
 
-// NewComposer parses the embedded templates. instanceName prefixes every
-// subject and signs every e-mail. The templates are part of the binary and
-// covered by tests, so a parse error is a programming error and panics.
+// NewComposer returns a Composer; instanceName prefixes every subject and
+// signs every e-mail.
 func NewComposer(instanceName string) *Composer {
-	c, err := newComposer(templateFiles, instanceName)
-	if err != nil {
-		panic(err)
+	return &Composer{instance: instanceName}
+}
+
+// Locale returns the language an e-mail for locale is written in: its
+// primary language if Cloison speaks it ("en-GB" → "en"), French otherwise.
+func Locale(locale string) string { return i18n.Pick(locale, DefaultLocale) }
+
+// Compose renders one e-mail. Every parameter the kind requires must be
+// present and non-empty; "role", "kind" and "decision" must be known values.
+func (c *Composer) Compose(kind, locale string, params map[string]string) (store.Message, error) {
+	spec, ok := kinds[kind]
+	if !ok {
+		return store.Message{}, fmt.Errorf("mail: unknown e-mail kind %q", kind)
 	}
-	return c
-}
-
-func newComposer(files fs.FS, instanceName string) (*Composer, error) {
-	c := &Composer{instance: instanceName, locales: map[string]localeTemplates{}}
-	for locale := range labels {
-		text, err := texttemplate.New(locale+".txt").Option("missingkey=error").
-			ParseFS(files, "templates/"+locale+".txt")
-		if err != nil {
-			return nil, fmt.Errorf("mail: templates %s: %w", locale, err)
+	cat := i18n.Get(Locale(locale))
+	for _, k := range spec.required {
+		if strings.TrimSpace(params[k]) == "" {
+			return store.Message{}, fmt.Errorf("mail: %s e-mail: parameter %q is missing", kind, k)
 		}
-		html, err := htmltemplate.New(locale+".html").Option("missingkey=error").
-			Funcs(htmltemplate.FuncMap{"pair": pair, "lines": lines}).
-			ParseFS(files, "templates/"+locale+".html")
-		if err != nil {
-			return nil, fmt.Errorf("mail: templates %s: %w", locale, err)
-		}
-		for kind := range kinds {
-			for _, name := range []string{kind + ".subject", kind + ".text"} {
-				if text.Lookup(name) == nil {
-					return nil, fmt.Errorf("mail: templates %s: %q is missing", locale, name)
-				}
-			}
-			if html.Lookup(kind) == nil {
-				return nil, fmt.Errorf("mail: templates %s: %q is missing", locale, kind)
-			}
-		}
-		c.locales[locale] = localeTemplates{text: text, html: html}
 	}
-	return c, nil
+	// Optional parameters are present and empty when not given: a paragraph
+	// that needs one is then left out.
+	data := map[string]string{"name": ""}
+	optional := map[string]bool{"name": true}
+	for _, k := range spec.optional {
+		data[k], optional[k] = "", true
+	}
+	for k, v := range params {
+		data[k] = v
+	}
+	data["instance"] = c.instance
+	for param, table := range labelled {
+		v, ok := params[param]
+		if !ok {
+			continue
+		}
+		label, ok := cat.Lookup(table + "." + v)
+		if !ok {
+			return store.Message{}, fmt.Errorf("mail: %s e-mail: unknown %s %q", kind, param, v)
+		}
+		data[param] = label
+	}
+	prefix := "mail." + kind
+	if spec.variant != "" {
+		v := params[spec.variant]
+		if !slices.Contains(variants[spec.variant], v) {
+			return store.Message{}, fmt.Errorf("mail: %s e-mail: %s %q is not one of %v", kind, spec.variant, v, variants[spec.variant])
+		}
+		prefix += "." + v
+	}
+
+	// A subject is one header line, whatever the parameters hold.
+	subject := "[" + c.instance + "] " + strings.Join(strings.Fields(fill(cat.Text(prefix+".subject"), data)), " ")
+	hello := cat.Text("mail.hello")
+	if data["name"] != "" {
+		hello = cat.Fill("mail.hello_name", "name", data["name"])
+	}
+	blocks := parseBody(cat.Text(prefix+".body"), data, optional)
+	return store.Message{
+		Subject: subject,
+		Text:    renderText(hello, blocks, data, c.instance, cat),
+		HTML:    renderHTML(cat.Locale(), subject, hello, blocks, data, c.instance, cat),
+	}, nil
 }
 
-// pair bundles a link and its label for the "button" template.
-func pair(link, label string) map[string]string {
-	return map[string]string{"link": link, "label": label}
+// block is one paragraph of an e-mail's body.
+type block struct {
+	kind  blockKind
+	text  string   // a paragraph's unfilled text, with its **strong** marks
+	label string   // a button's label
+	link  string   // a button's address
+	items []string // a list's lines
 }
 
-// lines splits a preformatted multi-line list into its non-empty lines.
-func lines(s string) []string {
+type blockKind int
+
+const (
+	paragraph blockKind = iota
+	button
+	list
+)
+
+var (
+	buttonLine = regexp.MustCompile(`^\[([^\]]+)\]\(\{([a-z_]+)\}\)$`)
+	listLine   = regexp.MustCompile(`^\{([a-z_]+)\}$`)
+	param      = regexp.MustCompile(`\{([a-z_]+)\}`)
+	strong     = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+)
+
+// parseBody splits a catalogue body into blocks and fills them. A paragraph
+// that uses an optional parameter left empty is left out.
+func parseBody(body string, data map[string]string, optional map[string]bool) []block {
+	var out []block
+	for _, p := range strings.Split(strings.TrimSpace(body), "\n\n") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if m := buttonLine.FindStringSubmatch(p); m != nil {
+			out = append(out, block{kind: button, label: m[1], link: data[m[2]]})
+			continue
+		}
+		if m := listLine.FindStringSubmatch(p); m != nil && m[1] == "items" {
+			out = append(out, block{kind: list, items: nonEmptyLines(data[m[1]])})
+			continue
+		}
+		skip := false
+		for _, m := range param.FindAllStringSubmatch(p, -1) {
+			if optional[m[1]] && strings.TrimSpace(data[m[1]]) == "" {
+				skip = true
+			}
+		}
+		if !skip {
+			out = append(out, block{kind: paragraph, text: p})
+		}
+	}
+	return out
+}
+
+// fill replaces every {name} of pattern by its value in data.
+func fill(pattern string, data map[string]string) string {
+	return param.ReplaceAllStringFunc(pattern, func(p string) string {
+		if v, ok := data[p[1:len(p)-1]]; ok {
+			return v
+		}
+		return p
+	})
+}
+
+// nonEmptyLines splits a preformatted multi-line list into its non-empty lines.
+func nonEmptyLines(s string) []string {
 	var out []string
 	for l := range strings.Lines(s) {
 		if l = strings.TrimSpace(l); l != "" {
@@ -150,70 +236,78 @@ func lines(s string) []string {
 	return out
 }
 
-// Locale returns the language an e-mail for locale is written in: its
-// primary language if Cloison speaks it ("en-GB" → "en"), French otherwise.
-func Locale(locale string) string {
-	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(locale)), "-")
-	if _, ok := labels[primary]; ok {
-		return primary
+// renderText writes the text part: links alone on their line (mail clients
+// make them clickable and nothing wraps them), then the signature.
+func renderText(hello string, blocks []block, data map[string]string, instance string, cat *i18n.Catalogue) string {
+	var b strings.Builder
+	b.WriteString(hello)
+	for _, bl := range blocks {
+		b.WriteString("\n\n")
+		switch bl.kind {
+		case button:
+			b.WriteString(bl.link)
+		case list:
+			b.WriteString(strings.Join(bl.items, "\n"))
+		default:
+			b.WriteString(fill(strong.ReplaceAllString(bl.text, "$1"), data))
+		}
 	}
-	return DefaultLocale
+	b.WriteString("\n\n—\n" + instance + "\n" + cat.Text("mail.signature") + "\n")
+	return b.String()
 }
 
-// Compose renders one e-mail. Every parameter the kind requires must be
-// present and non-empty; "role", "kind" and "decision" must be known values.
-func (c *Composer) Compose(kind, locale string, params map[string]string) (store.Message, error) {
-	spec, ok := kinds[kind]
-	if !ok {
-		return store.Message{}, fmt.Errorf("mail: unknown e-mail kind %q", kind)
-	}
-	locale = Locale(locale)
-	lt := c.locales[locale]
+// HTML styles: inline only, no external resource, no image, no tracking pixel.
+const (
+	pStyle      = `margin:0 0 16px;`
+	buttonStyle = `display:inline-block;padding:10px 18px;background-color:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px;font-weight:bold;`
+)
 
-	// Optional parameters are present and empty when not given, so that the
-	// templates' missingkey=error catches only real omissions.
-	data := map[string]string{"name": ""}
-	for _, k := range spec.optional {
-		data[k] = ""
-	}
-	for _, k := range spec.required {
-		if strings.TrimSpace(params[k]) == "" {
-			return store.Message{}, fmt.Errorf("mail: %s e-mail: parameter %q is missing", kind, k)
+// renderHTML writes the HTML part; every value is escaped.
+func renderHTML(locale, subject, hello string, blocks []block, data map[string]string, instance string, cat *i18n.Catalogue) string {
+	esc := html.EscapeString
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html>
+<html lang="` + esc(locale) + `">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>` + esc(subject) + `</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f3f4f6;">
+<div style="max-width:560px;margin:0 auto;padding:24px 16px;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2937;">
+<div style="background-color:#ffffff;border:1px solid #e5e7eb;border-radius:6px;padding:24px;">
+<p style="margin:0 0 16px;font-weight:bold;color:#111827;">` + esc(instance) + `</p>
+<p style="` + pStyle + `">` + esc(hello) + "</p>\n")
+	for _, bl := range blocks {
+		switch bl.kind {
+		case button:
+			b.WriteString(`<p style="margin:24px 0;"><a href="` + esc(bl.link) + `" style="` + buttonStyle + `">` + esc(bl.label) + "</a></p>\n")
+			b.WriteString(`<p style="margin:0 0 16px;font-size:13px;color:#4b5563;">` + esc(cat.Text("mail.button_fallback")) +
+				`<br><span style="word-break:break-all;">` + esc(bl.link) + "</span></p>\n")
+		case list:
+			b.WriteString(`<ul style="margin:0 0 16px;padding-left:20px;">` + "\n")
+			for _, item := range bl.items {
+				b.WriteString("<li>" + esc(item) + "</li>\n")
+			}
+			b.WriteString("</ul>\n")
+		default:
+			// The marks are the catalogue's, never a parameter's: the
+			// pattern is split at them before anything is filled in.
+			b.WriteString(`<p style="` + pStyle + `">`)
+			rest := bl.text
+			for _, m := range strong.FindAllStringSubmatchIndex(bl.text, -1) {
+				b.WriteString(esc(fill(bl.text[len(bl.text)-len(rest):m[0]], data)))
+				b.WriteString("<strong>" + esc(fill(bl.text[m[2]:m[3]], data)) + "</strong>")
+				rest = bl.text[m[1]:]
+			}
+			b.WriteString(esc(fill(rest, data)) + "</p>\n")
 		}
 	}
-	for k, v := range params {
-		data[k] = v
-	}
-	data["instance"] = c.instance
-	if role, ok := params["role"]; ok {
-		if data["role_label"], ok = labels[locale].roles[role]; !ok {
-			return store.Message{}, fmt.Errorf("mail: %s e-mail: unknown role %q", kind, role)
-		}
-	}
-	if helper, ok := params["kind"]; ok {
-		if data["kind_label"], ok = labels[locale].helpers[helper]; !ok {
-			return store.Message{}, fmt.Errorf("mail: %s e-mail: unknown collaboration kind %q", kind, helper)
-		}
-	}
-	if d, ok := params["decision"]; ok && d != "approved" && d != "rejected" {
-		return store.Message{}, fmt.Errorf("mail: %s e-mail: decision %q is neither approved nor rejected", kind, d)
-	}
-
-	var subject, text, html bytes.Buffer
-	if err := lt.text.ExecuteTemplate(&subject, kind+".subject", data); err != nil {
-		return store.Message{}, fmt.Errorf("mail: %s e-mail subject: %w", kind, err)
-	}
-	// A subject is one header line, whatever the parameters hold.
-	data["subject"] = "[" + c.instance + "] " + strings.Join(strings.Fields(subject.String()), " ")
-	if err := lt.text.ExecuteTemplate(&text, kind+".text", data); err != nil {
-		return store.Message{}, fmt.Errorf("mail: %s e-mail text: %w", kind, err)
-	}
-	if err := lt.html.ExecuteTemplate(&html, kind, data); err != nil {
-		return store.Message{}, fmt.Errorf("mail: %s e-mail HTML: %w", kind, err)
-	}
-	return store.Message{
-		Subject: data["subject"],
-		Text:    strings.TrimSpace(text.String()) + "\n",
-		HTML:    strings.TrimSpace(html.String()) + "\n",
-	}, nil
+	b.WriteString(`</div>
+<p style="margin:16px 0 0;font-size:12px;color:#6b7280;">` + esc(cat.Fill("mail.footer", "instance", instance)) + `</p>
+</div>
+</body>
+</html>
+`)
+	return b.String()
 }

@@ -33,8 +33,8 @@ func sampleParams(kind string) map[string]string {
 }
 
 var wantLabels = map[string]map[string]string{
-	"fr": {"role": "éditeur·rice", "kind": "stagiaire"},
-	"en": {"role": "editor", "kind": "trainee"},
+	"fr": {"role": "gestionnaire de dossiers", "kind": "stagiaire"},
+	"en": {"role": "case manager", "kind": "trainee"},
 }
 
 func TestEveryKindRendersInBothLanguagesWithEveryParameter(t *testing.T) {
@@ -148,7 +148,7 @@ func TestRoleDecisionWording(t *testing.T) {
 	if strings.Contains(ok.Text, "Reason:") || !strings.Contains(no.Text, "Reason: Not yet.") {
 		t.Errorf("reason shown wrongly:\n%s\n%s", ok.Text, no.Text)
 	}
-	if !strings.Contains(ok.Text, `"administrator"`) {
+	if !strings.Contains(ok.Text, "“administrator”") {
 		t.Errorf("role label missing:\n%s", ok.Text)
 	}
 }

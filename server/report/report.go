@@ -9,6 +9,7 @@ import (
 	"bytes"
 	_ "embed" // the fonts
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,7 +85,7 @@ var (
 // doc is one rendering in progress.
 type doc struct {
 	pdf *fpdf.Fpdf
-	w   *words
+	w   words
 	loc *time.Location
 }
 
@@ -97,7 +98,7 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 
 	pdf.SetMargins(margin, 27, margin)
 	pdf.SetAutoPageBreak(true, 22)
-	pdf.SetTitle(w.Title+" "+c.Reference, true)
+	pdf.SetTitle(w.Text("report.title")+" "+c.Reference, true)
 	pdf.SetAuthor(opts.Letterhead.Name, true)
 	pdf.SetCreator("Cloison", true)
 	pdf.SetLang(opts.Locale)
@@ -110,50 +111,50 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 	pdf.MultiCell(0, 7.5, c.Title, "", "L", false)
 	pdf.Ln(3)
 
-	d.field(w.Reference, c.Reference)
-	d.field(w.Category, w.CategoryLabel(r.Category))
-	d.field(w.Status, word(w.Statuses, c.Status))
+	d.field(w.Text("report.reference"), c.Reference)
+	d.field(w.Text("report.category"), w.categoryLabel(r.Category))
+	d.field(w.Text("report.status"), w.word("status", c.Status))
 	if c.Outcome != nil {
-		d.field(w.Outcome, word(w.Outcomes, *c.Outcome))
+		d.field(w.Text("report.outcome"), w.word("outcome", *c.Outcome))
 	}
 	if c.FactsDate != nil {
-		d.field(w.FactsDate, w.isoDate(*c.FactsDate))
+		d.field(w.Text("report.facts_date"), w.ISODate(*c.FactsDate))
 	}
 	if c.Place != "" {
-		d.field(w.Place, c.Place)
+		d.field(w.Text("report.place"), c.Place)
 	}
 	names := make([]string, len(r.Assignees))
 	for i, p := range r.Assignees {
 		names[i] = p.Name
 	}
-	d.field(w.Assignees, orNone(strings.Join(names, ", "), w))
-	d.field(w.Created, w.date(c.CreatedAt.In(d.loc)))
-	d.field(w.Updated, w.date(c.UpdatedAt.In(d.loc)))
+	d.field(w.Text("report.assignees"), orNone(strings.Join(names, ", "), w))
+	d.field(w.Text("report.created"), w.Date(c.CreatedAt.In(d.loc)))
+	d.field(w.Text("report.updated"), w.Date(c.UpdatedAt.In(d.loc)))
 
-	d.section(w.Summary)
+	d.section(w.Text("report.summary"))
 	d.font("", 10, ink)
 	pdf.MultiCell(0, line, orNone(c.Summary, w), "", "L", false)
 
-	d.section(w.Timeline)
+	d.section(w.Text("report.timeline"))
 	for _, h := range r.History {
 		if text, ok := d.event(h); ok {
-			d.dated(w.date(h.At.In(d.loc)), text)
+			d.dated(w.Date(h.At.In(d.loc)), text)
 		}
 	}
 
-	d.section(w.Notes)
+	d.section(w.Text("report.notes"))
 	if len(r.Notes) == 0 {
 		d.none()
 	}
 	for _, n := range r.Notes {
 		d.font("B", 9, muted)
-		pdf.MultiCell(0, line, w.dateTime(n.CreatedAt.In(d.loc))+" — "+n.AuthorName, "", "L", false)
+		pdf.MultiCell(0, line, w.DateTime(n.CreatedAt.In(d.loc))+" — "+n.AuthorName, "", "L", false)
 		d.font("", 10, ink)
 		pdf.MultiCell(0, line, n.Body, "", "L", false)
 		pdf.Ln(2)
 	}
 
-	d.section(w.Deadlines)
+	d.section(w.Text("report.deadlines"))
 	if len(r.Deadlines) == 0 {
 		d.none()
 	}
@@ -162,21 +163,21 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 		text := dl.Title
 		switch {
 		case dl.Done:
-			text += " (" + w.Done + ")"
+			text += " (" + w.Text("report.done") + ")"
 		case dl.DueDate < today:
-			text += " (" + w.Overdue + ")"
+			text += " (" + w.Text("report.overdue") + ")"
 		}
-		d.dated(w.isoDate(dl.DueDate), text)
+		d.dated(w.ISODate(dl.DueDate), text)
 	}
 
-	d.section(w.Attachments)
+	d.section(w.Text("report.attachments"))
 	if len(r.Attachments) == 0 {
 		d.none()
 	}
 	for _, a := range r.Attachments {
 		d.font("", 10, ink)
-		pdf.MultiCell(0, line, a.Filename+" — "+fill(w.Size, "n", strconv.FormatInt((a.Size+1023)/1024, 10))+
-			" — "+fill(w.Added, "date", w.date(a.CreatedAt.In(d.loc))), "", "L", false)
+		pdf.MultiCell(0, line, a.Filename+" — "+w.Fill("report.size", "n", strconv.FormatInt((a.Size+1023)/1024, 10))+
+			" — "+w.Fill("report.added", "date", w.Date(a.CreatedAt.In(d.loc))), "", "L", false)
 	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -188,15 +189,14 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 // collaborations stay out of the report, like the helpers themselves.
 func (d *doc) event(h store.HistoryEntry) (string, bool) {
 	w := d.w
-	pattern, ok := w.Events[h.Kind]
-	if !ok {
+	if !slices.Contains(printedEvents, h.Kind) {
 		return "", false
 	}
 	fields := make([]string, len(h.Fields))
 	for i, f := range h.Fields {
-		fields[i] = word(w.Fields, f)
+		fields[i] = w.word("report.field", f)
 	}
-	text := fill(pattern, "from", word(w.Statuses, h.FromStatus), "to", word(w.Statuses, h.ToStatus),
+	text := w.Fill("report.event."+h.Kind, "from", w.word("status", h.FromStatus), "to", w.word("status", h.ToStatus),
 		"fields", strings.Join(fields, ", "))
 	if h.Kind == "transition" && h.Comment != "" {
 		text += " — " + h.Comment
@@ -208,7 +208,7 @@ func (d *doc) event(h store.HistoryEntry) (string, bool) {
 func (d *doc) header(lh Letterhead, reference string) {
 	pdf := d.pdf
 	pdf.SetY(12)
-	right := d.w.Title + " · " + reference
+	right := d.w.Text("report.title") + " · " + reference
 	d.font("", 9, muted)
 	rightWidth := pdf.GetStringWidth(right) + 2
 	d.font("B", 11, ink)
@@ -225,8 +225,8 @@ func (d *doc) footer(now time.Time, pages int) {
 	d.rule(297 - 16)
 	pdf.SetY(-15)
 	d.font("", 8, muted)
-	pdf.CellFormat(140, 5, fill(d.w.Generated, "datetime", d.w.dateTime(now)), "", 0, "L", false, 0, "")
-	pdf.CellFormat(0, 5, fill(d.w.Page, "page", strconv.Itoa(pdf.PageNo()), "pages", strconv.Itoa(pages)), "", 0, "R", false, 0, "")
+	pdf.CellFormat(140, 5, d.w.Fill("report.generated", "datetime", d.w.DateTime(now)), "", 0, "L", false, 0, "")
+	pdf.CellFormat(0, 5, d.w.Fill("report.page", "page", strconv.Itoa(pdf.PageNo()), "pages", strconv.Itoa(pages)), "", 0, "R", false, 0, "")
 }
 
 // field prints one line of the case file's summary: label, then value.
@@ -256,7 +256,7 @@ func (d *doc) section(title string) {
 
 func (d *doc) none() {
 	d.font("", 10, muted)
-	d.pdf.MultiCell(0, line, d.w.None, "", "L", false)
+	d.pdf.MultiCell(0, line, d.w.Text("report.none"), "", "L", false)
 }
 
 func (d *doc) rule(y float64) {
@@ -282,9 +282,9 @@ func fit(pdf *fpdf.Fpdf, s string, width float64) string {
 	return string(r) + "…"
 }
 
-func orNone(s string, w *words) string {
+func orNone(s string, w words) string {
 	if strings.TrimSpace(s) == "" {
-		return w.None
+		return w.Text("report.none")
 	}
 	return s
 }

@@ -1,102 +1,79 @@
 package report
 
 import (
-	"strconv"
+	"reflect"
+	"slices"
 	"strings"
-	"time"
 
+	"cloison/server/i18n"
 	"cloison/store"
 )
 
-// words are every text a report prints, in one language. A language is one
-// value of this type in its own file and one entry in catalogue; a test
-// checks that every language says everything.
+// words are the report's texts in the reader's language: the "report.*",
+// "status.*", "outcome.*" and "date.*" keys of the catalogues (server/i18n).
 type words struct {
-	// Title names the document, in the header and the file's properties.
-	Title string
-	// Field labels of the case file's summary.
-	Reference, Category, Status, Outcome, FactsDate, Place, Assignees, Created, Updated string
-	// Section headings.
-	Summary, Timeline, Notes, Deadlines, Attachments string
-	// None stands for an empty section or field.
-	None string
-	// Done and Overdue qualify a deadline.
-	Done, Overdue string
-	// Generated is the footer's line: {datetime} is when the report was made.
-	Generated string
-	// Page numbers every page: {page} of {pages}.
-	Page string
-	// Date writes a day: {day}, {month} (a name from Months) and {year};
-	// DayOne is how the first of a month is written ("1er" in French).
-	Date   string
-	DayOne string
-	Months [12]string
-	// DateTime joins a Date and a time ({date}, {time}, the time as 15:04).
-	DateTime string
-	// Size writes an attachment's size in kilobytes ({n}), Added when it came.
-	Size, Added string
-	// Statuses and Outcomes name a case file's status and outcome codes.
-	Statuses, Outcomes map[string]string
-	// Events word the history entries the report prints, by kind:
-	// {from} and {to} are statuses in words, {fields} the fields changed.
-	Events map[string]string
-	// Fields name the case file's fields an "updated" entry lists.
-	Fields map[string]string
-	// CategoryLabel is the category's label in this language.
-	CategoryLabel func(store.Category) string
-}
-
-// catalogue holds every language the report speaks, by locale code.
-var catalogue = map[string]*words{
-	"fr": &french,
-	"en": &english,
+	*i18n.Catalogue
 }
 
 // wordsFor returns locale's words, French when the locale is unknown.
-func wordsFor(locale string) *words {
-	if w, ok := catalogue[locale]; ok {
-		return w
-	}
-	return catalogue["fr"]
+func wordsFor(locale string) words {
+	return words{i18n.Get(locale)}
 }
 
-// fill replaces each {key} of pattern with its value.
-func fill(pattern string, kv ...string) string {
-	for i := 0; i+1 < len(kv); i += 2 {
-		pattern = strings.ReplaceAll(pattern, "{"+kv[i]+"}", kv[i+1])
-	}
-	return pattern
-}
-
-// date writes t's day in words ("12 mars 2026").
-func (w *words) date(t time.Time) string {
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = w.DayOne
-	}
-	return fill(w.Date, "day", day, "month", w.Months[t.Month()-1], "year", strconv.Itoa(t.Year()))
-}
-
-// dateTime writes t's day and time ("12 mars 2026 à 14:05").
-func (w *words) dateTime(t time.Time) string {
-	return fill(w.DateTime, "date", w.date(t), "time", t.Format("15:04"))
-}
-
-// isoDate writes a YYYY-MM-DD day in words; anything else is printed as given.
-func (w *words) isoDate(s string) string {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+// word names a code from one of the catalogue's tables (status, outcome,
+// report.event...). A code without words (one added to the store later,
+// before the catalogues) prints as a dash, never as the code: the catalogue
+// test names what is missing.
+func (w words) word(table, code string) string {
+	if s, ok := w.Lookup(table + "." + code); ok {
 		return s
 	}
-	return w.date(t)
-}
-
-// word looks code up in m. A code without words (one added to the store
-// later, before the catalogue) prints as a dash, never as the code: the
-// catalogue test names what is missing.
-func word(m map[string]string, code string) string {
-	if s, ok := m[code]; ok {
+	if s, ok := i18n.Get(i18n.Source).Lookup(table + "." + code); ok {
 		return s
 	}
 	return "—"
+}
+
+// categoryLabel is the category's label in the reader's language.
+func (w words) categoryLabel(c store.Category) string {
+	if w.Locale() == "en" && c.LabelEN != "" {
+		return c.LabelEN
+	}
+	return c.LabelFR
+}
+
+// reportTexts are the report's own fixed texts.
+var reportTexts = []string{"title", "reference", "category", "status", "outcome", "facts_date", "place", "assignees",
+	"created", "updated", "summary", "timeline", "notes", "deadlines", "attachments", "none", "done", "overdue",
+	"generated", "page", "size", "added"}
+
+// printedEvents are the history entries the report prints; the others
+// (collaborations) stay out of it, like the helpers themselves.
+var printedEvents = []string{"created", "transition", "updated", "assignees"}
+
+// CatalogueKeys lists every key of server/i18n that a report may print, for
+// the catalogue tests: its texts, the events it prints, every status and
+// outcome, every field an update changes, and the dates.
+func CatalogueKeys() []string {
+	var keys []string
+	for _, k := range reportTexts {
+		keys = append(keys, "report."+k)
+	}
+	for _, k := range printedEvents {
+		keys = append(keys, "report.event."+k)
+	}
+	for _, k := range store.CaseStatuses {
+		keys = append(keys, "status."+k)
+	}
+	for _, k := range store.Outcomes {
+		keys = append(keys, "outcome."+k)
+	}
+	ct := reflect.TypeFor[store.CaseChange]()
+	for i := range ct.NumField() {
+		name, _, _ := strings.Cut(ct.Field(i).Tag.Get("json"), ",")
+		keys = append(keys, "report.field."+name)
+	}
+	keys = append(keys, i18n.DateKeys()...)
+	slices.Sort(keys)
+	return keys
 }

@@ -1,8 +1,7 @@
 // Case files in the SPA: their vocabulary (statuses, outcomes, transitions, helpers), the
 // merge of a person's edits with a version saved meanwhile, and saving a downloaded file.
 import type { CaseFacts, CaseOutcome, CaseStatus, Category, DownloadedFile, HelperKind } from './apiTypes';
-import type { MessageKey } from './i18n/fr';
-import type { Locale } from './i18n/locale.svelte';
+import { intlTag, tIn, type Locale, type MessageKey } from './i18n/locale.svelte';
 
 /** Statuses in the order of a case file's life. */
 export const caseStatuses: readonly CaseStatus[] = ['draft', 'open', 'pending', 'litigation', 'closed', 'archived'];
@@ -109,14 +108,14 @@ export function resolveConflicts(
 
 /** A size in bytes for people: 12 Ko / 12 KB, 1,5 Mo / 1.5 MB. */
 export function formatSize(bytes: number, locale: Locale): string {
-	const units = locale === 'fr' ? ['o', 'Ko', 'Mo', 'Go'] : ['B', 'KB', 'MB', 'GB'];
+	const units = tIn(locale, 'locale.sizeUnits').split(' ');
 	let value = bytes;
 	let unit = 0;
 	while (value >= 1024 && unit < units.length - 1) {
 		value /= 1024;
 		unit++;
 	}
-	const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
+	const number = new Intl.NumberFormat(intlTag(locale), { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
 	return `${number} ${units[unit]}`;
 }
 
@@ -126,7 +125,7 @@ export function formatDay(day: string | null | undefined, locale: Locale): strin
 	const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(day);
 	if (!match) return day;
 	const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-	return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+	return new Intl.DateTimeFormat(intlTag(locale), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 
 /**

@@ -1,12 +1,12 @@
 // Presentation helpers: dates in the reader's language, audit details, user agents.
-import type { Locale } from './i18n/locale.svelte';
+import { intlTag, type Locale } from './i18n/locale.svelte';
 
 /** A date and time in the reader's language and time zone ('' for no date). */
 export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
 	if (!iso) return '';
 	const date = new Date(iso);
 	if (Number.isNaN(date.getTime())) return iso;
-	return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+	return new Intl.DateTimeFormat(intlTag(locale), {
 		dateStyle: 'medium',
 		timeStyle: 'short'
 	}).format(date);

@@ -1,7 +1,7 @@
 // Who sees what in the SPA. The server decides every right; these only keep the
 // interface from offering what the server would refuse, so they mirror its rules.
 import type { RequestableRole, Role, User } from './apiTypes';
-import type { MessageKey } from './i18n/fr';
+import type { MessageKey } from './i18n/locale.svelte';
 
 /** Platform roles, lowest first. */
 export const roles: readonly Role[] = ['reader', 'editor', 'admin', 'superadmin'];

@@ -1,25 +1,40 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { en } from '../../src/lib/i18n/en';
-import { fr } from '../../src/lib/i18n/fr';
-import { interpolate, setLocale, tn, translate } from '../../src/lib/i18n/locale.svelte';
+import { catalogues, interpolate, locales, setLocale, tn, translate } from '../../src/lib/i18n/locale.svelte';
 import NotFound from '../../src/pages/NotFound.svelte';
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
+const { fr, en } = catalogues;
+
 describe('catalogues', () => {
-	it('en has exactly the keys of fr', () => {
-		expect(Object.keys(en).sort()).toEqual(Object.keys(fr).sort());
+	it('are the files of locales/, French first', () => {
+		expect(locales[0]).toBe('fr');
+		expect(locales).toContain('en');
+		expect(new Set(locales).size).toBe(locales.length);
 	});
 
-	it('no message is empty and each translation keeps the placeholders of the French one', () => {
-		for (const [key, message] of Object.entries(fr)) {
-			const english = en[key as keyof typeof fr];
-			expect(message.trim(), key).not.toBe('');
-			expect(english.trim(), key).not.toBe('');
-			expect(placeholders(english), key).toEqual(placeholders(message));
-		}
-	});
+	for (const locale of locales) {
+		it(`${locale} has exactly the keys of fr`, () => {
+			expect(Object.keys(catalogues[locale]).sort()).toEqual(Object.keys(fr).sort());
+		});
+
+		it(`${locale}: no message is empty and each keeps the placeholders of the French one`, () => {
+			for (const [key, message] of Object.entries(fr)) {
+				const translated = catalogues[locale][key as keyof typeof fr];
+				expect(message.trim(), key).not.toBe('');
+				expect(translated.trim(), `${locale} ${key}`).not.toBe('');
+				expect(placeholders(translated), `${locale} ${key}`).toEqual(placeholders(message));
+			}
+		});
+
+		it(`${locale} names itself, an Intl tag and four size units`, () => {
+			const messages = catalogues[locale];
+			expect(() => new Intl.DateTimeFormat(messages['locale.intl'])).not.toThrow();
+			expect(messages['locale.intl'].toLowerCase().startsWith(locale)).toBe(true);
+			expect(messages['locale.sizeUnits'].split(' ')).toHaveLength(4);
+		});
+	}
 });
 
 describe('interpolate', () => {

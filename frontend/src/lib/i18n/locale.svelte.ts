@@ -1,16 +1,33 @@
-import { fr, type MessageKey, type Messages } from './fr';
-import { en } from './en';
+// The SPA's languages are the files of ./locales/: one JSON catalogue per language, named
+// after its code (fr.json, en.json, de.json). Adding a language is adding its file; nothing
+// here or elsewhere lists them. French is the source of truth: its keys are MessageKey, and
+// the catalogue tests hold every other file to exactly those keys and their placeholders.
+// Keys `error.<code>` and `field.<reason>` mirror the API's error codes and 422 field reasons
+// (`min=10` → `field.min` with {value}); keys ending in `.one` / `.other` are the singular
+// and plural of a count (see tn()); `locale.*` say how the language writes dates and sizes.
+import fr from './locales/fr.json';
+
+/** Every key of the catalogue. */
+export type MessageKey = keyof typeof fr;
+
+/** A complete catalogue: one string per key. */
+export type Messages = Record<MessageKey, string>;
 
 /** Values for the `{name}` placeholders of a message. */
 export type MessageParams = Record<string, string | number>;
 
-const catalogues = { fr, en } satisfies Record<string, Messages>;
+const files = import.meta.glob<Messages>('./locales/*.json', { eager: true, import: 'default' });
 
-/** A language the SPA ships a complete catalogue for. */
-export type Locale = keyof typeof catalogues;
+/** Every shipped catalogue, by language code (the file's name). */
+export const catalogues: Readonly<Record<string, Messages>> = Object.fromEntries(
+	Object.entries(files).map(([path, messages]) => [path.replace(/^.*\/|\.json$/g, ''), messages])
+);
+
+/** A language the SPA ships a catalogue for: the code of a file in ./locales/. */
+export type Locale = string;
 
 /** Shipped languages, French first: it is the default and the source of truth. */
-export const locales = Object.keys(catalogues) as Locale[];
+export const locales: readonly Locale[] = Object.keys(catalogues).sort((a, b) => (a === 'fr' ? -1 : b === 'fr' ? 1 : a.localeCompare(b)));
 
 const defaultLocale: Locale = 'fr';
 
@@ -35,7 +52,7 @@ export function interpolate(template: string, params?: MessageParams): string {
  * catalogue (a partial language to come) must read as text, never as a blank.
  */
 export function translate(messages: Partial<Messages>, key: string, params?: MessageParams): string {
-	const lookup = (catalogue: Partial<Messages>) => (catalogue as Record<string, string | undefined>)[key];
+	const lookup = (catalogue: Partial<Messages>) => (catalogue as Record<string, string | undefined>)[key] || undefined;
 	return interpolate(lookup(messages) ?? lookup(fr) ?? key, params);
 }
 
@@ -73,7 +90,7 @@ export function adoptInstanceLocale(locale: string): void {
 
 /** The message for key in the current language. */
 export function t(key: MessageKey, params?: MessageParams): string {
-	return translate(catalogues[i18n.locale], key, params);
+	return translate(catalogues[i18n.locale] ?? {}, key, params);
 }
 
 /** Keys that come in a singular and a plural form: `<base>.one` and `<base>.other`. */
@@ -91,8 +108,13 @@ export function tn(base: CountedKey, count: number, params?: MessageParams): str
 }
 
 /** The message for key in a given language, e.g. a language's own name in the switcher. */
-export function tIn(locale: Locale, key: MessageKey): string {
-	return translate(catalogues[locale], key);
+export function tIn(locale: Locale, key: MessageKey, params?: MessageParams): string {
+	return translate(catalogues[locale] ?? {}, key, params);
+}
+
+/** The language tag Intl formats dates and numbers with for locale (its `locale.intl`, e.g. fr-FR). */
+export function intlTag(locale: Locale): string {
+	return tIn(locale, 'locale.intl');
 }
 
 /** The languages to offer: those the instance enables among those shipped; all of them if none match. */
