@@ -401,7 +401,7 @@ func runInstance(ctx context.Context, cfg config.Config, ln net.Listener, log *s
 	sender := mail.NewSender(cfg.SMTP, st, log)
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: st, SPA: spaFS(), Logger: log, Version: appVersion(),
-		Hasher: hasher, MailKick: sender.Kick,
+		Hasher: hasher, MailKick: sender.Kick, MailTest: sender.Test,
 	})
 	if err != nil {
 		return err

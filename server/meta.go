@@ -29,6 +29,7 @@ func (s *Server) publicConfig(c *fiber.Ctx) error {
 		"languages":         config.Locales,
 		"default_locale":    s.cfg.Instance.DefaultLocale,
 		"registration_open": s.cfg.Instance.RegistrationOpen,
+		"email_delivery":    s.emailDelivery(),
 		"pledge":            s.pledge(requestLocale(c, s.cfg.Instance.DefaultLocale)),
 	})
 }

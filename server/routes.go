@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	super.Get("/audit/verify", s.verifyAudit)
 	super.Get("/outbox", s.listOutbox)
 	super.Post("/outbox/:id/retry", s.retryOutbox)
+	super.Post("/outbox/test", s.testMail)
 
 	// Unknown API paths are JSON 404s, never the SPA.
 	api.All("/*", func(*fiber.Ctx) error { return errNotFound })

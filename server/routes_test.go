@@ -88,6 +88,7 @@ var routeGuards = map[string]string{
 	"GET /api/audit/verify":                    store.RoleSuperadmin,
 	"GET /api/outbox":                          store.RoleSuperadmin,
 	"POST /api/outbox/:id/retry":               store.RoleSuperadmin,
+	"POST /api/outbox/test":                    store.RoleSuperadmin,
 }
 
 // registeredAPIRoutes lists "METHOD /api/path" for every route the app

@@ -24,6 +24,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"cloison/server/config"
+	"cloison/server/mail"
 	"cloison/store"
 	"cloison/store/passwords"
 )
@@ -39,6 +40,10 @@ type Options struct {
 	// MailKick is called after writes that queue e-mails, so that they leave
 	// at once rather than at the sender's next poll; nil does nothing.
 	MailKick func()
+	// MailTest sends a superadmin's test e-mail at once and says what the
+	// SMTP server answered (the sender's Test); nil answers that no sender
+	// runs in this process.
+	MailTest func(ctx context.Context, to string, m store.Message) mail.TestResult
 }
 
 // Server is the HTTP application.
@@ -53,6 +58,8 @@ type Server struct {
 	app     *fiber.App
 	// mailKick wakes the e-mail sender after a write that queued e-mails.
 	mailKick func()
+	mailTest func(ctx context.Context, to string, m store.Message) mail.TestResult
+	composer *mail.Composer
 	presence presence
 }
 
@@ -60,10 +67,16 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	s := &Server{
 		cfg: opts.Config, store: opts.Store, hasher: opts.Hasher,
-		log: opts.Logger, version: opts.Version, mailKick: opts.MailKick,
+		log: opts.Logger, version: opts.Version, mailKick: opts.MailKick, mailTest: opts.MailTest,
+		composer: mail.NewComposer(opts.Config.Instance.Name),
 	}
 	if s.mailKick == nil {
 		s.mailKick = func() {}
+	}
+	if s.mailTest == nil {
+		s.mailTest = func(context.Context, string, store.Message) mail.TestResult {
+			return mail.TestResult{Delivery: s.emailDelivery(), Reply: "no e-mail sender runs in this process"}
+		}
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -99,13 +100,23 @@ func newTestEnv(t testing.TB, edit ...func(*config.Config)) *testEnv {
 	return openTestEnv(t, cfg)
 }
 
+// envOption changes how openTestEnv wires the parts.
+type envOption int
+
+// withoutSMTP leaves smtp.host empty: e-mails are printed to the log.
+const withoutSMTP envOption = 1
+
 // openTestEnv wires the real parts: a SQLite file, the real e-mail templates
-// and sender, delivering to an SMTP server listening on loopback.
-func openTestEnv(t testing.TB, cfg config.Config) *testEnv {
+// and sender, delivering to an SMTP server listening on loopback (unless
+// withoutSMTP).
+func openTestEnv(t testing.TB, cfg config.Config, opts ...envOption) *testEnv {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	smtp := mailtest.Start(t)
 	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", smtp.Port(), config.TLSNone
+	if slices.Contains(opts, withoutSMTP) {
+		cfg.SMTP.Host = ""
+	}
 	clock := &testClock{}
 	policy := StorePolicy(cfg)
 	policy.LoginDelayBase, policy.LoginDelayMax = time.Millisecond, 4*time.Millisecond
@@ -125,7 +136,7 @@ func openTestEnv(t testing.TB, cfg config.Config) *testEnv {
 	go func() { sender.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done; st.Close() })
 	srv, err := New(Options{Config: cfg, Store: st, Hasher: testHasher, SPA: testSPA,
-		Logger: log, Version: "test", MailKick: sender.Kick})
+		Logger: log, Version: "test", MailKick: sender.Kick, MailTest: sender.Test})
 	if err != nil {
 		t.Fatal(err)
 	}

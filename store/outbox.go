@@ -30,8 +30,12 @@ type Message struct {
 const (
 	// OutboxQueued: waiting for its first or next attempt.
 	OutboxQueued = "queued"
-	// OutboxSent: the SMTP server accepted it (or, without one, it was logged).
+	// OutboxSent: the SMTP server accepted it.
 	OutboxSent = "sent"
+	// OutboxPrinted: no SMTP server is configured, so it was printed to the
+	// log instead of sent. Stored as "sent" on the "log" channel; the API
+	// and the filter call it "printed".
+	OutboxPrinted = "printed"
 	// OutboxFailed: refused for good, or out of attempts; a superadmin may requeue it.
 	OutboxFailed = "failed"
 )
@@ -60,6 +64,8 @@ type OutboxMessage struct {
 	NextAttemptAt time.Time  `bun:"next_attempt_at" json:"next_attempt_at"`
 	CreatedAt     time.Time  `bun:"created_at" json:"created_at"`
 	SentAt        *time.Time `bun:"sent_at" json:"sent_at"`
+	// Channel is where it went: "smtp" or "log" (see OutboxPrinted).
+	Channel string `bun:"channel" json:"-"`
 }
 
 // enqueue renders an e-mail and writes it to the outbox inside tx, so that the
@@ -85,7 +91,7 @@ func (s *Store) enqueue(ctx context.Context, tx bun.IDB, to, locale, kind string
 		// unique and lets an operator match a bounce to a row.
 		MessageID: "<" + id + "@" + s.mailDomain + ">",
 		To:        to, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML,
-		Kind: kind, Status: OutboxQueued, NextAttemptAt: now, CreatedAt: now,
+		Kind: kind, Status: OutboxQueued, NextAttemptAt: now, CreatedAt: now, Channel: "smtp",
 	}
 	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 		return fmt.Errorf("outbox: insert %s e-mail: %w", kind, err)
@@ -158,10 +164,21 @@ func (s *Store) NextOutboxAttempt(ctx context.Context) (at time.Time, ok bool, e
 	return m.NextAttemptAt, true, nil
 }
 
-// MarkOutboxSent records that the message was delivered.
+// MarkOutboxSent records that the SMTP server took the message.
 func (s *Store) MarkOutboxSent(ctx context.Context, id string) error {
+	return s.markOutboxDone(ctx, id, "smtp")
+}
+
+// MarkOutboxPrinted records that the message was printed to the log
+// because no SMTP server is configured: it left the outbox, unsent.
+func (s *Store) MarkOutboxPrinted(ctx context.Context, id string) error {
+	return s.markOutboxDone(ctx, id, "log")
+}
+
+func (s *Store) markOutboxDone(ctx context.Context, id, channel string) error {
 	return s.settleOutbox(ctx, id, func(q *bun.UpdateQuery, now time.Time) *bun.UpdateQuery {
-		return q.Set("status = ?", OutboxSent).Set("sent_at = ?", now).Set("attempts = attempts + 1").Set("last_error = ''")
+		return q.Set("status = ?", OutboxSent).Set("channel = ?", channel).Set("sent_at = ?", now).
+			Set("attempts = attempts + 1").Set("last_error = ''")
 	})
 }
 
@@ -221,19 +238,27 @@ func (s *Store) ListOutbox(ctx context.Context, actor Actor, status string, p Pa
 	if err := requireRole(actor, RoleSuperadmin); err != nil {
 		return nil, 0, err
 	}
-	switch status {
-	case "", OutboxQueued, OutboxSent, OutboxFailed:
-	default:
-		return nil, 0, Invalid("status", "oneof=queued sent failed")
-	}
 	items := []OutboxMessage{}
 	q := s.read.NewSelect().Model(&items).ExcludeColumn("text_body", "html_body")
-	if status != "" {
+	switch status {
+	case "":
+	case OutboxQueued, OutboxFailed:
 		q = q.Where("status = ?", status)
+	case OutboxSent:
+		q = q.Where("status = ? AND channel = 'smtp'", OutboxSent)
+	case OutboxPrinted:
+		q = q.Where("status = ? AND channel = 'log'", OutboxSent)
+	default:
+		return nil, 0, Invalid("status", "oneof=queued sent printed failed")
 	}
 	total, err := q.OrderExpr("created_at DESC, id DESC").Limit(p.limit()).Offset(p.offset()).ScanAndCount(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("outbox: list: %w", err)
+	}
+	for i := range items {
+		if items[i].Status == OutboxSent && items[i].Channel == "log" {
+			items[i].Status = OutboxPrinted
+		}
 	}
 	return items, total, nil
 }

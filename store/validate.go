@@ -63,6 +63,10 @@ func (s *Store) checkLocale(v any, locale string) error {
 	return err
 }
 
+// Check holds an input that no store method takes (the server's own) to the
+// same rules and reasons as the store's: its validate tags.
+func Check(v any) error { return check(v) }
+
 // check validates s and turns the validator's errors into a ValidationError
 // whose reasons are short codes ("required", "email", "min=10", ...).
 func check(s any) error {

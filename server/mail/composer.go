@@ -49,6 +49,7 @@ var kinds = map[string]kindSpec{
 	"deadline_reminder":  {required: []string{"items", "link"}},
 	"collab_invitation":  {required: []string{"inviter", "reference", "kind", "link"}},
 	"collab_added":       {required: []string{"inviter", "reference", "kind", "link"}},
+	"test":               {},
 }
 
 // variants are the values a kind's variant parameter may take.

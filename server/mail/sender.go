@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	gomail "github.com/wneessen/go-mail"
 
 	"cloison/server/config"
@@ -196,12 +197,12 @@ func (s *Sender) attempt(ctx context.Context, m store.OutboxMessage) {
 
 	if s.cfg.Host == "" {
 		s.printToLog(m)
-		s.record(log, s.st.MarkOutboxSent(keep, m.ID))
+		s.record(log, s.st.MarkOutboxPrinted(keep, m.ID))
 		return
 	}
 
 	sendCtx, cancel := context.WithTimeout(keep, s.cfg.Timeout.Std())
-	err := s.send(sendCtx, m)
+	_, err := s.send(sendCtx, m)
 	cancel()
 	if err == nil {
 		log.Info("e-mail sent")
@@ -289,33 +290,34 @@ func (e *deliveryError) Error() string {
 
 func (e *deliveryError) Unwrap() error { return e.err }
 
-// send makes one SMTP delivery of m within ctx's deadline.
-func (s *Sender) send(ctx context.Context, m store.OutboxMessage) error {
+// send makes one SMTP delivery of m within ctx's deadline, and returns
+// what the server answered to the message (its reply to the end of DATA).
+func (s *Sender) send(ctx context.Context, m store.OutboxMessage) (string, error) {
 	msg, err := s.buildMessage(m)
 	if err != nil {
-		return &deliveryError{stage: "message", permanent: true, err: err}
+		return "", &deliveryError{stage: "message", permanent: true, err: err}
 	}
 	deadline, _ := ctx.Deadline()
 	client, err := gomail.NewClient(s.cfg.Host, s.clientOptions(deadline)...)
 	if err != nil {
-		return &deliveryError{stage: "connect", err: err}
+		return "", &deliveryError{stage: "connect", err: err}
 	}
 	conn, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		err = s.explainTimeout(err, deadline)
 		// Connection refused, timeouts, DNS, TLS and authentication failures
 		// may all be mended by the operator or the network: retry.
-		return &deliveryError{stage: "connect", err: err}
+		return "", &deliveryError{stage: "connect", err: err}
 	}
 	err = client.SendWithSMTPClient(conn, msg)
 	_ = client.CloseWithSMTPClient(conn) // the message's fate is already decided
 	if msg.IsDelivered() {
 		// The server took the message; whatever failed afterwards (RSET,
 		// QUIT) must not make us send it twice.
-		return nil
+		return msg.ServerResponse(), nil
 	}
 	if err == nil {
-		return &deliveryError{stage: "send", err: errors.New("the server did not confirm the message")}
+		return "", &deliveryError{stage: "send", err: errors.New("the server did not confirm the message")}
 	}
 	err = s.explainTimeout(err, deadline)
 	de := &deliveryError{stage: "send", err: err}
@@ -327,7 +329,65 @@ func (s *Sender) send(ctx context.Context, m store.OutboxMessage) error {
 		// mid-way), are worth another attempt.
 		de.permanent = !se.IsTemp() && de.code >= 500 && de.code < 600
 	}
-	return de
+	return "", de
+}
+
+// TestResult is what became of a test e-mail, as a superadmin reads it.
+type TestResult struct {
+	// Delivery is "smtp", or "log" when no SMTP host is configured (the
+	// e-mail was then printed to the log).
+	Delivery string `json:"delivery"`
+	// OK tells whether the SMTP server accepted the e-mail (always true
+	// for "log").
+	OK bool `json:"ok"`
+	// Server is the SMTP server tried, host:port, and TLS its setting.
+	Server string `json:"server,omitempty"`
+	TLS    string `json:"tls,omitempty"`
+	// Stage is where a refusal happened: "connect" (connection, TLS,
+	// authentication), "send" (MAIL, RCPT, DATA) or "message".
+	Stage string `json:"stage,omitempty"`
+	// Code is the SMTP reply code of a refusal, when the server gave one.
+	Code int `json:"code,omitempty"`
+	// Reply is what the server answered, word for word: its acceptance
+	// ("2.0.0 Ok: queued as …") or the error.
+	Reply string `json:"reply"`
+}
+
+// Test sends one e-mail now, outside the outbox and without retrying, and
+// says exactly what the SMTP server answered. Without an SMTP host, the
+// e-mail is printed to the log like any other.
+func (s *Sender) Test(ctx context.Context, to string, m store.Message) TestResult {
+	id := uuid.NewString()
+	row := store.OutboxMessage{ID: id, MessageID: "<" + id + "@" + messageDomain(s.cfg.From) + ">", To: to,
+		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML, Kind: "test"}
+	if s.cfg.Host == "" {
+		s.printToLog(row)
+		return TestResult{Delivery: "log", OK: true}
+	}
+	res := TestResult{Delivery: "smtp", Server: net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port)), TLS: s.cfg.TLS}
+	sendCtx, cancel := context.WithTimeout(ctx, s.cfg.Timeout.Std())
+	reply, err := s.send(sendCtx, row)
+	cancel()
+	if err == nil {
+		res.OK, res.Reply = true, reply
+		s.log.Info("test e-mail sent")
+		return res
+	}
+	var de *deliveryError
+	if !errors.As(err, &de) {
+		de = &deliveryError{stage: "send", err: err}
+	}
+	res.Stage, res.Code, res.Reply = de.stage, de.code, de.err.Error()
+	s.log.Warn("test e-mail refused", "stage", de.stage, "smtp_code", de.code)
+	return res
+}
+
+// messageDomain is the domain of the From address, for a Message-ID.
+func messageDomain(from string) string {
+	if _, domain, ok := strings.Cut(strings.TrimSuffix(strings.TrimSpace(from), ">"), "@"); ok && domain != "" {
+		return domain
+	}
+	return "cloison.invalid"
 }
 
 // explainTimeout says so when an attempt failed because it ran out of time:

@@ -308,7 +308,13 @@ func TestSenderWithoutSMTPHostPrintsTheMessageToTheLog(t *testing.T) {
 
 	id := e.enqueue(t, "erin@example.org", "en", "activation", activation("Local1"))
 	s.Kick()
-	e.waitRow(t, id, "sent", func(m store.OutboxMessage) bool { return m.Status == store.OutboxSent })
+	// Printed, not sent: the outbox says so, and tells it apart in its filter.
+	e.waitRow(t, id, "printed", func(m store.OutboxMessage) bool { return m.Status == store.OutboxPrinted })
+	for status, want := range map[string]int64{store.OutboxPrinted: 1, store.OutboxSent: 0} {
+		if _, n, err := e.st.ListOutbox(context.Background(), testActor, status, store.Page{Page: 1, PerPage: 10}); err != nil || n != want {
+			t.Errorf("?status=%s: %d messages (%v), want %d", status, n, err, want)
+		}
+	}
 	logs := e.logs.String()
 	for _, want := range []string{"https://cloison.example.org/activate#token=Local1", "erin@example.org", "Confirm your e-mail address", "no SMTP host configured"} {
 		if !strings.Contains(logs, want) {
@@ -542,4 +548,45 @@ func TestSenderReportsRefusedCredentials(t *testing.T) {
 		t.Errorf("the log should say why, without the password:\n%s", logs)
 	}
 	assertLogClean(t, logs, "kim")
+}
+
+// The superadmin's test e-mail says exactly what the SMTP server answered:
+// its acceptance, or its refusal with the code and text; without an SMTP
+// host, that the e-mail went to the log.
+func TestTestEmailReportsTheServersAnswer(t *testing.T) {
+	e := newEnv(t)
+	srv := mailtest.Start(t)
+	s := mail.NewSender(srv.Config(), e.st, e.log, fast...)
+	msg, err := e.composer.Compose("test", "en", map[string]string{"name": "Ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := s.Test(context.Background(), "ada@example.org", msg)
+	if !ok.OK || ok.Delivery != "smtp" || ok.Stage != "" || !strings.Contains(ok.Reply, "queued") || ok.Server != srv.Addr() {
+		t.Errorf("accepted: %+v", ok)
+	}
+	if got := srv.To("ada@example.org"); len(got) != 1 || got[0].Subject != "[Cloison test] Test e-mail" || !strings.Contains(got[0].Text, "Hello Ada,") {
+		t.Fatalf("received %+v", got)
+	}
+
+	srv.RejectRcpt(func(addr string) bool { return strings.HasPrefix(addr, "nobody@") })
+	no := s.Test(context.Background(), "nobody@example.org", msg)
+	if no.OK || no.Stage != "send" || no.Code != 550 || !strings.Contains(no.Reply, "550") || !strings.Contains(no.Reply, "5.1.1 No such mailbox here") {
+		t.Errorf("refused: %+v", no)
+	}
+
+	srv.Stop()
+	down := s.Test(context.Background(), "ada@example.org", msg)
+	if down.OK || down.Stage != "connect" || !strings.Contains(down.Reply, "refused") {
+		t.Errorf("server down: %+v", down)
+	}
+	assertLogClean(t, e.logs.String(), "ada", "nobody")
+
+	local := mail.NewSender(config.SMTP{From: "Cloison <noreply@localhost>"}, e.st, e.log)
+	if got := local.Test(context.Background(), "ada@example.org", msg); got != (mail.TestResult{Delivery: "log", OK: true}) {
+		t.Errorf("no SMTP host: %+v", got)
+	}
+	if !strings.Contains(e.logs.String(), "Test e-mail") {
+		t.Errorf("the test e-mail was not printed:\n%s", e.logs.String())
+	}
 }

@@ -30,6 +30,7 @@ import type {
 	RoleRequest,
 	SessionInfo,
 	SetupInput,
+	TestMailResult,
 	User,
 	UserQuery
 } from './apiTypes';
@@ -278,6 +279,7 @@ export const api = {
 	outbox: (query: { status?: string; page?: number; per_page?: number } = {}) =>
 		request<ListPage<OutboxMessage>>('GET', withQuery('/api/outbox', { ...query })),
 	retryOutbox: (id: string) => request<unknown>('POST', `/api/outbox/${encodeURIComponent(id)}/retry`),
+	testMail: (to: string) => request<TestMailResult>('POST', '/api/outbox/test', { body: to ? { to } : {} }),
 
 	overview: () => request<Overview>('GET', '/api/me/overview'),
 	acceptInvitation: (token: string) => request<{ case_id: string }>('POST', '/api/invitations/accept', { body: { token } }),

@@ -27,6 +27,8 @@ export interface InstanceConfig {
 	languages: string[];
 	default_locale: string;
 	registration_open: boolean;
+	/** Where e-mails go: `log` when no SMTP server is configured (printed to the server's log, not sent). */
+	email_delivery: 'smtp' | 'log';
 	/** The confidentiality pledge a newcomer signs, in the request's language. */
 	pledge: string;
 }
@@ -114,7 +116,19 @@ export interface AuditVerification {
 }
 
 /** An e-mail status in the outbox. */
-export type OutboxStatus = 'queued' | 'sent' | 'failed';
+export type OutboxStatus = 'queued' | 'sent' | 'printed' | 'failed';
+
+/** What became of a test e-mail (POST /api/outbox/test): exactly what the SMTP server answered. */
+export interface TestMailResult {
+	/** `log`: no SMTP server is configured; the e-mail was printed to the server's log. */
+	delivery: 'smtp' | 'log';
+	ok: boolean;
+	server?: string;
+	tls?: string;
+	stage?: 'connect' | 'send' | 'message';
+	code?: number;
+	reply: string;
+}
 
 /** An e-mail of the outbox, without its body. */
 export interface OutboxMessage {

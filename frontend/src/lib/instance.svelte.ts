@@ -1,6 +1,6 @@
 import { api } from './api';
 import type { InstanceConfig } from './apiTypes';
-import { adoptInstanceLocale, locales } from './i18n/locale.svelte';
+import { adoptInstanceLocale, locales, t } from './i18n/locale.svelte';
 import { catchRefusal } from './resource.svelte';
 
 /**
@@ -13,9 +13,18 @@ export const instance = $state<InstanceConfig & { status: 'loading' | 'ready' | 
 	languages: [...locales],
 	default_locale: 'fr',
 	registration_open: false,
+	email_delivery: 'smtp',
 	pledge: '',
 	status: 'loading'
 });
+
+/**
+ * A form's message about an e-mail it sent, and where that e-mail went when it was not
+ * sent: with no SMTP server configured, it was printed to the server's log.
+ */
+export function mailOutcome(message: string): string {
+	return instance.email_delivery === 'log' && message ? `${message} ${t('mail.printedToLog')}` : message;
+}
 
 /**
  * Loads the public settings; the SPA keeps working on the defaults if the call fails.

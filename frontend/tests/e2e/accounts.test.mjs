@@ -85,6 +85,8 @@ test('(a) a newcomer registers, activates, asks for the editor role, and the sup
 	await person.getByRole('button', { name: 'Créer mon compte' }).click();
 	await person.getByRole('heading', { name: 'Vérifiez votre boîte aux lettres' }).waitFor();
 	await person.getByText(newcomer.email, { exact: false }).waitFor();
+	// Without an SMTP server, the form says where the e-mail went.
+	await person.getByText('le message a été affiché dans le journal du serveur au lieu d’être envoyé').waitFor();
 
 	// The activation link from the log; its token leaves the address bar.
 	const activation = await server.waitForLink({ to: newcomer.email, path: '/activate', since });
@@ -108,6 +110,9 @@ test('(a) a newcomer registers, activates, asks for the editor role, and the sup
 	// The superadmin sees the request counted in the navigation, and grants it with a reason.
 	await logIn(adminPage, superadmin);
 	await heading(adminPage, 'Accueil').waitFor();
+	// With no SMTP server, the superadmin's home says so and names the setting.
+	await adminPage.getByRole('heading', { name: 'Les e-mails ne partent pas' }).waitFor();
+	await adminPage.getByText('Renseignez smtp.host dans la configuration').waitFor();
 	const requestsLink = adminPage.getByRole('link', { name: 'Demandes de rôle (1 en attente)' });
 	await requestsLink.waitFor();
 	await adminPage.getByRole('link', { name: '1 demande de rôle attend une décision' }).waitFor();
@@ -123,6 +128,18 @@ test('(a) a newcomer registers, activates, asks for the editor role, and the sup
 	await adminPage.getByRole('button', { name: 'Accorder le rôle « Gestionnaire de dossiers »' }).click();
 	await adminPage.getByText('Rôle « Gestionnaire de dossiers » accordé à Grace Hopper.').waitFor();
 	await adminPage.getByRole('link', { name: 'Demandes de rôle', exact: true }).waitFor();
+
+	// The outbox tells printed e-mails from sent ones, and the test e-mail says where it went.
+	await adminPage.getByRole('link', { name: 'Accueil', exact: true }).click();
+	await adminPage.getByRole('link', { name: 'Vérifier l’envoi des e-mails' }).click();
+	await heading(adminPage, 'Courriels').waitFor();
+	const statusTags = adminPage.getByRole('table').locator('.tag');
+	await statusTags.filter({ hasText: /^Affiché dans le journal$/ }).first().waitFor();
+	assert.equal(await statusTags.filter({ hasText: /^Envoyé$/ }).count(), 0, 'nothing is called sent');
+	await adminPage.getByText('Confirmation d’adresse', { exact: true }).first().waitFor();
+	await adminPage.getByRole('button', { name: 'Envoyer l’e-mail de test' }).click();
+	await adminPage.getByText('l’e-mail de test a été affiché dans le journal du serveur, pas envoyé').waitFor();
+	assert.match(server.output(), /E-mail de test/, 'the test e-mail is printed like any other');
 
 	// The newcomer, after a reload, is a case manager.
 	await person.reload();
