@@ -28,7 +28,7 @@ func (s *Server) listAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := store.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action"), Object: c.Query("object")}
+	f := store.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action"), Object: c.Query("object"), ObjectType: c.Query("object_type")}
 	if f.Since, err = timeParam(c, "since"); err != nil {
 		return err
 	}

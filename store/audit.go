@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,16 @@ type AuditEntry struct {
 	Details    string    `bun:"details" json:"details,omitempty"`
 	PrevHash   string    `bun:"prev_hash" json:"-"`
 	Hash       string    `bun:"hash" json:"-"`
+
+	// What the entry names, in words, for the person reading the log; set
+	// by ListAudit, never stored nor hashed. ActorName is the acting
+	// account's name ("" for no one or the system); ObjectLabel the
+	// object's name (an account), reference (a case file, a helper's
+	// access: its case file's) or id (a category); Names the names and
+	// references of the accounts and case files its details name, by id.
+	ActorName   string            `bun:"-" json:"actor_name"`
+	ObjectLabel string            `bun:"-" json:"object_label"`
+	Names       map[string]string `bun:"-" json:"names"`
 }
 
 // genesisHash is the prev_hash of the first entry.
@@ -156,12 +168,14 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 
 // AuditFilter narrows the audit log: by acting account id, action (exact, or
 // a prefix ending in "." such as "account."), object id, and a time range.
+// With ObjectType "case", Object also finds the entries about its helpers.
 type AuditFilter struct {
-	Actor  string
-	Action string
-	Object string
-	Since  *time.Time
-	Until  *time.Time
+	Actor      string
+	Action     string
+	Object     string
+	ObjectType string
+	Since      *time.Time
+	Until      *time.Time
 }
 
 // ListAudit returns audit entries to an admin, newest first.
@@ -180,7 +194,12 @@ func (s *Store) ListAudit(ctx context.Context, actor Actor, f AuditFilter, p Pag
 	case f.Action != "":
 		q = q.Where("action = ?", f.Action)
 	}
-	if f.Object != "" {
+	switch {
+	case f.Object != "" && f.ObjectType == "case":
+		q = q.Where("(object_type = 'case' AND object_id = ?) OR (object_type = 'grant' AND json_extract(details, '$.case') = ?)", f.Object, f.Object)
+	case f.Object != "" && f.ObjectType != "":
+		q = q.Where("object_type = ? AND object_id = ?", f.ObjectType, f.Object)
+	case f.Object != "":
 		q = q.Where("object_id = ?", f.Object)
 	}
 	if f.Since != nil {
@@ -190,7 +209,103 @@ func (s *Store) ListAudit(ctx context.Context, actor Actor, f AuditFilter, p Pag
 		q = q.Where("at < ?", f.Until.UTC())
 	}
 	n, err := q.OrderExpr("id DESC").Limit(p.limit()).Offset(p.offset()).ScanAndCount(ctx)
-	return out, n, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, n, s.nameAudit(ctx, out)
+}
+
+// nameAudit puts names on a page of entries: two reads, one for the
+// accounts and one for the case files the page names. A case file deleted
+// since is named by the reference its deletion recorded.
+func (s *Store) nameAudit(ctx context.Context, entries []AuditEntry) error {
+	accounts, cases := map[string]string{}, map[string]string{}
+	details := make([]map[string]any, len(entries))
+	for i, e := range entries {
+		if e.ActorID != "" {
+			accounts[e.ActorID] = ""
+		}
+		_ = json.Unmarshal([]byte(e.Details), &details[i])
+		switch e.ObjectType {
+		case "account":
+			accounts[e.ObjectID] = ""
+		case "case":
+			cases[e.ObjectID] = ""
+		}
+		for _, id := range auditIDs(details[i], "added", "removed") {
+			accounts[id] = ""
+		}
+		if id, ok := details[i]["case"].(string); ok {
+			cases[id] = ""
+		}
+	}
+	if err := s.fillLabels(ctx, "accounts", "name", accounts); err != nil {
+		return fmt.Errorf("audit: names: %w", err)
+	}
+	if err := s.fillLabels(ctx, "cases", "reference", cases); err != nil {
+		return fmt.Errorf("audit: references: %w", err)
+	}
+	for i := range entries {
+		e, d := &entries[i], details[i]
+		e.ActorName = accounts[e.ActorID]
+		e.Names = map[string]string{}
+		switch e.ObjectType {
+		case "account":
+			e.ObjectLabel = accounts[e.ObjectID]
+		case "case":
+			e.ObjectLabel = cases[e.ObjectID]
+			if ref, ok := d["reference"].(string); ok && e.ObjectLabel == "" {
+				e.ObjectLabel = ref
+			}
+		case "grant":
+			if id, ok := d["case"].(string); ok {
+				e.ObjectLabel = cases[id]
+			}
+		case "category":
+			e.ObjectLabel = e.ObjectID
+		}
+		for _, id := range auditIDs(d, "added", "removed") {
+			e.Names[id] = accounts[id]
+		}
+		if id, ok := d["case"].(string); ok {
+			e.Names[id] = cases[id]
+		}
+	}
+	return nil
+}
+
+// fillLabels reads column of the rows of table whose ids are the keys of
+// labels into their values; ids found nowhere keep "".
+func (s *Store) fillLabels(ctx context.Context, table, column string, labels map[string]string) error {
+	if len(labels) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ID    string `bun:"id"`
+		Label string `bun:"label"`
+	}
+	if err := s.read.NewSelect().Table(table).Column("id").ColumnExpr("? AS label", bun.Ident(column)).
+		Where("id IN (?)", bun.In(slices.Collect(maps.Keys(labels)))).Scan(ctx, &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		labels[r.ID] = r.Label
+	}
+	return nil
+}
+
+// auditIDs are the ids listed under keys in an entry's details.
+func auditIDs(details map[string]any, keys ...string) []string {
+	var out []string
+	for _, k := range keys {
+		list, _ := details[k].([]any)
+		for _, v := range list {
+			if id, ok := v.(string); ok {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 // VerifyAuditAs is VerifyAudit for the API: a superadmin's check.

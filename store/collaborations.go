@@ -302,21 +302,25 @@ func (s *Store) ExpireCollaborations(ctx context.Context) (int, error) {
 	n := 0
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()
-		var ids []string
-		if err := tx.NewSelect().Model((*Grant)(nil)).Column("id").
-			Where("kind != ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", GrantAssignee, now).Scan(ctx, &ids); err != nil {
+		var ended []struct {
+			ID     string `bun:"id"`
+			CaseID string `bun:"case_id"`
+		}
+		if err := tx.NewSelect().Model((*Grant)(nil)).Column("id", "case_id").
+			Where("kind != ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", GrantAssignee, now).Scan(ctx, &ended); err != nil {
 			return err
 		}
-		for _, id := range ids {
+		for _, g := range ended {
 			if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = 'expired'").Set("token_hash = NULL").
-				Where("id = ?", id).Exec(ctx); err != nil {
+				Where("id = ?", g.ID).Exec(ctx); err != nil {
 				return err
 			}
-			if err := s.appendAudit(ctx, tx, Actor{ClientIP: "system"}, Audit{Action: "collaboration.expired", ObjectType: "grant", ObjectID: id}); err != nil {
+			if err := s.appendAudit(ctx, tx, Actor{ClientIP: "system"}, Audit{Action: "collaboration.expired", ObjectType: "grant", ObjectID: g.ID,
+				Details: map[string]any{"case": g.CaseID}}); err != nil {
 				return err
 			}
 		}
-		n = len(ids)
+		n = len(ended)
 		return nil
 	})
 	return n, err

@@ -105,6 +105,12 @@ export interface AuditEntry {
 	client_ip: string;
 	/** A JSON object as a string, or ''. */
 	details?: string;
+	/** The acting account's name; '' for no one or the system. */
+	actor_name: string;
+	/** The object in words: a name, a case file's reference, a category's id. */
+	object_label: string;
+	/** Names and references of the accounts and case files the details name, by id. */
+	names: Record<string, string>;
 }
 
 /** The outcome of GET /api/audit/verify. */
@@ -159,6 +165,7 @@ export interface AuditQuery {
 	actor?: string;
 	action?: string;
 	object?: string;
+	object_type?: string;
 	since?: string;
 	until?: string;
 	page?: number;

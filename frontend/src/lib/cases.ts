@@ -1,7 +1,7 @@
 // Case files in the SPA: their vocabulary (statuses, outcomes, transitions, helpers), the
 // merge of a person's edits with a version saved meanwhile, and saving a downloaded file.
 import type { CaseFacts, CaseOutcome, CaseStatus, Category, DownloadedFile, HelperKind } from './apiTypes';
-import { intlTag, tIn, type Locale, type MessageKey } from './i18n/locale.svelte';
+import { hasMessage, intlTag, t, tIn, type Locale, type MessageKey } from './i18n/locale.svelte';
 
 /** Statuses in the order of a case file's life. */
 export const caseStatuses: readonly CaseStatus[] = ['draft', 'open', 'pending', 'litigation', 'closed', 'archived'];
@@ -36,6 +36,12 @@ export function categoryLabel(categories: readonly Category[], id: string, local
 	const category = categories.find((c) => c.id === id);
 	if (!category) return id;
 	return (locale === 'en' ? category.label_en : category.label_fr) || category.label_fr || id;
+}
+
+/** A fact's name in words (a history entry, an audit entry name the facts changed). */
+export function factName(field: string): string {
+	const key = `case.field.${field}`;
+	return hasMessage(key) ? t(key) : t('audit.unknownValue');
 }
 
 /** The facts of a case file a person edits, in the order of the form. */

@@ -12,12 +12,13 @@ export function describeError(error: ApiError | null): string {
 
 /**
  * The message for a field reason as the API's 422 `fields` give it (`required`, `email`,
- * `min=10`, `common_password`…); client-side checks use the same reasons.
+ * `min=10`, `common_password`…); client-side checks use the same reasons. A reason the
+ * catalogue does not know reads as a plain refusal, never as its code.
  */
 export function fieldMessage(reason: string): string {
 	const [code, value = ''] = reason.split('=', 2);
 	const key = `field.${code}`;
-	return hasMessage(key) ? t(key, { value }) : reason;
+	return hasMessage(key) ? t(key, { value }) : t('field.rejected');
 }
 
 /** Why field was refused, in words, when reasons (a form's, or a 422's fields) name it; undefined when not. */

@@ -1,4 +1,4 @@
-// Presentation helpers: dates in the reader's language, audit details, user agents.
+// Presentation helpers: dates in the reader's language, user agents, pages.
 import { intlTag, type Locale } from './i18n/locale.svelte';
 
 /** A date and time in the reader's language and time zone ('' for no date). */
@@ -45,25 +45,6 @@ export function toDay(iso: string): string {
 	const date = new Date(iso);
 	if (!iso || Number.isNaN(date.getTime())) return '';
 	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-/**
- * The details of an audit entry (a JSON object as a string) as name/value pairs in the
- * order stored; text that is not a JSON object comes back as one `''` pair, never lost.
- */
-export function auditDetails(details: string | undefined): [string, string][] {
-	if (!details) return [];
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(details);
-	} catch {
-		return [['', details]];
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return [['', details]];
-	return Object.entries(parsed).map(([name, value]) => [
-		name,
-		typeof value === 'string' ? value : JSON.stringify(value)
-	]);
 }
 
 const browsers: [string, RegExp][] = [

@@ -208,7 +208,21 @@ test('(b) the superadmin invites an editor, who joins through the invitation lin
 	// The invitation and its reason are in the audit log.
 	await adminPage.getByRole('link', { name: 'Journal d’audit' }).click();
 	await heading(adminPage, 'Journal d’audit').waitFor();
-	await adminPage.getByRole('cell', { name: 'Coordinatrice recrutée, accord du bureau du 10 mai' }).waitFor();
+	const invited = adminPage.getByText(
+		'Ada Lovelace a invité Katherine Johnson avec le rôle « Gestionnaire de dossiers » — motif : Coordinatrice recrutée, accord du bureau du 10 mai'
+	);
+	await invited.waitFor();
+	// The raw entry is one click away.
+	const row = adminPage.getByRole('row').filter({ has: invited });
+	await row.getByText('Entrée brute').click();
+	await row.getByText('"action": "account.invited"').waitFor();
+	// People are picked by name, never pasted as ids.
+	await adminPage.getByLabel('Personne concernée').fill('Kath');
+	await adminPage.getByRole('button', { name: 'Katherine Johnson' }).click();
+	await adminPage.getByRole('button', { name: 'Filtrer', exact: true }).click();
+	await adminPage.getByText('Katherine Johnson a accepté son invitation.').waitFor();
+	assert.equal(await adminPage.getByText('Grace Hopper', { exact: false }).count(), 0, 'only Katherine’s entries');
+	assert.match(adminPage.url(), /object_type=account/);
 	await adminPage.getByRole('button', { name: 'Vérifier la chaîne' }).click();
 	await adminPage.getByText(/La chaîne est intacte : \d+ entrées vérifiées\./).waitFor();
 

@@ -52,8 +52,8 @@ describe('fieldMessage', () => {
 		expect(fieldMessage('not_higher')).toBe('This role is not higher than yours.');
 	});
 
-	it('shows an unknown reason as the server gave it', () => {
-		expect(fieldMessage('weird=a b')).toBe('weird=a b');
+	it('words an unknown reason as a plain refusal, never as its code', () => {
+		expect(fieldMessage('weird=a b')).toBe('Cette valeur n’est pas acceptée.');
 	});
 });
 

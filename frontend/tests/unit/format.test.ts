@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-	auditDetails,
 	dayEnd,
 	dayStart,
 	describeUserAgent,
@@ -39,24 +38,6 @@ describe('dates for the audit filters', () => {
 		expect(formatDateTime('2026-01-02T03:04:05Z', 'en')).toMatch(/Jan/);
 		expect(formatDateTime(null, 'fr')).toBe('');
 		expect(formatDateTime('not a date', 'fr')).toBe('not a date');
-	});
-});
-
-describe('auditDetails', () => {
-	it('lists the pairs of a JSON object in order, values as text', () => {
-		expect(auditDetails('{"role_from":"reader","role_to":"editor","name_changed":true,"n":3}')).toEqual([
-			['role_from', 'reader'],
-			['role_to', 'editor'],
-			['name_changed', 'true'],
-			['n', '3']
-		]);
-	});
-
-	it('shows nothing for no details, and other text as it is', () => {
-		expect(auditDetails('')).toEqual([]);
-		expect(auditDetails(undefined)).toEqual([]);
-		expect(auditDetails('not json')).toEqual([['', 'not json']]);
-		expect(auditDetails('[1,2]')).toEqual([['', '[1,2]']]);
 	});
 });
 
