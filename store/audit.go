@@ -81,6 +81,13 @@ func entryDigest(e *AuditEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// The end of the chain, and a new link.
+var (
+	sqlLastAudit   = statements.Write("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1")
+	sqlInsertAudit = statements.Write(`INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
+		client_ip, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+)
+
 // appendAudit writes one entry inside tx, chained to the last one. It must run in
 // the write transaction of the change it records, so both land or neither.
 func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audit) error {
@@ -88,7 +95,7 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 		ID   int64  `bun:"id"`
 		Hash string `bun:"hash"`
 	}
-	err := s.queryRowPrepared(ctx, tx, sqlLastAudit, nil, &last.ID, &last.Hash)
+	err := s.db.QueryRow(ctx, tx, sqlLastAudit, nil, &last.ID, &last.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		last.Hash = genesisHash
 	} else if err != nil {
@@ -108,7 +115,7 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 		ClientIP: actor.ClientIP, Details: details, PrevHash: last.Hash,
 	}
 	e.Hash = entryDigest(e)
-	if err := s.execPrepared(ctx, tx, sqlInsertAudit,
+	if err := s.db.Exec(ctx, tx, sqlInsertAudit,
 		e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // Case-file statuses (lifecycle in DESIGN.md).
@@ -203,18 +205,18 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 // check and the insert are one statement, and the reference's UNIQUE index
 // is the test that it is free (a clash makes the insert fail and draw again).
 // Every statement a create runs is paid inside the single writer's queue.
-const sqlInsertNewCase = `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
+var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
 	status, outcome, creator_id, version, created_at, updated_at)
 	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
-	RETURNING 1`
+	RETURNING 1`)
 
 // indexNewCases gives the batch's new case files their search entries in one
 // statement at the end of the batch: inside each request's savepoint it cost
-// a full-text index segment per case file (see batchWrite). Nothing can
+// a full-text index segment per case file (see engine.BatchWrite). Nothing can
 // reach a case file before its creation commits, so nothing misses its entry.
 // The rows go in rowid order: FTS5 writes its pending rows to disk again
 // whenever a rowid is lower than the one before.
-var indexNewCases = &batchWrite{query: `INSERT INTO case_search (rowid, title, summary, notes)
+var indexNewCases = &engine.BatchWrite{Query: `INSERT INTO case_search (rowid, title, summary, notes)
 	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`}
 
 // insertCase writes a new case row with a fresh reference, its counter and
@@ -223,7 +225,7 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	for attempt := 1; ; attempt++ {
 		c.Reference = newReference(c.CreatedAt.Year())
 		var one int
-		err := s.queryRowPrepared(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
+		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
 			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.CategoryID}, &one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Invalid("category_id", "unknown")
@@ -241,8 +243,14 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	if err := s.countCase(ctx, tx, "", c.Status); err != nil {
 		return err
 	}
-	return atBatchEnd(ctx, tx, indexNewCases, c.ID)
+	return s.db.AtBatchEnd(ctx, tx, indexNewCases, c.ID)
 }
+
+// The per-status counters, which an admin's totals read.
+var (
+	sqlCountDown = statements.Write("UPDATE case_counts SET n = n - 1 WHERE status = ?")
+	sqlCountUp   = statements.Write("UPDATE case_counts SET n = n + 1 WHERE status = ?")
+)
 
 // countCase moves one case file between the per-status counters ("" for none).
 func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) error {
@@ -250,20 +258,25 @@ func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) erro
 		return nil
 	}
 	if from != "" {
-		if err := s.execPrepared(ctx, tx, sqlCountDown, from); err != nil {
+		if err := s.db.Exec(ctx, tx, sqlCountDown, from); err != nil {
 			return err
 		}
 	}
 	if to != "" {
-		if err := s.execPrepared(ctx, tx, sqlCountUp, to); err != nil {
+		if err := s.db.Exec(ctx, tx, sqlCountUp, to); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+var sqlInsertGrant = statements.Write(`INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
+	revoked_why, granted_by, invited_email, token_hash, token_expires, created_at)
+	VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)`)
+
+// addGrant entrusts a case file to an account from now on.
 func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kind, by string, now time.Time) error {
-	return s.execPrepared(ctx, tx, sqlInsertGrant, newID(), caseID, accountID, kind, now, by, now)
+	return s.db.Exec(ctx, tx, sqlInsertGrant, newID(), caseID, accountID, kind, now, by, now)
 }
 
 // caseEvent is one line of a case file's history.
@@ -279,15 +292,17 @@ func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID s
 	return s.caseEventAt(ctx, tx, actor, caseID, s.now(), ev)
 }
 
-// caseEventAt records an event that happened at a given time: the seed
-// writes histories whose dates are spread over past years.
+var sqlInsertEvent = statements.Write(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+
+// caseEventAt records an event that happened at a given time.
 func (s *Store) caseEventAt(ctx context.Context, tx bun.IDB, actor Actor, caseID string, at time.Time, ev caseEvent) error {
 	fields := ""
 	if len(ev.Fields) > 0 {
 		b, _ := json.Marshal(ev.Fields)
 		fields = string(b)
 	}
-	return s.execPrepared(ctx, tx, sqlInsertEvent, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
+	return s.db.Exec(ctx, tx, sqlInsertEvent, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
 }
 
 // touchCase marks a case file changed by a sub-resource (note, deadline,

@@ -38,7 +38,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	// Only a migration that succeeded is recorded, so a failed one runs again
 	// at the next start instead of being skipped.
-	m := migrate.NewMigrator(s.write, ms, migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(s.db.Writer(), ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("store: migrations table: %w", err)
 	}
@@ -46,17 +46,14 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
-	if err := s.dropStat4(ctx); err != nil {
-		return nil, fmt.Errorf("store: statistics: %w", err)
-	}
 	names := make([]string, 0, len(group.Migrations))
 	for _, mig := range group.Migrations {
 		names = append(names, mig.Name)
 	}
-	if len(names) > 0 {
-		// The tables the hot statements use may only exist now.
-		s.wstmts.Swap(prepareAll(ctx, s.write.DB, preparedWrites)).close()
-		s.reprepare(ctx)
+	// The tables the hot statements use may only exist now; one that does
+	// not prepare on the migrated schema is a mistake to fail on at once.
+	if err := s.db.Migrated(ctx); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	return names, nil
 }
@@ -67,7 +64,7 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := migrate.NewMigrator(s.write, ms)
+	m := migrate.NewMigrator(s.db.Writer(), ms)
 	if err := m.Init(ctx); err != nil {
 		return nil, err
 	}

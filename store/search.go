@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"cloison/store/engine"
 )
 
 // Searching a person's own case files.
@@ -49,7 +51,7 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 	if f.Category != "" {
 		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
 	}
-	rows, err := s.query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
+	rows, err := s.db.Query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -60,7 +62,7 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 		var it CaseSummary
 		var title, summary, notes string
 		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, timeText{&it.CreatedAt}, timeText{&it.UpdatedAt}, &title, &summary, &notes); err != nil {
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &title, &summary, &notes); err != nil {
 			return nil, 0, false, err
 		}
 		if !m.matches(title, summary, notes) {
@@ -89,8 +91,8 @@ func searchOwnQuery(where, sort string) string {
 
 // The commonest searches' statements, prepared once.
 var (
-	sqlSearchOwnEditor = searchOwnQuery(liveGrantWith(editorGrantKinds), "")
-	sqlSearchOwnReader = searchOwnQuery(liveGrantWith(readerGrantKinds), "")
+	_ = statements.Read(searchOwnQuery(liveGrantWith(editorGrantKinds), ""))
+	_ = statements.Read(searchOwnQuery(liveGrantWith(readerGrantKinds), ""))
 )
 
 // searchTerms are the words of a search as the index compares them:

@@ -1,19 +1,18 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // This file fills an empty data directory with synthetic case files for
@@ -46,7 +45,7 @@ type SeedDeadline struct {
 // SeedCase is one synthetic case file and everything hanging off it.
 type SeedCase struct {
 	// Case holds the descriptive fields, status, outcome and dates; the id,
-	// reference, creator and version are filled in by SeedCases.
+	// reference, creator and version are filled in by seedRowsOf.
 	Case Case
 	// Assignees are the editors it is entrusted to; the first one created it.
 	Assignees []*Account
@@ -105,19 +104,6 @@ func (s *Store) SeedAccounts(ctx context.Context, actor Actor, accounts []NewAcc
 	return out, err
 }
 
-// SeedCases writes a batch of synthetic case files in one write transaction.
-// Each case file is created by its first assignee (its history and audit
-// entry name them, with actor's client address), then entrusted to the other
-// assignees, given its helpers, notes, deadlines and, unless it is a draft,
-// the transition that brought it to its status.
-func (s *Store) SeedCases(ctx context.Context, actor Actor, batch []SeedCase) error {
-	rows, err := seedRowsOf(actor, batch)
-	if err != nil {
-		return err
-	}
-	return s.writeSeedRows(ctx, rows)
-}
-
 // seedRows is a batch of case files as the rows they leave, with their ids
 // drawn and their times written as text: all the work that needs no
 // database, so that Seed does it for the next batch while the single writer
@@ -162,11 +148,11 @@ func seedRowsOf(actor Actor, batch []SeedCase) (*seedRows, error) {
 			c.UpdatedAt = c.CreatedAt
 		}
 		c.Reference = newReference(c.CreatedAt.Year())
-		r.cases = append(r.cases, bindArgs([]any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
+		r.cases = append(r.cases, engine.BindArgs([]any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
 			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt}))
 		r.years = append(r.years, c.CreatedAt.Year())
 		r.counts[c.Status]++
-		created := bindArgs([]any{c.CreatedAt})[0]
+		created := engine.BindArgs([]any{c.CreatedAt})[0]
 		for _, a := range sc.Assignees {
 			r.grants = append(r.grants, []any{newID(), c.ID, a.ID, GrantAssignee, created, creator.ID, created})
 		}
@@ -178,19 +164,19 @@ func seedRowsOf(actor Actor, batch []SeedCase) (*seedRows, error) {
 		}
 		r.events = append(r.events, []any{c.ID, created, creator.ID, "created", "", CaseDraft, "", ""})
 		if c.Status != CaseDraft {
-			r.events = append(r.events, bindArgs([]any{c.ID, c.UpdatedAt, creator.ID, "transition", CaseDraft, c.Status, "", ""}))
+			r.events = append(r.events, engine.BindArgs([]any{c.ID, c.UpdatedAt, creator.ID, "transition", CaseDraft, c.Status, "", ""}))
 		}
 		var notes strings.Builder
 		for j, body := range sc.Notes {
 			// Notes fall between creation and the last change, in order.
 			at := c.CreatedAt.Add(time.Duration(j+1) * c.UpdatedAt.Sub(c.CreatedAt) / time.Duration(len(sc.Notes)+1))
-			r.notes = append(r.notes, bindArgs([]any{newID(), c.ID, creator.ID, body, at}))
+			r.notes = append(r.notes, engine.BindArgs([]any{newID(), c.ID, creator.ID, body, at}))
 			notes.WriteByte('\n')
 			notes.WriteString(body)
 		}
 		r.search = append(r.search, []any{c.ID, notes.String()})
 		for _, d := range sc.Deadlines {
-			r.deadlines = append(r.deadlines, bindArgs([]any{newID(), c.ID, d.Title, d.DueDate, d.Done, creator.ID, c.CreatedAt, c.UpdatedAt}))
+			r.deadlines = append(r.deadlines, engine.BindArgs([]any{newID(), c.ID, d.Title, d.DueDate, d.Done, creator.ID, c.CreatedAt, c.UpdatedAt}))
 		}
 		r.audits = append(r.audits, AuditEntry{ActorID: creator.ID, Action: "case.created", ObjectType: "case", ObjectID: c.ID,
 			ClientIP: actor.ClientIP, Details: seedDetails})
@@ -198,98 +184,47 @@ func seedRowsOf(actor Actor, batch []SeedCase) (*seedRows, error) {
 	return r, nil
 }
 
-// seedTable is a table the seed fills with multi-row INSERTs: a statement
-// per row cost more in binding and stepping, through database/sql and the
-// driver, than SQLite's work on the row. Triggers still fire row by row.
-type seedTable struct {
-	head  string // INSERT INTO … VALUES
-	tuple string // one row: its placeholders and constants
-	tail  string // what follows the rows, if anything
-	// per is how many rows one statement writes at most (0: seedRowsPerStatement).
-	per int
-}
-
 // The seed's tables, with the columns the API's own statements write
 // (sqlInsertNewCase, sqlInsertGrant, sqlInsertEvent, sqlInsertNote, sqlInsertAudit).
 var (
-	seedCasesTable = seedTable{head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-		status, outcome, creator_id, version, created_at, updated_at) VALUES `, tuple: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
-	seedGrantsTable = seedTable{head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
+	seedCasesTable = engine.BulkInsert{Head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
+		status, outcome, creator_id, version, created_at, updated_at) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+	seedGrantsTable = engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
 		revoked_why, granted_by, invited_email, token_hash, token_expires, created_at) VALUES `,
-		tuple: "(?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}
-	seedEventsTable = seedTable{head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields) VALUES `,
-		tuple: "(?, ?, ?, ?, ?, ?, ?, ?)"}
-	seedNotesTable     = seedTable{head: `INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES `, tuple: "(?, ?, ?, ?, ?)"}
-	seedDeadlinesTable = seedTable{head: `INSERT INTO deadlines (id, case_id, title, due_date, done, created_by, created_at, updated_at) VALUES `,
-		tuple: "(?, ?, ?, ?, ?, ?, ?, ?)"}
-	seedAuditTable = seedTable{head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
-		client_ip, details, prev_hash, hash) VALUES `, tuple: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+		Row: "(?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}
+	seedEventsTable = engine.BulkInsert{Head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields) VALUES `,
+		Row: "(?, ?, ?, ?, ?, ?, ?, ?)"}
+	seedNotesTable     = engine.BulkInsert{Head: `INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES `, Row: "(?, ?, ?, ?, ?)"}
+	seedDeadlinesTable = engine.BulkInsert{Head: `INSERT INTO deadlines (id, case_id, title, due_date, done, created_by, created_at, updated_at) VALUES `,
+		Row: "(?, ?, ?, ?, ?, ?, ?, ?)"}
+	seedAuditTable = engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
+		client_ip, details, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
 	// The full-text entries take the title and summary from the rows just
 	// written, found by id (a case file's rowid is the entry's), and the
 	// notes column from the batch. FTS5 writes a segment of its index per
 	// statement, so the fewer statements the better: 16,383 rows bind
 	// 32,766 values, SQLite's limit.
-	seedSearchTable = seedTable{head: `INSERT INTO case_search (rowid, title, summary, notes)
-		SELECT c.rowid, c.title, c.summary, v.column2 FROM (VALUES `, tuple: "(?, ?)",
-		tail: ") AS v CROSS JOIN cases AS c ON c.id = v.column1", per: 16383}
+	seedSearchTable = engine.BulkInsert{Head: `INSERT INTO case_search (rowid, title, summary, notes)
+		SELECT c.rowid, c.title, c.summary, v.column2 FROM (VALUES `, Row: "(?, ?)",
+		Tail: ") AS v CROSS JOIN cases AS c ON c.id = v.column1", MaxRows: 16383}
 )
-
-// seedRowsPerStatement bounds a multi-row INSERT: 64 rows of the widest
-// table bind 832 values, far below SQLite's limit of 32,766.
-const seedRowsPerStatement = 64
-
-// insert writes rows in statements of up to seedRowsPerStatement rows, each
-// prepared once per transaction.
-func (t seedTable) insert(ctx context.Context, tx bun.Tx, rows [][]any) error {
-	stmts := map[int]*sql.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
-	var args []any
-	for len(rows) > 0 {
-		n := min(len(rows), cmp.Or(t.per, seedRowsPerStatement))
-		st := stmts[n]
-		if st == nil {
-			var err error
-			q := t.head + strings.Repeat(t.tuple+", ", n-1) + t.tuple + t.tail
-			if st, err = tx.Tx.PrepareContext(ctx, q); err != nil {
-				return err
-			}
-			stmts[n] = st
-		}
-		args = args[:0]
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
-	}
-	return nil
-}
 
 // writeSeedRows stores a batch in one write transaction: case files first
 // (the grants' triggers copy their columns), then what hangs off them and
 // the full-text entries, the counters and the audit entries.
 //
-// The transaction is the writer's own, not InTx's: the seed is the only
-// writer of a new database, and InTx would run the batch, thousands of rows,
-// in a savepoint of a shared transaction, keeping a copy of every page it
-// changes in case it had to be undone alone.
-func (s *Store) writeSeedRows(ctx context.Context, r *seedRows) error {
-	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+// The transaction is the bulk load's (see engine.Bulk.InTx).
+func (s *Store) writeSeedRows(ctx context.Context, bulk *engine.Bulk, r *seedRows) error {
+	return bulk.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := freeReferences(ctx, tx, r); err != nil {
 			return err
 		}
 		for _, w := range []struct {
-			table seedTable
+			table engine.BulkInsert
 			rows  [][]any
 		}{{seedCasesTable, r.cases}, {seedGrantsTable, r.grants}, {seedEventsTable, r.events},
 			{seedNotesTable, r.notes}, {seedDeadlinesTable, r.deadlines}, {seedSearchTable, r.search}} {
-			if err := w.table.insert(ctx, tx, w.rows); err != nil {
+			if err := s.db.InsertRows(ctx, tx, w.table, w.rows); err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
 		}
@@ -377,7 +312,7 @@ func freeReferences(ctx context.Context, tx bun.Tx, r *seedRows) error {
 func (s *Store) appendSeedAudits(ctx context.Context, tx bun.Tx, entries []AuditEntry) error {
 	var lastID int64
 	prev := genesisHash
-	err := s.queryRowPrepared(ctx, tx, sqlLastAudit, nil, &lastID, &prev)
+	err := s.db.QueryRow(ctx, tx, sqlLastAudit, nil, &lastID, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit: last entry: %w", err)
 	}
@@ -388,9 +323,9 @@ func (s *Store) appendSeedAudits(ctx context.Context, tx bun.Tx, entries []Audit
 		e.ID, e.At, e.PrevHash = lastID+int64(i)+1, at, prev
 		e.Hash = entryDigest(e)
 		prev = e.Hash
-		rows[i] = bindArgs([]any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash})
+		rows[i] = engine.BindArgs([]any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash})
 	}
-	if err := seedAuditTable.insert(ctx, tx, rows); err != nil {
+	if err := s.db.InsertRows(ctx, tx, seedAuditTable, rows); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
 	return nil
@@ -427,9 +362,9 @@ type SeedReport struct {
 //
 // It refuses a database that holds any account or case file. For speed, and
 // only because the database is empty to begin with (a crash loses nothing),
-// the write connection runs with the settings of seedSettings while seeding
-// (synchronous=OFF, a large page cache) and the secondary indexes of the
-// tables it fills are built after the rows are in (see dropSeedIndexes);
+// it is a bulk load (engine.Bulk): the writer runs with settings only an
+// empty database affords (synchronous=OFF, a large page cache) and the
+// secondary indexes of the tables it fills are built after the rows are in;
 // before Seed returns, even on an error or an interruption, the indexes are
 // back, created by the migrations' own statements, and the settings are the
 // instance's again. Only a crash of the process during a seed leaves a
@@ -444,11 +379,11 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 	} else if held {
 		return rep, fmt.Errorf("seed: the data directory already holds accounts or case files; seed only an empty one")
 	}
-	restore, err := s.seedPragmas(ctx)
+	bulk, err := s.db.BeginBulk(ctx, seedTables)
 	if err != nil {
 		return rep, err
 	}
-	defer restore()
+	defer bulk.Close()
 
 	op := Actor{ClientIP: "seed"}
 	var news []NewAccount
@@ -504,22 +439,11 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 			done += n
 		}
 	}()
-	indexes, err := s.dropSeedIndexes(ctx)
-	if err != nil {
-		return rep, err
-	}
-	defer func() {
-		// On the way out after an error or an interruption too: the
-		// schema must be the migrations' whatever happened.
-		if indexes != nil {
-			_ = s.createSeedIndexes(context.WithoutCancel(ctx), indexes)
-		}
-	}()
 	for b := range batches {
 		if b.err != nil {
 			return rep, b.err
 		}
-		if err := s.writeSeedRows(ctx, b.rows); err != nil {
+		if err := s.writeSeedRows(ctx, bulk, b.rows); err != nil {
 			return rep, err
 		}
 		rep.Cases += b.n
@@ -530,13 +454,9 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	dropped := indexes
-	indexes = nil // created here, not again on the way out
-	if err := s.createSeedIndexes(ctx, dropped); err != nil {
-		return rep, err
-	}
-	// Fresh statistics so that the planner knows the tables' real shapes.
-	if err := s.Analyze(ctx); err != nil {
+	// The indexes, and fresh statistics so that the planner knows the
+	// tables' real shapes.
+	if err := bulk.Finish(ctx); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -544,109 +464,6 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions, passwordHash string)
 
 // seedTables are the tables Seed fills in bulk.
 var seedTables = []string{"cases", "grants", "case_events", "notes", "deadlines", "audit_entries"}
-
-// seedIndex is a secondary index Seed drops while it writes.
-type seedIndex struct{ name, sql string }
-
-// dropSeedIndexes drops the indexes that CREATE INDEX statements of the
-// migrations put on the tables Seed fills, and returns them to be created
-// again by createSeedIndexes, from the very statements the schema holds.
-// Their keys (random ids, dates, accounts) put each row in a page
-// anywhere in the index: filling them row by row cost half the seed's time,
-// building them once the rows are in is a sort. Unique indexes stay (they
-// check each row as it comes), as do primary keys, which SQLite creates
-// with the table.
-func (s *Store) dropSeedIndexes(ctx context.Context) ([]seedIndex, error) {
-	rows, err := s.write.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
-		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?) ORDER BY name`, bun.In(seedTables))
-	if err != nil {
-		return nil, err
-	}
-	var out []seedIndex
-	for rows.Next() {
-		var ix seedIndex
-		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if !strings.HasPrefix(strings.ToUpper(strings.Join(strings.Fields(ix.sql), " ")), "CREATE UNIQUE") {
-			out = append(out, ix)
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	return out, s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, ix := range out {
-			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(ix.name, `"`, `""`)+`"`); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// createSeedIndexes creates the indexes dropSeedIndexes dropped, in one
-// transaction, with the statements the migrations wrote.
-func (s *Store) createSeedIndexes(ctx context.Context, indexes []seedIndex) error {
-	// Each index is built by sorting its keys; past the page cache's size
-	// the sort goes on in temporary files, which must not be in memory:
-	// a million case files' keys would take gigabytes. (Seed's restore puts
-	// temp_store back.)
-	if _, err := s.write.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
-		return err
-	}
-	return s.write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, ix := range indexes {
-			if _, err := tx.ExecContext(ctx, ix.sql); err != nil {
-				return fmt.Errorf("seed: index %s: %w", ix.name, err)
-			}
-		}
-		return nil
-	})
-}
-
-// seedSettings are the writer's settings Seed changes while it runs.
-var seedSettings = []struct{ pragma, value string }{
-	// Nothing to lose: the database was empty, so a crash loses nothing.
-	{"synchronous", "OFF"},
-	// The indexes keyed by random ids and dates take a page anywhere in
-	// them at each row: the more of them stays in memory, the fewer reads.
-	{"cache_size", "-262144"}, // 256 MiB
-	// A multi-row INSERT, or one that fires triggers, keeps the original of
-	// each page it changes in a statement journal, to undo itself alone if
-	// it fails; past 64 KiB that journal would go to a temporary file, and
-	// writing it cost more than the rows themselves.
-	{"temp_store", "MEMORY"},
-	// Building the indexes at the end sorts their keys with helper threads.
-	{"threads", strconv.Itoa(runtime.NumCPU())},
-}
-
-// seedPragmas applies seedSettings to the writer and returns what puts back
-// the values it had (those of the DSN), then checkpoints the WAL.
-func (s *Store) seedPragmas(ctx context.Context) (restore func(), err error) {
-	var was []string
-	restore = func() {
-		bg := context.WithoutCancel(ctx)
-		for i, v := range was {
-			_, _ = s.write.ExecContext(bg, "PRAGMA "+seedSettings[i].pragma+" = "+v)
-		}
-		_, _ = s.write.ExecContext(bg, "PRAGMA wal_checkpoint(TRUNCATE)")
-	}
-	for _, p := range seedSettings {
-		var v string
-		if err := s.write.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&v); err != nil {
-			restore()
-			return nil, err
-		}
-		was = append(was, v)
-		if _, err := s.write.ExecContext(ctx, "PRAGMA "+p.pragma+" = "+p.value); err != nil {
-			restore()
-			return nil, err
-		}
-	}
-	return restore, nil
-}
 
 // seedGen draws synthetic case files. Its random source is not for secrets:
 // it only makes texts and spreads, reproducibly.

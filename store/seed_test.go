@@ -162,16 +162,13 @@ func schemaOf(t *testing.T, st *Store) []string {
 	return out
 }
 
-// seedSettingsOf reads the writer's settings the seed changes while it runs.
+// seedSettingsOf reads the settings of the writer and of a reader, those
+// the seed changes while it runs among them.
 func seedSettingsOf(t *testing.T, st *Store) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, p := range seedSettings {
-		var v string
-		if err := st.write.QueryRowContext(context.Background(), "PRAGMA "+p.pragma).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out[p.pragma] = v
+	out, err := st.Pragmas(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

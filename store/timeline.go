@@ -87,16 +87,21 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 	return n, warnings, err
 }
 
+var sqlInsertNote = statements.Write(`INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)`)
+
 // insertNote writes a note and appends its text to the case file's search
 // entry, in the caller's transaction.
 func (s *Store) insertNote(ctx context.Context, tx bun.IDB, n *Note) error {
-	if err := s.execPrepared(ctx, tx, sqlInsertNote,
+	if err := s.db.Exec(ctx, tx, sqlInsertNote,
 		n.ID, n.CaseID, n.AuthorID, n.Body, n.CreatedAt); err != nil {
 		return err
 	}
-	return s.execPrepared(ctx, tx, sqlNoteSearch,
+	return s.db.Exec(ctx, tx, sqlNoteSearch,
 		n.Body, n.CaseID)
 }
+
+// sqlNoteSearch appends a note's text to its case file's search entry.
+var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`)
 
 // Deadline is a date a case file must not miss.
 type Deadline struct {

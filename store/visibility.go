@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // Grant kinds. An assignee is a case manager the case file is entrusted to;
@@ -77,12 +79,12 @@ func liveGrantArgs(acc *Account, now time.Time) []any {
 // see costs the same seek into grants whether or not it exists. Admins see
 // every case file; their grants and this session's reason come with it.
 var (
-	sqlCaseForAdmin = `SELECT ` + caseColumns + `,
+	sqlCaseForAdmin = statements.Read(`SELECT ` + caseColumns + `,
 		(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantWith(editorGrantKinds) + `),
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
-		FROM cases AS c WHERE c.id = ?`
-	sqlCaseForEditor = caseForGrants(editorGrantKinds)
-	sqlCaseForReader = caseForGrants(readerGrantKinds)
+		FROM cases AS c WHERE c.id = ?`)
+	sqlCaseForEditor = statements.Read(caseForGrants(editorGrantKinds))
+	sqlCaseForReader = statements.Read(caseForGrants(readerGrantKinds))
 )
 
 // caseForGrants is the one-case form for anyone but an admin: a row per
@@ -98,14 +100,14 @@ func caseForGrants(kinds string) string {
 }
 
 // caseColumns are a case file's columns, in caseFields' order; times
-// come as text (see timeText).
+// come as text (see engine.ScanTime).
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
 	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
-		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, timeText{&c.CreatedAt}, timeText{&c.UpdatedAt}}
+		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt)}
 }
 
 // Relation is what the actor is to one case file.
@@ -138,7 +140,7 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		}
 		args = append([]any{id}, liveGrantArgs(acc, now)...)
 	}
-	rows, err := s.query(ctx, db, query, args...)
+	rows, err := s.db.Query(ctx, db, query, args...)
 	if err != nil {
 		return nil, Relation{}, err
 	}
