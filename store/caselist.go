@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/uptrace/bun"
 
@@ -44,17 +43,6 @@ type CaseSummary struct {
 	Version    int64     `bun:"version" json:"version"`
 	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
 	UpdatedAt  time.Time `bun:"updated_at" json:"updated_at"`
-}
-
-// ftsQuery turns what a person typed into an FTS5 query: each word a quoted
-// prefix term, all of them required. Operators typed by the person are text.
-func ftsQuery(q string) string {
-	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	terms := make([]string, 0, len(words))
-	for _, w := range words {
-		terms = append(terms, `"`+w+`"*`)
-	}
-	return strings.Join(terms, " ")
 }
 
 func (f CaseFilter) validate() error {
@@ -220,12 +208,7 @@ func (s *Store) listByPredicate(ctx context.Context, actor Actor, f CaseFilter, 
 			}
 			q = q.Where("c.id IN (SELECT case_id FROM grants WHERE account_id = ? AND kind = ? AND revoked_at IS NULL)", who, GrantAssignee)
 		}
-		if terms := ftsQuery(f.Q); terms != "" {
-			q = q.Where("c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)", terms)
-		} else if strings.TrimSpace(f.Q) != "" {
-			q = q.Where("0 = 1") // only punctuation: nothing matches
-		}
-		return q
+		return matchingCases(q, f.Q)
 	}
 	// The page is chosen on the narrow index entries (the visible rowids in
 	// sort order) and only then are its rows read: an editor's 500 visible

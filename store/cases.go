@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"cloison/store/engine"
 )
 
 // Case-file statuses (lifecycle in DESIGN.md).
@@ -210,15 +208,6 @@ var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title
 	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
 	RETURNING 1`)
 
-// indexNewCases gives the batch's new case files their search entries in one
-// statement at the end of the batch: inside each request's savepoint it cost
-// a full-text index segment per case file (see engine.BatchWrite). Nothing can
-// reach a case file before its creation commits, so nothing misses its entry.
-// The rows go in rowid order: FTS5 writes its pending rows to disk again
-// whenever a rowid is lower than the one before.
-var indexNewCases = &engine.BatchWrite{Query: `INSERT INTO case_search (rowid, title, summary, notes)
-	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`}
-
 // insertCase writes a new case row with a fresh reference, its counter and
 // its search entry; an inactive or unknown category is refused.
 func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
@@ -243,7 +232,7 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	if err := s.countCase(ctx, tx, "", c.Status); err != nil {
 		return err
 	}
-	return s.db.AtBatchEnd(ctx, tx, indexNewCases, c.ID)
+	return s.indexNewCase(ctx, tx, c.ID)
 }
 
 // The per-status counters, which an admin's totals read.
@@ -418,8 +407,7 @@ func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch 
 			if _, err := tx.NewUpdate().Model(c).Column("title", "category_id", "summary", "facts_date", "place", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 				return err
 			}
-			if _, err := tx.NewRaw(`UPDATE case_search SET title = ?, summary = ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
-				c.Title, c.Summary, c.ID).Exec(ctx); err != nil {
+			if err := reindexCase(ctx, tx, c); err != nil {
 				return err
 			}
 			if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "updated", Fields: fields}); err != nil {
@@ -546,7 +534,7 @@ func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) 
 		if err := tx.NewSelect().Table("attachments").Column("storage_name").Where("case_id = ?", c.ID).Scan(ctx, &files); err != nil {
 			return err
 		}
-		if _, err := tx.NewRaw("DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)", c.ID).Exec(ctx); err != nil {
+		if err := unindexCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model(c).WherePK().Exec(ctx); err != nil {

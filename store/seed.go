@@ -117,7 +117,7 @@ type seedRows struct {
 	// search is each case file's id and the notes column of its full-text
 	// entry: what AddNote's appends would have made, each note preceded by
 	// a line feed, oldest first.
-	search [][]any
+	search []SearchEntry
 	// audits lack their id, time and hashes, which chain them to the log.
 	audits []AuditEntry
 }
@@ -174,7 +174,7 @@ func seedRowsOf(actor Actor, batch []SeedCase) (*seedRows, error) {
 			notes.WriteByte('\n')
 			notes.WriteString(body)
 		}
-		r.search = append(r.search, []any{c.ID, notes.String()})
+		r.search = append(r.search, SearchEntry{CaseID: c.ID, Notes: notes.String()})
 		for _, d := range sc.Deadlines {
 			r.deadlines = append(r.deadlines, engine.BindArgs([]any{newID(), c.ID, d.Title, d.DueDate, d.Done, creator.ID, c.CreatedAt, c.UpdatedAt}))
 		}
@@ -199,14 +199,6 @@ var (
 		Row: "(?, ?, ?, ?, ?, ?, ?, ?)"}
 	seedAuditTable = engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
 		client_ip, details, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
-	// The full-text entries take the title and summary from the rows just
-	// written, found by id (a case file's rowid is the entry's), and the
-	// notes column from the batch. FTS5 writes a segment of its index per
-	// statement, so the fewer statements the better: 16,383 rows bind
-	// 32,766 values, SQLite's limit.
-	seedSearchTable = engine.BulkInsert{Head: `INSERT INTO case_search (rowid, title, summary, notes)
-		SELECT c.rowid, c.title, c.summary, v.column2 FROM (VALUES `, Row: "(?, ?)",
-		Tail: ") AS v CROSS JOIN cases AS c ON c.id = v.column1", MaxRows: 16383}
 )
 
 // writeSeedRows stores a batch in one write transaction: case files first
@@ -223,10 +215,13 @@ func (s *Store) writeSeedRows(ctx context.Context, bulk *engine.Bulk, r *seedRow
 			table engine.BulkInsert
 			rows  [][]any
 		}{{seedCasesTable, r.cases}, {seedGrantsTable, r.grants}, {seedEventsTable, r.events},
-			{seedNotesTable, r.notes}, {seedDeadlinesTable, r.deadlines}, {seedSearchTable, r.search}} {
+			{seedNotesTable, r.notes}, {seedDeadlinesTable, r.deadlines}} {
 			if err := s.db.InsertRows(ctx, tx, w.table, w.rows); err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
+		}
+		if err := s.IndexCases(ctx, tx, r.search); err != nil {
+			return fmt.Errorf("seed: %w", err)
 		}
 		for _, status := range CaseStatuses {
 			if n := r.counts[status]; n > 0 {

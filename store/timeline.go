@@ -96,12 +96,8 @@ func (s *Store) insertNote(ctx context.Context, tx bun.IDB, n *Note) error {
 		n.ID, n.CaseID, n.AuthorID, n.Body, n.CreatedAt); err != nil {
 		return err
 	}
-	return s.db.Exec(ctx, tx, sqlNoteSearch,
-		n.Body, n.CaseID)
+	return s.indexNote(ctx, tx, n)
 }
-
-// sqlNoteSearch appends a note's text to its case file's search entry.
-var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`)
 
 // Deadline is a date a case file must not miss.
 type Deadline struct {
