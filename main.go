@@ -26,6 +26,7 @@ import (
 	"cloison/server/mail"
 	"cloison/store"
 	"cloison/store/passwords"
+	"cloison/store/seed"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -410,7 +411,7 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 // and benchmarks. The password is hashed once and shared by every account.
 func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
-	var o store.SeedOptions
+	var o seed.Options
 	var password string
 	fs := newFlags("seed", stderr, &c)
 	fs.IntVar(&o.Cases, "cases", 1000, "number of case files")
@@ -453,7 +454,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "building indexes and statistics…")
 		}
 	}
-	rep, err := st.Seed(ctx, o, hash)
+	rep, err := seed.Run(ctx, st, o, hash)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -121,6 +122,41 @@ func (s *Store) CreateSuperadmin(ctx context.Context, h *passwords.Hasher, actor
 // command line (seed) and tests, which act as the operator of the machine.
 func (s *Store) CreateAccount(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount) (*Account, error) {
 	return s.createActive(ctx, h, actor, n, false)
+}
+
+// SeedAccounts creates the accounts of a seeded instance (store/seed):
+// active, all sharing one password hash that the caller computed once with
+// the real hasher (hashing thousands of accounts one by one with Argon2id
+// would take minutes), each checked and audited like CreateAccount's, as
+// seeded. It refuses a database that holds data.
+func (s *Store) SeedAccounts(ctx context.Context, actor Actor, accounts []NewAccount, passwordHash string) ([]*Account, error) {
+	if passwordHash == "" {
+		return nil, fmt.Errorf("seed: a password hash is required")
+	}
+	for i := range accounts {
+		if err := check(&accounts[i]); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*Account, 0, len(accounts))
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if held, err := holdsData(ctx, tx); err != nil || held {
+			return cmp.Or(err, errors.New("seed: the database already holds accounts or case files"))
+		}
+		for _, n := range accounts {
+			a, err := s.insertAccount(ctx, tx, n, StatusActive, passwordHash)
+			if err != nil {
+				return err
+			}
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.created", ObjectType: "account", ObjectID: a.ID,
+				Details: map[string]any{"role": a.Role, "seed": true}}); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (s *Store) createActive(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount, firstSuperadmin bool) (*Account, error) {

@@ -113,7 +113,7 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 		Transitions: allowedTransitions(c, rel),
 		Delete:      rel.Admin || rel.Superadmin || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
 		Assign:      actor.Account.IsAdmin(),
-		Invite:      rel.manager() && collaborationOpen(c.Status),
+		Invite:      rel.manager() && CollaborationOpen(c.Status),
 		Report:      rel.manager(),
 	}
 	switch {
@@ -127,8 +127,8 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 	return p
 }
 
-// collaborationOpen tells whether helpers may be invited in this status.
-func collaborationOpen(status string) bool {
+// CollaborationOpen tells whether helpers may be invited in this status.
+func CollaborationOpen(status string) bool {
 	switch status {
 	case CaseDraft, CaseOpen, CasePending, CaseLitigation:
 		return true
@@ -139,9 +139,10 @@ func collaborationOpen(status string) bool {
 // referenceAlphabet is Crockford's base 32: no I, L, O or U to misread.
 const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// newReference draws a human reference such as R-2026-7K3QX: random, so it
-// says nothing of how many case files exist.
-func newReference(year int) string {
+// NewReference draws a human reference such as R-2026-7K3QX: random, so it
+// says nothing of how many case files exist. The unique index on references
+// refuses one already taken: draw again.
+func NewReference(year int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "R-%d-", year)
 	for i := 0; i < 5; i++ {
@@ -212,7 +213,7 @@ var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title
 // its search entry; an inactive or unknown category is refused.
 func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	for attempt := 1; ; attempt++ {
-		c.Reference = newReference(c.CreatedAt.Year())
+		c.Reference = NewReference(c.CreatedAt.Year())
 		var one int
 		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
 			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.CategoryID}, &one)

@@ -69,7 +69,7 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 		if ends != nil && !ends.After(now) {
 			return Invalid("until", "past")
 		}
-		if !collaborationOpen(c.Status) {
+		if !CollaborationOpen(c.Status) {
 			return Coded(ErrConflict, "case_not_open")
 		}
 		key := EmailKey(in.Email)
@@ -150,7 +150,7 @@ func (s *Store) collaborationByToken(ctx context.Context, db bun.IDB, tok string
 		return nil, nil, errInvalidToken
 	}
 	c := new(Case)
-	if err := db.NewSelect().Model(c).Where("c.id = ?", g.CaseID).Scan(ctx); err != nil || !collaborationOpen(c.Status) {
+	if err := db.NewSelect().Model(c).Where("c.id = ?", g.CaseID).Scan(ctx); err != nil || !CollaborationOpen(c.Status) {
 		return nil, nil, errInvalidToken
 	}
 	return g, c, nil

@@ -67,7 +67,7 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		Kind string `bun:"kind"`
 	}
 	err = visibleCases(s.read.NewSelect().TableExpr("cases AS c").
-		Join("JOIN grants AS g ON g.case_id = c.id AND g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL", actor.ID(), bun.In(helperKinds)).
+		Join("JOIN grants AS g ON g.case_id = c.id AND g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL", actor.ID(), bun.In(HelperKinds)).
 		ColumnExpr("c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at, g.kind"), own, now).
 		OrderExpr("c.updated_at DESC").Limit(100).Scan(ctx, &helped)
 	if err != nil || len(helped) == 0 {

@@ -166,6 +166,20 @@ func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
 	return s.sqlite.Pragmas(ctx, s.db)
 }
 
+// HoldsData tells whether the database already holds real data: any account
+// or any case file. The seed refuses to run then.
+func (s *Store) HoldsData(ctx context.Context) (bool, error) { return holdsData(ctx, s.read) }
+
+func holdsData(ctx context.Context, db bun.IDB) (bool, error) {
+	for _, table := range []string{"accounts", "cases"} {
+		ok, err := db.NewSelect().Table(table).Limit(1).Exists(ctx)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
 // mailDomain is the host of baseURL, or "cloison.invalid" without one.
 func mailDomain(baseURL string) string {
 	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {

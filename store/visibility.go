@@ -20,7 +20,8 @@ const (
 	GrantMentee   = "mentee"
 )
 
-var helperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
+// HelperKinds are the kinds of a helper's grant.
+var HelperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
 
 // visibleCases is THE visibility predicate: it restricts a query over the
 // cases table (alias c) to the case files actor may know exist. Every query

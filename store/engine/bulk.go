@@ -91,8 +91,14 @@ type BulkInsert struct {
 	MaxRows int
 }
 
+// One is the statement that writes one row, for a hot path that writes
+// them one at a time (see Statements).
+func (ins BulkInsert) One() string { return ins.Head + ins.Row + ins.Tail }
+
 // InsertRows writes rows, each a row's arguments, with statements of ins,
-// each prepared once per call.
+// each prepared once per call. Times among the arguments are written as
+// the engine stores them (BindArgs; a caller may bind them beforehand, off
+// the writer's path).
 func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) error {
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
@@ -116,7 +122,7 @@ func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows []
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := st.ExecContext(ctx, BindArgs(args)...); err != nil {
 			return err
 		}
 		rows = rows[n:]
