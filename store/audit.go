@@ -39,23 +39,6 @@ type AuditEntry struct {
 // genesisHash is the prev_hash of the first entry.
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Actor is who acts, as the audit log and the rules need it: the account (nil
-// for an anonymous request or the command line) and the client address.
-type Actor struct {
-	Account  *Account
-	ClientIP string
-	// SessionID identifies the login, for "once per session" rules.
-	SessionID string
-}
-
-// ID is the acting account's id, or "" when anonymous.
-func (a Actor) ID() string {
-	if a.Account == nil {
-		return ""
-	}
-	return a.Account.ID
-}
-
 // Audit describes an entry to append; the store fills in time, actor and hashes.
 type Audit struct {
 	Action     string

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ func (f CaseFilter) validate() error {
 	if _, ok := CaseSorts[f.Sort]; !ok {
 		return Invalid("sort", "oneof=-updated updated -created created reference title")
 	}
-	if f.Status != "" && !contains(CaseStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(CaseStatuses, f.Status) {
 		return Invalid("status", "oneof="+strings.Join(CaseStatuses, " "))
 	}
 	return nil

@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -269,32 +269,6 @@ func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kin
 	return s.db.Exec(ctx, tx, sqlInsertGrant, newID(), caseID, accountID, kind, now, by, now)
 }
 
-// caseEvent is one line of a case file's history.
-type caseEvent struct {
-	Kind       string
-	FromStatus string
-	ToStatus   string
-	Comment    string
-	Fields     []string
-}
-
-func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID string, ev caseEvent) error {
-	return s.caseEventAt(ctx, tx, actor, caseID, s.now(), ev)
-}
-
-var sqlInsertEvent = statements.Write(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-
-// caseEventAt records an event that happened at a given time.
-func (s *Store) caseEventAt(ctx context.Context, tx bun.IDB, actor Actor, caseID string, at time.Time, ev caseEvent) error {
-	fields := ""
-	if len(ev.Fields) > 0 {
-		b, _ := json.Marshal(ev.Fields)
-		fields = string(b)
-	}
-	return s.db.Exec(ctx, tx, sqlInsertEvent, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
-}
-
 // touchCase marks a case file changed by a sub-resource (note, deadline,
 // attachment) without changing its version, so that adding a note never
 // makes someone else's form stale.
@@ -468,7 +442,7 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		}
 		switch {
 		case tr.To == CaseClosed && c.Status != CaseArchived:
-			if tr.Outcome == nil || !contains(Outcomes, *tr.Outcome) {
+			if tr.Outcome == nil || !slices.Contains(Outcomes, *tr.Outcome) {
 				return Invalid("outcome", "required")
 			}
 			c.Outcome = tr.Outcome
@@ -501,15 +475,6 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		return err
 	})
 	return out, err
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // DeleteCase deletes a case file: its creator may delete it while it is a

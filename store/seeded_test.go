@@ -29,6 +29,16 @@ func seeded(t testing.TB, opts seed.Options) *store.Store {
 	return st
 }
 
+// seededAccount loads a seeded account by its e-mail.
+func seededAccount(t testing.TB, st *store.Store, email string) *store.Account {
+	t.Helper()
+	a := new(store.Account)
+	if err := st.Engine().Reader().NewSelect().Model(a).Where("email = ?", email).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)

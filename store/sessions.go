@@ -56,11 +56,8 @@ type Login struct {
 // ErrInvalidCredentials and costs the same Argon2 work; after repeated
 // failures answers slow down, and ten in a row lock the account.
 func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password, clientIP, userAgent string) (*Login, error) {
-	acc := new(Account)
-	err := s.read.NewSelect().Model(acc).Where("email_key = ?", EmailKey(email)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		acc = nil
-	} else if err != nil {
+	acc, err := accountByEmail(ctx, s.read, email)
+	if err != nil {
 		return nil, err
 	}
 

@@ -1,8 +1,18 @@
-// Package store owns Cloison's data: the bun models, the embedded migrations,
-// every query, the visibility predicate for case files and the transaction helpers.
-// Business rules that decide who may do what live here, next to the data, so the
-// HTTP API, the command line and the tests all get the same answers.
-// It must never import the server: the store knows nothing of HTTP.
+// Package store owns Cloison's data: the bun models, the embedded
+// migrations, every query, and the business rules that decide who may do
+// what, next to the data, so that the HTTP API, the command line and the
+// tests all get the same answers. No query touches case files without the
+// acting account: visibility is one predicate (visibility.go).
+//
+// Below it, store/engine runs the database (the writer and the read pool,
+// group commit, the prepared hot statements, bulk loading) and knows
+// nothing of case files; the store declares each hot statement next to the
+// code that runs it. store/search holds the rules of full-text search that
+// need no database. Beside it, store/seed fills an empty instance through
+// the store's public surface.
+//
+// It must never import the server (the store knows nothing of HTTP) nor
+// store/seed.
 package store
 
 import (

@@ -236,3 +236,30 @@ func (s *Store) CaseVersion(ctx context.Context, actor Actor, id string) (int64,
 	}
 	return c.Version, nil
 }
+
+// ofVisibleCase reads, with read, what hangs off a case file the actor may
+// see; one they may not see is ErrNotFound, as one that does not exist.
+func ofVisibleCase[T any](ctx context.Context, s *Store, actor Actor, caseID string, read func(context.Context, *Case) (T, error)) (T, error) {
+	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	return read(ctx, c)
+}
+
+// writable loads a case file the actor may enter data on: assignees,
+// helpers and admins, and not archived.
+func (s *Store) writable(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, Relation, error) {
+	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
+	if err != nil {
+		return nil, rel, err
+	}
+	if !rel.writer() {
+		return nil, rel, ErrForbidden
+	}
+	if c.Status == CaseArchived {
+		return nil, rel, Coded(ErrConflict, "archived")
+	}
+	return c, rel, nil
+}
