@@ -59,7 +59,8 @@ type Driver interface {
 
 // Options configures Open.
 type Options struct {
-	// ReadConns sizes the read pool.
+	// ReadConns sizes the read pool (0: the driver picks a size from the
+	// number of CPUs).
 	ReadConns int
 	// Statements are the hot statements to prepare (nil: none).
 	Statements *Statements
