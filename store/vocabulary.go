@@ -11,8 +11,7 @@ var Roles = []string{RoleReader, RoleEditor, RoleAdmin, RoleSuperadmin}
 // AccountStatuses are the statuses of an account.
 var AccountStatuses = []string{StatusInvited, StatusPending, StatusActive, StatusLocked, StatusBlocked, StatusDeregistered}
 
-// HelperKinds are the kinds of helper invited on a case file.
-var HelperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
+// HelperKinds, the kinds of helper invited on a case file, are in visibility.go.
 
 // RequestStatuses are the states of a role request.
 var RequestStatuses = []string{RequestPending, RequestApproved, RequestRejected}
