@@ -2,6 +2,7 @@ package server
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +56,9 @@ func (p *presence) beat(caseID string, acc *store.Account, now time.Time) []pres
 // heartbeat says "I have this case file open" and answers who else has it.
 // Visibility comes first, like every case-file route.
 func (s *Server) heartbeat(c *fiber.Ctx) error {
-	id := c.Params("id")
+	// A copy: Params points into a buffer Fiber reuses for the next
+	// request, and the id outlives this one as a key of the presence map.
+	id := strings.Clone(c.Params("id"))
 	version, err := s.store.CaseVersion(c.UserContext(), s.actor(c), id)
 	if err != nil {
 		return err

@@ -3,7 +3,9 @@
 // the terms a text must hold (Terms), and a copy of the rules by which the
 // index's tokenizer (SQLite FTS5's unicode61, remove_diacritics 2) splits
 // and folds text, with which a Matcher tells, in Go, whether texts hold
-// those terms exactly as the index would find them.
+// those terms exactly as the index would find them. The copy is a table
+// read from SQLite itself (tokenizer_table.go), for every code point, and a
+// test holds it to the tokenizer.
 //
 // It is apart from the store so that these rules stand in one place, whole
 // and pure: it must never touch a database or know what is indexed. The
@@ -12,11 +14,10 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // words splits what a person typed into words: runs of letters and digits;
@@ -49,9 +50,8 @@ func Terms(q string) []string {
 }
 
 // foldedTokens splits text into tokens the way the index's tokenizer
-// (unicode61, remove_diacritics 2) does: letters, numbers and private-use
-// characters make tokens, anything else separates them; each character is
-// lower-cased and stripped of its diacritics. It appends to dst.
+// (unicode61, remove_diacritics 2) does, and folds each character the way
+// it does (see fold). It appends to dst.
 func foldedTokens(text string, dst []string) []string {
 	var tok []byte
 	flush := func() {
@@ -61,20 +61,27 @@ func foldedTokens(text string, dst []string) []string {
 		}
 	}
 	for _, r := range text {
-		f, isToken := foldRune(r)
+		f, isToken := fold(r)
 		if !isToken {
 			flush()
 			continue
 		}
-		tok = utf8.AppendRune(tok, f)
+		if f >= 0 {
+			tok = utf8.AppendRune(tok, f)
+		}
 	}
 	flush()
 	return dst
 }
 
-// foldRune lower-cases r and removes its diacritics, and tells whether it
-// is part of a token.
-func foldRune(r rune) (rune, bool) {
+// fold is the tokenizer's rule for one character: whether it is part of a
+// token, and what it becomes there (lower case, no diacritic), -1 when it
+// is dropped from its token (a combining accent). ASCII letters and digits
+// are tokens, other ASCII characters separate them; beyond ASCII the rule
+// is the tokenizer's own, read from SQLite into tokenizer_table.go (the
+// tokenizer's Unicode tables are older than Go's: letters Unicode added
+// since are not lower-cased, unassigned code points are tokens).
+func fold(r rune) (rune, bool) {
 	switch {
 	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
 		return r, true
@@ -82,33 +89,63 @@ func foldRune(r rune) (rune, bool) {
 		return r + ('a' - 'A'), true
 	case r < utf8.RuneSelf:
 		return r, false
-	case !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Co, r):
+	case r < rune(len(dense)):
+		switch f := dense[r]; f {
+		case 0:
+			return r, true
+		case denseSeparator:
+			return r, false
+		case denseDropped:
+			return -1, true
+		default:
+			return f, true
+		}
+	}
+	if i, ok := slices.BinarySearchFunc(separatorRanges[:], r, func(s [2]rune, r rune) int {
+		switch {
+		case s[1] < r:
+			return -1
+		case s[0] > r:
+			return 1
+		}
+		return 0
+	}); ok && i >= 0 {
 		return r, false
 	}
-	r = unicode.ToLower(r)
-	if int(r) < len(latinBase) {
-		if b := latinBase[r]; b != 0 {
-			return b, true
+	if i, ok := slices.BinarySearchFunc(foldPairs[:], r, func(p [2]rune, r rune) int { return int(p[0] - r) }); ok {
+		if f := foldPairs[i][1]; f != 0 {
+			return f, true
 		}
+		return -1, true
 	}
 	return r, true
 }
 
-// latinBase maps the Latin letters with diacritics (up to U+024F) to their
-// base letter, from their canonical decomposition: "é" (e + acute) is "e".
-var latinBase = func() []rune {
-	t := make([]rune, 0x250)
-	for r := rune(0xC0); r < 0x250; r++ {
-		d := []rune(norm.NFD.String(string(r)))
-		if len(d) < 2 {
-			continue
+// Markers of the dense table: a separator, a character dropped from its token.
+const (
+	denseSeparator = -1
+	denseDropped   = -2
+)
+
+// dense is the rule for the code points below U+2000 (Latin, Greek,
+// Cyrillic and the other alphabets French case files are written in), one
+// look-up each: 0 a token as it is, denseSeparator, denseDropped, or what
+// the character folds to. The rest is searched in the sorted tables.
+var dense = func() []rune {
+	t := make([]rune, 0x2000)
+	for _, s := range separatorRanges {
+		for r := s[0]; r <= s[1] && r < rune(len(t)); r++ {
+			t[r] = denseSeparator
 		}
-		marks := true
-		for _, m := range d[1:] {
-			marks = marks && unicode.Is(unicode.Mn, m)
+	}
+	for _, p := range foldPairs {
+		if p[0] >= rune(len(t)) {
+			break
 		}
-		if marks {
-			t[r] = unicode.ToLower(d[0])
+		if p[1] == 0 {
+			t[p[0]] = denseDropped
+		} else {
+			t[p[0]] = p[1]
 		}
 	}
 	return t
@@ -139,9 +176,11 @@ func (m *Matcher) Matches(texts ...string) bool {
 			if i < len(text) {
 				r, size = utf8.DecodeRuneInString(text[i:])
 			}
-			f, isToken := foldRune(r)
+			f, isToken := fold(r)
 			if i < len(text) && isToken {
-				m.tok = utf8.AppendRune(m.tok, f)
+				if f >= 0 {
+					m.tok = utf8.AppendRune(m.tok, f)
+				}
 				i += size
 				continue
 			}

@@ -59,3 +59,19 @@ func TestMatcherFindsEveryTermAtTheStartOfAToken(t *testing.T) {
 		t.Error("no term is matched by any text")
 	}
 }
+
+// BenchmarkMatcher matches a search against a case file's indexed text, as
+// an editor's search does for each of their case files: French, with
+// accents, capitals and punctuation.
+func BenchmarkMatcher(b *testing.B) {
+	texts := []string{
+		"Refus de péridurale pendant l’accouchement — Maternité Saint-Étienne",
+		"La personne a demandé une péridurale à 3 h 40 ; l’équipe a répondu qu’il était « trop tard ». " +
+			"Témoignage du conjoint reçu le 12 mars, dossier médical demandé à l’établissement, relance faite.",
+		"Note : rendez-vous avec la médiatrice de l’hôpital fixé ; courrier recommandé envoyé à la direction.",
+	}
+	m := NewMatcher(Terms("dossier médical relance zzz"))
+	for b.Loop() {
+		m.Matches(texts...)
+	}
+}

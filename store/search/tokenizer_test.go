@@ -1,0 +1,228 @@
+package search
+
+import (
+	"bytes"
+	"database/sql"
+	"flag"
+	"fmt"
+	"go/format"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	_ "modernc.org/sqlite" // the tokenizer the index uses, to read its rules from
+)
+
+var update = flag.Bool("update", false, "read the tokenizer's rules for every code point from SQLite and rewrite tokenizer_table.go")
+
+// charRule is what the tokenizer does with one character: separates
+// tokens, or is part of one as fold (-1: dropped from it).
+type charRule struct {
+	token bool
+	fold  rune
+}
+
+// tokenizerRules asks SQLite's own tokenizer (unicode61, remove_diacritics
+// 2, as the index is declared) what it does with each code point from lo to
+// hi: each is written between two ASCII markers, "q<c>z", which gives one
+// token "q…z" holding what c folds to, or two tokens "q" and "z" when c
+// separates tokens.
+func tokenizerRules(t testing.TB, lo, hi rune) map[rune]charRule {
+	t.Helper()
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'unicode61 remove_diacritics 2')",
+		"CREATE VIRTUAL TABLE v USING fts5vocab (t, 'instance')",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const chunk = 4096
+	var docs [][]rune
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for base := lo; base <= hi; base += chunk {
+		var b strings.Builder
+		var doc []rune
+		for c := base; c < base+chunk && c <= hi; c++ {
+			if c == 0 || !utf8.ValidRune(c) {
+				continue
+			}
+			b.WriteString("q" + string(c) + "z ")
+			doc = append(doc, c)
+		}
+		docs = append(docs, doc)
+		if _, err := tx.Exec("INSERT INTO t (rowid, x) VALUES (?, ?)", len(docs), b.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query("SELECT doc, term FROM v ORDER BY doc, offset")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	tokens := make([][]string, len(docs)+1)
+	for rows.Next() {
+		var d int
+		var term string
+		if err := rows.Scan(&d, &term); err != nil {
+			t.Fatal(err)
+		}
+		tokens[d] = append(tokens[d], term)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rules := map[rune]charRule{}
+	for i, doc := range docs {
+		toks := tokens[i+1]
+		for _, c := range doc {
+			if len(toks) == 0 {
+				t.Fatalf("U+%04X: the tokenizer gave no token", c)
+			}
+			tok := toks[0]
+			switch {
+			case tok == "q" && len(toks) > 1 && toks[1] == "z":
+				rules[c] = charRule{}
+				toks = toks[2:]
+			case len(tok) >= 2 && tok[0] == 'q' && tok[len(tok)-1] == 'z':
+				folded := tok[1 : len(tok)-1]
+				r, size := utf8.DecodeRuneInString(folded)
+				switch {
+				case folded == "":
+					rules[c] = charRule{token: true, fold: -1}
+				case size == len(folded):
+					rules[c] = charRule{token: true, fold: r}
+				default:
+					t.Fatalf("U+%04X folds to %q, more than one character", c, folded)
+				}
+				toks = toks[1:]
+			default:
+				t.Fatalf("U+%04X: unexpected tokens %q", c, toks[:min(3, len(toks))])
+			}
+		}
+	}
+	return rules
+}
+
+// The Go copy of the tokenizer does exactly what the tokenizer does with
+// every code point of the Basic Multilingual Plane (where every script in
+// use is), with every code point its tables name, and with a sample of the
+// other planes; `go test ./store/search -run Tokenizer -update` reads every
+// code point again from SQLite and rewrites the tables.
+func TestTokenizerTableIsTheTokenizers(t *testing.T) {
+	if *update {
+		writeTable(t, tokenizerRules(t, 1, utf8.MaxRune))
+	}
+	rules := tokenizerRules(t, 1, 0xFFFF)
+	check := func(c rune, want charRule) {
+		f, token := fold(c)
+		got := charRule{token: token}
+		if token {
+			got.fold = f
+		}
+		if got != want {
+			t.Errorf("U+%04X %q: Go %+v, the tokenizer %+v", c, string(c), got, want)
+		}
+	}
+	for c, want := range rules {
+		check(c, want)
+	}
+	var others []rune
+	for _, p := range foldPairs {
+		if p[0] > 0xFFFF {
+			others = append(others, p[0])
+		}
+	}
+	for _, s := range separatorRanges {
+		if s[0] > 0xFFFF {
+			others = append(others, s[0], s[1])
+		}
+	}
+	for c := rune(0x10000); c <= utf8.MaxRune; c += 0x1F3 {
+		others = append(others, c)
+	}
+	for _, c := range others {
+		check(c, tokenizerRules(t, c, c)[c])
+	}
+	if len(others) < 100 {
+		t.Errorf("only %d code points checked beyond the first plane", len(others))
+	}
+
+	// The defect this table mends: the tokenizer folds Vietnamese letters,
+	// beyond U+024F, that the earlier copy did not.
+	if got := Terms("Nguyễn Thị Ánh Đặng"); strings.Join(got, " ") != "nguyen thi anh đang" {
+		t.Errorf("Terms = %q", got)
+	}
+	if !NewMatcher(Terms("nguyen thi")).Matches("Famille Nguyễn Thị Ánh") {
+		t.Error("nguyen does not find Nguyễn")
+	}
+}
+
+// writeTable rewrites tokenizer_table.go from the tokenizer's rules for
+// every code point.
+func writeTable(t *testing.T, rules map[rune]charRule) {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by `go test ./store/search -run Tokenizer -update`, from SQLite's own tokenizer; DO NOT EDIT.\n\n")
+	b.WriteString("package search\n\n")
+	b.WriteString("// foldPairs are the code points from U+0080 on that the tokenizer\n// changes inside a token, sorted, with what they become (0: dropped).\n")
+	b.WriteString("var foldPairs = [...][2]rune{\n")
+	n := 0
+	for c := rune(0x80); c <= utf8.MaxRune; c++ {
+		r, ok := rules[c]
+		if !ok || !r.token || r.fold == c {
+			continue
+		}
+		to := r.fold
+		if to < 0 {
+			to = 0
+		}
+		fmt.Fprintf(&b, "{0x%X, 0x%X}, ", c, to)
+		if n++; n%6 == 0 {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n}\n\n// separatorRanges are the ranges of code points from U+0080 on that\n// separate tokens, sorted; the surrogates are none.\n")
+	b.WriteString("var separatorRanges = [...][2]rune{\n")
+	n = 0
+	var lo, last rune
+	inRange := false
+	for c := rune(0x80); c <= utf8.MaxRune+1; c++ {
+		if c >= 0xD800 && c <= 0xDFFF {
+			continue // never in a Go string: ranges run across them
+		}
+		r, ok := rules[c]
+		sep := c <= utf8.MaxRune && ok && !r.token
+		switch {
+		case sep && !inRange:
+			lo, inRange = c, true
+		case !sep && inRange:
+			fmt.Fprintf(&b, "{0x%X, 0x%X}, ", lo, last)
+			if n++; n%6 == 0 {
+				b.WriteString("\n")
+			}
+			inRange = false
+		}
+		last = c
+	}
+	b.WriteString("\n}\n")
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("tokenizer_table.go", src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
