@@ -68,7 +68,7 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 	now := s.now()
 	switch {
 	case f.Assignee != "":
-	case f.Q != "" && !actor.Account.IsAdmin():
+	case f.Q != "" && !actor.Account.IsAdmin() && !isReference(f.Q):
 		if items, total, ok, err := s.searchOwn(ctx, actor, f, p, now); ok || err != nil {
 			return items, total, err
 		}

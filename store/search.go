@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 
@@ -78,9 +79,21 @@ func (s *Store) IndexCases(ctx context.Context, tx bun.Tx, entries []SearchEntry
 	return s.db.InsertRows(ctx, tx, searchBulk, rows)
 }
 
+// referenceSearch matches a search that is a whole case file's reference
+// (R-2026-7K3QX, in any case), which finds that case file itself: people
+// look case files up by the reference they were given.
+var referenceSearch = regexp.MustCompile(`^(?i)R-[0-9]{4}-[` + referenceAlphabet + `]{5}$`)
+
+// isReference tells whether a search is a case file's reference.
+func isReference(text string) bool { return referenceSearch.MatchString(strings.TrimSpace(text)) }
+
 // matchingCases restricts a query over cases (alias c) to those whose
-// entry holds every word of text, each as the start of a word.
+// entry holds every word of text, each as the start of a word, or to the
+// case file whose reference text is.
 func matchingCases(q *bun.SelectQuery, text string) *bun.SelectQuery {
+	if isReference(text) {
+		return q.Where("c.reference = ?", strings.ToUpper(strings.TrimSpace(text)))
+	}
 	if terms := search.FTSQuery(text); terms != "" {
 		return q.Where("c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)", terms)
 	}

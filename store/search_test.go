@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"cloison/store"
@@ -73,5 +74,32 @@ func TestSearchOwnFindsWhatTheIndexFinds(t *testing.T) {
 	defer store.SetSearchOwnMax(2)()
 	if _, _, ok, err := st.SearchOwn(ctx, actor, store.CaseFilter{Q: "consentement"}, store.Page{Page: 1, PerPage: 5}, st.Now()); ok || err != nil {
 		t.Errorf("above the limit: searched own case files (%v, %v)", ok, err)
+	}
+}
+
+// A search that is a case file's reference finds that case file, for an
+// editor as for an admin, in any case; someone who may not see it finds
+// nothing.
+func TestSearchByReference(t *testing.T) {
+	st := seeded(t, seed.Options{Cases: 40, Editors: 2, Admins: 1, BatchSize: 40, Random: 3})
+	ctx := context.Background()
+	ed := store.Actor{Account: seededAccount(t, st, "editor1@"+seed.Domain)}
+	other := store.Actor{Account: seededAccount(t, st, "editor2@"+seed.Domain)}
+	admin := store.Actor{Account: seededAccount(t, st, "admin1@"+seed.Domain)}
+	mine, _, err := st.ListCases(ctx, ed, store.CaseFilter{}, store.Page{Page: 1, PerPage: 1})
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("%v %v", mine, err)
+	}
+	ref := mine[0].Reference
+	for _, q := range []string{ref, " " + strings.ToLower(ref) + " "} {
+		for who, actor := range map[string]store.Actor{"editor": ed, "admin": admin} {
+			got, total, err := st.ListCases(ctx, actor, store.CaseFilter{Q: q}, store.Page{Page: 1, PerPage: 10})
+			if err != nil || total != 1 || got[0].ID != mine[0].ID {
+				t.Errorf("%s, %q: %d %v %v", who, q, total, got, err)
+			}
+		}
+		if got, total, err := st.ListCases(ctx, other, store.CaseFilter{Q: q}, store.Page{Page: 1, PerPage: 10}); err != nil || total != 0 || len(got) != 0 {
+			t.Errorf("another editor finds %v (%d, %v)", got, total, err)
+		}
 	}
 }
