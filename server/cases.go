@@ -261,9 +261,10 @@ func (s *Server) caseReport(c *fiber.Ctx) error {
 		return err
 	}
 	pdf, err := report.Render(r, report.Options{
-		Letterhead: report.Letterhead{Name: s.cfg.Instance.Name},
-		Locale:     s.actor(c).Account.Locale,
-		Now:        time.Now(),
+		Letterhead:     report.Letterhead{Name: s.cfg.Instance.Name},
+		Locale:         s.actor(c).Account.Locale,
+		InstanceLocale: s.cfg.Instance.DefaultLocale,
+		Now:            time.Now(),
 	})
 	if err != nil {
 		return err

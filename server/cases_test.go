@@ -42,7 +42,7 @@ type fixtureCase struct {
 func (e *testEnv) newCase(owner store.Actor, status string) fixtureCase {
 	e.t.Helper()
 	ctx := context.Background()
-	d, err := e.store.CreateCase(ctx, owner, store.NewCase{Title: "Refus de péridurale", CategoryID: "accouchement",
+	d, err := e.store.CreateCase(ctx, owner, store.NewCase{Title: "Refus de péridurale", CategoryID: "sante",
 		Summary: "La personne a demandé une péridurale qui lui a été refusée.", Place: "Maternité du Centre"})
 	if err != nil {
 		e.t.Fatal(err)
@@ -399,7 +399,7 @@ func TestLifecycle(t *testing.T) {
 	_, ownerTok := e.account(store.RoleEditor, "owner@example.org")
 	_, adminTok := e.account(store.RoleAdmin, "admin@example.org")
 	_, superTok := e.account(store.RoleSuperadmin, "super@example.org")
-	resp, body := e.do("POST", "/api/cases", map[string]any{"title": "Refus de soins", "category_id": "refus-soins", "summary": "Faits", "facts_date": "2026-10-03", "place": "Clinique"}, auth(ownerTok)...)
+	resp, body := e.do("POST", "/api/cases", map[string]any{"title": "Refus de soins", "category_id": "sante", "summary": "Faits", "facts_date": "2026-10-03", "place": "Clinique"}, auth(ownerTok)...)
 	if resp.StatusCode != 201 || resp.Header.Get("ETag") != `"1"` {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"cloison/server/i18n"
 	"cloison/store"
 )
 
@@ -37,4 +38,66 @@ func (s *Server) saveCategory(create bool) fiber.Handler {
 		}
 		return c.Status(status).JSON(cat)
 	}
+}
+
+// categoryPresets are the sets of categories an admin adds in one go on the
+// categories page, by key, their ids in order. Their names and labels are
+// the catalogues' (category_preset.<key>, category.<id>). A fresh instance
+// starts with "appeals" (migration 31, which a test holds to it).
+var categoryPresets = []categoryPreset{
+	{key: "appeals", ids: []string{"sante", "social", "administration", "logement", "travail", "education",
+		"consommation", "discrimination", "justice", "autre"}},
+	{key: "birth", ids: []string{"accouchement", "grossesse", "post-partum", "consentement", "violences",
+		"nouveau-ne", "dossier-medical", "refus-soins", "facturation", "autre"}},
+}
+
+type categoryPreset struct {
+	key string
+	ids []string
+}
+
+// presetView is a preset as the API shows it: its name in the caller's
+// language, its categories with their labels in every language.
+type presetView struct {
+	Key        string                `json:"key"`
+	Name       string                `json:"name"`
+	Categories []store.CategoryInput `json:"categories"`
+}
+
+// view is the preset in locale's words.
+func (p categoryPreset) view(locale string) presetView {
+	v := presetView{Key: p.key, Name: i18n.Get(locale).Text("category_preset." + p.key)}
+	for _, id := range p.ids {
+		labels := map[string]string{}
+		for _, l := range i18n.Locales() {
+			labels[l] = i18n.Get(l).Text("category." + id)
+		}
+		v.Categories = append(v.Categories, store.CategoryInput{ID: id, Labels: labels})
+	}
+	return v
+}
+
+// listCategoryPresets shows the presets to an admin.
+func (s *Server) listCategoryPresets(c *fiber.Ctx) error {
+	locale := s.actor(c).Account.Locale
+	items := make([]presetView, len(categoryPresets))
+	for i, p := range categoryPresets {
+		items[i] = p.view(locale)
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// addCategoryPreset adds the categories of a preset that the instance lacks.
+func (s *Server) addCategoryPreset(c *fiber.Ctx) error {
+	key := c.Params("key")
+	for _, p := range categoryPresets {
+		if p.key == key {
+			added, err := s.store.AddCategories(c.UserContext(), s.actor(c), p.key, p.view(i18n.Source).Categories)
+			if err != nil {
+				return err
+			}
+			return c.JSON(fiber.Map{"items": added})
+		}
+	}
+	return errNotFound
 }

@@ -22,7 +22,7 @@ func TestAnswersEncodeAsEncodingJSONWould(t *testing.T) {
 	values := []any{
 		listBody[store.CaseSummary]{Items: []store.CaseSummary{
 			{ID: "c1", Reference: "R-2026-7K3QX", Title: `Refus de soins <script>alert("x")</script> & "guillemets"`,
-				CategoryID: "refus-soins", Status: "closed", Outcome: &outcome, Version: 3, CreatedAt: when, UpdatedAt: when},
+				CategoryID: "sante", Status: "closed", Outcome: &outcome, Version: 3, CreatedAt: when, UpdatedAt: when},
 			{ID: "c2", Title: "Accouchement à l’hôpital\u2028ligne\ttab\x01", Status: "open", CreatedAt: when.In(time.FixedZone("CET", 3600))},
 		}, Total: 2, Page: 1, PerPage: 50},
 		listBody[store.CaseSummary]{Items: []store.CaseSummary{}},

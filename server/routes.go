@@ -76,6 +76,8 @@ func (s *Server) routes() {
 	admin.Post("/cases/:id/access", s.openCaseAsAdmin)
 	admin.Put("/cases/:id/assignees", s.setAssignees)
 	admin.Post("/categories", s.saveCategory(true))
+	admin.Get("/category-presets", s.listCategoryPresets)
+	admin.Post("/category-presets/:key", s.addCategoryPreset)
 	admin.Patch("/categories/:id", s.saveCategory(false))
 	admin.Get("/users", s.listUsers)
 	admin.Post("/users", s.inviteUser)

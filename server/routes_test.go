@@ -89,6 +89,8 @@ var routeGuards = map[string]string{
 	"GET /api/outbox":                          store.RoleSuperadmin,
 	"POST /api/outbox/:id/retry":               store.RoleSuperadmin,
 	"POST /api/outbox/test":                    store.RoleSuperadmin,
+	"GET /api/category-presets":                store.RoleAdmin,
+	"POST /api/category-presets/:key":          store.RoleAdmin,
 }
 
 // registeredAPIRoutes lists "METHOD /api/path" for every route the app

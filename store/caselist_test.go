@@ -76,7 +76,7 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 	if err := st.DeleteCase(ctx, adm, mine[7].ID, "Doublon saisi par erreur"); err != nil {
 		t.Fatal(err)
 	}
-	filters := []store.CaseFilter{{}, {Status: store.CaseOpen}, {Status: store.CaseClosed}, {Category: "violences"}, {Status: store.CaseOpen, Category: "autre"}}
+	filters := []store.CaseFilter{{}, {Status: store.CaseOpen}, {Status: store.CaseClosed}, {Category: "discrimination"}, {Status: store.CaseOpen, Category: "autre"}}
 	for sort := range store.CaseSorts {
 		filters = append(filters, store.CaseFilter{Sort: sort})
 	}

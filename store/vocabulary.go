@@ -33,6 +33,6 @@ var AuditActions = []string{
 	"case.attachment_added", "case.attachment_deleted",
 	"collaboration.invited", "collaboration.accepted", "collaboration.updated", "collaboration.revoked",
 	"collaboration.expired", "collaboration.ended",
-	"category.saved",
+	"category.saved", "category.preset_added",
 	"outbox.retry",
 }

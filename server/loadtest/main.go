@@ -569,7 +569,7 @@ func scenarios(b *bench) []scenario {
 		searchPaths = append(searchPaths, "/api/cases?per_page=50&q="+strings.ReplaceAll(q, " ", "+"))
 	}
 	var createBodies []string
-	cats := []string{"accouchement", "grossesse", "consentement", "facturation", "autre"}
+	cats := []string{"sante", "social", "logement", "travail", "autre"}
 	for i, cat := range cats {
 		js, _ := json.Marshal(map[string]string{"title": fmt.Sprintf("Dossier de charge %d : demande d’explications", i),
 			"category_id": cat, "summary": "Créé par le banc d’essai de charge : la personne accompagnée demande des explications écrites sur sa prise en charge."})

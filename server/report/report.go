@@ -43,6 +43,9 @@ type Options struct {
 	Letterhead Letterhead
 	// Locale is the reader's language; French when unknown.
 	Locale string
+	// InstanceLocale is the instance's language (instance.default_locale),
+	// for a category named in no other.
+	InstanceLocale string
 	// Now is when the report is made; its time zone is the one every date
 	// of the report is written in.
 	Now time.Time
@@ -112,7 +115,7 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 	pdf.Ln(3)
 
 	d.field(w.Text("report.reference"), c.Reference)
-	d.field(w.Text("report.category"), w.categoryLabel(r.Category))
+	d.field(w.Text("report.category"), w.categoryLabel(r.Category, opts.InstanceLocale))
 	d.field(w.Text("report.status"), w.word("status", c.Status))
 	if c.Outcome != nil {
 		d.field(w.Text("report.outcome"), w.word("outcome", *c.Outcome))

@@ -34,12 +34,10 @@ func (w words) word(table, code string) string {
 	return "—"
 }
 
-// categoryLabel is the category's label in the reader's language.
-func (w words) categoryLabel(c store.Category) string {
-	if w.Locale() == "en" && c.LabelEN != "" {
-		return c.LabelEN
-	}
-	return c.LabelFR
+// categoryLabel is the category's label in the reader's language, else in
+// the instance's.
+func (w words) categoryLabel(c store.Category, instanceLocale string) string {
+	return c.Label(w.Locale(), instanceLocale)
 }
 
 // reportTexts are the report's own fixed texts.

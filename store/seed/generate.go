@@ -20,10 +20,9 @@ type generator struct {
 	cats    []string
 }
 
-func newGenerator(random uint64, now time.Time, editors, helpers []*store.Account) *generator {
+func newGenerator(random uint64, now time.Time, editors, helpers []*store.Account, cats []string) *generator {
 	return &generator{r: rand.New(rand.NewPCG(random, random^0x9e3779b97f4a7c15)), now: now, editors: editors, helpers: helpers,
-		cats: []string{"accouchement", "grossesse", "post-partum", "consentement", "violences", "nouveau-ne",
-			"dossier-medical", "refus-soins", "facturation", "autre"}}
+		cats: cats}
 }
 
 func (g *generator) pick(list []string) string { return list[g.r.IntN(len(list))] }

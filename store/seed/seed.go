@@ -18,6 +18,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,7 +117,17 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	// Drawing texts, ids and references and writing the rows overlap: one
 	// goroutine makes the batches while the single writer stores the
 	// previous one (on two cores it keeps the writer busy).
-	gen := newGenerator(opts.Random, st.Now(), editors, helpers)
+	// The case files take the instance's own categories: a new instance's
+	// set (migration 31), whatever it is.
+	var cats []string
+	if err := st.Engine().Reader().NewSelect().Table("categories").Column("id").Where("active").
+		OrderExpr("position, id").Scan(ctx, &cats); err != nil {
+		return rep, err
+	}
+	if len(cats) == 0 {
+		return rep, errors.New("seed: the instance has no active category")
+	}
+	gen := newGenerator(opts.Random, st.Now(), editors, helpers, cats)
 	type made struct {
 		rows *batchRows
 		n    int

@@ -12,6 +12,7 @@ import type {
 	CaseStatus,
 	CaseSummary,
 	Category,
+	CategoryPreset,
 	Collaborator,
 	Deadline,
 	DownloadedFile,
@@ -285,10 +286,13 @@ export const api = {
 	acceptInvitation: (token: string) => request<{ case_id: string }>('POST', '/api/invitations/accept', { body: { token } }),
 
 	categories: () => items<Category>('/api/categories'),
-	createCategory: (input: { id?: string; label_fr: string; label_en: string; position?: number }) =>
+	createCategory: (input: { id?: string; labels: Record<string, string>; position?: number }) =>
 		request<Category>('POST', '/api/categories', { body: input }),
-	updateCategory: (id: string, change: { label_fr?: string; label_en?: string; active?: boolean; position?: number }) =>
+	updateCategory: (id: string, change: { labels?: Record<string, string>; active?: boolean; position?: number }) =>
 		request<Category>('PATCH', `/api/categories/${encodeURIComponent(id)}`, { body: change }),
+	categoryPresets: () => items<CategoryPreset>('/api/category-presets'),
+	addCategoryPreset: (key: string) =>
+		request<{ items: Category[] }>('POST', `/api/category-presets/${encodeURIComponent(key)}`).then((answer) => answer.items),
 
 	cases: async (query: CaseQuery = {}) => {
 		const page = await request<ListPage<CaseSummary>>('GET', withQuery('/api/cases', { ...query }));

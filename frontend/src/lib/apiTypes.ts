@@ -190,13 +190,20 @@ export type CaseOutcome = 'obtained' | 'partial' | 'rejected' | 'abandoned';
 /** A helper's kind. */
 export type HelperKind = 'support' | 'trainee' | 'mentee';
 
-/** A category of case files, labelled in both languages. */
+/** A category of case files, labelled in every language it has a label in, by language code. */
 export interface Category {
 	id: string;
-	label_fr: string;
-	label_en: string;
+	labels: Record<string, string>;
 	active: boolean;
 	position: number;
+}
+
+/** A set of categories an admin adds in one go (GET /api/category-presets). */
+export interface CategoryPreset {
+	key: string;
+	/** In the reader's language. */
+	name: string;
+	categories: { id: string; labels: Record<string, string> }[];
 }
 
 /** A case file in a list. */

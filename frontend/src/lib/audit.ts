@@ -46,6 +46,7 @@ export const auditActions = [
 	'collaboration.expired',
 	'collaboration.ended',
 	'category.saved',
+	'category.preset_added',
 	'outbox.retry'
 ] as const;
 
@@ -133,7 +134,8 @@ export function auditSentence(entry: AuditEntry): string {
 		fields: list(details.fields).map(factName).join(', '),
 		added: people(list(details.added)),
 		removed: people(list(details.removed)),
-		kind: word('helper.kind', details.kind)
+		kind: word('helper.kind', details.kind),
+		categories: list(details.categories).map(categoryName).join(', ')
 	};
 	const key = sentenceKey(entry, details);
 	const sentence = hasMessage(key) ? t(key as MessageKey, params) : t('audit.sentence.unknown', params);

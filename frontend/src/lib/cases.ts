@@ -31,11 +31,19 @@ export function transitionLabel(from: CaseStatus, to: CaseStatus): MessageKey {
 	return `case.move.${to}` as MessageKey;
 }
 
-/** A category in the reader's language, or its id when the list does not know it. */
-export function categoryLabel(categories: readonly Category[], id: string, locale: Locale): string {
+/**
+ * A category's label in the first of the languages given it has one in (the reader's, then
+ * the instance's), else in French, else in any; its id when it has none.
+ */
+export function labelIn(labels: Readonly<Record<string, string>>, ...languages: string[]): string {
+	for (const language of [...languages, 'fr', ...Object.keys(labels).sort()]) if (labels[language]) return labels[language];
+	return '';
+}
+
+/** A category in the reader's language (else the instance's), or its id when the list does not know it. */
+export function categoryLabel(categories: readonly Category[], id: string, locale: Locale, instanceLocale = 'fr'): string {
 	const category = categories.find((c) => c.id === id);
-	if (!category) return id;
-	return (locale === 'en' ? category.label_en : category.label_fr) || category.label_fr || id;
+	return (category && labelIn(category.labels, locale, instanceLocale)) || id;
 }
 
 /** A fact's name in words (a history entry, an audit entry name the facts changed). */

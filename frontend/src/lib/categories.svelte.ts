@@ -2,6 +2,7 @@ import { api } from './api';
 import type { Category } from './apiTypes';
 import { categoryLabel } from './cases';
 import { i18n } from './i18n/locale.svelte';
+import { instance } from './instance.svelte';
 
 /** The categories of case files, fetched once per page load and again after an admin changes them. */
 export const categoryState = $state<{ items: Category[]; loaded: boolean }>({ items: [], loaded: false });
@@ -18,9 +19,9 @@ export async function loadCategories(fresh = false): Promise<Category[]> {
 	return categoryState.items;
 }
 
-/** A category's label in the reader's language. */
+/** A category's label in the reader's language, else the instance's. */
 export function categoryName(id: string): string {
-	return categoryLabel(categoryState.items, id, i18n.locale);
+	return categoryLabel(categoryState.items, id, i18n.locale, instance.default_locale);
 }
 
 /** Choices for a select: the active categories, plus current when it was retired meanwhile. */

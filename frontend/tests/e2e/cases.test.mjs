@@ -314,3 +314,38 @@ test('(c) in English: an editor creates a case file, closes it and downloads its
 
 	await assertClean();
 });
+
+test('(d) an admin adds a category, meets a duplicate, and adds the birth and maternity preset', async () => {
+	const page = await newPage();
+	await logIn(page, admin);
+	await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
+	await open(page, `${server.baseURL}/admin/categories`);
+	await heading(page, 'Catégories de dossiers').waitFor();
+	// A fresh instance: the neutral set for appeals and complaints, one column per language.
+	await page.getByRole('cell', { name: 'Santé et soins', exact: true }).waitFor();
+	await page.getByRole('cell', { name: 'Health and care', exact: true }).waitFor();
+	assert.equal(await page.getByRole('cell', { name: 'Déroulement de l’accouchement' }).count(), 0);
+	// Buttons say what they do in a word or two: no lone quotation mark on a line of its own.
+	await page.getByRole('button', { name: 'Renommer Santé et soins', exact: true }).waitFor();
+	for (const text of await page.getByRole('button', { name: /^Renommer/ }).allTextContents()) assert.ok(!text.includes('«'), text);
+
+	// A duplicate, whatever its capitals and accents, is refused on its field.
+	await page.getByLabel('Libellé — Français').fill('SANTE et Soins');
+	await page.getByLabel('Libellé — English').fill('Care');
+	await page.getByRole('button', { name: 'Ajouter la catégorie' }).click();
+	await page.getByText('Une autre catégorie porte déjà ce libellé').waitFor();
+	assert.equal(await page.getByLabel('Libellé — Français').getAttribute('aria-invalid'), 'true');
+	await page.getByLabel('Libellé — Français').fill('Transports scolaires');
+	await page.getByRole('button', { name: 'Ajouter la catégorie' }).click();
+	await page.getByText('Catégorie « Transports scolaires » ajoutée.').waitFor();
+
+	// The birth and maternity set is a preset; adding it adds what is missing, once.
+	await page.getByRole('heading', { name: 'Naissance et maternité', level: 3 }).waitFor();
+	await page.getByRole('button', { name: 'Ajouter les 9 catégories de « Naissance et maternité »' }).click();
+	await page.getByText('9 catégories de « Naissance et maternité » ajoutées.').waitFor();
+	await page.getByRole('cell', { name: 'Déroulement de l’accouchement', exact: true }).waitFor();
+	await page.getByText('L’instance a déjà toutes ces catégories.').first().waitFor();
+
+	assert.equal(takeFailedResponses(browser.problems, '/api/categories', 422), 1, 'the refused duplicate');
+	await assertClean();
+});

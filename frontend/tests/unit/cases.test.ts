@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Category } from '../../src/lib/apiTypes';
 import { api, dispositionFilename, etagVersion, ifMatchHeader } from '../../src/lib/api';
 import {
 	categoryLabel,
@@ -83,10 +84,16 @@ describe('vocabulary', () => {
 		for (const to of ['pending', 'litigation', 'archived'] as const) expect(hasMessage(transitionLabel('open', to))).toBe(true);
 	});
 
-	it('labels a category in the reader’s language, its id when unknown', () => {
-		const categories = [{ id: 'soins', label_fr: 'Soins', label_en: 'Care', active: true, position: 1 }];
+	it('labels a category in the reader’s language, else the instance’s, its id when unknown', () => {
+		const categories: Category[] = [
+			{ id: 'soins', labels: { fr: 'Soins', en: 'Care', de: 'Pflege' }, active: true, position: 1 },
+			{ id: 'ecole', labels: { de: 'Schule', en: 'School' }, active: true, position: 2 }
+		];
 		expect(categoryLabel(categories, 'soins', 'fr')).toBe('Soins');
 		expect(categoryLabel(categories, 'soins', 'en')).toBe('Care');
+		expect(categoryLabel(categories, 'soins', 'it')).toBe('Soins');
+		expect(categoryLabel(categories, 'ecole', 'fr', 'de')).toBe('Schule');
+		expect(categoryLabel(categories, 'ecole', 'fr')).toBe('Schule');
 		expect(categoryLabel(categories, 'autre', 'en')).toBe('autre');
 	});
 
