@@ -32,8 +32,12 @@ type AuditEntry struct {
 	Reason     string    `bun:"reason" json:"reason"`
 	ClientIP   string    `bun:"client_ip" json:"client_ip"`
 	Details    string    `bun:"details" json:"details,omitempty"`
-	PrevHash   string    `bun:"prev_hash" json:"-"`
-	Hash       string    `bun:"hash" json:"-"`
+	// OrgID and UnitID are the scope the entry belongs to ("" for the
+	// instance): a scope's admins read its entries, no others.
+	OrgID    string `bun:"org_id" json:"org_id,omitempty"`
+	UnitID   string `bun:"unit_id" json:"unit_id,omitempty"`
+	PrevHash string `bun:"prev_hash" json:"-"`
+	Hash     string `bun:"hash" json:"-"`
 }
 
 // genesisHash is the prev_hash of the first entry.
@@ -46,6 +50,9 @@ type Audit struct {
 	ObjectID   string
 	Reason     string
 	Details    map[string]any
+	// OrgID and UnitID place the entry in a scope (see AuditEntry).
+	OrgID  string
+	UnitID string
 }
 
 // entryDigest is the canonical content hashed for an entry. Field order is
@@ -61,7 +68,12 @@ func entryDigest(e *AuditEntry) string {
 		Reason     string `json:"reason"`
 		ClientIP   string `json:"client_ip"`
 		Details    string `json:"details"`
-	}{e.ID, e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details})
+		// Entries written before scopes existed have none: omitted when
+		// empty, their digests are what they were.
+		OrgID  string `json:"org_id,omitempty"`
+		UnitID string `json:"unit_id,omitempty"`
+	}{e.ID, e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details,
+		e.OrgID, e.UnitID})
 	sum := sha256.Sum256(append([]byte(e.PrevHash+"\n"), canon...))
 	return hex.EncodeToString(sum[:])
 }
@@ -71,7 +83,7 @@ func entryDigest(e *AuditEntry) string {
 var (
 	sqlLastAudit = statements.Write("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1")
 	auditBulk    = engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
-		client_ip, details, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+		client_ip, details, org_id, unit_id, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
 	sqlInsertAudit = statements.Write(auditBulk.One())
 )
 
@@ -93,7 +105,8 @@ func (s *Store) auditTail(ctx context.Context, tx bun.IDB) (id int64, hash strin
 func (e *AuditEntry) link(prevID int64, prev string) []any {
 	e.ID, e.PrevHash = prevID+1, prev
 	e.Hash = entryDigest(e)
-	return []any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash}
+	return []any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details,
+		e.OrgID, e.UnitID, e.PrevHash, e.Hash}
 }
 
 // appendAudit writes one entry inside tx, chained to the last one. It must run in
@@ -113,7 +126,7 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 	}
 	e := &AuditEntry{At: s.now(), ActorID: actor.ID(), Action: a.Action,
 		ObjectType: a.ObjectType, ObjectID: a.ObjectID, Reason: a.Reason,
-		ClientIP: actor.ClientIP, Details: details}
+		ClientIP: actor.ClientIP, Details: details, OrgID: a.OrgID, UnitID: a.UnitID}
 	if err := s.db.Exec(ctx, tx, sqlInsertAudit, e.link(lastID, lastHash)...); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
@@ -193,13 +206,30 @@ type AuditFilter struct {
 	Until  *time.Time
 }
 
-// ListAudit returns audit entries to an admin, newest first.
+// ListAudit returns audit entries to an admin, newest first: every entry to
+// instance admins, and to the admins of organisations and units the entries
+// of their scopes, no others.
 func (s *Store) ListAudit(ctx context.Context, actor Actor, f AuditFilter, p Page) ([]AuditEntry, int64, error) {
-	if err := requireRole(actor, RoleAdmin); err != nil {
+	if err := requireScopeAdmin(ctx, s, actor); err != nil {
 		return nil, 0, err
 	}
-	var out []AuditEntry
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []AuditEntry{}
 	q := s.read.NewSelect().Model(&out)
+	if !sc.All {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if len(sc.AdminOrgs) > 0 {
+				q = q.WhereOr("org_id IN (?)", bun.In(sc.AdminOrgs))
+			}
+			if len(sc.AdminUnits) > 0 {
+				q = q.WhereOr("unit_id IN (?)", bun.In(sc.AdminUnits))
+			}
+			return q
+		})
+	}
 	if f.Actor != "" {
 		q = q.Where("actor_id = ?", f.Actor)
 	}

@@ -118,7 +118,7 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 			return err
 		}
 		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.invited", ObjectType: "grant", ObjectID: g.ID,
-			Details: map[string]any{"case": c.ID, "kind": in.Kind, "major": in.Major, "immediate": helper != nil}}); err != nil {
+			OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID, "kind": in.Kind, "major": in.Major, "immediate": helper != nil}}); err != nil {
 			return err
 		}
 		out, err = s.collaborator(ctx, tx, c.ID, g.ID)
@@ -199,7 +199,7 @@ func (s *Store) bindCollaboration(ctx context.Context, tx bun.IDB, actor Actor, 
 		return "", err
 	}
 	return c.ID, s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.accepted", ObjectType: "grant", ObjectID: g.ID,
-		Details: map[string]any{"case": c.ID}})
+		OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID}})
 }
 
 // AcceptCollaboration binds a helper invitation to the logged-in actor if
@@ -255,7 +255,7 @@ func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id 
 				return err
 			}
 			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.updated", ObjectType: "grant", ObjectID: g.ID,
-				Details: map[string]any{"case": c.ID}}); err != nil {
+				OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID}}); err != nil {
 				return err
 			}
 		}
@@ -293,7 +293,7 @@ func (s *Store) RevokeCollaborator(ctx context.Context, actor Actor, caseID, id 
 			return err
 		}
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.revoked", ObjectType: "grant", ObjectID: g.ID,
-			Details: map[string]any{"case": c.ID}})
+			OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID}})
 	})
 }
 
@@ -304,21 +304,27 @@ func (s *Store) ExpireCollaborations(ctx context.Context) (int, error) {
 	n := 0
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()
-		var ids []string
-		if err := tx.NewSelect().Model((*Grant)(nil)).Column("id").
-			Where("kind != ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", GrantAssignee, now).Scan(ctx, &ids); err != nil {
+		var ended []struct {
+			ID     string `bun:"id"`
+			OrgID  string `bun:"org_id"`
+			UnitID string `bun:"unit_id"`
+		}
+		if err := tx.NewSelect().TableExpr("grants AS g").Join("JOIN cases AS c ON c.id = g.case_id").
+			ColumnExpr("g.id, c.org_id, c.unit_id").
+			Where("g.kind != ? AND g.revoked_at IS NULL AND g.ends_at IS NOT NULL AND g.ends_at <= ?", GrantAssignee, now).Scan(ctx, &ended); err != nil {
 			return err
 		}
-		for _, id := range ids {
+		for _, g := range ended {
 			if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = 'expired'").Set("token_hash = NULL").
-				Where("id = ?", id).Exec(ctx); err != nil {
+				Where("id = ?", g.ID).Exec(ctx); err != nil {
 				return err
 			}
-			if err := s.appendAudit(ctx, tx, Actor{ClientIP: "system"}, Audit{Action: "collaboration.expired", ObjectType: "grant", ObjectID: id}); err != nil {
+			if err := s.appendAudit(ctx, tx, Actor{ClientIP: "system"}, Audit{Action: "collaboration.expired", ObjectType: "grant", ObjectID: g.ID,
+				OrgID: g.OrgID, UnitID: g.UnitID}); err != nil {
 				return err
 			}
 		}
-		n = len(ids)
+		n = len(ended)
 		return nil
 	})
 	return n, err

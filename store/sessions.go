@@ -225,6 +225,14 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if acc.Status != StatusActive {
 		return nil, nil, ErrUnauthenticated
 	}
+	// What the account reaches is expanded once, here, for the whole
+	// request: its memberships' dates are checked against this moment.
+	sc, err := s.loadScope(ctx, s.read, acc, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc.scope = sc
+	acc.Role = sc.effectiveRole(acc.Role)
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			_, err := tx.NewUpdate().Model(sess).Set("last_seen_at = ?", now).WherePK().Exec(ctx)

@@ -15,13 +15,14 @@ import (
 type generator struct {
 	r       *rand.Rand
 	now     time.Time
+	unit    store.Unit
 	editors []*store.Account
 	helpers []*store.Account
 	cats    []string
 }
 
-func newGenerator(random uint64, now time.Time, editors, helpers []*store.Account) *generator {
-	return &generator{r: rand.New(rand.NewPCG(random, random^0x9e3779b97f4a7c15)), now: now, editors: editors, helpers: helpers,
+func newGenerator(random uint64, now time.Time, unit store.Unit, editors, helpers []*store.Account) *generator {
+	return &generator{r: rand.New(rand.NewPCG(random, random^0x9e3779b97f4a7c15)), now: now, unit: unit, editors: editors, helpers: helpers,
 		cats: []string{"accouchement", "grossesse", "post-partum", "consentement", "violences", "nouveau-ne",
 			"dossier-medical", "refus-soins", "facturation", "autre"}}
 }
@@ -65,6 +66,8 @@ func (g *generator) next() caseFile {
 		Outcome:    outcome,
 		CreatedAt:  created,
 		UpdatedAt:  updated,
+		UnitID:     g.unit.ID,
+		OrgID:      g.unit.OrgID,
 	}}
 	// Entrusted to one editor mostly, sometimes two or three.
 	n := 1

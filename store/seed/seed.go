@@ -116,7 +116,11 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	// Drawing texts, ids and references and writing the rows overlap: one
 	// goroutine makes the batches while the single writer stores the
 	// previous one (on two cores it keeps the writer busy).
-	gen := newGenerator(opts.Random, st.Now(), editors, helpers)
+	units, err := st.AllUnits(ctx)
+	if err != nil {
+		return rep, err
+	}
+	gen := newGenerator(opts.Random, st.Now(), units[0], editors, helpers)
 	type made struct {
 		rows *batchRows
 		n    int
@@ -237,7 +241,7 @@ func rowsOf(actor store.Actor, batch []caseFile) (*batchRows, error) {
 		}
 		c.Reference = store.NewReference(c.CreatedAt.Year())
 		r.cases = append(r.cases, engine.BindArgs([]any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
-			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt}))
+			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID}))
 		r.years = append(r.years, c.CreatedAt.Year())
 		r.counts[c.Status]++
 		created := engine.BindArgs([]any{c.CreatedAt})[0]
@@ -277,7 +281,7 @@ func rowsOf(actor store.Actor, batch []caseFile) (*batchRows, error) {
 // as bun writes it).
 var (
 	casesInsert = engine.BulkInsert{Head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-		status, outcome, creator_id, version, created_at, updated_at) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+		status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
 	grantsInsert = engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
 		revoked_why, granted_by, invited_email, token_hash, token_expires, created_at) VALUES `,
 		Row: "(?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}

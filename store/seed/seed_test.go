@@ -101,7 +101,8 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 	if n := count(`SELECT count(*) FROM case_search WHERE case_search MATCH 'consentement'`); n == 0 {
 		t.Fatal("full-text search finds nothing")
 	}
-	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 300+8 {
+	// One entry per case file, per account, and per editor's membership of the unit.
+	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 300+8+4 {
 		t.Fatalf("audit %+v %v", v, err)
 	}
 	assertSoundAfterSeed(t, st, schema, settings)
