@@ -139,6 +139,8 @@ func (s *Server) caseHistory(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": h})
 }
 
+// listNotes and addNote serve a case file's notes; the store checks
+// visibility first, so a case file one may not see is a 404 here too.
 func (s *Server) listNotes(c *fiber.Ctx) error {
 	notes, err := s.store.ListNotes(c.UserContext(), s.actor(c), c.Params("id"))
 	if err != nil {
@@ -251,50 +253,18 @@ func (s *Server) deleteAttachment(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-func (s *Server) listCategories(c *fiber.Ctx) error {
-	cats, err := s.store.ListCategories(c.UserContext(), s.actor(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": cats})
-}
-
-func (s *Server) saveCategory(create bool) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var req store.CategoryInput
-		if err := parse(c, &req); err != nil {
-			return err
-		}
-		if !create {
-			req.ID = c.Params("id")
-		}
-		cat, err := s.store.SaveCategory(c.UserContext(), s.actor(c), req, create)
-		if err != nil {
-			return err
-		}
-		status := fiber.StatusOK
-		if create {
-			status = fiber.StatusCreated
-		}
-		return c.Status(status).JSON(cat)
-	}
-}
-
-func (s *Server) overview(c *fiber.Ctx) error {
-	ov, err := s.store.Overview(c.UserContext(), s.actor(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(ov)
-}
-
+// caseReport serves a case file's report as a PDF, in the caller's language,
+// sandboxed like an attachment so that no browser runs anything in it.
 func (s *Server) caseReport(c *fiber.Ctx) error {
 	r, err := s.store.Report(c.UserContext(), s.actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	locale := s.actor(c).Account.Locale
-	pdf, err := report.Render(r, locale, time.Now())
+	pdf, err := report.Render(r, report.Options{
+		Letterhead: report.Letterhead{Name: s.cfg.Instance.Name},
+		Locale:     s.actor(c).Account.Locale,
+		Now:        time.Now(),
+	})
 	if err != nil {
 		return err
 	}
@@ -302,12 +272,4 @@ func (s *Server) caseReport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": r.Case.Reference + ".pdf"}))
 	c.Set(fiber.HeaderContentSecurityPolicy, attachmentCSP)
 	return c.Send(pdf)
-}
-
-func (s *Server) listCollaborators(c *fiber.Ctx) error {
-	cs, err := s.store.ListCollaborators(c.UserContext(), s.actor(c), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"items": cs})
 }

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"cloison/server/config"
+	"cloison/server/report/reporttest"
 	"cloison/store"
 )
 
@@ -21,25 +20,6 @@ import (
 var samplePDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 const nonexistentID = "6f1c2f3e-9a8b-4c7d-8e9f-0a1b2c3d4e5f"
-
-// doRaw sends a request with a raw body.
-func (e *testEnv) doRaw(method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
-	e.t.Helper()
-	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := e.srv.App().Test(req, -1)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
-}
 
 // upload posts a file as multipart/form-data field "file".
 func (e *testEnv) upload(caseID, name string, content []byte, tok string) (*http.Response, []byte) {
@@ -577,17 +557,29 @@ func TestAttachments(t *testing.T) {
 	}
 }
 
+// The report comes under the instance's name, in the reader's language.
 func TestReport(t *testing.T) {
-	e := newTestEnv(t)
+	e := newTestEnv(t, func(c *config.Config) { c.Instance.Name = "Entraide Recours Genève" })
 	_, tok := e.account(store.RoleEditor, "ed@example.org")
 	f := e.newCase(e.actorOf(tok), store.CaseOpen)
-	e.do("POST", "/api/cases/"+f.id+"/notes", map[string]string{"body": "Rendez-vous avec la médiatrice"}, auth(tok)...)
-	resp, body := e.do("GET", "/api/cases/"+f.id+"/report.pdf", nil, auth(tok)...)
-	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) || resp.Header.Get("Content-Type") != "application/pdf" {
-		t.Fatalf("report: %d %.20q %v", resp.StatusCode, body, resp.Header)
-	}
-	if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
-		t.Fatal("report not served as an attachment")
+	e.do("POST", "/api/cases/"+f.id+"/notes", map[string]string{"body": "Rendez-vous avec la médiatrice → accord"}, auth(tok)...)
+	for locale, want := range map[string]string{"fr": "Rapport de dossier", "en": "Case-file report"} {
+		if resp, body := e.do("PATCH", "/api/me", map[string]string{"locale": locale}, auth(tok)...); resp.StatusCode != 200 {
+			t.Fatalf("locale %s: %d %s", locale, resp.StatusCode, body)
+		}
+		resp, body := e.do("GET", "/api/cases/"+f.id+"/report.pdf", nil, auth(tok)...)
+		if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("report: %d %.20q %v", resp.StatusCode, body, resp.Header)
+		}
+		if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatal("report not served as an attachment")
+		}
+		text := reporttest.Text(t, body)
+		for _, w := range []string{"Entraide Recours Genève", want, "Rendez-vous avec la médiatrice → accord"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: %q missing from the report:\n%s", locale, w, text)
+			}
+		}
 	}
 }
 

@@ -6,6 +6,9 @@ import (
 	"cloison/store"
 )
 
+// me answers GET /api/me with the caller's own account, as the guard loaded
+// it. Every handler in this file acts on the caller's own account only: an id
+// in the path (a session) that is not theirs is a 404.
 func (s *Server) me(c *fiber.Ctx) error {
 	return c.JSON(s.actor(c).Account)
 }

@@ -5,6 +5,12 @@
 // machine would take much of the CPU it measures). It prints a table and
 // writes the results as JSON so that runs can be compared.
 //
+// It must never import the server or the store: it drives the built binary
+// through its command line and HTTP, as an operator and a browser do, so that
+// what it measures is what a person gets. It measures speed and asserts no
+// behaviour (the tests do), and must never be pointed with -data at a
+// directory holding real case files: its scenarios write.
+//
 //	go run ./server/loadtest -cases 100000 -out bench-results.json
 package main
 

@@ -1,13 +1,5 @@
 package server
 
-import (
-	"strings"
-
-	"github.com/gofiber/fiber/v2"
-
-	"cloison/server/config"
-)
-
 // messages are the human texts of the API's error codes, French first. The
 // SPA shows its own translation of the code; these serve other clients.
 var messages = map[string][2]string{ // code: {fr, en}
@@ -57,16 +49,4 @@ func message(code, locale string) string {
 		return m[1]
 	}
 	return m[0]
-}
-
-// requestLocale picks fr or en from Accept-Language, else def.
-func requestLocale(c *fiber.Ctx, def string) string {
-	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		lang, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if config.IsLocale(lang) {
-			return lang
-		}
-	}
-	return def
 }

@@ -1,0 +1,265 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"cloison/store"
+)
+
+// Guards in routeGuards: who may pass the guards in front of a route. A role
+// is the lowest platform role the route's guard lets through; what a person
+// may do with a given case file is the store's answer, not the guard's.
+const (
+	guardPublic = "public"
+	guardUser   = "user" // any logged-in person
+)
+
+// routeGuards is every API route with the guard in front of it, written down
+// from the route table as it stood before it was grouped: the test below holds
+// the table to it, so a regrouped route cannot quietly lose or gain a guard.
+var routeGuards = map[string]string{
+	"GET /api/health":                  guardPublic,
+	"GET /api/openapi.json":            guardPublic,
+	"GET /api/config":                  guardPublic,
+	"GET /api/setup":                   guardPublic,
+	"POST /api/setup":                  guardPublic,
+	"POST /api/auth/register":          guardPublic,
+	"POST /api/auth/activate":          guardPublic,
+	"POST /api/auth/login":             guardPublic,
+	"POST /api/auth/password/forgot":   guardPublic,
+	"POST /api/auth/password/reset":    guardPublic,
+	"POST /api/invitations/inspect":    guardPublic,
+	"POST /api/auth/logout":            guardUser,
+	"GET /api/me":                      guardUser,
+	"PATCH /api/me":                    guardUser,
+	"POST /api/me/password":            guardUser,
+	"GET /api/me/sessions":             guardUser,
+	"DELETE /api/me/sessions/:id":      guardUser,
+	"POST /api/me/role-requests":       guardUser,
+	"GET /api/me/role-requests":        guardUser,
+	"GET /api/me/overview":             guardUser,
+	"GET /api/categories":              guardUser,
+	"GET /api/cases":                   guardUser,
+	"POST /api/cases":                  store.RoleEditor,
+	"GET /api/cases/:id":               guardUser,
+	"PATCH /api/cases/:id":             guardUser,
+	"DELETE /api/cases/:id":            guardUser,
+	"POST /api/cases/:id/transition":   guardUser,
+	"GET /api/cases/:id/history":       guardUser,
+	"GET /api/cases/:id/notes":         guardUser,
+	"POST /api/cases/:id/notes":        guardUser,
+	"GET /api/cases/:id/deadlines":     guardUser,
+	"POST /api/cases/:id/deadlines":    guardUser,
+	"GET /api/cases/:id/attachments":   guardUser,
+	"POST /api/cases/:id/attachments":  guardUser,
+	"GET /api/cases/:id/report.pdf":    guardUser,
+	"GET /api/cases/:id/collaborators": guardUser,
+	"POST /api/cases/:id/presence":     guardUser,
+	"POST /api/invitations/accept":     guardUser,
+
+	"PATCH /api/cases/:id/deadlines/:did":      guardUser,
+	"DELETE /api/cases/:id/deadlines/:did":     guardUser,
+	"GET /api/cases/:id/attachments/:aid":      guardUser,
+	"DELETE /api/cases/:id/attachments/:aid":   guardUser,
+	"POST /api/cases/:id/collaborators":        guardUser,
+	"PATCH /api/cases/:id/collaborators/:cid":  guardUser,
+	"DELETE /api/cases/:id/collaborators/:cid": guardUser,
+	"POST /api/cases/:id/access":               store.RoleAdmin,
+	"PUT /api/cases/:id/assignees":             store.RoleAdmin,
+	"POST /api/categories":                     store.RoleAdmin,
+	"PATCH /api/categories/:id":                store.RoleAdmin,
+	"GET /api/users":                           store.RoleAdmin,
+	"POST /api/users":                          store.RoleAdmin,
+	"GET /api/users/:id":                       store.RoleAdmin,
+	"PATCH /api/users/:id":                     store.RoleAdmin,
+	"POST /api/users/:id/block":                store.RoleAdmin,
+	"POST /api/users/:id/unblock":              store.RoleAdmin,
+	"DELETE /api/users/:id":                    store.RoleAdmin,
+	"GET /api/role-requests":                   store.RoleAdmin,
+	"POST /api/role-requests/:id/approve":      store.RoleAdmin,
+	"POST /api/role-requests/:id/reject":       store.RoleAdmin,
+	"GET /api/audit":                           store.RoleAdmin,
+	"GET /api/audit/verify":                    store.RoleSuperadmin,
+	"GET /api/outbox":                          store.RoleSuperadmin,
+	"POST /api/outbox/:id/retry":               store.RoleSuperadmin,
+}
+
+// registeredAPIRoutes lists "METHOD /api/path" for every route the app
+// serves under /api, without the JSON 404 behind them and the HEAD routes
+// Fiber adds for every GET.
+func registeredAPIRoutes(e *testEnv) []string {
+	routes := e.srv.App().GetRoutes(true) // true: without Use middleware
+	gets := map[string]bool{}
+	for _, r := range routes {
+		if r.Method == http.MethodGet {
+			gets[r.Path] = true
+		}
+	}
+	var out []string
+	for _, r := range routes {
+		if !strings.HasPrefix(r.Path, "/api/") || r.Path == "/api/*" || (r.Method == http.MethodHead && gets[r.Path]) {
+			continue
+		}
+		out = append(out, r.Method+" "+r.Path)
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+var routeParam = regexp.MustCompile(`:[A-Za-z0-9_]+`)
+
+// TestRouteGuards calls every API route, with ids that do not exist, as every
+// kind of caller: no token and an unknown token answer 401
+// unauthenticated on every route but the public ones; below a route's role the
+// answer is 403 forbidden; from that role up the guards let the call through.
+func TestRouteGuards(t *testing.T) {
+	e := newTestEnv(t)
+	registered := registeredAPIRoutes(e)
+	for _, r := range registered {
+		if _, ok := routeGuards[r]; !ok {
+			t.Errorf("route %s is not in routeGuards: say which guard it has", r)
+		}
+	}
+	for r := range routeGuards {
+		if !slices.Contains(registered, r) {
+			t.Errorf("routeGuards lists %s, which the app does not serve", r)
+		}
+	}
+
+	// Some role guards are doubled by the store's own check (GET
+	// /api/audit/verify is refused to an admin by both), so the answers alone
+	// cannot tell that the guard is there: the handlers in front of each route
+	// can. Public routes have none, user routes requireUser, role routes
+	// requireUser then requireRole.
+	for _, r := range e.srv.App().GetRoutes(true) {
+		guard, ok := routeGuards[r.Method+" "+r.Path]
+		if !ok {
+			continue
+		}
+		want := map[string]int{guardPublic: 1, guardUser: 2}[guard]
+		if want == 0 {
+			want = 3
+		}
+		if len(r.Handlers) != want {
+			t.Errorf("%s %s has %d handlers, want %d for a %s route", r.Method, r.Path, len(r.Handlers), want, guard)
+		}
+	}
+
+	roles := []string{store.RoleReader, store.RoleEditor, store.RoleAdmin, store.RoleSuperadmin}
+	tokens := map[string]string{}
+	for _, role := range roles {
+		_, tokens[role] = e.account(role, role+"-guards@example.org")
+	}
+	for _, r := range registered {
+		method, path, _ := strings.Cut(r, " ")
+		path = routeParam.ReplaceAllString(path, nonexistentID)
+		guard := routeGuards[r]
+
+		for _, headers := range [][]string{nil, auth("not-a-token")} {
+			resp, body := e.do(method, path, nil, headers...)
+			unauthenticated := resp.StatusCode == http.StatusUnauthorized && decode[errResp](t, body).Error.Code == "unauthenticated"
+			if unauthenticated == (guard == guardPublic) {
+				t.Errorf("%s with token %q: %d %s, but the route is %s", r, headers, resp.StatusCode, body, guard)
+			}
+		}
+		if method == http.MethodGet {
+			// Fiber serves HEAD beside every GET, behind the same guards.
+			resp, body := e.do(http.MethodHead, path, nil)
+			ok := resp.StatusCode == http.StatusUnauthorized
+			if guard == guardPublic {
+				ok = resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusNotFound
+			}
+			if !ok {
+				t.Errorf("HEAD %s without a token: %d %s, but the route is %s", path, resp.StatusCode, body, guard)
+			}
+		}
+		if guard == guardPublic {
+			continue
+		}
+		for _, role := range roles {
+			// A malformed body and a bad page: a handler past the guards
+			// answers 400 or 422 before the store can refuse the role
+			// itself, so a 403 here is the guard's own.
+			resp, body := e.doRaw(method, path+"?page=0", "application/json", []byte("{"), auth(tokens[role])...)
+			forbidden := resp.StatusCode == http.StatusForbidden && decode[errResp](t, body).Error.Code == "forbidden"
+			switch {
+			case resp.StatusCode == http.StatusUnauthorized:
+				t.Errorf("%s as %s: %d %s, but the session is valid", r, role, resp.StatusCode, body)
+			case guard == guardUser:
+				// requireUser never answers 403: one here is the store's
+				// (an admin asking for a role, say), past the guard.
+			case store.RoleAtLeast(role, guard) && forbidden:
+				t.Errorf("%s as %s: %d %s, but the route is open from %s up", r, role, resp.StatusCode, body, guard)
+			case !store.RoleAtLeast(role, guard) && !forbidden:
+				t.Errorf("%s as %s: %d %s, want 403 forbidden below %s", r, role, resp.StatusCode, body, guard)
+			}
+			// POST /api/auth/logout ends the caller's session: take a new one.
+			if _, _, err := e.store.Authenticate(context.Background(), tokens[role]); err != nil {
+				tokens[role] = e.login(role+"-guards@example.org", "a long enough passphrase")
+			}
+		}
+	}
+}
+
+func TestUnknownAPIPathsAreJSON404(t *testing.T) {
+	e := newTestEnv(t)
+	for _, p := range []string{"/api/nope", "/api/cases/x/unknown", "/api/", "/api"} {
+		for _, m := range []string{"GET", "POST", "DELETE"} {
+			resp, body := e.do(m, p, nil)
+			if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("%s %s: %d %s %s", m, p, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+				continue
+			}
+			if er := decode[errResp](t, body); er.Error.Code != "not_found" || er.Error.Message == "" {
+				t.Errorf("%s %s: body %s", m, p, body)
+			}
+		}
+	}
+}
+
+// TestUnknownAPIPathsStayNotFound: a path the app does not serve answers the
+// JSON 404, never a guard's 401 or 403, whoever asks: one more segment below
+// every route, and every method a route's path does not serve.
+func TestUnknownAPIPathsStayNotFound(t *testing.T) {
+	e := newTestEnv(t)
+	_, readerTok := e.account(store.RoleReader, "reader-unknown@example.org")
+	served := map[string][]string{} // path → methods
+	for _, r := range registeredAPIRoutes(e) {
+		method, path, _ := strings.Cut(r, " ")
+		path = routeParam.ReplaceAllString(path, nonexistentID)
+		served[path] = append(served[path], method)
+	}
+	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+	check := func(method, path string) {
+		for _, headers := range [][]string{nil, auth("not-a-token"), auth(readerTok)} {
+			resp, body := e.do(method, path, nil, headers...)
+			if resp.StatusCode != http.StatusNotFound || decode[errResp](t, body).Error.Code != "not_found" {
+				t.Errorf("%s %s with %q: %d %s, want the JSON 404", method, path, headers, resp.StatusCode, body)
+			}
+		}
+	}
+	if len(served) < 30 {
+		t.Fatalf("only %d API paths found", len(served))
+	}
+	for path, known := range served {
+		for _, m := range methods {
+			if !slices.Contains(known, m) {
+				check(m, path)
+			}
+			check(m, path+"/no-such-thing/nor-this")
+		}
+	}
+	// A path that merely starts like a route's: a guard mounted with Use on a
+	// prefix would take it.
+	for _, p := range []string{"/api/meow", "/api/casesx", "/api/usersx/1", "/api/outboxes", "/api/auditing"} {
+		for _, m := range methods {
+			check(m, p)
+		}
+	}
+}
