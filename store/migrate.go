@@ -15,9 +15,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrator is a migrator of the embedded migrations on the writer, its
-// table of applied migrations made if missing.
-func (s *Store) migrator(ctx context.Context, opts ...migrate.MigratorOption) (*migrate.Migrator, error) {
+// migrations are the embedded migrations, in order.
+func migrations() (*migrate.Migrations, error) {
 	ms := migrate.NewMigrations()
 	// Discover over the embedded FS, not DiscoverCaller, which reads the source
 	// tree at run time and would break a shipped binary.
@@ -27,6 +26,16 @@ func (s *Store) migrator(ctx context.Context, opts ...migrate.MigratorOption) (*
 	}
 	if err := ms.Discover(sub); err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return ms, nil
+}
+
+// migrator is a migrator of the embedded migrations on the writer, its
+// table of applied migrations made if missing.
+func (s *Store) migrator(ctx context.Context, opts ...migrate.MigratorOption) (*migrate.Migrator, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
 	}
 	m := migrate.NewMigrator(s.db.Writer(), ms, opts...)
 	if err := m.Init(ctx); err != nil {
