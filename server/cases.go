@@ -41,7 +41,7 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		return err
 	}
 	f := store.CaseFilter{Q: c.Query("q"), Status: c.Query("status"), Category: c.Query("category"),
-		Assignee: c.Query("assignee"), Sort: c.Query("sort")}
+		Assignee: c.Query("assignee"), Unit: c.Query("unit"), Sort: c.Query("sort")}
 	items, total, err := s.store.ListCases(c.UserContext(), s.actor(c), f, p)
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"case_not_open":          {"On ne peut inviter d’aide que sur un dossier en ébauche, ouvert, en démarche amiable ou en contentieux.", "Helpers can only be invited on a draft, open, pending or litigation case file."},
 	"already_collaborator":   {"Cette personne a déjà accès à ce dossier.", "This person already has access to this case file."},
 	"email_mismatch":         {"Cette invitation a été envoyée à une autre adresse e-mail.", "This invitation was sent to another e-mail address."},
+	"module_disabled":        {"Cette fonction est désactivée pour cette unité.", "This feature is switched off for this unit."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

@@ -46,7 +46,7 @@ func (s *Server) routes() {
 	me.Get("/overview", s.overview)
 	user.Get("/categories", s.listCategories)
 	user.Get("/cases", s.listCases)
-	user.with(requireRole(store.RoleEditor)).Post("/cases", s.createCase)
+	user.Post("/cases", s.createCase)
 	c := user.Group("/cases/:id")
 	c.Get("", s.getCase)
 	c.Patch("", s.updateCase)
@@ -71,10 +71,16 @@ func (s *Server) routes() {
 	c.Post("/presence", s.heartbeat)
 	user.Post("/invitations/accept", s.acceptInvitation)
 
-	// Administration: every intervention carries a reason.
+	// Administration: every intervention carries a reason. Instance admins,
+	// and the admins of organisations and units inside their scopes.
+	scoped := user.with(s.requireScopeAdmin)
+	scoped.Post("/cases/:id/access", s.openCaseAsAdmin)
+	scoped.Put("/cases/:id/assignees", s.setAssignees)
+	scoped.Get("/role-requests", s.listRoleRequests)
+	scoped.Post("/role-requests/:id/approve", s.decideRoleRequest(true))
+	scoped.Post("/role-requests/:id/reject", s.decideRoleRequest(false))
+	scoped.Get("/audit", s.listAudit)
 	admin := user.with(requireRole(store.RoleAdmin))
-	admin.Post("/cases/:id/access", s.openCaseAsAdmin)
-	admin.Put("/cases/:id/assignees", s.setAssignees)
 	admin.Post("/categories", s.saveCategory(true))
 	admin.Patch("/categories/:id", s.saveCategory(false))
 	admin.Get("/users", s.listUsers)
@@ -84,10 +90,6 @@ func (s *Server) routes() {
 	admin.Post("/users/:id/block", s.setUserStatus("block"))
 	admin.Post("/users/:id/unblock", s.setUserStatus("unblock"))
 	admin.Delete("/users/:id", s.setUserStatus("deregister"))
-	admin.Get("/role-requests", s.listRoleRequests)
-	admin.Post("/role-requests/:id/approve", s.decideRoleRequest(true))
-	admin.Post("/role-requests/:id/reject", s.decideRoleRequest(false))
-	admin.Get("/audit", s.listAudit)
 
 	// Technical: superadmins.
 	super := user.with(requireRole(store.RoleSuperadmin))

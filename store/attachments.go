@@ -198,6 +198,9 @@ func (s *Store) ListAttachments(ctx context.Context, actor Actor, caseID string)
 
 // attachmentsOf lists the attachments of c, a case file loaded through caseFor.
 func (s *Store) attachmentsOf(ctx context.Context, c *Case) ([]Attachment, error) {
+	if !c.Modules.Attachments {
+		return nil, errModuleDisabled
+	}
 	out := []Attachment{}
 	return out, s.read.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("created_at, id").Scan(ctx)
 }
@@ -226,8 +229,8 @@ func cleanFilename(name string) string {
 // matching its name.
 func (s *Store) AddAttachment(ctx context.Context, actor Actor, caseID, filename string, content []byte) (*Attachment, error) {
 	// Visibility first: an invisible case file is a 404 before anything is said of the file.
-	if _, _, err := s.writable(ctx, s.read, actor, caseID); err != nil {
-		return nil, err
+	if c, _, err := s.writable(ctx, s.read, actor, caseID); err != nil || !c.Modules.Attachments {
+		return nil, firstErr(err, errModuleDisabled)
 	}
 	if len(content) == 0 {
 		return nil, Invalid("file", "required")
@@ -281,8 +284,8 @@ func randomBytes(n int) []byte {
 // decrypted content.
 func (s *Store) OpenAttachment(ctx context.Context, actor Actor, caseID, id string) (*Attachment, []byte, error) {
 	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, nil, err
+	if err != nil || !c.Modules.Attachments {
+		return nil, nil, firstErr(err, errModuleDisabled)
 	}
 	a := new(Attachment)
 	if err := s.read.NewSelect().Model(a).Where("id = ? AND case_id = ?", id, c.ID).Scan(ctx); err != nil {
@@ -305,6 +308,9 @@ func (s *Store) DeleteAttachment(ctx context.Context, actor Actor, caseID, id st
 		}
 		if !rel.manager() {
 			return ErrForbidden
+		}
+		if !c.Modules.Attachments {
+			return errModuleDisabled
 		}
 		if err := tx.NewSelect().Model(a).Where("id = ? AND case_id = ?", id, c.ID).Scan(ctx); err != nil {
 			return ErrNotFound

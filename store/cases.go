@@ -120,7 +120,7 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 		Transitions: allowedTransitions(c, rel),
 		Delete:      rel.Admin || rel.Superadmin || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
 		Assign:      rel.ScopeAdmin,
-		Invite:      rel.manager() && CollaborationOpen(c.Status),
+		Invite:      rel.manager() && CollaborationOpen(c.Status) && c.Modules.Helpers,
 		Report:      rel.manager(),
 	}
 	switch {

@@ -35,7 +35,8 @@ func endOfDay(day *string) (*time.Time, error) {
 	return &end, nil
 }
 
-// managed loads a case file the actor manages (assignee or admin), open to collaboration.
+// managed loads a case file the actor manages (assignee or admin), in a
+// unit whose helpers are switched on.
 func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, error) {
 	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
 	if err != nil {
@@ -43,6 +44,9 @@ func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID str
 	}
 	if !rel.manager() {
 		return nil, ErrForbidden
+	}
+	if !c.Modules.Helpers {
+		return nil, errModuleDisabled
 	}
 	return c, nil
 }
@@ -93,6 +97,11 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 				return err
 			}
 			return Coded(ErrConflict, "already_collaborator")
+		}
+		if helper != nil {
+			if err := s.clearEndedGrants(ctx, tx, c.ID, helper.ID); err != nil {
+				return err
+			}
 		}
 		g := &Grant{ID: newID(), CaseID: c.ID, Kind: in.Kind, Major: in.Major, StartsAt: now, EndsAt: ends,
 			GrantedBy: ptr(actor.ID()), InvitedEmail: key, CreatedAt: now}
@@ -190,6 +199,21 @@ func (s *Store) bindCollaboration(ctx context.Context, tx bun.IDB, actor Actor, 
 		return "", Coded(ErrForbidden, "email_mismatch")
 	}
 	now := s.now()
+	// One live grant per person and case file: someone entrusted with the
+	// case file (or already helping) since they were invited keeps what
+	// they have, and the invitation is used up.
+	if err := s.clearEndedGrants(ctx, tx, c.ID, acc.ID); err != nil {
+		return "", err
+	}
+	held, err := tx.NewSelect().Model((*Grant)(nil)).Where("case_id = ? AND account_id = ? AND revoked_at IS NULL", c.ID, acc.ID).Exists(ctx)
+	if err != nil {
+		return "", err
+	}
+	if held {
+		_, err := tx.NewUpdate().Model(g).Set("revoked_at = ?", now).Set("revoked_why = 'superseded'").Set("token_hash = NULL").
+			WherePK().Exec(ctx)
+		return c.ID, err
+	}
 	if _, err := tx.NewUpdate().Model(g).Set("account_id = ?", acc.ID).Set("token_hash = NULL").Set("starts_at = ?", now).
 		WherePK().Exec(ctx); err != nil {
 		return "", err

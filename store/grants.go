@@ -128,6 +128,17 @@ func (s *Store) endHelpers(ctx context.Context, tx bun.IDB, actor Actor, c *Case
 	return nil
 }
 
+// clearEndedGrants revokes the grants of account on a case file whose end
+// date has passed but that the expiry job has not closed yet: a live
+// (case, account) grant is unique in the schema, and an ended one would
+// otherwise stand in the way of a new one.
+func (s *Store) clearEndedGrants(ctx context.Context, tx bun.IDB, caseID, accountID string) error {
+	now := s.now()
+	_, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = 'expired'").Set("token_hash = NULL").
+		Where("case_id = ? AND account_id = ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", caseID, accountID, now).Exec(ctx)
+	return err
+}
+
 // AssigneesChange is an admin's new list of assignees for a case file.
 type AssigneesChange struct {
 	UserIDs []string `json:"user_ids" validate:"min=1,max=20,dive,required"`
@@ -200,6 +211,9 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 				Where("case_id = ? AND account_id = ? AND kind != ? AND revoked_at IS NULL", c.ID, uid, GrantAssignee).Exec(ctx); err != nil {
 				return err
 			}
+			if err := s.clearEndedGrants(ctx, tx, c.ID, uid); err != nil {
+				return err
+			}
 			if err := s.addGrant(ctx, tx, c.ID, uid, GrantAssignee, actor.ID(), now); err != nil {
 				return err
 			}
@@ -234,8 +248,8 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 // addresses only for its managers.
 func (s *Store) ListCollaborators(ctx context.Context, actor Actor, caseID string) ([]Collaborator, error) {
 	c, rel, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, err
+	if err != nil || !c.Modules.Helpers {
+		return nil, firstErr(err, errModuleDisabled)
 	}
 	return s.collaboratorsOf(ctx, s.read, c.ID, rel.manager())
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -155,4 +156,69 @@ func (s *Store) withEffectiveRole(ctx context.Context, db bun.IDB, acc *Account)
 		acc.Role = RoleEditor
 	}
 	return acc, nil
+}
+
+// ScopeUnit is a unit as a person's own account shows it: what they may do there.
+type ScopeUnit struct {
+	ID    string `json:"id" bun:"id"`
+	Name  string `json:"name" bun:"name"`
+	Code  string `json:"code" bun:"code"`
+	OrgID string `json:"org_id" bun:"org_id"`
+	// Admin: they administer it (directly or through its organisation);
+	// Editor: they create case files there.
+	Admin  bool `json:"admin" bun:"-"`
+	Editor bool `json:"editor" bun:"-"`
+}
+
+// ScopeOrg is an organisation as a person's own account shows it.
+type ScopeOrg struct {
+	ID    string `json:"id" bun:"id"`
+	Name  string `json:"name" bun:"name"`
+	Code  string `json:"code" bun:"code"`
+	Admin bool   `json:"admin" bun:"-"`
+}
+
+// MyScopes are the units and organisations a person's live memberships
+// reach, for the interface to offer what they may do there.
+type MyScopes struct {
+	Units []ScopeUnit `json:"units"`
+	Orgs  []ScopeOrg  `json:"orgs"`
+}
+
+// ScopesOf lists what the actor's live memberships reach, by name.
+func (s *Store) ScopesOf(ctx context.Context, actor Actor) (*MyScopes, error) {
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out := &MyScopes{Units: []ScopeUnit{}, Orgs: []ScopeOrg{}}
+	var unitIDs []string
+	for _, u := range append(append([]string{}, sc.EditorUnits...), sc.AdminScopeUnits...) {
+		unitIDs = appendNew(unitIDs, u)
+	}
+	if len(unitIDs) > 0 {
+		if err := s.read.NewSelect().Model((*Unit)(nil)).Column("id", "name", "code", "org_id").
+			Where("id IN (?)", bun.In(unitIDs)).OrderExpr("name, id").Scan(ctx, &out.Units); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out.Units {
+		u := &out.Units[i]
+		u.Admin = slices.Contains(sc.AdminScopeUnits, u.ID)
+		u.Editor = slices.Contains(sc.EditorUnits, u.ID)
+	}
+	var orgIDs []string
+	for _, o := range append(append([]string{}, sc.MemberOrgs...), sc.AdminOrgs...) {
+		orgIDs = appendNew(orgIDs, o)
+	}
+	if len(orgIDs) > 0 {
+		if err := s.read.NewSelect().Model((*Organisation)(nil)).Column("id", "name", "code").
+			Where("id IN (?)", bun.In(orgIDs)).OrderExpr("name, id").Scan(ctx, &out.Orgs); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out.Orgs {
+		out.Orgs[i].Admin = slices.Contains(sc.AdminOrgs, out.Orgs[i].ID)
+	}
+	return out, nil
 }
