@@ -90,7 +90,7 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 	if db.statements == nil {
 		db.statements = &Statements{}
 	}
-	_ = db.Prepare(ctx)
+	_ = db.prepare(ctx)
 	if d.GroupsWrites() {
 		if db.gc, err = startCommitter(ctx, d, write); err != nil {
 			db.prepared.Load().close()
@@ -133,5 +133,5 @@ func (db *DB) Migrated(ctx context.Context) error {
 	if err := db.driver.Migrated(ctx, db.write); err != nil {
 		return fmt.Errorf("engine: after migrations: %w", err)
 	}
-	return db.Prepare(ctx)
+	return db.prepare(ctx)
 }

@@ -96,10 +96,10 @@ func (p *preparedSet) close() {
 	}
 }
 
-// Prepare prepares every registered statement again, on the connections
+// prepare prepares every registered statement again, on the connections
 // that run it, and returns an error naming each one that failed (they run
 // unprepared meanwhile).
-func (db *DB) Prepare(ctx context.Context) error {
+func (db *DB) prepare(ctx context.Context) error {
 	set := &preparedSet{m: map[string]prepared{}}
 	var failed []error
 	prep := func(on *bun.DB, query string) *sql.Stmt {
