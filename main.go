@@ -307,7 +307,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if err != nil {
 		return nil, err
 	}
-	applied, err := st.Migrate(ctx)
+	applied, err := migrateStore(ctx, st, cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -316,6 +316,17 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		log.Info("migration applied", "name", name)
 	}
 	return st, nil
+}
+
+// migrateStore brings the schema up to date and names the first
+// organisation and unit after the instance while they have no name (the
+// migration to units makes them, and only the configuration knows the name).
+func migrateStore(ctx context.Context, st *store.Store, cfg config.Config) ([]string, error) {
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return applied, st.NameFirstScope(ctx, cfg.Instance.Name)
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -509,7 +520,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(ctx)
+	applied, err := migrateStore(ctx, st, cfg)
 	if err != nil {
 		return err
 	}

@@ -117,6 +117,9 @@ func openTestEnv(t testing.TB, cfg config.Config) *testEnv {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.NameFirstScope(ctx, cfg.Instance.Name); err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	sender := mail.NewSender(cfg.SMTP, st, log, mail.WithPollInterval(20*time.Millisecond),
