@@ -225,28 +225,24 @@ func (s *Store) listForScopeAdmin(ctx context.Context, accountID string, sc *Sco
 		args        []any
 	}
 	var ranges []rng
-	status, statusArgs := "", []any{}
+	statusArgs := []any{}
 	if f.Status != "" {
-		status, statusArgs = " AND c.status = ?", []any{f.Status}
+		statusArgs = []any{f.Status}
 	}
-	scopeRange := func(index, column, id, counted string) rng {
-		return rng{
-			page: `SELECT ` + caseSummaryColumns + ` FROM cases AS c INDEXED BY ` + index + ` WHERE c.` + column + ` = ?` + status +
-				` ORDER BY c.updated_at DESC, c.id DESC`,
-			total: `SELECT coalesce(sum(n), 0) FROM unit_case_counts WHERE unit_id ` + counted + strings.Replace(status, "c.", "", 1),
-			args:  append([]any{id}, statusArgs...),
-		}
+	scopeRange := func(s scopeIndex, id string) rng {
+		page, total := s.statements(f.Status != "")
+		return rng{page: page, total: total, args: append([]any{id}, statusArgs...)}
 	}
 	switch {
 	case f.Unit != "" && slices.Contains(sc.AdminScopeUnits, f.Unit):
-		ranges = append(ranges, scopeRange("cases_unit_updated", "unit_id", f.Unit, "= ?"))
+		ranges = append(ranges, scopeRange(unitRange, f.Unit))
 	case f.Unit != "":
 	default:
 		for _, org := range sc.AdminOrgs {
-			ranges = append(ranges, scopeRange("cases_org_updated", "org_id", org, "IN (SELECT id FROM units WHERE org_id = ?)"))
+			ranges = append(ranges, scopeRange(orgRange, org))
 		}
 		for _, unit := range sc.AdminUnits {
-			ranges = append(ranges, scopeRange("cases_unit_updated", "unit_id", unit, "= ?"))
+			ranges = append(ranges, scopeRange(unitRange, unit))
 		}
 	}
 	var total int64
@@ -296,14 +292,40 @@ func (s *Store) listForScopeAdmin(ctx context.Context, accountID string, sc *Sco
 	return items, total, err
 }
 
+// scopeIndex is how one administered scope's case files are read: a range
+// of its date index, and its total from the units' counters.
+type scopeIndex struct {
+	index, column, counted string
+}
+
+var (
+	unitRange = scopeIndex{"cases_unit_updated", "unit_id", "unit_id = ?"}
+	orgRange  = scopeIndex{"cases_org_updated", "org_id", "unit_id IN (SELECT id FROM units WHERE org_id = ?)"}
+)
+
+// statements are the scope's page (newest first, without its LIMIT) and
+// total, of the case files in one status or all.
+func (x scopeIndex) statements(byStatus bool) (page, total string) {
+	status := ""
+	if byStatus {
+		status = " AND status = ?"
+	}
+	return `SELECT ` + caseSummaryColumns + ` FROM cases AS c INDEXED BY ` + x.index + ` WHERE c.` + x.column + ` = ?` + status +
+			` ORDER BY c.updated_at DESC, c.id DESC`,
+		`SELECT coalesce(sum(n), 0) FROM unit_case_counts WHERE ` + x.counted + status
+}
+
 // The commonest scope admins' lists, prepared once: the admin of one unit,
 // of one organisation, with and without a status.
-var (
-	_ = statements.Read(`SELECT ` + caseSummaryColumns + ` FROM cases AS c INDEXED BY cases_unit_updated WHERE c.unit_id = ? ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?`)
-	_ = statements.Read(`SELECT ` + caseSummaryColumns + ` FROM cases AS c INDEXED BY cases_org_updated WHERE c.org_id = ? ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?`)
-	_ = statements.Read(`SELECT coalesce(sum(n), 0) FROM unit_case_counts WHERE unit_id = ?`)
-	_ = statements.Read(`SELECT coalesce(sum(n), 0) FROM unit_case_counts WHERE unit_id IN (SELECT id FROM units WHERE org_id = ?)`)
-)
+func init() {
+	for _, x := range []scopeIndex{unitRange, orgRange} {
+		for _, byStatus := range []bool{false, true} {
+			page, total := x.statements(byStatus)
+			statements.Read(page + ` LIMIT ? OFFSET ?`)
+			statements.Read(total)
+		}
+	}
+}
 
 // listByPredicate serves every other list: filters, search, other orders,
 // several kinds of scope at once.
