@@ -254,6 +254,7 @@ var (
 	errAlreadyMember = Coded(ErrConflict, "already_member")
 	errAlreadyEnded  = Coded(ErrConflict, "already_ended")
 	errNotInvited    = Coded(ErrConflict, "not_invited")
+	errScopeClosed   = Coded(ErrConflict, "scope_closed")
 )
 
 // MembershipView is a membership as the API shows it. Email is only for the
@@ -739,7 +740,7 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, scopeType, id string
 			return err
 		}
 		if t.Status == ScopeClosed {
-			return Coded(ErrConflict, "scope_closed")
+			return errScopeClosed
 		}
 		m, err := s.appoint(ctx, tx, actor, t, appointment{Email: in.Email, Name: strings.TrimSpace(in.Name), Role: in.Role,
 			Functions: functions, From: from, Until: until}, in.Reason)

@@ -676,6 +676,9 @@ func (s *Store) CreateUnit(ctx context.Context, actor Actor, orgID string, in Ne
 		if err := org.writableBy(sc); err != nil {
 			return err
 		}
+		if org.Status == ScopeClosed {
+			return errScopeClosed
+		}
 		code, codeErr := normCode(in.Code)
 		if err := checkInput(&in, in.Reason, codeErr); err != nil {
 			return err
