@@ -18,8 +18,9 @@ type Registration struct {
 	// Pledge is the confidentiality pledge; registering means signing it.
 	Pledge bool   `json:"pledge" validate:"eq=true"`
 	Locale string `json:"locale" validate:"omitempty,locale"`
-	// Invitation is a token from an admin's invitation e-mail. When it was
-	// sent to the same e-mail, the account is active at once with its role.
+	// Invitation is a token from an invitation e-mail (an admin's, a
+	// helper's or a membership's). When it was sent to the same e-mail, the
+	// account is active at once with what it grants.
 	Invitation string `json:"invitation"`
 }
 
