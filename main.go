@@ -473,9 +473,11 @@ func memoryLimit(cfg config.Config, h *passwords.Hasher, getenv func(string) str
 }
 
 // housekeeping runs the periodic chores, at start and then every hour:
-// closing (and auditing) helper collaborations past their end date, and
+// closing (and auditing) helper collaborations past their end date,
 // queueing the daily deadline reminders (the store remembers the day it last
-// sent them, so neither restarts nor the hourly tick send them twice).
+// sent them, so neither restarts nor the hourly tick send them twice), and
+// the notices of mandates ending within 30 days or ended (each sent once,
+// whichever tick finds it).
 func housekeeping(ctx context.Context, st *store.Store, kick func(), log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -489,6 +491,12 @@ func housekeeping(ctx context.Context, st *store.Store, kick func(), log *slog.L
 			log.Error("deadline reminders", "err", err)
 		} else if n > 0 {
 			log.Info("deadline reminders queued", "emails", n)
+			kick()
+		}
+		if n, err := st.NotifyMandates(ctx); err != nil && ctx.Err() == nil {
+			log.Error("mandate notices", "err", err)
+		} else if n > 0 {
+			log.Info("mandate notices queued", "emails", n)
 			kick()
 		}
 		select {

@@ -37,6 +37,11 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"already_collaborator":   {"Cette personne a déjà accès à ce dossier.", "This person already has access to this case file."},
 	"email_mismatch":         {"Cette invitation a été envoyée à une autre adresse e-mail.", "This invitation was sent to another e-mail address."},
 	"module_disabled":        {"Cette fonction est désactivée pour cette unité.", "This feature is switched off for this unit."},
+	"centrally_managed":      {"Cette organisation est gérée par le secrétariat : adressez-lui votre demande.", "This organisation is managed by the secretariat: send your request to it."},
+	"already_member":         {"Cette personne a déjà ce rôle ici, ou une invitation en attente pour lui.", "This person already has this role here, or a pending invitation to it."},
+	"already_ended":          {"Ce mandat est déjà terminé.", "This mandate has already ended."},
+	"not_invited":            {"Seule une invitation en attente peut être renvoyée.", "Only a pending invitation can be sent again."},
+	"scope_closed":           {"Cette organisation ou cette unité est fermée.", "This organisation or unit is closed."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

@@ -71,6 +71,34 @@ func (s *Server) routes() {
 	c.Post("/presence", s.heartbeat)
 	user.Post("/invitations/accept", s.acceptInvitation)
 
+	// Organisations, units and memberships: the store decides who keeps
+	// which scope (a scope one may not know of is a 404, one seen but not
+	// kept a 403).
+	me.Get("/memberships", s.myMemberships)
+	user.Get("/orgs", s.listOrgs)
+	user.Post("/orgs", s.createOrg)
+	org := user.Group("/orgs/:id")
+	org.Get("", s.getOrg)
+	org.Patch("", s.updateOrg)
+	org.Post("/units", s.createUnit)
+	org.Get("/members", s.listMembers(store.ScopeTypeOrg))
+	org.Post("/members", s.addMember(store.ScopeTypeOrg))
+	user.Get("/units", s.unitDirectory)
+	unit := user.Group("/units/:id")
+	unit.Get("", s.getUnit)
+	unit.Patch("", s.updateUnit)
+	unit.Get("/members", s.listMembers(store.ScopeTypeUnit))
+	unit.Post("/members", s.addMember(store.ScopeTypeUnit))
+	for _, img := range []string{store.UnitLogo, store.UnitStamp} {
+		unit.Get("/"+img, s.unitImage(img))
+		unit.Put("/"+img, s.setUnitImage(img))
+		unit.Delete("/"+img, s.removeUnitImage(img))
+	}
+	membership := user.Group("/memberships/:id")
+	membership.Patch("", s.updateMembership)
+	membership.Delete("", s.endMembership)
+	membership.Post("/resend", s.resendInvitation)
+
 	// Administration: every intervention carries a reason. Instance admins,
 	// and the admins of organisations and units inside their scopes.
 	scoped := user.with(s.requireScopeAdmin)

@@ -70,24 +70,28 @@ var allowedTypes = map[string][]string{
 // detectType returns the accepted media type of content named filename, or
 // the reason it is refused.
 func detectType(filename string, content []byte) (string, string) {
-	m := mimetype.Detect(content)
-	var mediaType string
-	var exts []string
-	for t := m; t != nil; t = t.Parent() {
-		base, _, _ := strings.Cut(t.String(), ";")
-		if e, ok := allowedTypes[base]; ok {
-			mediaType, exts = base, e
-			break
-		}
-	}
+	mediaType := sniff(content, func(t string) bool { _, ok := allowedTypes[t]; return ok })
 	if mediaType == "" {
 		return "", "type_not_allowed"
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
-	if !slices.Contains(exts, ext) {
+	if !slices.Contains(allowedTypes[mediaType], ext) {
 		return "", "type_mismatch"
 	}
 	return mediaType, ""
+}
+
+// sniff is the media type of content, read from its bytes (never from a
+// name or a header the sender chose): the first of the detected type and
+// its parents that accept takes, or "" when none is.
+func sniff(content []byte, accept func(string) bool) string {
+	for t := mimetype.Detect(content); t != nil; t = t.Parent() {
+		base, _, _ := strings.Cut(t.String(), ";")
+		if accept(base) {
+			return base
+		}
+	}
+	return ""
 }
 
 // loadKey reads the attachment key from the data directory, creating it

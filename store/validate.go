@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -36,7 +38,30 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("trimmed", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
 	})
+	// singleline and multiline refuse the control characters (NUL, escape
+	// sequences...) that no name, code or address holds and that would
+	// travel into e-mails, PDF reports and logs; multiline keeps line
+	// breaks and tabs.
+	_ = v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), false) })
+	_ = v.RegisterValidation("multiline", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), true) })
 	return v
+}
+
+// plainText tells whether s is valid UTF-8 without control characters
+// (line breaks and tabs allowed when multiline).
+func plainText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
 }
 
 // check validates s and turns the validator's errors into a ValidationError
@@ -55,6 +80,8 @@ func check(s any) error {
 			reason = passwords.Check(fe.Value().(string))
 		case reason == "trimmed":
 			reason = "required"
+		case reason == "singleline" || reason == "multiline":
+			reason = "invalid_characters"
 		case fe.Param() != "":
 			reason += "=" + fe.Param()
 		}
@@ -64,4 +91,36 @@ func check(s any) error {
 		}
 	}
 	return &ValidationError{Fields: fields}
+}
+
+// invalidFields gathers the reasons of several checks into one
+// ValidationError, so that a form learns of every invalid field at once.
+type invalidFields map[string]string
+
+// add records the fields of a ValidationError; any other error is
+// returned as it is.
+func (f invalidFields) add(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for k, v := range ve.Fields {
+			f.set(k, v)
+		}
+		return nil
+	}
+	return err
+}
+
+// set records the first reason given for field.
+func (f invalidFields) set(field, reason string) {
+	if _, seen := f[field]; !seen {
+		f[field] = reason
+	}
+}
+
+// err is the ValidationError of the fields gathered, or nil.
+func (f invalidFields) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: f}
 }

@@ -51,6 +51,13 @@ var kinds = map[string]kindSpec{
 	"deadline_reminder":  {required: []string{"items", "link"}},
 	"collab_invitation":  {required: []string{"inviter", "reference", "kind", "link"}},
 	"collab_added":       {required: []string{"inviter", "reference", "kind", "link"}},
+	// Memberships of organisations and units; "role" is the membership's.
+	"org_invitation":     {required: []string{"inviter", "scope", "link"}},
+	"membership_invited": {required: []string{"inviter", "scope", "role", "link"}},
+	"membership_added":   {required: []string{"inviter", "scope", "role", "link"}},
+	// To the holder, or with "holder" (their name) to the scope's admins.
+	"membership_ending": {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
+	"membership_ended":  {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
 }
 
 // Kinds returns the kinds of e-mail the Composer knows, sorted.
@@ -67,6 +74,7 @@ var labels = map[string]struct{ roles, helpers map[string]string }{
 		roles: map[string]string{
 			store.RoleReader: "lecture", store.RoleEditor: "éditeur·rice",
 			store.RoleAdmin: "administrateur·rice", store.RoleSuperadmin: "superadmin",
+			store.MemberMember: "membre",
 		},
 		helpers: map[string]string{"support": "soutien", "trainee": "stagiaire", "mentee": "mentee"},
 	},
@@ -74,6 +82,7 @@ var labels = map[string]struct{ roles, helpers map[string]string }{
 		roles: map[string]string{
 			store.RoleReader: "reader", store.RoleEditor: "editor",
 			store.RoleAdmin: "administrator", store.RoleSuperadmin: "superadmin",
+			store.MemberMember: "member",
 		},
 		helpers: map[string]string{"support": "support", "trainee": "trainee", "mentee": "mentee"},
 	},
