@@ -86,17 +86,21 @@ e2e: chromium frontend-deps
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 	cd $(FRONT) && CLOISON_BIN=$(CURDIR)/$(BIN) CHROMIUM=$(CHROMIUM) $(NPM) run test:e2e
 
-## bench: seed a fresh temporary directory with BENCH_CASES case files, start
-## the real binary on loopback and load it with wrk (see README, Performance)
+## bench: seed a fresh temporary directory with BENCH_CASES case files over
+## BENCH_UNITS units in BENCH_ORGS organisations, start the real binary on
+## loopback and load it with wrk (see README, Performance)
 BENCH_CASES    ?= 100000
+BENCH_ORGS     ?= 1
+BENCH_UNITS    ?= 1
 BENCH_CONNS    ?= 4,16,32
 BENCH_DURATION ?= 5s
+BENCH_ROUNDS   ?= 1
 BENCH_OUT      ?= bench-results.json
 BENCH_ARGS     ?=
 bench: wrk
 	$(GO) build -o $(BIN) .
-	$(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -conns $(BENCH_CONNS) \
-	  -duration $(BENCH_DURATION) -out $(BENCH_OUT) $(BENCH_ARGS)
+	$(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -orgs $(BENCH_ORGS) -units $(BENCH_UNITS) \
+	  -conns $(BENCH_CONNS) -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS) -out $(BENCH_OUT) $(BENCH_ARGS)
 
 wrk:
 	@if ! command -v wrk >/dev/null; then \

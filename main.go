@@ -771,8 +771,9 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // cmdSeed fills an empty data directory with synthetic French case files
-// and accounts (editorN@, adminN@, helperN@seed.invalid), for demonstrations
-// and benchmarks. The password is hashed once and shared by every account.
+// and accounts (editorN@, adminN@, helperN@seed.invalid; over several units
+// also unitadminN@ and orgadminN@), for demonstrations and benchmarks. The
+// password is hashed once and shared by every account.
 func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
 	var o seed.Options
@@ -782,6 +783,8 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&o.Editors, "editors", 10, "number of editors (case managers)")
 	fs.IntVar(&o.Admins, "admins", 1, "number of admins")
 	fs.IntVar(&o.Helpers, "helpers", 0, "number of helpers (readers invited on some case files)")
+	fs.IntVar(&o.Orgs, "orgs", 1, "number of organisations (ORG-001…, each with an admin orgadminN@ when more than one unit or organisation)")
+	fs.IntVar(&o.Units, "units", 1, "number of units, spread over the organisations (U-0001…, each with an admin unitadminN@ and its share of the editors)")
 	fs.StringVar(&password, "password", "", "password of every seeded account (required; test data only)")
 	fs.Uint64Var(&o.Random, "random", 1, "seed of the generator: same value, same texts and spreads")
 	if err := parse(fs, args, stdout); err != nil {
@@ -827,8 +830,12 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files in %s\n",
-		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, time.Since(start).Round(time.Second))
+	network := ""
+	if rep.Units > 1 || rep.Orgs > 1 {
+		network = fmt.Sprintf(" over %d units in %d organisations (an admin each)", rep.Units, rep.Orgs)
+	}
+	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files%s in %s\n",
+		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, network, time.Since(start).Round(time.Second))
 	return nil
 }
 
