@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"cloison/server/report"
 	"cloison/store"
@@ -213,7 +215,12 @@ func (s *Server) addAttachment(c *fiber.Ctx) error {
 	// names the missing field.
 	var name string
 	var content []byte
-	if fh, err := c.FormFile("file"); err == nil {
+	fh, err := c.FormFile("file")
+	switch {
+	case errors.Is(err, fasthttp.ErrMissingFile), errors.Is(err, fasthttp.ErrNoMultipartForm):
+	case err != nil:
+		return errBadRequest // a multipart body that cannot be read
+	default:
 		f, err := fh.Open()
 		if err != nil {
 			return err

@@ -9,7 +9,7 @@ func parse(c *fiber.Ctx, v any) error {
 		return nil
 	}
 	if err := c.BodyParser(v); err != nil {
-		return errBadJSON
+		return errBadRequest
 	}
 	return nil
 }

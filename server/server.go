@@ -77,9 +77,13 @@ func New(opts Options) (*Server, error) {
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
 		BodyLimit:             (s.cfg.Attachments.MaxSizeMB + 1) << 20,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		// A multipart body is parsed by the one route that takes one, through
+		// the input gate, not by fasthttp for every request that claims to be
+		// multipart before any route is chosen.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
 		// Without the check Fiber believes X-Forwarded-* from anyone; with it and
 		// an empty list, from no one.
 		EnableTrustedProxyCheck: true,

@@ -71,7 +71,7 @@ type setupRequest struct {
 func (s *Server) setupCreate(c *fiber.Ctx) error {
 	var req setupRequest
 	if err := c.BodyParser(&req); err != nil {
-		return errBadJSON
+		return errBadRequest
 	}
 	if !s.setup.matches(req.Token) {
 		return errBadSetupToken
