@@ -316,11 +316,11 @@ func TestThrottlingAndLock(t *testing.T) {
 	e.login("victim@example.org", "a long enough passphrase")
 
 	// From one address, past the refusal threshold, answers are 429 at once.
-	for i := 0; i < 100; i++ {
+	for i := 0; i < testRefuseAfter; i++ {
 		e.do("POST", "/api/auth/login", unknown)
 	}
 	if resp, body := e.do("POST", "/api/auth/login", unknown); resp.StatusCode != 429 {
-		t.Fatalf("no throttling after 100 failures: %d %s", resp.StatusCode, body)
+		t.Fatalf("no throttling after %d failures: %d %s", testRefuseAfter, resp.StatusCode, body)
 	}
 }
 

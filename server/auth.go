@@ -61,7 +61,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := parse(c, &req); err != nil {
 		return err
 	}
-	res, err := s.store.Login(c.UserContext(), s.hasher, req.Email, req.Password, c.IP(), c.Get(fiber.HeaderUserAgent))
+	res, err := s.store.Login(c.UserContext(), s.hasher, req.Email, req.Password, s.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	s.mailKick() // a tenth failure locks the account and e-mails its owner
 	if err != nil {
 		return err

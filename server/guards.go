@@ -46,7 +46,7 @@ func requireRole(min string) fiber.Handler {
 
 // actor is who acts on this request, as the store needs it.
 func (s *Server) actor(c *fiber.Ctx) store.Actor {
-	a := store.Actor{ClientIP: c.IP()}
+	a := store.Actor{ClientIP: s.clientIP(c)}
 	if acc, ok := c.Locals(localsAccount).(*store.Account); ok {
 		a.Account = acc
 	}

@@ -51,6 +51,8 @@ type Server struct {
 	// mailKick wakes the e-mail sender after a write that queued e-mails.
 	mailKick func()
 	presence presence
+	// proxies are the reverse proxies whose X-Forwarded-For is believed.
+	proxies trustedProxies
 }
 
 // New builds the server and its route table. Tests use the same constructor.
@@ -68,6 +70,7 @@ func New(opts Options) (*Server, error) {
 	if s.hasher == nil {
 		s.hasher = passwords.NewHasher(passwords.DefaultParams, 0)
 	}
+	s.proxies = s.cfg.Server.TrustedProxyPrefixes()
 	var err error
 	if s.spa, err = loadSPA(opts.SPA); err != nil {
 		return nil, err
@@ -84,8 +87,9 @@ func New(opts Options) (*Server, error) {
 		ReadTimeout:                  60 * time.Second,
 		WriteTimeout:                 60 * time.Second,
 		IdleTimeout:                  120 * time.Second,
-		// Without the check Fiber believes X-Forwarded-* from anyone; with it and
-		// an empty list, from no one.
+		// Without the check Fiber believes X-Forwarded-Proto from anyone; with
+		// it and an empty list, from no one. No ProxyHeader: c.IP() is the
+		// socket's address, and the client's is s.clientIP's to find.
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          s.cfg.Server.TrustedProxies,
 		// Answers are encoded with go-json, which gives the same bytes as
@@ -94,9 +98,6 @@ func New(opts Options) (*Server, error) {
 		// as much as reading it from the database. Request bodies are still
 		// decoded by encoding/json.
 		JSONEncoder: gojson.Marshal,
-	}
-	if len(s.cfg.Server.TrustedProxies) > 0 {
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.app = fiber.New(fcfg)
 	s.routes()

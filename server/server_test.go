@@ -38,6 +38,9 @@ var testSPA = fstest.MapFS{
 	"favicon.svg":           {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 }
 
+// testRefuseAfter is the test instances' store.Policy.LoginRefuseAfter.
+const testRefuseAfter = 20
+
 var testHasher = passwords.NewHasher(passwords.DefaultParams, 0)
 
 // syncBuffer collects log output from concurrent handlers.
@@ -112,6 +115,9 @@ func openTestEnv(t testing.TB, cfg config.Config) *testEnv {
 	clock := &testClock{}
 	policy := StorePolicy(cfg)
 	policy.LoginDelayBase, policy.LoginDelayMax = time.Millisecond, 4*time.Millisecond
+	// Fewer failures before an address is refused than the 100 of an
+	// instance, so that tests reach the refusal quickly.
+	policy.LoginRefuseAfter = testRefuseAfter
 	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, Now: clock.now, BaseURL: cfg.Server.BaseURL,
 		Composer: mail.NewComposer(cfg.Instance.Name), Policy: policy})
 	if err != nil {
@@ -174,7 +180,7 @@ func (e *testEnv) send(socket bool, method, path, contentType string, body []byt
 		req.Header.Set("Content-Type", contentType)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		req.Header.Add(headers[i], headers[i+1])
 	}
 	var resp *http.Response
 	var err error

@@ -35,8 +35,8 @@ const (
 	slowAfter = 5
 	// lockAfter consecutive failures lock the account.
 	lockAfter = 10
-	// refuseAfter failures from one address within failureWindow get 429 at once.
-	refuseAfter   = 100
+	// failureWindow is how long an address's failures count (see
+	// Policy.LoginRefuseAfter).
 	failureWindow = 15 * time.Minute
 	// touchEvery bounds how often a session's last_seen_at is written, so that
 	// reads stay reads; the idle timeout is precise to this much.
@@ -67,7 +67,7 @@ func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password,
 	if err != nil {
 		return nil, err
 	}
-	if ipFailures >= refuseAfter {
+	if ipFailures >= s.policy.LoginRefuseAfter {
 		return nil, ErrThrottled
 	}
 	failures := ipFailures

@@ -68,6 +68,21 @@ type Server struct {
 	MemoryLimitMB int `toml:"memory_limit_mb"`
 }
 
+// TrustedProxyPrefixes returns TrustedProxies as ranges, a single address
+// as a range of one. Validate has refused anything else.
+func (s Server) TrustedProxyPrefixes() []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(s.TrustedProxies))
+	for _, p := range s.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pfx.Masked())
+		} else if a, err := netip.ParseAddr(p); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
+}
+
 // MinMemoryLimitMB is the smallest memory limit accepted: below it the
 // garbage collector would run all the time.
 const MinMemoryLimitMB = 32
