@@ -22,11 +22,12 @@ func errf(status int, code string) error { return &apiError{status: status, code
 
 // Errors the handlers raise directly.
 var (
-	errBadRequest      = errf(fiber.StatusBadRequest, "bad_request")
-	errUnauthenticated = errf(fiber.StatusUnauthorized, "unauthenticated")
-	errRoleTooLow      = errf(fiber.StatusForbidden, "forbidden")
-	errNotFound        = errf(fiber.StatusNotFound, "not_found")
-	errBadSetupToken   = errf(fiber.StatusForbidden, "invalid_setup_token")
+	errBadRequest           = errf(fiber.StatusBadRequest, "bad_request")
+	errUnsupportedMediaType = errf(fiber.StatusUnsupportedMediaType, "unsupported_media_type")
+	errUnauthenticated      = errf(fiber.StatusUnauthorized, "unauthenticated")
+	errRoleTooLow           = errf(fiber.StatusForbidden, "forbidden")
+	errNotFound             = errf(fiber.StatusNotFound, "not_found")
+	errBadSetupToken        = errf(fiber.StatusForbidden, "invalid_setup_token")
 )
 
 // errorBody is the one error shape of the API.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -136,18 +137,22 @@ func TestRouteGuards(t *testing.T) {
 	// /api/audit/verify is refused to an admin by both), so the answers alone
 	// cannot tell that the guard is there: the handlers in front of each route
 	// can. Public routes have none, user routes requireUser, role routes
-	// requireUser then requireRole.
+	// requireUser then requireRole; every route then has the input gate
+	// right before its own handler.
+	gate := reflect.ValueOf(e.srv.gate).Pointer()
 	for _, r := range e.srv.App().GetRoutes(true) {
 		guard, ok := routeGuards[r.Method+" "+r.Path]
 		if !ok {
 			continue
 		}
-		want := map[string]int{guardPublic: 1, guardUser: 2}[guard]
+		want := map[string]int{guardPublic: 2, guardUser: 3}[guard]
 		if want == 0 {
-			want = 3
+			want = 4
 		}
 		if len(r.Handlers) != want {
 			t.Errorf("%s %s has %d handlers, want %d for a %s route", r.Method, r.Path, len(r.Handlers), want, guard)
+		} else if reflect.ValueOf(r.Handlers[want-2]).Pointer() != gate {
+			t.Errorf("%s %s: the handler before the route's own is not the input gate", r.Method, r.Path)
 		}
 	}
 

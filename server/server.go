@@ -53,6 +53,8 @@ type Server struct {
 	presence presence
 	// proxies are the reverse proxies whose X-Forwarded-For is believed.
 	proxies trustedProxies
+	// contracts are the input gate's rules for each route, from openapi.json.
+	contracts map[string]*routeContract
 }
 
 // New builds the server and its route table. Tests use the same constructor.
@@ -72,6 +74,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.proxies = s.cfg.Server.TrustedProxyPrefixes()
 	var err error
+	if s.contracts, err = compileContracts(openapiDoc); err != nil {
+		return nil, err
+	}
 	if s.spa, err = loadSPA(opts.SPA); err != nil {
 		return nil, err
 	}
