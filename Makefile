@@ -1,21 +1,26 @@
 # Cloison — `make test` runs every check and test from a fresh clone: it
-# installs the npm packages itself, and Debian's chromium when it is missing
-# and we run as root (otherwise it says what to install).
+# installs the npm packages itself, and Debian's chromium and poppler-utils
+# (pdftotext, for the report tests) when they are missing and we run as root
+# (otherwise it says what to install).
 
 GO       ?= go
 NPM      ?= npm
 CHROMIUM ?= /usr/bin/chromium
 BIN      := bin/cloison
 FRONT    := frontend
+# The version the binary reports (cloison --version): the nearest tag and the
+# commits since, or the commit alone, "-dirty" when the tree has changes.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium clean bench wrk
+.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
 
 all: build
 
 ## build: the frontend (into frontend/dist, which is committed) and the binary
 build: frontend-deps
 	cd $(FRONT) && $(NPM) run build
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 ## run: what `go run .` does, from the committed frontend/dist
 run:
@@ -30,7 +35,7 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-go-test:
+go-test: pdftotext
 	$(GO) test -count=1 ./...
 
 # npm ci only when package-lock.json changed since the last install.
@@ -65,9 +70,20 @@ chromium:
 	  fi; \
 	fi
 
+# The report tests read the PDFs back with Debian's pdftotext (poppler-utils).
+pdftotext:
+	@if ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's poppler-utils (pdftotext) for the report tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null || exit 1; \
+	  else \
+	    echo "The report tests need pdftotext. Install it with: sudo apt-get install poppler-utils   (Debian/Ubuntu)"; exit 1; \
+	  fi; \
+	fi
+
 ## e2e: the browser tests, in headless Chromium against the freshly built binary
 e2e: chromium frontend-deps
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 	cd $(FRONT) && CLOISON_BIN=$(CURDIR)/$(BIN) CHROMIUM=$(CHROMIUM) $(NPM) run test:e2e
 
 ## bench: seed a fresh temporary directory with BENCH_CASES case files, start

@@ -15,7 +15,9 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,51 +30,146 @@ import (
 	"cloison/store/passwords"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set by `make build` with -ldflags "-X main.version=…"; when it
+// is empty the version comes from the build's own stamp (see appVersion).
 var version = ""
 
+// appVersion is the version this binary reports: the one `make build` set,
+// else the module version the go command stamped (a tag, or a
+// pseudo-version from the commit), else "devel" with the commit when the
+// build recorded it (`go run .` records none).
 func appVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v := "devel"
+	var rev, modified string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			modified = kv.Value
+		}
+	}
+	if rev != "" {
+		v += "-" + rev[:min(12, len(rev))]
+		if modified == "true" {
+			v += "-dirty"
+		}
+	}
+	return v
 }
 
 const usage = `Cloison — dossiers en compartiments étanches / case files in watertight compartments
 
-Usage:
-  cloison [serve] [--config FILE] [--addr HOST:PORT] [--data DIR]
-  cloison migrate [--config FILE] [--data DIR]
-  cloison backup --out FILE [--config FILE] [--data DIR]
-  cloison superadmin create --email E --name N --password-stdin [--config FILE] [--data DIR]
-  cloison audit verify [--config FILE] [--data DIR]
-  cloison seed --cases N --editors E --admins A [--helpers H] --password P [--config FILE] [--data DIR]
-  cloison version
+Usage: cloison [COMMAND] [FLAGS]
+
+Commands:
+  serve        serve the instance (the default when no command is given)
+               [--config FILE] [--addr HOST:PORT] [--data DIR]
+  migrate      bring the database up to date without serving
+               [--config FILE] [--data DIR]
+  backup       copy the database, its attachments and their key, while serving
+               --out FILE [--config FILE] [--data DIR]
+  restore      put a backup back, keeping the current files aside (instance stopped)
+               --from FILE [--config FILE] [--data DIR]
+  superadmin create
+               create a superadmin, the password read from standard input
+               --email E --name N --password-stdin [--config FILE] [--data DIR]
+  audit verify check the hash chain of the audit log
+               [--config FILE] [--data DIR]
+  seed         fill a new data directory with synthetic case files (demonstrations, benchmarks)
+               --password P [--cases N] [--editors E] [--admins A] [--helpers H] [--random R]
+               [--config FILE] [--data DIR]
+  version      print the version (also --version)
+  help         print this help (also -h, --help); "cloison COMMAND --help" shows a command's flags
+
+Exit status: 0 done; 1 failed (the reason is printed on one line); 2 wrong usage
+(unknown command or flag, missing flag); 3 busy: the data directory is in use by
+another Cloison process, or the listen address is taken.
 
 Every setting can also come from the environment as CLOISON_<SECTION>_<KEY>
 (for example CLOISON_SMTP_HOST); see config.example.toml.
 `
 
+// Exit statuses, documented in the usage text and README.
+const (
+	exitFailed = 1
+	exitUsage  = 2
+	exitBusy   = 3
+)
+
+// usageError is a command line that cannot be run as written.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// busyError is a refusal because something this command needs is held by
+// another process: the data directory's lock or the listen address.
+type busyError struct{ err error }
+
+func (e *busyError) Error() string { return e.err.Error() }
+func (e *busyError) Unwrap() error { return e.err }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "cloison:", err)
-		}
-		os.Exit(1)
+	os.Exit(report(err, os.Stderr))
+}
+
+// report prints err for a person, on one line (usage errors add a hint),
+// and returns the exit status it means.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
+	// Wrapped causes may carry line breaks (a TOML parser's excerpt): the
+	// reason stays one line, for a terminal as for a journal.
+	line := strings.Join(strings.Fields(err.Error()), " ")
+	fmt.Fprintln(stderr, "cloison:", line)
+	var ue *usageError
+	var be *busyError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "Run 'cloison --help' for the commands and their flags.")
+		return exitUsage
+	case errors.As(err, &be):
+		return exitBusy
+	}
+	return exitFailed
 }
 
 // run is the whole command line, with its streams passed in so tests drive it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := command(ctx, args, stdin, stdout, stderr)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			cmd, args = "help", args[1:]
+		case "-version", "--version":
+			cmd, args = "version", args[1:]
+		}
 	}
 	switch cmd {
 	case "serve":
@@ -81,26 +178,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdMigrate(ctx, args, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args, stdout)
 	case "superadmin":
 		if len(args) == 0 || args[0] != "create" {
-			return fmt.Errorf("usage: cloison superadmin create --email E --name N --password-stdin")
+			return usagef("superadmin: the only subcommand is create: cloison superadmin create --email E --name N --password-stdin")
 		}
 		return cmdSuperadminCreate(ctx, args[1:], stdin, stdout, stderr)
 	case "audit":
 		if len(args) == 0 || args[0] != "verify" {
-			return fmt.Errorf("usage: cloison audit verify")
+			return usagef("audit: the only subcommand is verify: cloison audit verify")
 		}
 		return cmdAuditVerify(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, args, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, appVersion())
+		fmt.Fprintln(stdout, "cloison", appVersion())
 		return nil
-	case "help", "-h", "--help":
+	case "help":
+		if len(args) > 0 {
+			// "cloison help restore" is "cloison restore --help".
+			return run(ctx, append(args, "--help"), stdin, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	return usagef("unknown command %q", cmd)
 }
 
 // common holds the flags every command that touches the data shares.
@@ -109,12 +212,34 @@ type common struct {
 	dataDir    string
 }
 
-func newFlags(name string, stderr io.Writer, c *common) *flag.FlagSet {
+func newFlags(name string, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet("cloison "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&c.configFile, "config", "", "TOML configuration file (see config.example.toml)")
 	fs.StringVar(&c.dataDir, "data", "", "data directory (overrides data.dir)")
 	return fs
+}
+
+// errHelpShown ends a command whose --help was printed: a success.
+var errHelpShown = errors.New("help shown")
+
+// parse reads a command's flags. --help prints the command's flags on
+// stdout; a wrong flag or a stray argument is a usage error.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "Usage of %s:\n", fs.Name())
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return errHelpShown
+	}
+	if err != nil {
+		return usagef("%s: %v", strings.TrimPrefix(fs.Name(), "cloison "), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", strings.TrimPrefix(fs.Name(), "cloison "), fs.Arg(0))
+	}
+	return nil
 }
 
 // load reads the configuration: defaults, then the file, then the
@@ -124,14 +249,39 @@ func (c *common) load(addr string) (config.Config, error) {
 }
 
 // open loads the configuration and opens the data directory's store,
-// migrated, for the commands that work on it. The caller closes the store.
-func (c *common) open(ctx context.Context, stderr io.Writer) (config.Config, *store.Store, error) {
-	cfg, err := c.load("")
-	if err != nil {
-		return cfg, nil, err
+// migrated, for the commands that work on it. With lockAs set, it first
+// takes the data directory's lock in that name. done closes the store and
+// releases the lock.
+func (c *common) open(ctx context.Context, stderr io.Writer, lockAs string) (cfg config.Config, st *store.Store, done func(), err error) {
+	if cfg, err = c.load(""); err != nil {
+		return cfg, nil, nil, err
 	}
-	st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
-	return cfg, st, err
+	var lock *store.DirLock
+	if lockAs != "" {
+		if lock, err = lockDataDir(cfg, lockAs); err != nil {
+			return cfg, nil, nil, err
+		}
+	}
+	if st, err = openStore(ctx, cfg, newLogger(cfg, stderr)); err != nil {
+		_ = lock.Unlock()
+		return cfg, nil, nil, err
+	}
+	return cfg, st, func() { st.Close(); _ = lock.Unlock() }, nil
+}
+
+// lockDataDir takes the data directory's lock for the command what, and
+// turns a refusal into a sentence that says what to do.
+func lockDataDir(cfg config.Config, what string) (*store.DirLock, error) {
+	l, err := store.LockDir(cfg.Data.Dir, what)
+	var inUse *store.DirInUseError
+	var notWritable *store.DirNotWritableError
+	switch {
+	case errors.As(err, &inUse):
+		return nil, &busyError{fmt.Errorf("%w: stop it first, or give another directory with --data or data.dir", err)}
+	case errors.As(err, &notWritable):
+		return nil, fmt.Errorf("%w; give a directory this user can write with --data or data.dir", err)
+	}
+	return l, err
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -170,9 +320,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
 	var addr string
-	fs := newFlags("serve", stderr, &c)
+	fs := newFlags("serve", &c)
 	fs.StringVar(&addr, "addr", "", "listen address HOST:PORT (overrides server.addr)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	cfg, err := c.load(addr)
@@ -181,6 +331,49 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := newLogger(cfg, stderr)
 	log.Debug("configuration", "config", fmt.Sprintf("%+v", cfg.Redacted()))
+	// The data directory, then the address, before anything slow: a second
+	// start on the same directory or port is refused at once, saying why.
+	lock, err := lockDataDir(cfg, "cloison serve on "+cfg.Server.Addr)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	ln, err := listen(cfg.Server.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	stopAt := make(chan time.Time, 1)
+	defer context.AfterFunc(ctx, func() { stopAt <- time.Now() })()
+	if err := runInstance(ctx, cfg, ln, log, stdout); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		log.Info("Cloison stopped", "after", time.Since(<-stopAt).Round(time.Millisecond).String())
+	}
+	return nil
+}
+
+// listen opens the listening socket and, when it cannot, says what to do.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, &busyError{fmt.Errorf("cannot listen on %s: the address is already in use (by another Cloison or another program): "+
+			"stop that program, or choose a free address with --addr HOST:PORT or server.addr in the configuration", addr)}
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("cannot listen on %s: permission denied (ports below 1024 need privileges): "+
+			"choose another port with --addr HOST:PORT or server.addr in the configuration", addr)
+	}
+	return nil, fmt.Errorf("cannot listen on %s (%v): check --addr HOST:PORT or server.addr in the configuration", addr, err)
+}
+
+// runInstance runs the instance on ln until ctx ends: the store, the e-mail
+// sender, the hourly chores and the HTTP server. It returns once all of
+// them have stopped.
+func runInstance(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger, stdout io.Writer) error {
 	hasher := passwords.NewHasher(passwords.DefaultParams, 0)
 	limit, from := memoryLimit(cfg, hasher, os.Getenv)
 	debug.SetMemoryLimit(limit)
@@ -212,16 +405,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var jobs sync.WaitGroup
-	jobs.Add(2)
-	go func() { defer jobs.Done(); sender.Run(ctx) }()
-	go func() { defer jobs.Done(); housekeeping(ctx, st, sender.Kick, log) }()
-	defer jobs.Wait()
 	needed, err := st.SetupNeeded(ctx)
 	if err != nil {
 		return err
 	}
-	return srv.Listen(ctx, cfg.Server.Addr, func(bound string) {
+	// The jobs end with the server, whether ctx ended or serving failed.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	jobs.Add(2)
+	go func() { defer jobs.Done(); sender.Run(jobsCtx) }()
+	go func() { defer jobs.Done(); housekeeping(jobsCtx, st, sender.Kick, log) }()
+	defer func() { stopJobs(); jobs.Wait() }()
+	return srv.Listen(ctx, ln, func(bound string) {
 		log.Info("Cloison is listening", "addr", bound, "base_url", cfg.Server.BaseURL, "data", cfg.Data.Dir, "version", appVersion())
 		if needed {
 			// Printed, not logged: the link is for the person starting the
@@ -294,13 +489,20 @@ func housekeeping(ctx context.Context, st *store.Store, kick func(), log *slog.L
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
-	if err := newFlags("migrate", stderr, &c).Parse(args); err != nil {
+	if err := parse(newFlags("migrate", &c), args, stdout); err != nil {
 		return err
 	}
 	cfg, err := c.load("")
 	if err != nil {
 		return err
 	}
+	// Never under a running server: it would keep serving with statements
+	// prepared for the schema it started with.
+	lock, err := lockDataDir(cfg, "cloison migrate")
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	st, err := store.Open(ctx, storeOptions(cfg))
 	if err != nil {
 		return err
@@ -319,22 +521,31 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// cmdBackup copies the database while the instance runs: it takes no lock
+// on the data directory, but refuses a target inside a data directory.
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
 	var out string
-	fs := newFlags("backup", stderr, &c)
+	fs := newFlags("backup", &c)
 	fs.StringVar(&out, "out", "", "file to write the backup to (must not exist)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if out == "" {
-		return fmt.Errorf("backup: --out FILE is required")
+		return usagef("backup: --out FILE is required")
 	}
-	_, st, err := c.open(ctx, stderr)
+	cfg, err := c.load("")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if err := checkBackupTarget(cfg.Data.Dir, out); err != nil {
+		return err
+	}
+	_, st, done, err := c.open(ctx, stderr, "")
+	if err != nil {
+		return err
+	}
+	defer done()
 	res, err := st.Backup(ctx, out)
 	if err != nil {
 		return err
@@ -346,36 +557,101 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// checkBackupTarget refuses a backup written into the data directory it
+// copies (lost with it, and set aside by a restore) or into the data
+// directory of a running instance.
+func checkBackupTarget(dataDir, out string) error {
+	data, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+	target, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(data, target); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("backup: %s is inside the data directory %s, and would be lost with it: write the backup elsewhere, on another disk if you can", out, dataDir)
+	}
+	if inUse, err := store.DirInUse(filepath.Dir(target)); err == nil && inUse {
+		return &busyError{fmt.Errorf("backup: %s is the data directory of a running Cloison (%s): write the backup elsewhere",
+			filepath.Dir(target), store.LockHolder(filepath.Dir(target)))}
+	}
+	return nil
+}
+
+// cmdRestore puts a backup back into the data directory, with the instance
+// stopped (it takes the directory's lock), after checking the backup.
+func cmdRestore(ctx context.Context, args []string, stdout io.Writer) error {
+	var c common
+	var from string
+	fs := newFlags("restore", &c)
+	fs.StringVar(&from, "from", "", "backup file written by cloison backup (its FILE-attachments/ directory beside it)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if from == "" {
+		return usagef("restore: --from FILE is required")
+	}
+	cfg, err := c.load("")
+	if err != nil {
+		return err
+	}
+	lock, err := lockDataDir(cfg, "cloison restore")
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer lock.Unlock()
+	res, err := store.Restore(ctx, from, cfg.Data.Dir, cfg.Attachments.Key)
+	if err != nil {
+		return fmt.Errorf("restore: %w; nothing was changed in %s", err, cfg.Data.Dir)
+	}
+	fmt.Fprintf(stdout, "checked %s: integrity check passed, a Cloison database at migration %s\n", from, res.Migration)
+	if res.Aside != "" {
+		fmt.Fprintf(stdout, "the previous files (%s) were moved to %s\n", strings.Join(res.Moved, ", "), res.Aside)
+	}
+	fmt.Fprintf(stdout, "restored the database to %s\n", res.Database)
+	if res.KeyRestored {
+		fmt.Fprintf(stdout, "restored %d attachments and their key to %s\n", res.AttachmentsRestored, cfg.Data.Dir)
+	} else {
+		fmt.Fprintln(stdout, "the backup holds no attachment: a new attachments key is made at the next start")
+	}
+	if len(res.Pending) > 0 {
+		fmt.Fprintf(stdout, "the next start (or cloison migrate) applies %d newer migrations: %s\n", len(res.Pending), strings.Join(res.Pending, ", "))
+	}
+	fmt.Fprintln(stdout, "done: start Cloison again")
+	return nil
+}
+
 func cmdSuperadminCreate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c common
 	var email, name string
 	var fromStdin bool
-	fs := newFlags("superadmin create", stderr, &c)
+	fs := newFlags("superadmin create", &c)
 	fs.StringVar(&email, "email", "", "e-mail address of the new superadmin")
 	fs.StringVar(&name, "name", "", "name of the new superadmin")
 	fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if !fromStdin {
 		// A password on the command line would land in the shell history and in ps.
-		return fmt.Errorf("superadmin create: --password-stdin is required")
+		return usagef("superadmin create: --password-stdin is required: the password is read from standard input, never from the command line")
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
 	password := strings.TrimRight(line, "\r\n")
-	cfg, st, err := c.open(ctx, stderr)
+	cfg, st, done, err := c.open(ctx, stderr, "")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	acc, err := st.CreateSuperadmin(ctx, passwords.NewHasher(passwords.DefaultParams, 1), store.Actor{ClientIP: "cli"},
-		store.NewAccount{Email: email, Name: name, Password: password, Locale: cfg.Instance.DefaultLocale}, false)
+	defer done()
+	in := store.NewAccount{Email: email, Name: name, Password: password, Locale: cfg.Instance.DefaultLocale}
+	acc, err := st.CreateSuperadmin(ctx, passwords.NewHasher(passwords.DefaultParams, 1), store.Actor{ClientIP: "cli"}, in, false)
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("superadmin create: %s", strings.TrimPrefix(ve.Error(), "invalid: "))
+		return fmt.Errorf("superadmin create: %s", refusal(ve, in, cfg.Instance.DefaultLocale))
 	}
 	if err != nil {
 		return err
@@ -384,16 +660,85 @@ func cmdSuperadminCreate(ctx context.Context, args []string, stdin io.Reader, st
 	return nil
 }
 
+// refusalSentences say why the command line refused a value, by language,
+// then by field and reason as the store reports them; {value} is the value
+// refused, {field} the field. Another language is one more entry.
+var refusalSentences = map[string]map[string]string{
+	"fr": {
+		"email:required":           "Indiquez l’adresse e-mail avec --email.",
+		"email:email":              "« {value} » n’est pas une adresse e-mail valide.",
+		"email:max=254":            "L’adresse e-mail est trop longue : 254 caractères au plus.",
+		"email:taken":              "L’adresse {value} est déjà celle d’un autre compte : choisissez-en une autre.",
+		"name:required":            "Indiquez le nom avec --name.",
+		"name:max=100":             "Le nom est trop long : 100 caractères au plus.",
+		"password:min=10":          "Le mot de passe est trop court : il faut au moins 10 caractères.",
+		"password:max=256":         "Le mot de passe est trop long : 256 caractères au plus.",
+		"password:common_password": "Ce mot de passe est parmi les plus courants, ceux que l’on essaie en premier : choisissez-en un autre.",
+		"other":                    "La valeur donnée pour {field} n’est pas acceptée.",
+	},
+	"en": {
+		"email:required":           "Give the e-mail address with --email.",
+		"email:email":              "\"{value}\" is not a valid e-mail address.",
+		"email:max=254":            "The e-mail address is too long: 254 characters at most.",
+		"email:taken":              "The address {value} already belongs to another account: choose another one.",
+		"name:required":            "Give the name with --name.",
+		"name:max=100":             "The name is too long: 100 characters at most.",
+		"password:min=10":          "The password is too short: it needs at least 10 characters.",
+		"password:max=256":         "The password is too long: 256 characters at most.",
+		"password:common_password": "This password is among the most common ones, those tried first: choose another one.",
+		"other":                    "The value given for {field} is not accepted.",
+	},
+}
+
+// sentence says in locale's words why value was refused for field.
+func sentence(field, reason, value, locale string) string {
+	words, ok := refusalSentences[locale]
+	if !ok {
+		words = refusalSentences["fr"]
+	}
+	s, ok := words[field+":"+reason]
+	if !ok {
+		s = words["other"]
+	}
+	return strings.NewReplacer("{value}", value, "{field}", field).Replace(s)
+}
+
+// refusal is a validation error of superadmin create in sentences, one per
+// field, in the order of the command's flags.
+func refusal(ve *store.ValidationError, in store.NewAccount, locale string) string {
+	values := map[string]string{"email": in.Email, "name": in.Name}
+	fields := make([]string, 0, len(ve.Fields))
+	for f := range ve.Fields {
+		fields = append(fields, f)
+	}
+	order := map[string]int{"email": 1, "name": 2, "password": 3}
+	sort.Slice(fields, func(i, j int) bool {
+		oi, oj := order[fields[i]], order[fields[j]]
+		if oi == 0 {
+			oi = len(order) + 1
+		}
+		if oj == 0 {
+			oj = len(order) + 1
+		}
+		return oi < oj || oi == oj && fields[i] < fields[j]
+	})
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = sentence(f, ve.Fields[f], values[f], locale)
+	}
+	return strings.Join(out, " ")
+}
+
 func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
-	if err := newFlags("audit verify", stderr, &c).Parse(args); err != nil {
+	if err := parse(newFlags("audit verify", &c), args, stdout); err != nil {
 		return err
 	}
-	_, st, err := c.open(ctx, stderr)
+	_, st, done, err := c.open(ctx, stderr, "")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	v, err := st.VerifyAudit(ctx)
 	if err != nil {
 		return err
@@ -412,27 +757,32 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var c common
 	var o store.SeedOptions
 	var password string
-	fs := newFlags("seed", stderr, &c)
+	fs := newFlags("seed", &c)
 	fs.IntVar(&o.Cases, "cases", 1000, "number of case files")
 	fs.IntVar(&o.Editors, "editors", 10, "number of editors (case managers)")
 	fs.IntVar(&o.Admins, "admins", 1, "number of admins")
 	fs.IntVar(&o.Helpers, "helpers", 0, "number of helpers (readers invited on some case files)")
 	fs.StringVar(&password, "password", "", "password of every seeded account (required; test data only)")
 	fs.Uint64Var(&o.Random, "random", 1, "seed of the generator: same value, same texts and spreads")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if password == "" {
-		return fmt.Errorf("seed: --password is required")
+		return usagef("seed: --password is required")
 	}
-	if why := passwords.Check(password); why != "" {
-		return fmt.Errorf("seed: --password refused: %s", why)
-	}
-	cfg, st, err := c.open(ctx, stderr)
+	cfg, err := c.load("")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if why := passwords.Check(password); why != "" {
+		return fmt.Errorf("seed: --password refused: %s", sentence("password", why, "", cfg.Instance.DefaultLocale))
+	}
+	// The seed drops and rebuilds indexes: nothing else may use the directory.
+	cfg, st, done, err := c.open(ctx, stderr, "cloison seed")
+	if err != nil {
+		return err
+	}
+	defer done()
 	if held, err := st.HoldsData(ctx); err != nil {
 		return err
 	} else if held {

@@ -267,8 +267,11 @@ func (s *Server) caseReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	locale := s.actor(c).Account.Locale
-	pdf, err := report.Render(r, locale, time.Now())
+	pdf, err := report.Render(r, report.Options{
+		Letterhead: report.Letterhead{Name: s.cfg.Instance.Name},
+		Locale:     s.actor(c).Account.Locale,
+		Now:        time.Now(),
+	})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"cloison/server/config"
+	"cloison/server/report/reporttest"
 	"cloison/store"
 )
 
@@ -556,17 +557,29 @@ func TestAttachments(t *testing.T) {
 	}
 }
 
+// The report comes under the instance's name, in the reader's language.
 func TestReport(t *testing.T) {
-	e := newTestEnv(t)
+	e := newTestEnv(t, func(c *config.Config) { c.Instance.Name = "Entraide Recours Genève" })
 	_, tok := e.account(store.RoleEditor, "ed@example.org")
 	f := e.newCase(e.actorOf(tok), store.CaseOpen)
-	e.do("POST", "/api/cases/"+f.id+"/notes", map[string]string{"body": "Rendez-vous avec la médiatrice"}, auth(tok)...)
-	resp, body := e.do("GET", "/api/cases/"+f.id+"/report.pdf", nil, auth(tok)...)
-	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) || resp.Header.Get("Content-Type") != "application/pdf" {
-		t.Fatalf("report: %d %.20q %v", resp.StatusCode, body, resp.Header)
-	}
-	if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
-		t.Fatal("report not served as an attachment")
+	e.do("POST", "/api/cases/"+f.id+"/notes", map[string]string{"body": "Rendez-vous avec la médiatrice → accord"}, auth(tok)...)
+	for locale, want := range map[string]string{"fr": "Rapport de dossier", "en": "Case-file report"} {
+		if resp, body := e.do("PATCH", "/api/me", map[string]string{"locale": locale}, auth(tok)...); resp.StatusCode != 200 {
+			t.Fatalf("locale %s: %d %s", locale, resp.StatusCode, body)
+		}
+		resp, body := e.do("GET", "/api/cases/"+f.id+"/report.pdf", nil, auth(tok)...)
+		if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("report: %d %.20q %v", resp.StatusCode, body, resp.Header)
+		}
+		if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatal("report not served as an attachment")
+		}
+		text := reporttest.Text(t, body)
+		for _, w := range []string{"Entraide Recours Genève", want, "Rendez-vous avec la médiatrice → accord"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: %q missing from the report:\n%s", locale, w, text)
+			}
+		}
 	}
 }
 

@@ -118,6 +118,11 @@ func TestOpenAPIDocumentIsOpenAPI31(t *testing.T) {
 	if info["title"] == "" || info["title"] == nil || info["version"] == "" || info["version"] == nil {
 		t.Fatalf("info without title or version: %v", info)
 	}
+	// The licence, as the LICENSE file states it; in OpenAPI 3.1 an SPDX
+	// identifier, which excludes a url.
+	if lic, _ := info["license"].(map[string]any); lic["identifier"] != "AGPL-3.0-or-later" || lic["name"] == nil || lic["url"] != nil {
+		t.Fatalf("info.license: %v", info["license"])
+	}
 	// The bearer scheme is the default; public routes opt out with security: [].
 	scheme := deref(doc, doc["components"].(map[string]any)["securitySchemes"].(map[string]any)["bearerAuth"])
 	if scheme["type"] != "http" || scheme["scheme"] != "bearer" {

@@ -13,8 +13,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
+	"net"
+	"sync"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -112,26 +115,95 @@ func New(opts Options) (*Server, error) {
 // App exposes the Fiber app, for app.Test in tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Listen serves on addr until ctx ends, then lets in-flight requests finish.
-func (s *Server) Listen(ctx context.Context, addr string, ready func(addr string)) error {
+// ShutdownGrace is how long requests in flight get to finish once the
+// server is asked to stop. Browsers keep connections open (keep-alive, the
+// case page's presence heartbeat, connections opened ahead of need): those
+// that are idle close at once, and whatever is still open after the grace
+// is closed, so that a stop never takes much longer than this.
+const ShutdownGrace = time.Second
+
+// Listen serves on ln until ctx ends, then lets requests in flight finish
+// for ShutdownGrace, closes the connections still open and returns. ready
+// is called with the bound address before the first request is served.
+func (s *Server) Listen(ctx context.Context, ln net.Listener, ready func(addr string)) error {
+	conns := &trackedListener{Listener: ln, open: map[net.Conn]struct{}{}}
+	// Answers written while stopping say "Connection: close", so that a
+	// browser does not send its next request down a closing connection.
+	s.app.Server().CloseOnShutdown = true
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
 	errc := make(chan error, 1)
-	s.app.Hooks().OnListen(func(ld fiber.ListenData) error {
-		if ready != nil {
-			ready(ld.Host + ":" + ld.Port)
-		}
-		return nil
-	})
-	go func() { errc <- s.app.Listen(addr) }()
+	go func() { errc <- s.app.Listener(conns) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down, finishing requests in flight")
-	if err := s.app.ShutdownWithTimeout(30 * time.Second); err != nil {
-		return err
+	s.log.Info("stopping: finishing requests in flight", "grace", ShutdownGrace.String())
+	err := s.app.ShutdownWithTimeout(ShutdownGrace)
+	// Closed here too in case the server had not started serving yet, when
+	// Shutdown has no listener to close.
+	_ = ln.Close()
+	if n := conns.closeAll(); n > 0 {
+		s.log.Info("stopping: closed connections still open after the grace", "connections", n)
 	}
-	return <-errc
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = nil
+	}
+	if serr := <-errc; err == nil && serr != nil && !errors.Is(serr, net.ErrClosed) {
+		err = serr
+	}
+	return err
+}
+
+// trackedListener remembers the connections it accepted until they close,
+// so that those still open when the grace ends can be closed.
+type trackedListener struct {
+	net.Listener
+	mu   sync.Mutex
+	open map[net.Conn]struct{}
+}
+
+func (l *trackedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, l: l}
+	l.mu.Lock()
+	l.open[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+// closeAll closes every connection still open and says how many there were.
+func (l *trackedListener) closeAll() int {
+	l.mu.Lock()
+	open := make([]net.Conn, 0, len(l.open))
+	for c := range l.open {
+		open = append(open, c)
+	}
+	l.mu.Unlock()
+	for _, c := range open {
+		_ = c.Close()
+	}
+	return len(open)
+}
+
+type trackedConn struct {
+	net.Conn
+	l    *trackedListener
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.open, c)
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
 }
 
 // StorePolicy turns the operator's settings into the store's account rules.

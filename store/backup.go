@@ -75,20 +75,8 @@ func (s *Store) backupAttachments(ctx context.Context, res BackupResult) (Backup
 		return res, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, "SELECT storage_name FROM attachments")
-	if err != nil {
-		return res, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return res, err
-		}
-		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil || len(names) == 0 {
+	names, err := attachmentNames(ctx, db)
+	if err != nil || len(names) == 0 {
 		return res, err
 	}
 	res.AttachmentsDir = res.Database + "-attachments"

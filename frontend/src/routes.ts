@@ -1,7 +1,6 @@
 import type { Component } from 'svelte';
 import type { MessageKey } from './lib/i18n/fr';
 import type { Access } from './lib/roles';
-import type { RouteParams } from './lib/router.svelte';
 import Activate from './pages/Activate.svelte';
 import AdminAudit from './pages/admin/Audit.svelte';
 import AdminCategories from './pages/admin/Categories.svelte';
@@ -22,11 +21,6 @@ import Register from './pages/Register.svelte';
 import Reset from './pages/Reset.svelte';
 import Setup from './pages/Setup.svelte';
 
-/** What every page receives: the values of its route's `:name` segments. */
-export interface PageProps {
-	params: RouteParams;
-}
-
 /** One page of the SPA: its path pattern, its title in the catalogue, who may see it, its component. */
 export interface Route {
 	path: string;
@@ -34,7 +28,8 @@ export interface Route {
 	/** Checked by App before the page is shown; the server checks every call again. Default public. */
 	access?: Access;
 	// Svelte types a page without $props() as taking no props at all, so the table cannot
-	// say Component<PageProps>; a page that reads params declares `$props(): PageProps`.
+	// say Component<PageProps>; a page that reads params declares `$props(): PageProps`
+	// (lib/router.svelte.ts, so that pages need not import this table that imports them).
 	component: Component<any>;
 }
 

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/mail"
 	"net/netip"
@@ -176,7 +177,10 @@ func Load(path string, environ []string, flags Flags) (Config, error) {
 	cfg := Default()
 	if path != "" {
 		raw, err := os.ReadFile(path)
-		if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return cfg, fmt.Errorf("config: cannot read %s: %w", path, pe.Err)
+		} else if err != nil {
 			return cfg, fmt.Errorf("config: %w", err)
 		}
 		if err := decodeTOML(raw, &cfg); err != nil {

@@ -1,5 +1,7 @@
-import { api, ApiError, type User } from './api';
+import { api, type ApiError } from './api';
+import type { User } from './apiTypes';
 import { isLocale, setLocale } from './i18n/locale.svelte';
+import { catchRefusal } from './resource.svelte';
 import { session } from './session.svelte';
 
 /**
@@ -25,16 +27,18 @@ export const accountLoad = $state<{ error: ApiError | null }>({ error: null });
 export async function refreshUser(): Promise<User | null> {
 	if (!session.token) return null;
 	const token = session.token;
-	try {
-		const user = await api.me();
-		if (session.token === token) session.user = user;
-		accountLoad.error = null;
-		return user;
-	} catch (error) {
-		if (!(error instanceof ApiError)) throw error;
-		if (error.status !== 401) accountLoad.error = error;
-		return null;
-	}
+	return catchRefusal(
+		async () => {
+			const user = await api.me();
+			if (session.token === token) session.user = user;
+			accountLoad.error = null;
+			return user;
+		},
+		(error) => {
+			if (error.status !== 401) accountLoad.error = error;
+			return null;
+		}
+	);
 }
 
 /** Shows the UI in the account's language, the one its e-mails use too. */

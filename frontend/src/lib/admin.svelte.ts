@@ -1,4 +1,5 @@
-import { api, ApiError } from './api';
+import { api } from './api';
+import { catchRefusal } from './resource.svelte';
 import { roleAtLeast } from './roles';
 import { session } from './session.svelte';
 
@@ -14,11 +15,10 @@ export async function refreshPendingRequests(): Promise<void> {
 		return;
 	}
 	const call = ++latest;
-	try {
-		const { total } = await api.roleRequests({ status: 'pending', per_page: 1 });
-		if (call === latest) adminState.pendingRequests = total;
-	} catch (error) {
-		// The badge is a convenience: a failure leaves the last count.
-		if (!(error instanceof ApiError)) throw error;
-	}
+	// The badge is a convenience: a failure leaves the last count.
+	const total = await catchRefusal(
+		async () => (await api.roleRequests({ status: 'pending', per_page: 1 })).total,
+		() => null
+	);
+	if (total !== null && call === latest) adminState.pendingRequests = total;
 }

@@ -1,6 +1,6 @@
 // Case files in the SPA: their vocabulary (statuses, outcomes, transitions, helpers), the
 // merge of a person's edits with a version saved meanwhile, and saving a downloaded file.
-import type { CaseFacts, CaseOutcome, CaseStatus, Category, DownloadedFile, HelperKind } from './api';
+import type { CaseFacts, CaseOutcome, CaseStatus, Category, DownloadedFile, HelperKind } from './apiTypes';
 import type { MessageKey } from './i18n/fr';
 import type { Locale } from './i18n/locale.svelte';
 

@@ -1,4 +1,5 @@
-import { api, type Category } from './api';
+import { api } from './api';
+import type { Category } from './apiTypes';
 import { categoryLabel } from './cases';
 import { i18n } from './i18n/locale.svelte';
 

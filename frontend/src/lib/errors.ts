@@ -1,8 +1,9 @@
 import type { ApiError } from './api';
 import { hasMessage, t } from './i18n/locale.svelte';
 
-/** A form-level message for a failed call, in the reader's language when the catalogue knows the code. */
-export function describeError(error: ApiError): string {
+/** A form-level message for a failed call, in the reader's language when the catalogue knows the code; '' for none. */
+export function describeError(error: ApiError | null): string {
+	if (!error) return '';
 	const key = `error.${error.code}`;
 	if (hasMessage(key)) return t(key, { id: error.correlationId, status: error.status });
 	// The server already localizes its message from Accept-Language.
@@ -17,4 +18,10 @@ export function fieldMessage(reason: string): string {
 	const [code, value = ''] = reason.split('=', 2);
 	const key = `field.${code}`;
 	return hasMessage(key) ? t(key, { value }) : reason;
+}
+
+/** Why field was refused, in words, when reasons (a form's, or a 422's fields) name it; undefined when not. */
+export function fieldError(reasons: Record<string, string>, field: string): string | undefined {
+	const reason = reasons[field];
+	return reason ? fieldMessage(reason) : undefined;
 }

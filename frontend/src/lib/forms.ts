@@ -22,6 +22,23 @@ export function looksLikeEmail(value: string): boolean {
 	return /^[^\s@]+@[^\s@]+$/.test(value);
 }
 
+/** The field reason for a required value: `required` when blank (or a box left unticked), '' otherwise. */
+export function checkRequired(value: string | boolean): string {
+	return (typeof value === 'boolean' ? value : value.trim() !== '') ? '' : 'required';
+}
+
+/** The field reason for a password one must give: `required` when nothing was typed (blanks may be part of it). */
+export function checkPasswordGiven(password: string): string {
+	return password ? '' : 'required';
+}
+
+/** The field reason for a required e-mail address: '' when it looks like one, `required` when blank, `email` otherwise. */
+export function checkEmail(email: string): string {
+	const value = email.trim();
+	if (!value) return 'required';
+	return looksLikeEmail(value) ? '' : 'email';
+}
+
 /** The shortest reason an admin intervention accepts; the server checks the same. */
 export const minReasonLength = 10;
 
@@ -49,6 +66,19 @@ export function checkNewPassword(
 	if (passwordTooShort(password)) found[fields.password] = `min=${minPasswordLength}`;
 	if (confirmation !== password) found[fields.confirmation] = 'password_mismatch';
 	return found;
+}
+
+/** The reasons the client-side checks found, keyed by field: the fields found fine ('') left out. */
+export function reasonsFound(checks: Record<string, string>): FieldReasons {
+	return Object.fromEntries(Object.entries(checks).filter(([, reason]) => reason !== ''));
+}
+
+/**
+ * Checks what every new account sets (JoinFields): the new password and its confirmation,
+ * and the signed confidentiality pledge.
+ */
+export function checkNewAccount(account: { password: string; confirmation: string; pledge: boolean }): FieldReasons {
+	return { ...checkNewPassword(account.password, account.confirmation), ...reasonsFound({ pledge: checkRequired(account.pledge) }) };
 }
 
 /** Whether reasons holds any field reason. */

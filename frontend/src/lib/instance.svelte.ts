@@ -1,5 +1,7 @@
-import { api, ApiError, type InstanceConfig } from './api';
+import { api } from './api';
+import type { InstanceConfig } from './apiTypes';
 import { adoptInstanceLocale, locales } from './i18n/locale.svelte';
+import { catchRefusal } from './resource.svelte';
 
 /**
  * The instance's public settings; shipped defaults until GET /api/config answers.
@@ -23,14 +25,13 @@ let latest = 0;
 
 export async function loadInstance(): Promise<void> {
 	const call = ++latest;
-	try {
-		const config = await api.config();
-		// An answer overtaken by a later call (a quick language switch) would bring back the old pledge.
-		if (call !== latest) return;
-		Object.assign(instance, config, { status: 'ready' });
-		adoptInstanceLocale(instance.default_locale);
-	} catch (error) {
-		if (!(error instanceof ApiError)) throw error;
+	const config = await catchRefusal(api.config, () => null);
+	if (!config) {
 		if (instance.status === 'loading') instance.status = 'failed';
+		return;
 	}
+	// An answer overtaken by a later call (a quick language switch) would bring back the old pledge.
+	if (call !== latest) return;
+	Object.assign(instance, config, { status: 'ready' });
+	adoptInstanceLocale(instance.default_locale);
 }

@@ -1,6 +1,8 @@
 import { untrack } from 'svelte';
-import { ApiError, type ListPage } from './api';
+import type { ApiError } from './api';
+import type { ListPage } from './apiTypes';
 import { pageParam } from './format';
+import { catchRefusal } from './resource.svelte';
 import { navigate, queryParams, router, withQuery } from './router.svelte';
 
 /** The filters of a list as read from the address, plus the page number. */
@@ -59,16 +61,18 @@ export class UrlList<F extends Record<string, string>, Form extends object = F, 
 	/** Loads the page for `current` (by default the address's, again); an answer overtaken by another address is dropped. */
 	load = async (current: PagedFilters<F> = this.filters): Promise<void> => {
 		this.form = this.toForm(current);
-		try {
-			const answer = await this.options.fetch(current);
-			if (current !== this.filters) return;
-			this.result = answer;
-			this.failure = null;
-			await this.options.loaded?.(answer);
-		} catch (error) {
-			if (!(error instanceof ApiError)) throw error;
-			this.failure = error;
-		}
+		await catchRefusal(
+			async () => {
+				const answer = await this.options.fetch(current);
+				if (current !== this.filters) return;
+				this.result = answer;
+				this.failure = null;
+				await this.options.loaded?.(answer);
+			},
+			(error) => {
+				this.failure = error;
+			}
+		);
 	};
 
 	/** Submits the filter form: goes to its first page for the form's values. */

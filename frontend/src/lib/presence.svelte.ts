@@ -1,4 +1,5 @@
-import { api, type Presence } from './api';
+import { api } from './api';
+import type { Presence } from './apiTypes';
 
 /** How often a case-file page says it is open: the server forgets a page after 30 s. */
 export const presenceInterval = 10_000;

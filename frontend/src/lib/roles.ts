@@ -1,6 +1,6 @@
 // Who sees what in the SPA. The server decides every right; these only keep the
 // interface from offering what the server would refuse, so they mirror its rules.
-import type { RequestableRole, Role, User } from './api';
+import type { RequestableRole, Role, User } from './apiTypes';
 import type { MessageKey } from './i18n/fr';
 
 /** Platform roles, lowest first. */

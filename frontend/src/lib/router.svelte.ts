@@ -1,6 +1,11 @@
 /** Values of the `:name` segments of a route pattern. */
 export type RouteParams = Record<string, string>;
 
+/** What every page receives: the values of its route's `:name` segments. */
+export interface PageProps {
+	params: RouteParams;
+}
+
 const segments = (path: string) => path.split('/').filter(Boolean);
 
 /** Matches path against a pattern such as `/cases/:id`; returns its params, or null. */

@@ -1,4 +1,4 @@
-import type { User } from './api';
+import type { User } from './apiTypes';
 
 // The bearer token lives in memory and in sessionStorage (so a reload keeps the tab
 // signed in), and dies with the tab. Never localStorage, never a cookie.

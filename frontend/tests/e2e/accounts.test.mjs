@@ -3,7 +3,14 @@
 // build on each other (the superadmin of the first one acts in the next ones).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startServer, takeFailedResponses, takeSettledFailures } from './harness.mjs';
+import {
+	assertClean as assertCleanIn,
+	launchBrowser,
+	openPage as open,
+	startServer,
+	takeFailedResponses,
+	takeSettledFailures
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -28,12 +35,6 @@ after(async () => {
 
 const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 
-// A full load, so that a link differing only by its fragment is opened for real.
-async function open(page, url) {
-	await page.goto('about:blank');
-	return page.goto(url);
-}
-
 async function logIn(page, who, { title = 'Connexion', submit = 'Se connecter' } = {}) {
 	await open(page, `${server.baseURL}/login`);
 	await heading(page, title).waitFor();
@@ -43,18 +44,7 @@ async function logIn(page, who, { title = 'Connexion', submit = 'Se connecter' }
 }
 
 /** What every test must leave behind: no cookie, the token only in sessionStorage, nothing gone wrong. */
-async function assertClean(pages) {
-	for (const context of contexts) assert.deepEqual(await context.cookies(), [], 'no cookie, ever');
-	for (const page of pages) {
-		if (page.isClosed() || page.url() === 'about:blank') continue;
-		const storage = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
-		assert.deepEqual(Object.keys(storage.local).filter((key) => key !== 'cloison.locale'), [], 'localStorage holds the language only');
-		assert.deepEqual(Object.keys(storage.session).filter((key) => key !== 'cloison.token'), [], 'sessionStorage holds the token only');
-		const token = storage.session['cloison.token'];
-		if (token) assert.ok(!JSON.stringify(storage.local).includes(token), 'the token is never in localStorage');
-	}
-	assert.deepEqual(browser.problems, { consoleErrors: [], pageErrors: [], outsideRequests: [] });
-}
+const assertClean = (pages) => assertCleanIn({ contexts, pages, problems: browser.problems });
 
 let adminPage;
 

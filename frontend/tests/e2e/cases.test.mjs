@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startServer, takeFailedResponses } from './harness.mjs';
+import { assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
 
 let server;
 let browser;
@@ -75,11 +75,6 @@ after(async () => {
 
 const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 
-async function open(page, url) {
-	await page.goto('about:blank');
-	return page.goto(url);
-}
-
 async function logIn(page, who, { email = 'Adresse e-mail', password = 'Mot de passe', submit = 'Se connecter' } = {}) {
 	await open(page, `${server.baseURL}/login`);
 	await page.getByLabel(email).fill(who.email);
@@ -95,16 +90,7 @@ async function newPage() {
 }
 
 /** No cookie, the token only in sessionStorage, nothing gone wrong, nothing asked of the outside. */
-async function assertClean() {
-	for (const context of contexts) assert.deepEqual(await context.cookies(), [], 'no cookie, ever');
-	for (const page of pages) {
-		if (page.isClosed() || page.url() === 'about:blank') continue;
-		const storage = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
-		assert.deepEqual(Object.keys(storage.local).filter((key) => key !== 'cloison.locale'), [], 'localStorage holds the language only');
-		assert.deepEqual(Object.keys(storage.session).filter((key) => key !== 'cloison.token'), [], 'sessionStorage holds the token only');
-	}
-	assert.deepEqual(browser.problems, { consoleErrors: [], pageErrors: [], outsideRequests: [] });
-}
+const assertClean = () => assertCleanIn({ contexts, pages, problems: browser.problems });
 
 /** Clicks a button that downloads a file and returns its first bytes. */
 async function downloadFrom(page, button) {

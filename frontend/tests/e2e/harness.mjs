@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 /** Debian's Chromium; browsers cannot be downloaded on these machines. */
@@ -154,6 +155,33 @@ export async function launchBrowser(baseURL) {
 	}
 	const { context, page } = await newContext();
 	return { browser, context, page, problems, newContext, close: () => browser.close() };
+}
+
+/**
+ * Opens url in page with a full load, so that a link differing only by its fragment (a
+ * `#token=…` from an e-mail, on the page already shown) is opened for real.
+ */
+export async function openPage(page, url) {
+	await page.goto('about:blank');
+	return page.goto(url);
+}
+
+/**
+ * What every test must leave behind: no cookie in any of contexts, in each of pages the
+ * token in sessionStorage only and the language alone in localStorage, and no console
+ * error, page error or request to the outside in problems.
+ */
+export async function assertClean({ contexts, pages, problems }) {
+	for (const context of contexts) assert.deepEqual(await context.cookies(), [], 'no cookie, ever');
+	for (const page of pages) {
+		if (page.isClosed() || page.url() === 'about:blank') continue;
+		const storage = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
+		assert.deepEqual(Object.keys(storage.local).filter((key) => key !== 'cloison.locale'), [], 'localStorage holds the language only');
+		assert.deepEqual(Object.keys(storage.session).filter((key) => key !== 'cloison.token'), [], 'sessionStorage holds the token only');
+		const token = storage.session['cloison.token'];
+		if (token) assert.ok(!JSON.stringify(storage.local).includes(token), 'the token is never in localStorage');
+	}
+	assert.deepEqual(problems, { consoleErrors: [], pageErrors: [], outsideRequests: [] });
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startServer, takeFailedResponses } from './harness.mjs';
+import { launchBrowser, openPage, startServer, takeFailedResponses } from './harness.mjs';
 
 let server;
 let browser;
@@ -17,10 +17,7 @@ after(async () => {
 });
 
 // A full load each time: from /setup, going to /setup#token=… would only change the fragment.
-async function open(url) {
-	await browser.page.goto('about:blank');
-	return browser.page.goto(url);
-}
+const open = (url) => openPage(browser.page, url);
 const lang = () => browser.page.getAttribute('html', 'lang');
 const heading = (name) => browser.page.getByRole('heading', { level: 1, name, exact: true });
 

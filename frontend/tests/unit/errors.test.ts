@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/lib/api';
-import { describeError, fieldMessage } from '../../src/lib/errors';
+import { describeError, fieldError, fieldMessage } from '../../src/lib/errors';
 import { hasMessage, setLocale } from '../../src/lib/i18n/locale.svelte';
 
 beforeEach(() => setLocale('fr'));
@@ -20,6 +20,19 @@ describe('describeError', () => {
 	it("falls back to the server's message, then to the status", () => {
 		expect(describeError(new ApiError(409, 'something_new', 'Texte du serveur'))).toBe('Texte du serveur');
 		expect(describeError(new ApiError(418, 'http_418', ''))).toBe('Une erreur inattendue est survenue (code 418).');
+	});
+
+	it('says nothing when nothing failed', () => {
+		expect(describeError(null)).toBe('');
+	});
+});
+
+describe('fieldError', () => {
+	it('puts the reason of a named field in words, and nothing for a field not named', () => {
+		const reasons = { email: 'email', name: '' };
+		expect(fieldError(reasons, 'email')).toBe(fieldMessage('email'));
+		expect(fieldError(reasons, 'name')).toBeUndefined();
+		expect(fieldError(reasons, 'password')).toBeUndefined();
 	});
 });
 
@@ -45,7 +58,7 @@ describe('fieldMessage', () => {
 });
 
 describe('the API contract', () => {
-	// Every error code and field reason the server can send (server/messages.go, the store's
+	// Every error code and field reason the server can send (server/errormessages.go, the store's
 	// coded errors, the validator's tags): each one must read as words, in both languages.
 	const codes = [
 		'bad_request', 'unauthenticated', 'invalid_credentials', 'forbidden', 'not_found', 'method_not_allowed',

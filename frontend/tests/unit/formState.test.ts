@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/lib/api';
 import { FormState } from '../../src/lib/forms.svelte';
+import { setLocale } from '../../src/lib/i18n/locale.svelte';
 
 /** A form of two fields, the second marked invalid, attached to the document so it can take focus. */
 function makeForm(): HTMLFormElement {
@@ -117,5 +118,92 @@ describe('FormState.check and reset', () => {
 		state.reset();
 		expect(state.failure).toBeNull();
 		expect(state.reasons).toEqual({});
+	});
+});
+
+describe('FormState.alert and error', () => {
+	it('says nothing while all is well', () => {
+		setLocale('fr');
+		const state = new FormState();
+		expect(state.alert).toBe('');
+		expect(state.error('email')).toBeUndefined();
+	});
+
+	it('asks to correct the fields the checks or the server refused, each field in words', () => {
+		setLocale('fr');
+		const state = new FormState();
+		state.reasons = { email: 'required' };
+		expect(state.alert).toBe('Le formulaire contient des erreurs : corrigez les champs signalés.');
+		expect(state.error('email')).toBe('Ce champ est obligatoire.');
+		state.record(new ApiError(422, 'validation_failed', 'invalid', { password: 'min=10' }));
+		expect(state.alert).toBe('Le formulaire contient des erreurs : corrigez les champs signalés.');
+		expect(state.error('password')).toBe('Au moins 10 caractères.');
+		expect(state.error('email')).toBeUndefined();
+	});
+
+	it('says any other refusal in words, and a refused form without fields too', () => {
+		setLocale('fr');
+		const state = new FormState();
+		state.record(new ApiError(401, 'invalid_credentials', 'bad'));
+		expect(state.alert).toBe('Adresse e-mail ou mot de passe incorrect.');
+		state.record(new ApiError(422, 'validation_failed', 'invalid'));
+		expect(state.alert).toBe('Le formulaire contient des erreurs : corrigez les champs signalés.');
+	});
+});
+
+describe('FormState.send', () => {
+	/** Submits form as the browser would, with send() as its handler; answers send's promise and the event. */
+	function submitWith(state: FormState, form: HTMLFormElement, ...args: Parameters<FormState['send']> extends [unknown, ...infer Rest] ? Rest : never) {
+		let sent: Promise<boolean> = Promise.resolve(false);
+		const event = new Event('submit', { cancelable: true }) as SubmitEvent;
+		form.addEventListener('submit', (submitted) => (sent = state.send(submitted as SubmitEvent, ...args)), { once: true });
+		form.dispatchEvent(event);
+		return { sent, event };
+	}
+
+	it('keeps the browser from sending the form and runs the action when the checks found nothing', async () => {
+		const state = new FormState();
+		state.failure = new ApiError(409, 'conflict', 'old');
+		let ran = false;
+		const { sent, event } = submitWith(state, makeForm(), {}, async () => {
+			ran = true;
+		});
+		expect(event.defaultPrevented).toBe(true);
+		expect(await sent).toBe(true);
+		expect(ran).toBe(true);
+		expect(state.failure).toBeNull();
+	});
+
+	it('stops at the reasons the checks found, focusing the first invalid field of the form', async () => {
+		const state = new FormState();
+		const form = makeForm();
+		let ran = false;
+		const { sent } = submitWith(state, form, { password: 'required' }, async () => {
+			ran = true;
+		});
+		expect(await sent).toBe(false);
+		expect(ran).toBe(false);
+		expect(state.reasons).toEqual({ password: 'required' });
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(document.activeElement).toBe(form.querySelector('[name="password"]'));
+	});
+
+	it('records a refusal for the form the event came from, and does nothing while busy', async () => {
+		const state = new FormState();
+		const form = makeForm();
+		let release: () => void = () => {};
+		const first = submitWith(state, form, {}, () => new Promise<void>((resolve) => (release = resolve)));
+		const second = submitWith(state, form, {}, async () => {
+			throw new Error('not while busy');
+		});
+		expect(await second.sent).toBe(false);
+		release();
+		expect(await first.sent).toBe(true);
+		const refused = submitWith(state, form, {}, async () => {
+			throw new ApiError(422, 'validation_failed', 'invalid', { name: 'required' });
+		});
+		expect(await refused.sent).toBe(false);
+		expect(state.reasons).toEqual({ name: 'required' });
+		expect(document.activeElement).toBe(form.querySelector('[name="password"]'));
 	});
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkNewPassword, checkReason, hasReasons, minReasonLength } from '../../src/lib/forms';
+import {
+	checkEmail,
+	checkNewAccount,
+	checkNewPassword,
+	checkPasswordGiven,
+	checkReason,
+	checkRequired,
+	hasReasons,
+	minReasonLength,
+	reasonsFound
+} from '../../src/lib/forms';
 
 describe('checkReason', () => {
 	it('asks for a reason when there is none, or only blanks', () => {
@@ -38,5 +48,40 @@ describe('checkNewPassword', () => {
 	it('hasReasons tells an empty set from one with a reason', () => {
 		expect(hasReasons({})).toBe(false);
 		expect(hasReasons({ reason: 'required' })).toBe(true);
+	});
+});
+
+describe('checkRequired, checkEmail and reasonsFound', () => {
+	it('asks for a value that is blank, or a box left unticked', () => {
+		expect(checkRequired('')).toBe('required');
+		expect(checkRequired('  \n')).toBe('required');
+		expect(checkRequired(' x ')).toBe('');
+		expect(checkRequired(false)).toBe('required');
+		expect(checkRequired(true)).toBe('');
+	});
+
+	it('asks for an e-mail address, then for one that looks like one', () => {
+		expect(checkEmail('  ')).toBe('required');
+		expect(checkEmail('ada')).toBe('email');
+		expect(checkEmail(' ada@example.org ')).toBe('');
+	});
+
+	it('takes a password as typed: blanks may be part of it', () => {
+		expect(checkPasswordGiven('')).toBe('required');
+		expect(checkPasswordGiven('   ')).toBe('');
+	});
+
+	it('checks what a new account sets: the password twice and the pledge', () => {
+		expect(checkNewAccount({ password: 'correct horse battery', confirmation: 'correct horse battery', pledge: true })).toEqual({});
+		expect(checkNewAccount({ password: 'short', confirmation: 'other', pledge: false })).toEqual({
+			password: 'min=10',
+			password_confirmation: 'password_mismatch',
+			pledge: 'required'
+		});
+	});
+
+	it('keeps only the fields a check found something wrong with', () => {
+		expect(reasonsFound({ email: 'email', name: '', pledge: 'required' })).toEqual({ email: 'email', pledge: 'required' });
+		expect(hasReasons(reasonsFound({ email: '', name: '' }))).toBe(false);
 	});
 });

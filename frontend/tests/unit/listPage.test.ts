@@ -1,7 +1,8 @@
 // The list helper of the paginated pages: filters from the address, loads, stale answers, links, the filter form.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type ListPage } from '../../src/lib/api';
+import { ApiError } from '../../src/lib/api';
+import type { ListPage } from '../../src/lib/apiTypes';
 import type { UrlList, UrlListOptions } from '../../src/lib/listPage.svelte';
 import { navigate, router } from '../../src/lib/router.svelte';
 import ListPageProbe from './ListPageProbe.svelte';

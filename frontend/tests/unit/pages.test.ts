@@ -6,7 +6,7 @@ import Header from '../../src/components/Header.svelte';
 import ReasonAction from '../../src/components/ReasonAction.svelte';
 import { loginHint } from '../../src/lib/account.svelte';
 import { adminState } from '../../src/lib/admin.svelte';
-import type { Role } from '../../src/lib/api';
+import type { Role } from '../../src/lib/apiTypes';
 import { setLocale } from '../../src/lib/i18n/locale.svelte';
 import { navigate, router } from '../../src/lib/router.svelte';
 import { signIn, signOut } from '../../src/lib/session.svelte';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../src/lib/api';
+import type { Role } from '../../src/lib/apiTypes';
 import {
 	accessFor,
 	adminNav,

@@ -360,7 +360,6 @@ export const en: Messages = {
 	'setup.email': 'E-mail address',
 	'setup.password': 'Password',
 	'setup.passwordHint': 'At least {min} characters.',
-	'setup.passwordConfirm': 'Confirm password',
 	'setup.token': 'Setup token',
 	'setup.tokenHint': 'The setup link with its token is printed in the server log when it starts.',
 	'setup.submit': 'Create the account',

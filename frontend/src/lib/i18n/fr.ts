@@ -364,7 +364,6 @@ export const fr = {
 	'setup.email': 'Adresse e-mail',
 	'setup.password': 'Mot de passe',
 	'setup.passwordHint': 'Au moins {min} caractères.',
-	'setup.passwordConfirm': 'Confirmation du mot de passe',
 	'setup.token': 'Jeton d’installation',
 	'setup.tokenHint': 'Le lien d’installation avec son jeton est affiché dans le journal du serveur à son démarrage.',
 	'setup.submit': 'Créer le compte',

@@ -1,0 +1,324 @@
+// What the API sends and takes, as the SPA reads it: the shapes of its bodies, answers and
+// queries (see API.md). Types only: the client that makes the calls is api.ts.
+
+/** A platform role, lowest first. */
+export type Role = 'reader' | 'editor' | 'admin' | 'superadmin';
+
+/** An account's status. */
+export type AccountStatus = 'invited' | 'pending' | 'active' | 'locked' | 'blocked' | 'deregistered';
+
+/** An account as the API shows it. */
+export interface User {
+	id: string;
+	email: string;
+	name: string;
+	role: Role;
+	status: AccountStatus;
+	locale: string;
+	created_at: string;
+	updated_at?: string;
+	/** When the person signed the confidentiality pledge; absent for an invitation not yet accepted. */
+	pledge_signed_at?: string;
+}
+
+/** Public settings of the instance (GET /api/config). */
+export interface InstanceConfig {
+	name: string;
+	languages: string[];
+	default_locale: string;
+	registration_open: boolean;
+	/** The confidentiality pledge a newcomer signs, in the request's language. */
+	pledge: string;
+}
+
+/** One page of a list: `?page=&per_page=` → items and the total over every page. */
+export interface ListPage<T> {
+	items: T[];
+	total: number;
+	page: number;
+	per_page: number;
+}
+
+/** The body of POST /api/auth/register. */
+export interface Registration {
+	email: string;
+	name: string;
+	password: string;
+	pledge: boolean;
+	locale: string;
+	/** The token of an invitation link, for the invited e-mail. */
+	invitation?: string;
+}
+
+/** What an invitation link may show before it is used (POST /api/invitations/inspect). */
+export interface InvitationInfo {
+	/** `account`: an admin invites a person onto the platform; `collaboration`: a helper onto a case file. */
+	kind: string;
+	email: string;
+	role?: Role;
+	inviter: string;
+	/** For a collaboration: the case file's reference and the kind of help. */
+	reference?: string;
+	collaboration_kind?: HelperKind;
+}
+
+/** One of the caller's sessions (GET /api/me/sessions). */
+export interface SessionInfo {
+	id: string;
+	created_at: string;
+	last_seen_at: string;
+	expires_at: string;
+	client_ip: string;
+	user_agent: string;
+	/** The session this very tab uses. */
+	current: boolean;
+}
+
+/** A role a person may ask for. */
+export type RequestableRole = 'editor' | 'admin';
+
+/** A request for a higher role and its decision. */
+export interface RoleRequest {
+	id: string;
+	role: RequestableRole;
+	message: string;
+	status: 'pending' | 'approved' | 'rejected';
+	reason: string;
+	decided_at?: string | null;
+	created_at: string;
+	/** The person asking; in the admins' list only. */
+	account?: Pick<User, 'id' | 'email' | 'name' | 'role'>;
+}
+
+/** One entry of the hash-chained audit log. */
+export interface AuditEntry {
+	id: number;
+	at: string;
+	/** '' when nobody was logged in (a registration, an activation). */
+	actor_id: string;
+	action: string;
+	object_type: string;
+	object_id: string;
+	reason: string;
+	client_ip: string;
+	/** A JSON object as a string, or ''. */
+	details?: string;
+}
+
+/** The outcome of GET /api/audit/verify. */
+export interface AuditVerification {
+	ok: boolean;
+	entries: number;
+	broken_at?: number;
+	problem?: string;
+}
+
+/** An e-mail status in the outbox. */
+export type OutboxStatus = 'queued' | 'sent' | 'failed';
+
+/** An e-mail of the outbox, without its body. */
+export interface OutboxMessage {
+	id: string;
+	message_id: string;
+	to: string;
+	subject: string;
+	kind: string;
+	status: OutboxStatus;
+	attempts: number;
+	last_error: string;
+	next_attempt_at: string;
+	created_at: string;
+	sent_at: string | null;
+}
+
+/** Filters and page of GET /api/users. */
+export interface UserQuery {
+	q?: string;
+	role?: string;
+	status?: string;
+	page?: number;
+	per_page?: number;
+}
+
+/** Filters and page of GET /api/audit; since and until are RFC 3339 times. */
+export interface AuditQuery {
+	actor?: string;
+	action?: string;
+	object?: string;
+	since?: string;
+	until?: string;
+	page?: number;
+	per_page?: number;
+}
+
+/** The body of POST /api/setup. */
+export interface SetupInput {
+	token: string;
+	email: string;
+	name: string;
+	password: string;
+	locale: string;
+}
+
+/** A case file's status, in the order of its life. */
+export type CaseStatus = 'draft' | 'open' | 'pending' | 'litigation' | 'closed' | 'archived';
+
+/** How a closed case file ended. */
+export type CaseOutcome = 'obtained' | 'partial' | 'rejected' | 'abandoned';
+
+/** A helper's kind. */
+export type HelperKind = 'support' | 'trainee' | 'mentee';
+
+/** A category of case files, labelled in both languages. */
+export interface Category {
+	id: string;
+	label_fr: string;
+	label_en: string;
+	active: boolean;
+	position: number;
+}
+
+/** A case file in a list. */
+export interface CaseSummary {
+	id: string;
+	reference: string;
+	title: string;
+	category_id: string;
+	status: CaseStatus;
+	outcome: CaseOutcome | null;
+	version: number;
+	created_at: string;
+	updated_at: string;
+}
+
+/** The facts of a case file a person may change (PATCH /api/cases/{id}). */
+export interface CaseFacts {
+	title: string;
+	category_id: string;
+	summary: string;
+	/** `YYYY-MM-DD`; '' (or null from the server) when unknown. */
+	facts_date: string | null;
+	place: string;
+}
+
+/** A person on a case file. */
+export interface Person {
+	id: string;
+	name: string;
+	email?: string;
+}
+
+/** A helper on a case file. */
+export interface Collaborator {
+	id: string;
+	account_id: string | null;
+	name: string;
+	/** Shown to the case managers only. */
+	email?: string;
+	kind: HelperKind;
+	major: boolean;
+	/** When access ends (an RFC 3339 time), if ever. */
+	until: string | null;
+	status: 'active' | 'invited';
+	created_at: string;
+}
+
+/** What the caller may do on a case file, as the server decided it. */
+export interface CasePermissions {
+	edit: boolean;
+	transitions: CaseStatus[];
+	delete: boolean;
+	assign: boolean;
+	invite: boolean;
+	report: boolean;
+	relation: string;
+}
+
+/** A whole case file (GET /api/cases/{id}); version is the one its ETag named. */
+export interface CaseDetail extends CaseFacts {
+	id: string;
+	reference: string;
+	status: CaseStatus;
+	outcome: CaseOutcome | null;
+	creator_id: string;
+	version: number;
+	created_at: string;
+	updated_at: string;
+	assignees: Person[];
+	collaborators: Collaborator[];
+	permissions: CasePermissions;
+	/** Free text that looks like personal data, per field: contains_email, contains_phone. */
+	warnings?: Record<string, string>;
+}
+
+/** Filters, sort and page of GET /api/cases. */
+export interface CaseQuery {
+	q?: string;
+	status?: string;
+	category?: string;
+	assignee?: string;
+	sort?: string;
+	page?: number;
+	per_page?: number;
+}
+
+/** One event of a case file's history. */
+export interface HistoryEntry {
+	id: number;
+	at: string;
+	actor_id: string;
+	actor_name: string;
+	kind: string;
+	from_status?: string;
+	to_status?: string;
+	comment?: string;
+	fields?: string[];
+}
+
+/** A note of a case file's timeline. */
+export interface Note {
+	id: string;
+	author_id: string;
+	author_name: string;
+	body: string;
+	created_at: string;
+}
+
+/** A deadline of a case file. */
+export interface Deadline {
+	id: string;
+	case_id: string;
+	title: string;
+	due_date: string;
+	done: boolean;
+	created_at: string;
+}
+
+/** A file attached to a case file. */
+export interface Attachment {
+	id: string;
+	filename: string;
+	media_type: string;
+	size: number;
+	uploaded_by: string;
+	created_at: string;
+}
+
+/** The home page of a person (GET /api/me/overview). */
+export interface Overview {
+	counts: Partial<Record<CaseStatus, number>>;
+	deadlines: { id: string; case_id: string; reference: string; case_title: string; title: string; due_date: string }[];
+	helping: (CaseSummary & { kind: HelperKind; assignees: string[] | null })[];
+}
+
+/** Who else has a case file open, and its current version (POST /api/cases/{id}/presence). */
+export interface Presence {
+	others: { name: string }[];
+	version: number;
+}
+
+/** A file the server sent: its content and the name from Content-Disposition. */
+export interface DownloadedFile {
+	blob: Blob;
+	filename: string;
+}
