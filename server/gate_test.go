@@ -32,7 +32,7 @@ type hostileEnv struct {
 	f        fixtureCase
 }
 
-func newHostileEnv(t *testing.T) *hostileEnv {
+func newHostileEnv(t testing.TB) *hostileEnv {
 	e := newTestEnv(t)
 	sa, saTok := e.account(store.RoleSuperadmin, "sa@example.org")
 	ed, edTok := e.account(store.RoleEditor, "ed@example.org")
