@@ -46,8 +46,11 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	var mu sync.Mutex
 	cases, notes := map[string]string{}, map[string]ack{}
 	var shared string
-	var sharedPlace string
+	// The place of the last acknowledged change of the shared case file,
+	// how many were acknowledged, and the place of the change in flight.
+	var sharedPlace, inFlightPlace string
 	var sharedVersion int64
+	patches := 0
 
 	const rounds, writers = 4, 12
 	var tok string
@@ -82,13 +85,24 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 						v := sharedVersion
 						mu.Unlock()
 						place := fmt.Sprintf("Lieu %d-%d", round, i)
+						mu.Lock()
+						inFlightPlace = place
+						mu.Unlock()
 						var d struct {
 							Version int64 `json:"version"`
 						}
-						if c.call("PATCH", "/api/cases/"+shared, map[string]any{"place": place}, []string{"If-Match", fmt.Sprintf(`"%d"`, v)}, &d) == 200 {
+						switch c.call("PATCH", "/api/cases/"+shared, map[string]any{"place": place}, []string{"If-Match", fmt.Sprintf(`"%d"`, v)}, &d) {
+						case 200:
 							mu.Lock()
 							sharedVersion, sharedPlace = d.Version, place
+							patches++
 							mu.Unlock()
+						case 412: // a note moved the version on: read it again
+							if c.call("GET", "/api/cases/"+shared, nil, nil, &d) == 200 {
+								mu.Lock()
+								sharedVersion = max(sharedVersion, d.Version)
+								mu.Unlock()
+							}
 						}
 					case w%3 == 1: // notes on the shared case file
 						text := fmt.Sprintf("Note %d-%d-%d", round, w, i)
@@ -125,10 +139,10 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 		<-srv.exited
 		close(stop)
 		wg.Wait()
-		t.Logf("round %d: %d case files, %d notes, shared case file at version %d acknowledged so far", round, len(cases), len(notes), sharedVersion)
+		t.Logf("round %d: %d case files, %d notes, %d changes acknowledged so far", round, len(cases), len(notes), patches)
 	}
-	if len(cases) < 20 || len(notes) < 10 || sharedVersion < 3 {
-		t.Fatalf("too few writes to tell anything: %d case files, %d notes, version %d", len(cases), len(notes), sharedVersion)
+	if len(cases) < 20 || len(notes) < 10 || patches < 3 {
+		t.Fatalf("too few writes to tell anything: %d case files, %d notes, %d changes", len(cases), len(notes), patches)
 	}
 
 	// Restarted, the server has every acknowledged write.
@@ -165,10 +179,10 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 		Place   string `json:"place"`
 	}
 	c.call("GET", "/api/cases/"+shared, nil, nil, &d)
-	// The last acknowledged change is there; one more may have landed
-	// without its answer getting out before the kill.
-	if d.Version < sharedVersion || d.Version > sharedVersion+1 || (d.Version == sharedVersion && d.Place != sharedPlace) {
-		t.Errorf("shared case file at version %d %q, acknowledged %d %q", d.Version, d.Place, sharedVersion, sharedPlace)
+	// The last acknowledged change is there, or the one in flight at the
+	// last kill, which may have landed without its answer getting out.
+	if d.Version < sharedVersion || (d.Place != sharedPlace && d.Place != inFlightPlace) {
+		t.Errorf("shared case file at version %d %q, acknowledged %d %q (in flight: %q)", d.Version, d.Place, sharedVersion, sharedPlace, inFlightPlace)
 	}
 	if err := srv.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
