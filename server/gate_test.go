@@ -148,7 +148,7 @@ func (h *hostileEnv) path(route string) string {
 // is left out.
 func (h *hostileEnv) fingerprint(t *testing.T) map[string]string {
 	t.Helper()
-	h.settleOutbox(t)
+	h.settleOutbox()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.cfg.Data.Dir, store.DatabaseFile)+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
@@ -210,18 +210,18 @@ func (h *hostileEnv) unchanged(t *testing.T, before map[string]string, what stri
 
 // settleOutbox waits until the sender has dealt with every queued e-mail,
 // whose rows it changes in the background.
-func (h *hostileEnv) settleOutbox(t *testing.T) {
-	t.Helper()
+func (e *testEnv) settleOutbox() {
+	e.t.Helper()
 	for i := 0; ; i++ {
-		_, queued, err := h.store.ListOutbox(context.Background(), h.actorOf(h.superTok), store.OutboxQueued, store.Page{Page: 1, PerPage: 1})
+		_, queued, err := e.store.ListOutbox(context.Background(), e.superActor(), store.OutboxQueued, store.Page{Page: 1, PerPage: 1})
 		if err != nil {
-			t.Fatal(err)
+			e.t.Fatal(err)
 		}
 		if queued == 0 {
 			return
 		}
 		if i == 500 {
-			t.Fatalf("%d e-mails still queued", queued)
+			e.t.Fatalf("%d e-mails still queued", queued)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
