@@ -30,6 +30,8 @@ type hostileEnv struct {
 	superTok string
 	params   map[string]string // "path prefix|param" → value
 	f        fixtureCase
+	// fuzzAccounts counts the superadmins the fuzz targets made.
+	fuzzAccounts int
 }
 
 func newHostileEnv(t testing.TB) *hostileEnv {
