@@ -36,6 +36,8 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"case_not_open":          {"On ne peut inviter d’aide que sur un dossier en ébauche, ouvert, en démarche amiable ou en contentieux.", "Helpers can only be invited on a draft, open, pending or litigation case file."},
 	"already_collaborator":   {"Cette personne a déjà accès à ce dossier.", "This person already has access to this case file."},
 	"email_mismatch":         {"Cette invitation a été envoyée à une autre adresse e-mail.", "This invitation was sent to another e-mail address."},
+	"second_factor_required": {"Votre rôle demande un second facteur : configurez-le dans « Mon compte » avant de continuer.", "Your role requires a second factor: set it up in “My account” before going on."},
+	"second_factor_enrolled": {"Un second facteur est déjà configuré : retirez-le d’abord pour en configurer un autre.", "A second factor is already set up: remove it first to set up another one."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

@@ -28,6 +28,9 @@ var (
 	errRoleTooLow           = errf(fiber.StatusForbidden, "forbidden")
 	errNotFound             = errf(fiber.StatusNotFound, "not_found")
 	errBadSetupToken        = errf(fiber.StatusForbidden, "invalid_setup_token")
+	// errSecondFactorRequired: the instance requires a second factor of this
+	// account, which has not enrolled one yet.
+	errSecondFactorRequired = errf(fiber.StatusForbidden, "second_factor_required")
 )
 
 // errorBody is the one error shape of the API.

@@ -68,7 +68,7 @@ func (h *hostileEnv) freshSuperadmin(t *testing.T) {
 		store.NewAccount{Email: email, Name: "Sa", Password: "a long enough passphrase", Role: store.RoleSuperadmin}); err != nil {
 		t.Fatal(err)
 	}
-	l, err := h.store.Login(ctx, testHasher, email, "a long enough passphrase", "harness", "")
+	l, err := h.store.Login(ctx, testHasher, email, "a long enough passphrase", "", "harness", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,6 +124,10 @@ type Instance struct {
 	// RefusePersonalData refuses, instead of flagging, case-file text that
 	// contains an e-mail address or a phone number.
 	RefusePersonalData bool `toml:"refuse_personal_data"`
+	// RequireSecondFactor makes administrators, the secretariat and
+	// superadmins use a second factor: until they have enrolled one, their
+	// login opens nothing but their enrolment.
+	RequireSecondFactor bool `toml:"require_second_factor"`
 }
 
 // Log sets how much is logged and in which form.
