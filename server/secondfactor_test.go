@@ -90,7 +90,7 @@ func TestSecondFactorEnrolmentAndLogin(t *testing.T) {
 	// Pending, logging in still needs the password alone.
 	e.login("ed@example.org", password)
 	resp, body = e.do("POST", "/api/me/second-factor/confirm", map[string]string{"code": "000000"}, auth(tok)...)
-	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["code"] != "wrong" {
+	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["code"] != "wrong_code" {
 		t.Fatalf("a wrong first code: %d %s", resp.StatusCode, body)
 	}
 	resp, body = e.do("POST", "/api/me/second-factor/confirm", map[string]string{"code": totpNow(t, secret)}, auth(tok)...)

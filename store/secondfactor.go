@@ -188,7 +188,7 @@ func (s *Store) ConfirmSecondFactor(ctx context.Context, actor Actor, code strin
 			return err
 		}
 		if !ok {
-			return Invalid("code", "wrong")
+			return Invalid("code", "wrong_code")
 		}
 		if _, err := tx.NewUpdate().Model(f).Set("confirmed_at = ?", s.now()).Set("last_step = ?", step).WherePK().Exec(ctx); err != nil {
 			return err
