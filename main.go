@@ -28,6 +28,7 @@ import (
 	"cloison/server/mail"
 	"cloison/store"
 	"cloison/store/passwords"
+	"cloison/store/seed"
 )
 
 // version is set by `make build` with -ldflags "-X main.version=…"; when it
@@ -755,7 +756,7 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 // and benchmarks. The password is hashed once and shared by every account.
 func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
-	var o store.SeedOptions
+	var o seed.Options
 	var password string
 	fs := newFlags("seed", &c)
 	fs.IntVar(&o.Cases, "cases", 1000, "number of case files")
@@ -803,7 +804,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "building indexes and statistics…")
 		}
 	}
-	rep, err := st.Seed(ctx, o, hash)
+	rep, err := seed.Run(ctx, st, o, hash)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,14 +15,6 @@ import (
 	"cloison/store/passwords"
 )
 
-// Platform roles, in increasing order of rights.
-const (
-	RoleReader     = "reader"
-	RoleEditor     = "editor"
-	RoleAdmin      = "admin"
-	RoleSuperadmin = "superadmin"
-)
-
 // Account statuses.
 const (
 	StatusInvited      = "invited"
@@ -31,14 +24,6 @@ const (
 	StatusBlocked      = "blocked"
 	StatusDeregistered = "deregistered"
 )
-
-var roleRank = map[string]int{RoleReader: 1, RoleEditor: 2, RoleAdmin: 3, RoleSuperadmin: 4}
-
-// RoleAtLeast tells whether role has at least the rights of min.
-func RoleAtLeast(role, min string) bool { return roleRank[role] >= roleRank[min] && roleRank[min] > 0 }
-
-// IsRole tells whether r is a platform role.
-func IsRole(r string) bool { return roleRank[r] > 0 }
 
 // Account is one person. The e-mail is unique, compared case-insensitively.
 type Account struct {
@@ -57,9 +42,6 @@ type Account struct {
 	CreatedAt      time.Time  `bun:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
 }
-
-// IsAdmin tells whether the account administers the platform.
-func (a *Account) IsAdmin() bool { return a != nil && RoleAtLeast(a.Role, RoleAdmin) }
 
 // EmailKey is how e-mails are compared: trimmed and lower-cased.
 func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -123,6 +105,41 @@ func (s *Store) CreateAccount(ctx context.Context, h *passwords.Hasher, actor Ac
 	return s.createActive(ctx, h, actor, n, false)
 }
 
+// SeedAccounts creates the accounts of a seeded instance (store/seed):
+// active, all sharing one password hash that the caller computed once with
+// the real hasher (hashing thousands of accounts one by one with Argon2id
+// would take minutes), each checked and audited like CreateAccount's, as
+// seeded. It refuses a database that holds data.
+func (s *Store) SeedAccounts(ctx context.Context, actor Actor, accounts []NewAccount, passwordHash string) ([]*Account, error) {
+	if passwordHash == "" {
+		return nil, fmt.Errorf("seed: a password hash is required")
+	}
+	for i := range accounts {
+		if err := check(&accounts[i]); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*Account, 0, len(accounts))
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if held, err := holdsData(ctx, tx); err != nil || held {
+			return cmp.Or(err, errors.New("seed: the database already holds accounts or case files"))
+		}
+		for _, n := range accounts {
+			a, err := s.insertAccount(ctx, tx, n, StatusActive, passwordHash)
+			if err != nil {
+				return err
+			}
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.created", ObjectType: "account", ObjectID: a.ID,
+				Details: map[string]any{"role": a.Role, "seed": true}}); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) createActive(ctx context.Context, h *passwords.Hasher, actor Actor, n NewAccount, firstSuperadmin bool) (*Account, error) {
 	if err := check(&n); err != nil {
 		return nil, err
@@ -154,12 +171,30 @@ func (s *Store) createActive(ctx context.Context, h *passwords.Hasher, actor Act
 	return acc, err
 }
 
+// accountByEmail loads the account with this e-mail (compared as EmailKey
+// compares them), with any status, or nil when there is none.
+func accountByEmail(ctx context.Context, db bun.IDB, email string) (*Account, error) {
+	return accountWhere(ctx, db, "email_key", EmailKey(email))
+}
+
 // accountByID loads an account with any status, or ErrNotFound.
 func accountByID(ctx context.Context, db bun.IDB, id string) (*Account, error) {
-	a := new(Account)
-	err := db.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	a, err := accountWhere(ctx, db, "id", id)
+	if a == nil && err == nil {
 		return nil, ErrNotFound
 	}
 	return a, err
+}
+
+// accountWhere loads the account whose unique column holds v, or nil.
+func accountWhere(ctx context.Context, db bun.IDB, column string, v any) (*Account, error) {
+	a := new(Account)
+	err := db.NewSelect().Model(a).Where("? = ?", bun.Ident(column), v).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -83,7 +84,7 @@ func detectType(filename string, content []byte) (string, string) {
 		return "", "type_not_allowed"
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
-	if !contains(exts, ext) {
+	if !slices.Contains(exts, ext) {
 		return "", "type_mismatch"
 	}
 	return mediaType, ""
@@ -192,11 +193,7 @@ func (s *Store) removeBlobs(names []string) {
 
 // ListAttachments lists a visible case file's attachments.
 func (s *Store) ListAttachments(ctx context.Context, actor Actor, caseID string) ([]Attachment, error) {
-	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.attachmentsOf(ctx, c)
+	return ofVisibleCase(ctx, s, actor, caseID, s.attachmentsOf)
 }
 
 // attachmentsOf lists the attachments of c, a case file loaded through caseFor.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // AuditEntry is one append-only record of a change or an admin intervention.
@@ -36,23 +38,6 @@ type AuditEntry struct {
 
 // genesisHash is the prev_hash of the first entry.
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
-
-// Actor is who acts, as the audit log and the rules need it: the account (nil
-// for an anonymous request or the command line) and the client address.
-type Actor struct {
-	Account  *Account
-	ClientIP string
-	// SessionID identifies the login, for "once per session" rules.
-	SessionID string
-}
-
-// ID is the acting account's id, or "" when anonymous.
-func (a Actor) ID() string {
-	if a.Account == nil {
-		return ""
-	}
-	return a.Account.ID
-}
 
 // Audit describes an entry to append; the store fills in time, actor and hashes.
 type Audit struct {
@@ -81,18 +66,42 @@ func entryDigest(e *AuditEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// The end of the chain, and new links: one at a time in the hot path, many
+// to a statement in a bulk load.
+var (
+	sqlLastAudit = statements.Write("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1")
+	auditBulk    = engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
+		client_ip, details, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+	sqlInsertAudit = statements.Write(auditBulk.One())
+)
+
+// auditTail reads the end of the chain in tx: the last entry's id and hash,
+// or 0 and genesisHash when the log is empty.
+func (s *Store) auditTail(ctx context.Context, tx bun.IDB) (id int64, hash string, err error) {
+	err = s.db.QueryRow(ctx, tx, sqlLastAudit, nil, &id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, genesisHash, nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("audit: last entry: %w", err)
+	}
+	return id, hash, nil
+}
+
+// link gives e, which follows the entry (prevID, prev), its id, its link
+// and its hash, and returns its columns in auditBulk's order.
+func (e *AuditEntry) link(prevID int64, prev string) []any {
+	e.ID, e.PrevHash = prevID+1, prev
+	e.Hash = entryDigest(e)
+	return []any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash}
+}
+
 // appendAudit writes one entry inside tx, chained to the last one. It must run in
 // the write transaction of the change it records, so both land or neither.
 func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audit) error {
-	var last struct {
-		ID   int64  `bun:"id"`
-		Hash string `bun:"hash"`
-	}
-	err := s.queryRowPrepared(ctx, tx, sqlLastAudit, nil, &last.ID, &last.Hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		last.Hash = genesisHash
-	} else if err != nil {
-		return fmt.Errorf("audit: last entry: %w", err)
+	lastID, lastHash, err := s.auditTail(ctx, tx)
+	if err != nil {
+		return err
 	}
 	var details string
 	if len(a.Details) > 0 {
@@ -102,14 +111,34 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 		}
 		details = string(b)
 	}
-	e := &AuditEntry{
-		ID: last.ID + 1, At: s.now(), ActorID: actor.ID(), Action: a.Action,
+	e := &AuditEntry{At: s.now(), ActorID: actor.ID(), Action: a.Action,
 		ObjectType: a.ObjectType, ObjectID: a.ObjectID, Reason: a.Reason,
-		ClientIP: actor.ClientIP, Details: details, PrevHash: last.Hash,
+		ClientIP: actor.ClientIP, Details: details}
+	if err := s.db.Exec(ctx, tx, sqlInsertAudit, e.link(lastID, lastHash)...); err != nil {
+		return fmt.Errorf("audit: insert: %w", err)
 	}
-	e.Hash = entryDigest(e)
-	if err := s.execPrepared(ctx, tx, sqlInsertAudit,
-		e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash); err != nil {
+	return nil
+}
+
+// AppendAuditEntries chains entries, in order, to the end of the audit log
+// as appendAudit does one at a time (reading the end once), and writes them
+// many to a statement, in tx: a transaction of a bulk load (see
+// engine.Bulk.InTx), whose entries say what the load wrote. It fills in
+// each entry's id, time and hashes.
+func (s *Store) AppendAuditEntries(ctx context.Context, tx bun.Tx, entries []AuditEntry) error {
+	lastID, prev, err := s.auditTail(ctx, tx)
+	if err != nil {
+		return err
+	}
+	at := s.now()
+	rows := make([][]any, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		e.At = at
+		rows[i] = e.link(lastID+int64(i), prev)
+		prev = e.Hash
+	}
+	if err := s.db.InsertRows(ctx, tx, auditBulk, rows); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
 	return nil

@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"cloison/store/engine"
 )
 
 // BackupResult says what a backup wrote.
@@ -50,15 +50,7 @@ func (s *Store) Backup(ctx context.Context, out string) (BackupResult, error) {
 }
 
 func (s *Store) backupDatabase(ctx context.Context, abs string) error {
-	// VACUUM INTO reads one snapshot and writes only the new file, so it runs
-	// on a connection of its own without holding up the single writer. (The
-	// read pool cannot serve: query_only refuses VACUUM.)
-	db, err := sql.Open("sqlite", dsn(filepath.Join(s.dir, DatabaseFile), false))
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+	if err := s.sqlite.VacuumInto(ctx, abs); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	if err := os.Chmod(abs, 0o600); err != nil {
@@ -71,7 +63,7 @@ func (s *Store) backupDatabase(ctx context.Context, abs string) error {
 // written before their row commits and never changed, so each one the copy
 // names exists, unless deleted since; that one is reported missing.
 func (s *Store) backupAttachments(ctx context.Context, res BackupResult) (BackupResult, error) {
-	db, err := sql.Open("sqlite", "file:"+res.Database+"?mode=ro")
+	db, err := engine.OpenReadOnly(res.Database)
 	if err != nil {
 		return res, err
 	}
@@ -136,32 +128,4 @@ func copyFile(from, to string) error {
 }
 
 // CheckIntegrity opens the SQLite file at path read-only and runs PRAGMA integrity_check.
-func CheckIntegrity(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return fmt.Errorf("integrity check of %s: %w", path, err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return err
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("integrity check of %s failed: %s", path, strings.Join(problems, "; "))
-	}
-	return nil
-}
+func CheckIntegrity(ctx context.Context, path string) error { return engine.CheckIntegrity(ctx, path) }

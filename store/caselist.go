@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // CaseFilter narrows a list of case files.
@@ -44,22 +46,11 @@ type CaseSummary struct {
 	UpdatedAt  time.Time `bun:"updated_at" json:"updated_at"`
 }
 
-// ftsQuery turns what a person typed into an FTS5 query: each word a quoted
-// prefix term, all of them required. Operators typed by the person are text.
-func ftsQuery(q string) string {
-	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	terms := make([]string, 0, len(words))
-	for _, w := range words {
-		terms = append(terms, `"`+w+`"*`)
-	}
-	return strings.Join(terms, " ")
-}
-
 func (f CaseFilter) validate() error {
 	if _, ok := CaseSorts[f.Sort]; !ok {
 		return Invalid("sort", "oneof=-updated updated -created created reference title")
 	}
-	if f.Status != "" && !contains(CaseStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(CaseStatuses, f.Status) {
 		return Invalid("status", "oneof="+strings.Join(CaseStatuses, " "))
 	}
 	return nil
@@ -91,7 +82,7 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 }
 
 // caseSummaryColumns are what a list shows of a case file, in the order
-// scanSummaries reads them; times come as text (see timeText).
+// scanSummaries reads them; times come as text (see engine.ScanTime).
 const caseSummaryColumns = "c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, +c.created_at, +c.updated_at"
 
 // scanSummaries reads a list's rows by hand: bun's reflection showed in the
@@ -105,7 +96,7 @@ func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
 	for rows.Next() {
 		var it CaseSummary
 		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, timeText{&it.CreatedAt}, timeText{&it.UpdatedAt}); err != nil {
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt)); err != nil {
 			return nil, err
 		}
 		items = append(items, it)
@@ -115,7 +106,7 @@ func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
 
 // grantSummaryColumns are the same, as each grant carries them (migration
 // 7); grantSorts are CaseSorts on them.
-// Times come as text (see timeText).
+// Times come as text (see engine.ScanTime).
 const grantSummaryColumns = "g.case_id, g.case_reference, g.case_title, g.case_category_id, g.case_status, g.case_outcome, g.case_version, +g.case_created_at, +g.case_updated_at"
 
 var grantSorts = map[string]string{
@@ -149,7 +140,7 @@ func (s *Store) listFromGrants(ctx context.Context, actor Actor, f CaseFilter, p
 	if f.Category != "" {
 		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
 	}
-	items, err := scanSummaries(s.query(ctx, s.read, grantPage(where, f.Sort), append(args, p.limit(), p.offset())...))
+	items, err := scanSummaries(s.db.Query(ctx, s.read, grantPage(where, f.Sort), append(args, p.limit(), p.offset())...))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -157,7 +148,7 @@ func (s *Store) listFromGrants(ctx context.Context, actor Actor, f CaseFilter, p
 	if f.Status == "" && f.Category == "" {
 		total, err = s.grantTotal(ctx, actor.Account, kinds, now)
 	} else {
-		err = s.queryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &total)
+		err = s.db.QueryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &total)
 	}
 	return items, total, err
 }
@@ -181,7 +172,7 @@ func grantKindsOf(acc *Account) string {
 // plus those with an end date still to come, from their own small index.
 func (s *Store) grantTotal(ctx context.Context, acc *Account, kinds string, now time.Time) (int64, error) {
 	var n int64
-	err := s.queryRow(ctx, s.read, grantTotalQuery(kinds), []any{acc.ID, acc.ID, now, now}, &n)
+	err := s.db.QueryRow(ctx, s.read, grantTotalQuery(kinds), []any{acc.ID, acc.ID, now, now}, &n)
 	return n, err
 }
 
@@ -194,10 +185,10 @@ func grantTotalQuery(kinds string) string {
 // The hot statements of listFromGrants, prepared once: a person's whole
 // list, newest first, and its total.
 var (
-	sqlGrantPageEditor  = grantPage(liveGrantWith(editorGrantKinds), "")
-	sqlGrantPageReader  = grantPage(liveGrantWith(readerGrantKinds), "")
-	sqlGrantTotalEditor = grantTotalQuery(editorGrantKinds)
-	sqlGrantTotalReader = grantTotalQuery(readerGrantKinds)
+	_ = statements.Read(grantPage(liveGrantWith(editorGrantKinds), ""))
+	_ = statements.Read(grantPage(liveGrantWith(readerGrantKinds), ""))
+	_ = statements.Read(grantTotalQuery(editorGrantKinds))
+	_ = statements.Read(grantTotalQuery(readerGrantKinds))
 )
 
 // listByPredicate serves every other list: filters, search, other orders,
@@ -218,12 +209,7 @@ func (s *Store) listByPredicate(ctx context.Context, actor Actor, f CaseFilter, 
 			}
 			q = q.Where("c.id IN (SELECT case_id FROM grants WHERE account_id = ? AND kind = ? AND revoked_at IS NULL)", who, GrantAssignee)
 		}
-		if terms := ftsQuery(f.Q); terms != "" {
-			q = q.Where("c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)", terms)
-		} else if strings.TrimSpace(f.Q) != "" {
-			q = q.Where("0 = 1") // only punctuation: nothing matches
-		}
-		return q
+		return matchingCases(q, f.Q)
 	}
 	// The page is chosen on the narrow index entries (the visible rowids in
 	// sort order) and only then are its rows read: an editor's 500 visible
@@ -258,12 +244,12 @@ func (s *Store) listForAdmin(ctx context.Context, f CaseFilter, p Page) ([]CaseS
 	if f.Sort != "" && f.Sort != "-updated" {
 		page = adminPage(f.Status != "", f.Sort)
 	}
-	items, err := scanSummaries(s.query(ctx, s.read, page, append(args, p.limit(), p.offset())...))
+	items, err := scanSummaries(s.db.Query(ctx, s.read, page, append(args, p.limit(), p.offset())...))
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int64
-	err = s.queryRow(ctx, s.read, count, args, &total)
+	err = s.db.QueryRow(ctx, s.read, count, args, &total)
 	return items, total, err
 }
 
@@ -278,10 +264,10 @@ func adminPage(byStatus bool, sort string) string {
 
 // The statements of listForAdmin, prepared once.
 var (
-	sqlAdminPage        = adminPage(false, "")
-	sqlAdminPageStatus  = adminPage(true, "")
-	sqlAdminTotal       = `SELECT coalesce(sum(n), 0) FROM case_counts`
-	sqlAdminTotalStatus = `SELECT coalesce(sum(n), 0) FROM case_counts WHERE status = ?`
+	sqlAdminPage        = statements.Read(adminPage(false, ""))
+	sqlAdminPageStatus  = statements.Read(adminPage(true, ""))
+	sqlAdminTotal       = statements.Read(`SELECT coalesce(sum(n), 0) FROM case_counts`)
+	sqlAdminTotalStatus = statements.Read(`SELECT coalesce(sum(n), 0) FROM case_counts WHERE status = ?`)
 )
 
 // StatusCounts counts the actor's visible case files by status.

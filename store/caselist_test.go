@@ -1,11 +1,13 @@
-package store
+package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
+
+	"cloison/store"
+	"cloison/store/seed"
 )
 
 // The fast list (from the grants' copies of the list columns and the
@@ -15,23 +17,20 @@ import (
 // helpers invited with and without an end date, revocations, expiries and
 // a demotion.
 func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
-	st := newTestStore(t)
-	st.composer = outboxTestComposer{} // invitations write e-mails
+	st := seeded(t, seed.Options{Cases: 400, Editors: 5, Admins: 1, Helpers: 4, BatchSize: 100, Random: 7})
+	st.SetComposer(store.TestComposer) // invitations write e-mails
 	ctx := context.Background()
-	if _, err := st.Seed(ctx, SeedOptions{Cases: 400, Editors: 5, Admins: 1, Helpers: 4, BatchSize: 100, Random: 7}, "$argon2id$v=19$test"); err != nil {
-		t.Fatal(err)
-	}
-	var accounts []Account
-	if err := st.read.NewSelect().Model(&accounts).Where("role != ?", RoleAdmin).Scan(ctx); err != nil {
+	var accounts []store.Account
+	if err := st.Engine().Reader().NewSelect().Model(&accounts).Where("role != ?", store.RoleAdmin).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Shake the data: edits move case files up the list, helpers come and go.
-	ed := Actor{Account: &accounts[0]}
-	var mine []CaseSummary
-	mine, _, _ = st.listByPredicate(ctx, ed, CaseFilter{}, Page{Page: 1, PerPage: 10}, st.now())
+	ed := store.Actor{Account: &accounts[0]}
+	var mine []store.CaseSummary
+	mine, _, _ = st.ListByPredicate(ctx, ed, store.CaseFilter{}, store.Page{Page: 1, PerPage: 10}, st.Now())
 	for i, c := range mine {
 		if i%2 == 0 {
-			if _, _, err := st.AddNote(ctx, ed, c.ID, NewNote{Body: fmt.Sprintf("note %d", i)}); err != nil {
+			if _, _, err := st.AddNote(ctx, ed, c.ID, store.NewNote{Body: fmt.Sprintf("note %d", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -39,9 +38,9 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 	if len(mine) < 8 {
 		t.Fatalf("the first editor sees %d case files", len(mine))
 	}
-	var open []CaseSummary
+	var open []store.CaseSummary
 	for _, c := range mine {
-		if collaborationOpen(c.Status) {
+		if store.CollaborationOpen(c.Status) {
 			open = append(open, c)
 		}
 	}
@@ -49,7 +48,7 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 		t.Fatalf("the first editor has %d open case files on the first page", len(open))
 	}
 	helper := accounts[len(accounts)-1].Email
-	col, err := st.InviteCollaborator(ctx, ed, open[0].ID, NewCollaboration{Email: helper, Kind: GrantSupport})
+	col, err := st.InviteCollaborator(ctx, ed, open[0].ID, store.NewCollaboration{Email: helper, Kind: store.GrantSupport})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,44 +56,44 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A helper until a day that will pass, and one with no end.
-	until := st.now().AddDate(0, 1, 0).Format("2006-01-02")
-	if _, err := st.InviteCollaborator(ctx, ed, open[0].ID, NewCollaboration{Email: helper, Kind: GrantTrainee, Until: &until}); err != nil {
+	until := st.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	if _, err := st.InviteCollaborator(ctx, ed, open[0].ID, store.NewCollaboration{Email: helper, Kind: store.GrantTrainee, Until: &until}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.InviteCollaborator(ctx, ed, open[1].ID, NewCollaboration{Email: helper, Kind: GrantMentee}); err != nil {
+	if _, err := st.InviteCollaborator(ctx, ed, open[1].ID, store.NewCollaboration{Email: helper, Kind: store.GrantMentee}); err != nil {
 		t.Fatal(err)
 	}
 	// A new title and a new status travel to the grants' copies.
 	title := "Titre changé pour la liste"
-	if _, err := st.UpdateCase(ctx, ed, mine[6].ID, &mine[6].Version, CaseChange{Title: &title}); err != nil {
+	if _, err := st.UpdateCase(ctx, ed, mine[6].ID, &mine[6].Version, store.CaseChange{Title: &title}); err != nil {
 		t.Fatal(err)
 	}
-	var admin Account
-	if err := st.read.NewSelect().Model(&admin).Where("role = ?", RoleAdmin).Limit(1).Scan(ctx); err != nil {
+	var admin store.Account
+	if err := st.Engine().Reader().NewSelect().Model(&admin).Where("role = ?", store.RoleAdmin).Limit(1).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	adm := Actor{Account: &admin}
+	adm := store.Actor{Account: &admin}
 	if err := st.DeleteCase(ctx, adm, mine[7].ID, "Doublon saisi par erreur"); err != nil {
 		t.Fatal(err)
 	}
-	filters := []CaseFilter{{}, {Status: CaseOpen}, {Status: CaseClosed}, {Category: "violences"}, {Status: CaseOpen, Category: "autre"}}
-	for sort := range CaseSorts {
-		filters = append(filters, CaseFilter{Sort: sort})
+	filters := []store.CaseFilter{{}, {Status: store.CaseOpen}, {Status: store.CaseClosed}, {Category: "violences"}, {Status: store.CaseOpen, Category: "autre"}}
+	for sort := range store.CaseSorts {
+		filters = append(filters, store.CaseFilter{Sort: sort})
 	}
 	compare := func(when string) {
 		t.Helper()
-		now := st.now()
+		now := st.Now()
 		for _, f := range filters {
 			if f.Category != "" {
 				continue
 			}
 			for page := 1; page <= 3; page++ {
-				p := Page{Page: page, PerPage: 40}
-				fast, fastTotal, err := st.listForAdmin(ctx, f, p)
+				p := store.Page{Page: page, PerPage: 40}
+				fast, fastTotal, err := st.ListForAdmin(ctx, f, p)
 				if err != nil {
 					t.Fatal(err)
 				}
-				slow, slowTotal, err := st.listByPredicate(ctx, adm, f, p, now)
+				slow, slowTotal, err := st.ListByPredicate(ctx, adm, f, p, now)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -104,15 +103,15 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 			}
 		}
 		for _, a := range accounts {
-			actor := Actor{Account: &a}
+			actor := store.Actor{Account: &a}
 			for _, f := range filters {
 				for page := 1; page <= 3; page++ {
-					p := Page{Page: page, PerPage: 40}
-					fast, fastTotal, err := st.listFromGrants(ctx, actor, f, p, now)
+					p := store.Page{Page: page, PerPage: 40}
+					fast, fastTotal, err := st.ListFromGrants(ctx, actor, f, p, now)
 					if err != nil {
 						t.Fatal(err)
 					}
-					slow, slowTotal, err := st.listByPredicate(ctx, actor, f, p, now)
+					slow, slowTotal, err := st.ListByPredicate(ctx, actor, f, p, now)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -131,17 +130,8 @@ func TestListFromGrantsAgreesWithThePredicate(t *testing.T) {
 	}
 	compare("after seeding and edits")
 	// Demote an editor: their assignments stop counting in both forms.
-	accounts[1].Role = RoleReader
+	accounts[1].Role = store.RoleReader
 	// Time passes: helpers' end dates fall due.
-	st.now = func() time.Time { return time.Now().Add(400 * 24 * time.Hour).UTC().Truncate(time.Millisecond) }
+	st.SetClock(func() time.Time { return time.Now().Add(400 * 24 * time.Hour).UTC().Truncate(time.Millisecond) })
 	compare("a year later, one editor demoted")
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

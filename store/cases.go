@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +113,7 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 		Transitions: allowedTransitions(c, rel),
 		Delete:      rel.Admin || rel.Superadmin || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
 		Assign:      actor.Account.IsAdmin(),
-		Invite:      rel.manager() && collaborationOpen(c.Status),
+		Invite:      rel.manager() && CollaborationOpen(c.Status),
 		Report:      rel.manager(),
 	}
 	switch {
@@ -127,8 +127,8 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 	return p
 }
 
-// collaborationOpen tells whether helpers may be invited in this status.
-func collaborationOpen(status string) bool {
+// CollaborationOpen tells whether helpers may be invited in this status.
+func CollaborationOpen(status string) bool {
 	switch status {
 	case CaseDraft, CaseOpen, CasePending, CaseLitigation:
 		return true
@@ -139,9 +139,10 @@ func collaborationOpen(status string) bool {
 // referenceAlphabet is Crockford's base 32: no I, L, O or U to misread.
 const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// newReference draws a human reference such as R-2026-7K3QX: random, so it
-// says nothing of how many case files exist.
-func newReference(year int) string {
+// NewReference draws a human reference such as R-2026-7K3QX: random, so it
+// says nothing of how many case files exist. The unique index on references
+// refuses one already taken: draw again.
+func NewReference(year int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "R-%d-", year)
 	for i := 0; i < 5; i++ {
@@ -203,27 +204,18 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 // check and the insert are one statement, and the reference's UNIQUE index
 // is the test that it is free (a clash makes the insert fail and draw again).
 // Every statement a create runs is paid inside the single writer's queue.
-const sqlInsertNewCase = `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
+var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
 	status, outcome, creator_id, version, created_at, updated_at)
 	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
-	RETURNING 1`
-
-// indexNewCases gives the batch's new case files their search entries in one
-// statement at the end of the batch: inside each request's savepoint it cost
-// a full-text index segment per case file (see batchWrite). Nothing can
-// reach a case file before its creation commits, so nothing misses its entry.
-// The rows go in rowid order: FTS5 writes its pending rows to disk again
-// whenever a rowid is lower than the one before.
-var indexNewCases = &batchWrite{query: `INSERT INTO case_search (rowid, title, summary, notes)
-	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`}
+	RETURNING 1`)
 
 // insertCase writes a new case row with a fresh reference, its counter and
 // its search entry; an inactive or unknown category is refused.
 func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	for attempt := 1; ; attempt++ {
-		c.Reference = newReference(c.CreatedAt.Year())
+		c.Reference = NewReference(c.CreatedAt.Year())
 		var one int
-		err := s.queryRowPrepared(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
+		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
 			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.CategoryID}, &one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Invalid("category_id", "unknown")
@@ -241,8 +233,14 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	if err := s.countCase(ctx, tx, "", c.Status); err != nil {
 		return err
 	}
-	return atBatchEnd(ctx, tx, indexNewCases, c.ID)
+	return s.indexNewCase(ctx, tx, c.ID)
 }
+
+// The per-status counters, which an admin's totals read.
+var (
+	sqlCountDown = statements.Write("UPDATE case_counts SET n = n - 1 WHERE status = ?")
+	sqlCountUp   = statements.Write("UPDATE case_counts SET n = n + 1 WHERE status = ?")
+)
 
 // countCase moves one case file between the per-status counters ("" for none).
 func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) error {
@@ -250,44 +248,25 @@ func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) erro
 		return nil
 	}
 	if from != "" {
-		if err := s.execPrepared(ctx, tx, sqlCountDown, from); err != nil {
+		if err := s.db.Exec(ctx, tx, sqlCountDown, from); err != nil {
 			return err
 		}
 	}
 	if to != "" {
-		if err := s.execPrepared(ctx, tx, sqlCountUp, to); err != nil {
+		if err := s.db.Exec(ctx, tx, sqlCountUp, to); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+var sqlInsertGrant = statements.Write(`INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
+	revoked_why, granted_by, invited_email, token_hash, token_expires, created_at)
+	VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)`)
+
+// addGrant entrusts a case file to an account from now on.
 func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kind, by string, now time.Time) error {
-	return s.execPrepared(ctx, tx, sqlInsertGrant, newID(), caseID, accountID, kind, now, by, now)
-}
-
-// caseEvent is one line of a case file's history.
-type caseEvent struct {
-	Kind       string
-	FromStatus string
-	ToStatus   string
-	Comment    string
-	Fields     []string
-}
-
-func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID string, ev caseEvent) error {
-	return s.caseEventAt(ctx, tx, actor, caseID, s.now(), ev)
-}
-
-// caseEventAt records an event that happened at a given time: the seed
-// writes histories whose dates are spread over past years.
-func (s *Store) caseEventAt(ctx context.Context, tx bun.IDB, actor Actor, caseID string, at time.Time, ev caseEvent) error {
-	fields := ""
-	if len(ev.Fields) > 0 {
-		b, _ := json.Marshal(ev.Fields)
-		fields = string(b)
-	}
-	return s.execPrepared(ctx, tx, sqlInsertEvent, caseID, at, actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
+	return s.db.Exec(ctx, tx, sqlInsertGrant, newID(), caseID, accountID, kind, now, by, now)
 }
 
 // touchCase marks a case file changed by a sub-resource (note, deadline,
@@ -403,8 +382,7 @@ func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch 
 			if _, err := tx.NewUpdate().Model(c).Column("title", "category_id", "summary", "facts_date", "place", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 				return err
 			}
-			if _, err := tx.NewRaw(`UPDATE case_search SET title = ?, summary = ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
-				c.Title, c.Summary, c.ID).Exec(ctx); err != nil {
+			if err := reindexCase(ctx, tx, c); err != nil {
 				return err
 			}
 			if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "updated", Fields: fields}); err != nil {
@@ -464,7 +442,7 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		}
 		switch {
 		case tr.To == CaseClosed && c.Status != CaseArchived:
-			if tr.Outcome == nil || !contains(Outcomes, *tr.Outcome) {
+			if tr.Outcome == nil || !slices.Contains(Outcomes, *tr.Outcome) {
 				return Invalid("outcome", "required")
 			}
 			c.Outcome = tr.Outcome
@@ -499,15 +477,6 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 	return out, err
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // DeleteCase deletes a case file: its creator may delete it while it is a
 // draft; an admin may delete any, with a reason.
 func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) error {
@@ -531,7 +500,7 @@ func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) 
 		if err := tx.NewSelect().Table("attachments").Column("storage_name").Where("case_id = ?", c.ID).Scan(ctx, &files); err != nil {
 			return err
 		}
-		if _, err := tx.NewRaw("DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)", c.ID).Exec(ctx); err != nil {
+		if err := unindexCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model(c).WherePK().Exec(ctx); err != nil {

@@ -69,7 +69,7 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 		if ends != nil && !ends.After(now) {
 			return Invalid("until", "past")
 		}
-		if !collaborationOpen(c.Status) {
+		if !CollaborationOpen(c.Status) {
 			return Coded(ErrConflict, "case_not_open")
 		}
 		key := EmailKey(in.Email)
@@ -123,15 +123,22 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 			Details: map[string]any{"case": c.ID, "kind": in.Kind, "major": in.Major, "immediate": helper != nil}}); err != nil {
 			return err
 		}
-		list, err := s.collaboratorsOf(ctx, tx, c.ID, true)
-		for i := range list {
-			if list[i].ID == g.ID {
-				out = &list[i]
-			}
-		}
+		out, err = s.collaborator(ctx, tx, c.ID, g.ID)
 		return err
 	})
 	return out, err
+}
+
+// collaborator is the helper of grant id on a case file, as its managers
+// see it.
+func (s *Store) collaborator(ctx context.Context, tx bun.IDB, caseID, id string) (*Collaborator, error) {
+	list, err := s.collaboratorsOf(ctx, tx, caseID, true)
+	for i := range list {
+		if list[i].ID == id {
+			return &list[i], err
+		}
+	}
+	return nil, err
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -152,7 +159,7 @@ func (s *Store) collaborationByToken(ctx context.Context, db bun.IDB, tok string
 		return nil, nil, errInvalidToken
 	}
 	c := new(Case)
-	if err := db.NewSelect().Model(c).Where("c.id = ?", g.CaseID).Scan(ctx); err != nil || !collaborationOpen(c.Status) {
+	if err := db.NewSelect().Model(c).Where("c.id = ?", g.CaseID).Scan(ctx); err != nil || !CollaborationOpen(c.Status) {
 		return nil, nil, errInvalidToken
 	}
 	return g, c, nil
@@ -254,12 +261,7 @@ func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id 
 				return err
 			}
 		}
-		list, err := s.collaboratorsOf(ctx, tx, c.ID, true)
-		for i := range list {
-			if list[i].ID == g.ID {
-				out = &list[i]
-			}
-		}
+		out, err = s.collaborator(ctx, tx, c.ID, g.ID)
 		return err
 	})
 	return out, err

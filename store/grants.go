@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // Grant is a row of grants: an account's right on one case file, from
@@ -48,26 +50,26 @@ type Collaborator struct {
 }
 
 // sqlPeople lists a case file's case managers, live helpers and pending
-// invitations, in the order they came; times come as text (see timeText).
-const sqlPeople = `SELECT g.id, g.account_id, coalesce(a.name, ''), coalesce(a.email, g.invited_email),
+// invitations, in the order they came; times come as text (see engine.ScanTime).
+var sqlPeople = statements.Read(`SELECT g.id, g.account_id, coalesce(a.name, ''), coalesce(a.email, g.invited_email),
 	g.kind, g.major, +g.ends_at, +g.created_at
 	FROM grants AS g LEFT JOIN accounts AS a ON a.id = g.account_id
 	WHERE g.case_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR +g.ends_at > ?)
-	ORDER BY g.created_at`
+	ORDER BY g.created_at`)
 
 // peopleOf lists the case managers and the live helpers of a case file in
 // one read; withEmail shows the helpers' e-mail addresses (to its managers
 // only).
 func (s *Store) peopleOf(ctx context.Context, db bun.IDB, caseID string, withEmail bool) ([]Person, []Collaborator, error) {
 	assignees, helpers := []Person{}, []Collaborator{}
-	rows, err := s.query(ctx, db, sqlPeople, caseID, s.now())
+	rows, err := s.db.Query(ctx, db, sqlPeople, caseID, s.now())
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var h Collaborator
-		if err := rows.Scan(&h.ID, &h.AccountID, &h.Name, &h.Email, &h.Kind, &h.Major, timeTextOrNil{&h.EndsAt}, timeText{&h.CreatedAt}); err != nil {
+		if err := rows.Scan(&h.ID, &h.AccountID, &h.Name, &h.Email, &h.Kind, &h.Major, engine.ScanTimeOrNil(&h.EndsAt), engine.ScanTime(&h.CreatedAt)); err != nil {
 			return nil, nil, err
 		}
 		if h.Kind == GrantAssignee {

@@ -15,16 +15,31 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// migrations are the embedded migrations, in order.
 func migrations() (*migrate.Migrations, error) {
-	m := migrate.NewMigrations()
+	ms := migrate.NewMigrations()
 	// Discover over the embedded FS, not DiscoverCaller, which reads the source
 	// tree at run time and would break a shipped binary.
 	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	if err := m.Discover(sub); err != nil {
+	if err := ms.Discover(sub); err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return ms, nil
+}
+
+// migrator is a migrator of the embedded migrations on the writer, its
+// table of applied migrations made if missing.
+func (s *Store) migrator(ctx context.Context, opts ...migrate.MigratorOption) (*migrate.Migrator, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	m := migrate.NewMigrator(s.db.Writer(), ms, opts...)
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("store: migrations table: %w", err)
 	}
 	return m, nil
 }
@@ -32,53 +47,41 @@ func migrations() (*migrate.Migrations, error) {
 // Migrate applies every migration not yet recorded in the bun_migrations table,
 // each in its own transaction, and returns the names it applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	ms, err := migrations()
-	if err != nil {
-		return nil, err
-	}
 	// Only a migration that succeeded is recorded, so a failed one runs again
 	// at the next start instead of being skipped.
-	m := migrate.NewMigrator(s.write, ms, migrate.WithMarkAppliedOnSuccess(true))
-	if err := m.Init(ctx); err != nil {
-		return nil, fmt.Errorf("store: migrations table: %w", err)
+	m, err := s.migrator(ctx, migrate.WithMarkAppliedOnSuccess(true))
+	if err != nil {
+		return nil, err
 	}
 	group, err := m.Migrate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
-	if err := s.dropStat4(ctx); err != nil {
-		return nil, fmt.Errorf("store: statistics: %w", err)
+	// The tables the hot statements use may only exist now; one that does
+	// not prepare on the migrated schema is a mistake to fail on at once.
+	if err := s.db.Migrated(ctx); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	names := make([]string, 0, len(group.Migrations))
-	for _, mig := range group.Migrations {
-		names = append(names, mig.Name)
-	}
-	if len(names) > 0 {
-		// The tables the hot statements use may only exist now.
-		s.wstmts.Swap(prepareAll(ctx, s.write.DB, preparedWrites)).close()
-		s.reprepare(ctx)
-	}
-	return names, nil
+	return namesOf(group.Migrations), nil
 }
 
 // PendingMigrations lists the migrations the database has not applied yet.
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
-	ms, err := migrations()
+	m, err := s.migrator(ctx)
 	if err != nil {
-		return nil, err
-	}
-	m := migrate.NewMigrator(s.write, ms)
-	if err := m.Init(ctx); err != nil {
 		return nil, err
 	}
 	all, err := m.MigrationsWithStatus(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pending := all.Unapplied()
-	names := make([]string, 0, len(pending))
-	for _, mig := range pending {
-		names = append(names, mig.Name)
+	return namesOf(all.Unapplied()), nil
+}
+
+func namesOf(ms migrate.MigrationSlice) []string {
+	names := make([]string, 0, len(ms))
+	for _, m := range ms {
+		names = append(names, m.Name)
 	}
-	return names, nil
+	return names
 }

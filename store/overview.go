@@ -2,9 +2,6 @@ package store
 
 import (
 	"context"
-	"sort"
-	"strings"
-	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -67,7 +64,7 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		Kind string `bun:"kind"`
 	}
 	err = visibleCases(s.read.NewSelect().TableExpr("cases AS c").
-		Join("JOIN grants AS g ON g.case_id = c.id AND g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL", actor.ID(), bun.In(helperKinds)).
+		Join("JOIN grants AS g ON g.case_id = c.id AND g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL", actor.ID(), bun.In(HelperKinds)).
 		ColumnExpr("c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at, g.kind"), own, now).
 		OrderExpr("c.updated_at DESC").Limit(100).Scan(ctx, &helped)
 	if err != nil || len(helped) == 0 {
@@ -96,71 +93,4 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: append([]string{}, names[h.ID]...)})
 	}
 	return ov, nil
-}
-
-// reminderWindow is how far ahead the daily reminder looks.
-const reminderWindow = 7 * 24 * time.Hour
-
-// SendDeadlineReminders e-mails each assignee the deadlines of their case
-// files due within the next seven days, once per day: the day it last ran
-// is kept in settings, so a restart does not send them twice. It reports
-// how many e-mails it queued.
-func (s *Store) SendDeadlineReminders(ctx context.Context) (int, error) {
-	now := s.now()
-	today := now.Format("2006-01-02")
-	sent := 0
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var last string
-		_ = tx.NewSelect().Table("settings").Column("value").Where("key = 'deadline_reminders_day'").Scan(ctx, &last)
-		if last == today {
-			return nil
-		}
-		var rows []struct {
-			AccountID string `bun:"account_id"`
-			Email     string `bun:"email"`
-			Name      string `bun:"name"`
-			Locale    string `bun:"locale"`
-			Reference string `bun:"reference"`
-			Title     string `bun:"title"`
-			DueDate   string `bun:"due_date"`
-		}
-		err := tx.NewSelect().TableExpr("deadlines AS d").
-			Join("JOIN cases AS c ON c.id = d.case_id").
-			Join("JOIN grants AS g ON g.case_id = c.id AND g.kind = ? AND g.revoked_at IS NULL", GrantAssignee).
-			Join("JOIN accounts AS a ON a.id = g.account_id").
-			ColumnExpr("a.id AS account_id, a.email, a.name, a.locale, c.reference, d.title, d.due_date").
-			Where("NOT d.done AND d.due_date <= ? AND c.status NOT IN (?, ?)", now.Add(reminderWindow).Format("2006-01-02"), CaseClosed, CaseArchived).
-			Where("a.status = ? AND a.role IN (?)", StatusActive, bun.In([]string{RoleEditor, RoleAdmin, RoleSuperadmin})).
-			OrderExpr("a.id, d.due_date").Scan(ctx, &rows)
-		if err != nil {
-			return err
-		}
-		byAccount := map[string][]string{}
-		var order []string
-		for _, r := range rows {
-			if _, seen := byAccount[r.AccountID]; !seen {
-				order = append(order, r.AccountID)
-			}
-			// The deadline and the case file's reference: nothing else of it leaves by e-mail.
-			byAccount[r.AccountID] = append(byAccount[r.AccountID], r.Reference+" — "+r.Title+" — "+r.DueDate)
-		}
-		sort.Strings(order)
-		for _, id := range order {
-			var r = rows[0]
-			for _, x := range rows {
-				if x.AccountID == id {
-					r = x
-					break
-				}
-			}
-			if err := s.enqueue(ctx, tx, r.Email, r.Locale, "deadline_reminder", map[string]string{
-				"name": r.Name, "items": strings.Join(byAccount[id], "\n"), "link": s.baseURL + "/"}); err != nil {
-				return err
-			}
-			sent++
-		}
-		_, err = tx.NewRaw("INSERT INTO settings (key, value) VALUES ('deadline_reminders_day', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", today).Exec(ctx)
-		return err
-	})
-	return sent, err
 }

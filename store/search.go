@@ -4,11 +4,91 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
+	"cloison/store/search"
 )
+
+// Search, in one room: every write to the full-text index of case files
+// (case_search, an FTS5 table whose rowid is the case file's) and every
+// query of it. The rules of words, tokens and matching are the search
+// package's.
+
+// indexNewCases gives the batch's new case files their search entries in one
+// statement at the end of the batch: inside each request's savepoint it cost
+// a full-text index segment per case file (see engine.BatchWrite). Nothing can
+// reach a case file before its creation commits, so nothing misses its entry.
+// The rows go in rowid order: FTS5 writes its pending rows to disk again
+// whenever a rowid is lower than the one before.
+var indexNewCases = &engine.BatchWrite{Query: `INSERT INTO case_search (rowid, title, summary, notes)
+	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`}
+
+// indexNewCase gives a case file created in tx its search entry.
+func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, id string) error {
+	return s.db.AtBatchEnd(ctx, tx, indexNewCases, id)
+}
+
+// reindexCase puts a case file's new title and summary in its entry.
+func reindexCase(ctx context.Context, tx bun.IDB, c *Case) error {
+	_, err := tx.NewRaw(`UPDATE case_search SET title = ?, summary = ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
+		c.Title, c.Summary, c.ID).Exec(ctx)
+	return err
+}
+
+// unindexCase removes the entry of a case file about to be deleted.
+func unindexCase(ctx context.Context, tx bun.IDB, id string) error {
+	_, err := tx.NewRaw("DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)", id).Exec(ctx)
+	return err
+}
+
+var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`)
+
+// indexNote appends a new note's text to its case file's entry, whose notes
+// column is every note, oldest first, each after a line feed.
+func (s *Store) indexNote(ctx context.Context, tx bun.IDB, n *Note) error {
+	return s.db.Exec(ctx, tx, sqlNoteSearch, n.Body, n.CaseID)
+}
+
+// SearchEntry is what a bulk load gives IndexCases of a case file it wrote.
+type SearchEntry struct {
+	CaseID string
+	// Notes are its notes' bodies, oldest first, each after a line feed,
+	// as indexNote would have left them.
+	Notes string
+}
+
+// searchBulk writes entries taking the title and summary from the rows
+// just written, found by id, and the notes from the entries. FTS5 writes a
+// segment of its index per statement, so the fewer statements the better:
+// 16,383 rows bind 32,766 values, SQLite's limit.
+var searchBulk = engine.BulkInsert{Head: `INSERT INTO case_search (rowid, title, summary, notes)
+	SELECT c.rowid, c.title, c.summary, v.column2 FROM (VALUES `, Row: "(?, ?)",
+	Tail: ") AS v CROSS JOIN cases AS c ON c.id = v.column1", MaxRows: 16383}
+
+// IndexCases gives case files a bulk load wrote in tx (see
+// engine.Bulk.InTx) their search entries, as creating them and adding
+// their notes one by one would have.
+func (s *Store) IndexCases(ctx context.Context, tx bun.Tx, entries []SearchEntry) error {
+	rows := make([][]any, len(entries))
+	for i, e := range entries {
+		rows[i] = []any{e.CaseID, e.Notes}
+	}
+	return s.db.InsertRows(ctx, tx, searchBulk, rows)
+}
+
+// matchingCases restricts a query over cases (alias c) to those whose
+// entry holds every word of text, each as the start of a word.
+func matchingCases(q *bun.SelectQuery, text string) *bun.SelectQuery {
+	if terms := search.FTSQuery(text); terms != "" {
+		return q.Where("c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)", terms)
+	}
+	if strings.TrimSpace(text) != "" {
+		return q.Where("0 = 1") // only punctuation: nothing matches
+	}
+	return q
+}
 
 // Searching a person's own case files.
 //
@@ -19,7 +99,7 @@ import (
 // person may see. Someone who sees few case files is better served the other
 // way round: their case files' indexed text (the index keeps it, by rowid)
 // is read in one pass over their grants and matched here, with the index's
-// own rules (see foldedTokens). Admins, and anyone who sees more than
+// own rules (see the search package). Admins, and anyone who sees more than
 // searchOwnMax case files, search through the index.
 
 // searchOwnMax is how many visible case files a search reads and matches
@@ -37,7 +117,7 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 	if n, err := s.grantTotal(ctx, actor.Account, kinds, now); err != nil || n > searchOwnMax {
 		return nil, 0, false, err
 	}
-	terms := searchTerms(f.Q)
+	terms := search.Terms(f.Q)
 	items = []CaseSummary{}
 	if len(terms) == 0 {
 		return items, 0, true, nil // only punctuation: nothing matches
@@ -49,21 +129,21 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 	if f.Category != "" {
 		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
 	}
-	rows, err := s.query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
+	rows, err := s.db.Query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	defer rows.Close()
 	from, to := p.offset(), p.offset()+p.limit()
-	m := newMatcher(terms)
+	m := search.NewMatcher(terms)
 	for rows.Next() {
 		var it CaseSummary
 		var title, summary, notes string
 		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, timeText{&it.CreatedAt}, timeText{&it.UpdatedAt}, &title, &summary, &notes); err != nil {
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &title, &summary, &notes); err != nil {
 			return nil, 0, false, err
 		}
-		if !m.matches(title, summary, notes) {
+		if !m.Matches(title, summary, notes) {
 			continue
 		}
 		if total >= from && total < to {
@@ -89,130 +169,6 @@ func searchOwnQuery(where, sort string) string {
 
 // The commonest searches' statements, prepared once.
 var (
-	sqlSearchOwnEditor = searchOwnQuery(liveGrantWith(editorGrantKinds), "")
-	sqlSearchOwnReader = searchOwnQuery(liveGrantWith(readerGrantKinds), "")
+	_ = statements.Read(searchOwnQuery(liveGrantWith(editorGrantKinds), ""))
+	_ = statements.Read(searchOwnQuery(liveGrantWith(readerGrantKinds), ""))
 )
-
-// searchTerms are the words of a search as the index compares them:
-// separated like ftsQuery separates them, then folded like the index folds
-// its tokens.
-func searchTerms(q string) []string {
-	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	var terms []string
-	for _, w := range words {
-		terms = foldedTokens(w, terms)
-	}
-	return terms
-}
-
-// foldedTokens splits text into tokens the way the index's tokenizer
-// (unicode61, remove_diacritics 2) does: letters, numbers and private-use
-// characters make tokens, anything else separates them; each character is
-// lower-cased and stripped of its diacritics. It appends to dst.
-func foldedTokens(text string, dst []string) []string {
-	var tok []byte
-	flush := func() {
-		if len(tok) > 0 {
-			dst = append(dst, string(tok))
-			tok = tok[:0]
-		}
-	}
-	for _, r := range text {
-		f, isToken := foldRune(r)
-		if !isToken {
-			flush()
-			continue
-		}
-		tok = utf8.AppendRune(tok, f)
-	}
-	flush()
-	return dst
-}
-
-// foldRune lower-cases r and removes its diacritics, and tells whether it
-// is part of a token.
-func foldRune(r rune) (rune, bool) {
-	switch {
-	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-		return r, true
-	case r >= 'A' && r <= 'Z':
-		return r + ('a' - 'A'), true
-	case r < utf8.RuneSelf:
-		return r, false
-	case !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Co, r):
-		return r, false
-	}
-	r = unicode.ToLower(r)
-	if int(r) < len(latinBase) {
-		if b := latinBase[r]; b != 0 {
-			return b, true
-		}
-	}
-	return r, true
-}
-
-// latinBase maps the Latin letters with diacritics (up to U+024F) to their
-// base letter, from their canonical decomposition: "é" (e + acute) is "e".
-var latinBase = func() []rune {
-	t := make([]rune, 0x250)
-	for r := rune(0xC0); r < 0x250; r++ {
-		d := []rune(norm.NFD.String(string(r)))
-		if len(d) < 2 {
-			continue
-		}
-		marks := true
-		for _, m := range d[1:] {
-			marks = marks && unicode.Is(unicode.Mn, m)
-		}
-		if marks {
-			t[r] = unicode.ToLower(d[0])
-		}
-	}
-	return t
-}()
-
-// matcher tells whether texts hold every term, each as the start of a
-// token: what the index's prefix query ("word"*) finds.
-type matcher struct {
-	terms []string
-	found []bool
-	tok   []byte
-}
-
-func newMatcher(terms []string) *matcher {
-	return &matcher{terms: terms, found: make([]bool, len(terms))}
-}
-
-func (m *matcher) matches(texts ...string) bool {
-	clear(m.found)
-	left := len(m.terms)
-	for _, text := range texts {
-		m.tok = m.tok[:0]
-		for i := 0; i <= len(text); {
-			r, size := utf8.RuneError, 1
-			if i < len(text) {
-				r, size = utf8.DecodeRuneInString(text[i:])
-			}
-			f, isToken := foldRune(r)
-			if i < len(text) && isToken {
-				m.tok = utf8.AppendRune(m.tok, f)
-				i += size
-				continue
-			}
-			if len(m.tok) > 0 {
-				for k, t := range m.terms {
-					if !m.found[k] && len(m.tok) >= len(t) && string(m.tok[:len(t)]) == t {
-						m.found[k] = true
-						left--
-					}
-				}
-				if left == 0 {
-					return true
-				}
-				m.tok = m.tok[:0]
-			}
-			i += size
-		}
-	}
-	return left == 0
-}

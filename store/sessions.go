@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"cloison/store/engine"
 	"cloison/store/passwords"
 )
 
@@ -57,11 +58,8 @@ type Login struct {
 // repeated failures answers slow down, and ten in a row lock the account.
 // code is the second factor's: a TOTP code or an unused recovery code.
 func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password, code, clientIP, userAgent string) (*Login, error) {
-	acc := new(Account)
-	err := s.read.NewSelect().Model(acc).Where("email_key = ?", EmailKey(email)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		acc = nil
-	} else if err != nil {
+	acc, err := accountByEmail(ctx, s.read, email)
+	if err != nil {
 		return nil, err
 	}
 
@@ -210,6 +208,13 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 	})
 }
 
+// sqlAuthenticate reads the session behind a token with its account; its
+// times come as text (see engine.ScanTime).
+var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
+	a.id, a.email, a.email_key, a.name, a.role, a.status, a.locale, a.password_hash,
+	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at
+	FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.token_hash = ?`)
+
 // Authenticate resolves a bearer token to its active account and session.
 // Anything else (unknown, expired, idle too long, account no longer active)
 // is ErrUnauthenticated.
@@ -220,10 +225,10 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	// This runs on every request: one prepared lookup by unique key, its
 	// row scanned by hand (bun's reflection cost more than the lookup).
 	sess, acc := new(Session), new(Account)
-	err := s.queryRow(ctx, s.read, sqlAuthenticate, []any{hashSecret(tok)},
-		&sess.ID, &sess.AccountID, timeText{&sess.CreatedAt}, timeText{&sess.LastSeenAt}, timeText{&sess.ExpiresAt},
+	err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, []any{hashSecret(tok)},
+		&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
 		&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
-		timeTextOrNil{&acc.PledgeSignedAt}, &acc.FailedLogins, timeText{&acc.CreatedAt}, timeText{&acc.UpdatedAt})
+		engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrUnauthenticated
 	}

@@ -1,45 +1,45 @@
-// Package store owns Cloison's data: the bun models, the embedded migrations,
-// every query, the visibility predicate for case files and the transaction helpers.
-// Business rules that decide who may do what live here, next to the data, so the
-// HTTP API, the command line and the tests all get the same answers.
-// It must never import the server: the store knows nothing of HTTP.
+// Package store owns Cloison's data: the bun models, the embedded
+// migrations, every query, and the business rules that decide who may do
+// what, next to the data, so that the HTTP API, the command line and the
+// tests all get the same answers. No query touches case files without the
+// acting account: visibility is one predicate (visibility.go).
+//
+// Below it, store/engine runs the database (the writer and the read pool,
+// group commit, the prepared hot statements, bulk loading) and knows
+// nothing of case files; the store declares each hot statement next to the
+// code that runs it. store/search holds the rules of full-text search that
+// need no database. Beside it, store/seed fills an empty instance through
+// the store's public surface.
+//
+// It must never import the server (the store knows nothing of HTTP) nor
+// store/seed.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/sqlitedialect"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"cloison/store/engine"
 )
 
 // DatabaseFile is the name of the SQLite file inside the data directory.
 const DatabaseFile = "cloison.db"
 
-// Store is the handle on one Cloison database. Reads go through a pool of
-// connections; writes go through a single connection so that SQLite never has
-// two writers waiting on each other, and every write transaction starts with
-// BEGIN IMMEDIATE so it takes the write lock before reading what it will change.
+// Store is the handle on one Cloison database, through the engine under it
+// (store/engine): a pool of readers, a single writer, write transactions
+// grouped several to a COMMIT, and the hot statements prepared once.
 type Store struct {
-	read  *bun.DB
-	write *bun.DB
-	// gc runs every InTx on the writer, several to a transaction.
-	gc *committer
-	// wstmts are the hot write statements, prepared on the writer at Open
-	// and again after Migrate (the tables may not exist before).
-	wstmts atomic.Pointer[stmtCache]
-	// rreads and wreads are the hot reads, prepared on the read pool and on
-	// the writer (see prepared_reads.go).
-	rreads   atomic.Pointer[stmtCache]
-	wreads   atomic.Pointer[stmtCache]
+	db *engine.DB
+	// sqlite is the engine's driver, for what only SQLite does (backup).
+	sqlite engine.SQLite
+	// read is the engine's read pool, which most reads go through.
+	read     *bun.DB
 	dir      string
 	now      func() time.Time
 	composer Composer
@@ -51,6 +51,11 @@ type Store struct {
 	// key encrypts attachments at rest (AES-256-GCM).
 	key []byte
 }
+
+// statements are the store's hot statements, each declared next to the
+// code that runs it and registered there (statements.Read, statements.Write);
+// the engine prepares them when the store opens and after it migrates.
+var statements engine.Statements
 
 // Policy holds the account rules an instance can tune.
 type Policy struct {
@@ -102,34 +107,6 @@ type Options struct {
 	AttachmentKey string
 }
 
-// dsn builds a connection string whose pragmas apply to every pooled
-// connection: busy_timeout first so that nothing else fails with SQLITE_BUSY,
-// then WAL, FULL synchronous (case files are precious) and foreign keys.
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_time_format", "sqlite")
-	if readOnly {
-		q.Add("_pragma", "query_only(ON)")
-	} else {
-		q.Set("_txlock", "immediate")
-		// Group commit wraps each request in a savepoint; the pages it must
-		// keep to undo one request (the sub-journal) are held in memory
-		// instead of spilling to a temporary file past 64 KiB.
-		q.Add("_pragma", "temp_store(MEMORY)")
-		// The writer copies the WAL into the database file inside a COMMIT
-		// once the WAL passes this many pages (SQLite's default is 1000).
-		// Checkpoints were 15 % of the writer's time in a profile of
-		// creates; rarer ones copy each often-written page (index tails,
-		// counters, the audit chain's end) once for many commits.
-		q.Add("_pragma", "wal_autocheckpoint(8000)")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
 // Open opens (and creates if needed) the database in opts.Dir. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, opts Options) (*Store, error) {
@@ -143,40 +120,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 
-	// The writer is opened first so that WAL mode is set on the file before any
-	// reader (which is query_only and cannot change the journal mode) connects.
-	wsql, err := sql.Open("sqlite", dsn(path, false))
+	driver := engine.SQLite{Path: path}
+	db, err := engine.Open(ctx, driver, engine.Options{ReadConns: opts.ReadConns, Statements: &statements})
 	if err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, err
 	}
-	wsql.SetMaxOpenConns(1)
-	wsql.SetMaxIdleConns(1)
-	wsql.SetConnMaxLifetime(0)
-	if err := wsql.PingContext(ctx); err != nil {
-		wsql.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-
-	rsql, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		wsql.Close()
-		return nil, fmt.Errorf("store: open: %w", err)
-	}
-	n := opts.ReadConns
-	if n <= 0 {
-		n = max(4, 2*runtime.NumCPU())
-	}
-	rsql.SetMaxOpenConns(n)
-	rsql.SetMaxIdleConns(n)
-	rsql.SetConnMaxLifetime(0)
 
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	st := &Store{
-		read:       bun.NewDB(rsql, sqlitedialect.New()),
-		write:      bun.NewDB(wsql, sqlitedialect.New()),
+	return &Store{
+		db:         db,
+		sqlite:     driver,
+		read:       db.Reader(),
 		dir:        opts.Dir,
 		now:        func() time.Time { return now().UTC().Truncate(time.Millisecond) },
 		composer:   opts.Composer,
@@ -184,36 +141,31 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		mailDomain: mailDomain(opts.BaseURL),
 		policy:     withDefaults(opts.Policy),
 		key:        key,
-	}
-	st.wstmts.Store(prepareAll(ctx, wsql, preparedWrites))
-	st.rreads.Store(&stmtCache{})
-	st.wreads.Store(&stmtCache{})
-	st.reprepare(ctx)
-	if st.gc, err = startCommitter(ctx, st.write); err != nil {
-		st.wstmts.Load().close()
-		st.rreads.Load().close()
-		st.wreads.Load().close()
-		rsql.Close()
-		wsql.Close()
-		return nil, err
-	}
-	return st, nil
+	}, nil
 }
 
-// Close stops the committer (writes still queued fail with ErrClosed, the
-// batch under way commits) and closes both pools.
-func (s *Store) Close() error {
-	s.gc.close()
-	s.wstmts.Load().close()
-	s.rreads.Load().close()
-	s.wreads.Load().close()
-	rerr := s.read.Close()
-	werr := s.write.Close()
-	if werr != nil {
-		return werr
-	}
-	return rerr
+// Close stops the engine: writes still queued fail with ErrClosed, the
+// batch under way commits, and both pools close.
+func (s *Store) Close() error { return s.db.Close() }
+
+// ErrClosed is the error of a write asked of a store that is closing or closed.
+var ErrClosed = engine.ErrClosed
+
+// TxPanic is what a caller of InTx panics with when its fn panicked (see
+// engine.TxPanic).
+type TxPanic = engine.TxPanic
+
+// InTx runs fn in a write transaction: every write fn makes either fully
+// happens or not at all, and InTx returns only once it is durable. See
+// engine.DB.InTx for how concurrent calls share a transaction and what fn
+// must not do.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.InTx(ctx, fn)
 }
+
+// Engine is the database engine under the store, for what works below the
+// domain: a bulk load (store/seed). The server never needs it.
+func (s *Store) Engine() *engine.DB { return s.db }
 
 // Dir is the data directory the store lives in.
 func (s *Store) Dir() string { return s.dir }
@@ -224,20 +176,21 @@ func (s *Store) Now() time.Time { return s.now() }
 // Pragmas reports the effective settings of a read and of the write connection,
 // so the operator can check at start-up that the DSN did what it says.
 func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
-	out := map[string]string{}
-	for _, conn := range []struct {
-		prefix string
-		db     *bun.DB
-	}{{"write.", s.write}, {"read.", s.read}} {
-		for _, p := range []string{"busy_timeout", "journal_mode", "synchronous", "foreign_keys", "query_only"} {
-			var v string
-			if err := conn.db.QueryRowContext(ctx, "PRAGMA "+p).Scan(&v); err != nil {
-				return nil, fmt.Errorf("store: pragma %s: %w", p, err)
-			}
-			out[conn.prefix+p] = v
+	return s.sqlite.Pragmas(ctx, s.db)
+}
+
+// HoldsData tells whether the database already holds real data: any account
+// or any case file. The seed refuses to run then.
+func (s *Store) HoldsData(ctx context.Context) (bool, error) { return holdsData(ctx, s.read) }
+
+func holdsData(ctx context.Context, db bun.IDB) (bool, error) {
+	for _, table := range []string{"accounts", "cases"} {
+		ok, err := db.NewSelect().Table(table).Limit(1).Exists(ctx)
+		if err != nil || ok {
+			return ok, err
 		}
 	}
-	return out, nil
+	return false, nil
 }
 
 // mailDomain is the host of baseURL, or "cloison.invalid" without one.

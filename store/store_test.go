@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -54,23 +53,6 @@ func newTestStoreWithEditor(t *testing.T) (*Store, Actor) {
 	return st, Actor{Account: acc}
 }
 
-func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
-	st := newTestStore(t)
-	got, err := st.Pragmas(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{
-		"write.busy_timeout": "10000", "write.journal_mode": "wal", "write.synchronous": "2", "write.foreign_keys": "1", "write.query_only": "0",
-		"read.busy_timeout": "10000", "read.journal_mode": "wal", "read.synchronous": "2", "read.foreign_keys": "1", "read.query_only": "1",
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %q, want %q", k, got[k], v)
-		}
-	}
-}
-
 func TestMigrationsAreRecordedAndRunOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -94,33 +76,6 @@ func TestMigrationsAreRecordedAndRunOnce(t *testing.T) {
 	var n int
 	if err := st.read.NewSelect().Table("bun_migrations").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n != len(pending) {
 		t.Fatalf("bun_migrations has %d rows (%v), want %d", n, err, len(pending))
-	}
-}
-
-func TestInTxRollsBackOnError(t *testing.T) {
-	st := newTestStore(t)
-	ctx := context.Background()
-	boom := errors.New("boom")
-	err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('k', 'v')"); err != nil {
-			return err
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v", err)
-	}
-	n, err := st.read.NewSelect().Table("settings").Count(ctx)
-	if err != nil || n != 0 {
-		t.Fatalf("rolled-back row is visible: %d %v", n, err)
-	}
-}
-
-func TestReadPoolCannotWrite(t *testing.T) {
-	st := newTestStore(t)
-	_, err := st.read.ExecContext(context.Background(), "INSERT INTO settings (key, value) VALUES ('k', 'v')")
-	if err == nil {
-		t.Fatal("the read pool accepted a write")
 	}
 }
 

@@ -3,11 +3,16 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 )
+
+// A case file's timeline: its notes, its deadlines (and the daily e-mail
+// that reminds their case managers of those coming) and its history, what
+// happened to it, when and by whom.
 
 // Note is one entry of a case file's timeline.
 type Note struct {
@@ -28,11 +33,7 @@ type NewNote struct {
 
 // ListNotes lists a visible case file's notes, oldest first.
 func (s *Store) ListNotes(ctx context.Context, actor Actor, caseID string) ([]Note, error) {
-	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.notesOf(ctx, c)
+	return ofVisibleCase(ctx, s, actor, caseID, s.notesOf)
 }
 
 // notesOf reads the notes of c, a case file loaded through caseFor.
@@ -42,22 +43,6 @@ func (s *Store) notesOf(ctx context.Context, c *Case) ([]Note, error) {
 		Join("JOIN accounts AS a ON a.id = note.author_id").
 		Where("note.case_id = ?", c.ID).OrderExpr("note.created_at, note.id").Scan(ctx)
 	return out, err
-}
-
-// writable loads a case file the actor may enter data on: assignees,
-// helpers and admins, and not archived.
-func (s *Store) writable(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, Relation, error) {
-	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
-	if err != nil {
-		return nil, rel, err
-	}
-	if !rel.writer() {
-		return nil, rel, ErrForbidden
-	}
-	if c.Status == CaseArchived {
-		return nil, rel, Coded(ErrConflict, "archived")
-	}
-	return c, rel, nil
 }
 
 // AddNote adds a note to a case file's timeline; its text becomes searchable.
@@ -87,15 +72,16 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 	return n, warnings, err
 }
 
+var sqlInsertNote = statements.Write(`INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)`)
+
 // insertNote writes a note and appends its text to the case file's search
 // entry, in the caller's transaction.
 func (s *Store) insertNote(ctx context.Context, tx bun.IDB, n *Note) error {
-	if err := s.execPrepared(ctx, tx, sqlInsertNote,
+	if err := s.db.Exec(ctx, tx, sqlInsertNote,
 		n.ID, n.CaseID, n.AuthorID, n.Body, n.CreatedAt); err != nil {
 		return err
 	}
-	return s.execPrepared(ctx, tx, sqlNoteSearch,
-		n.Body, n.CaseID)
+	return s.indexNote(ctx, tx, n)
 }
 
 // Deadline is a date a case file must not miss.
@@ -121,11 +107,7 @@ type DeadlineInput struct {
 
 // ListDeadlines lists a visible case file's deadlines by due date.
 func (s *Store) ListDeadlines(ctx context.Context, actor Actor, caseID string) ([]Deadline, error) {
-	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.deadlinesOf(ctx, c)
+	return ofVisibleCase(ctx, s, actor, caseID, s.deadlinesOf)
 }
 
 // deadlinesOf reads the deadlines of c, a case file loaded through caseFor.
@@ -215,6 +197,95 @@ func (s *Store) UpdateDeadline(ctx context.Context, actor Actor, caseID, id stri
 	return d, err
 }
 
+// reminderWindow is how far ahead the daily reminder looks.
+const reminderWindow = 7 * 24 * time.Hour
+
+// SendDeadlineReminders e-mails each assignee the deadlines of their case
+// files due within the next seven days, once per day: the day it last ran
+// is kept in settings, so a restart does not send them twice. It reports
+// how many e-mails it queued.
+func (s *Store) SendDeadlineReminders(ctx context.Context) (int, error) {
+	now := s.now()
+	today := now.Format("2006-01-02")
+	sent := 0
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var last string
+		_ = tx.NewSelect().Table("settings").Column("value").Where("key = 'deadline_reminders_day'").Scan(ctx, &last)
+		if last == today {
+			return nil
+		}
+		var rows []struct {
+			AccountID string `bun:"account_id"`
+			Email     string `bun:"email"`
+			Name      string `bun:"name"`
+			Locale    string `bun:"locale"`
+			Reference string `bun:"reference"`
+			Title     string `bun:"title"`
+			DueDate   string `bun:"due_date"`
+		}
+		err := tx.NewSelect().TableExpr("deadlines AS d").
+			Join("JOIN cases AS c ON c.id = d.case_id").
+			Join("JOIN grants AS g ON g.case_id = c.id AND g.kind = ? AND g.revoked_at IS NULL", GrantAssignee).
+			Join("JOIN accounts AS a ON a.id = g.account_id").
+			ColumnExpr("a.id AS account_id, a.email, a.name, a.locale, c.reference, d.title, d.due_date").
+			Where("NOT d.done AND d.due_date <= ? AND c.status NOT IN (?, ?)", now.Add(reminderWindow).Format("2006-01-02"), CaseClosed, CaseArchived).
+			Where("a.status = ? AND a.role IN (?)", StatusActive, bun.In([]string{RoleEditor, RoleAdmin, RoleSuperadmin})).
+			OrderExpr("a.id, d.due_date").Scan(ctx, &rows)
+		if err != nil {
+			return err
+		}
+		byAccount := map[string][]string{}
+		var order []string
+		for _, r := range rows {
+			if _, seen := byAccount[r.AccountID]; !seen {
+				order = append(order, r.AccountID)
+			}
+			// The deadline and the case file's reference: nothing else of it leaves by e-mail.
+			byAccount[r.AccountID] = append(byAccount[r.AccountID], r.Reference+" — "+r.Title+" — "+r.DueDate)
+		}
+		sort.Strings(order)
+		for _, id := range order {
+			var r = rows[0]
+			for _, x := range rows {
+				if x.AccountID == id {
+					r = x
+					break
+				}
+			}
+			if err := s.enqueue(ctx, tx, r.Email, r.Locale, "deadline_reminder", map[string]string{
+				"name": r.Name, "items": strings.Join(byAccount[id], "\n"), "link": s.baseURL + "/"}); err != nil {
+				return err
+			}
+			sent++
+		}
+		_, err = tx.NewRaw("INSERT INTO settings (key, value) VALUES ('deadline_reminders_day', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", today).Exec(ctx)
+		return err
+	})
+	return sent, err
+}
+
+// caseEvent is one line of a case file's history.
+type caseEvent struct {
+	Kind       string
+	FromStatus string
+	ToStatus   string
+	Comment    string
+	Fields     []string
+}
+
+var sqlInsertEvent = statements.Write(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+
+// caseEvent records, now, what actor did to a case file.
+func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID string, ev caseEvent) error {
+	fields := ""
+	if len(ev.Fields) > 0 {
+		b, _ := json.Marshal(ev.Fields)
+		fields = string(b)
+	}
+	return s.db.Exec(ctx, tx, sqlInsertEvent, caseID, s.now(), actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
+}
+
 // HistoryEntry is one event of a case file's history.
 type HistoryEntry struct {
 	ID         int64     `bun:"id" json:"id"`
@@ -231,11 +302,7 @@ type HistoryEntry struct {
 
 // History lists what happened to a visible case file, oldest first.
 func (s *Store) History(ctx context.Context, actor Actor, caseID string) ([]HistoryEntry, error) {
-	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.historyOf(ctx, c)
+	return ofVisibleCase(ctx, s, actor, caseID, s.historyOf)
 }
 
 // historyOf reads the history of c, a case file loaded through caseFor.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // Grant kinds. An assignee is a case manager the case file is entrusted to;
@@ -18,7 +20,8 @@ const (
 	GrantMentee   = "mentee"
 )
 
-var helperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
+// HelperKinds are the kinds of a helper's grant.
+var HelperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
 
 // visibleCases is THE visibility predicate: it restricts a query over the
 // cases table (alias c) to the case files actor may know exist. Every query
@@ -77,12 +80,12 @@ func liveGrantArgs(acc *Account, now time.Time) []any {
 // see costs the same seek into grants whether or not it exists. Admins see
 // every case file; their grants and this session's reason come with it.
 var (
-	sqlCaseForAdmin = `SELECT ` + caseColumns + `,
+	sqlCaseForAdmin = statements.Read(`SELECT ` + caseColumns + `,
 		(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantWith(editorGrantKinds) + `),
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
-		FROM cases AS c WHERE c.id = ?`
-	sqlCaseForEditor = caseForGrants(editorGrantKinds)
-	sqlCaseForReader = caseForGrants(readerGrantKinds)
+		FROM cases AS c WHERE c.id = ?`)
+	sqlCaseForEditor = statements.Read(caseForGrants(editorGrantKinds))
+	sqlCaseForReader = statements.Read(caseForGrants(readerGrantKinds))
 )
 
 // caseForGrants is the one-case form for anyone but an admin: a row per
@@ -98,14 +101,14 @@ func caseForGrants(kinds string) string {
 }
 
 // caseColumns are a case file's columns, in caseFields' order; times
-// come as text (see timeText).
+// come as text (see engine.ScanTime).
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
 	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
-		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, timeText{&c.CreatedAt}, timeText{&c.UpdatedAt}}
+		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt)}
 }
 
 // Relation is what the actor is to one case file.
@@ -138,7 +141,7 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		}
 		args = append([]any{id}, liveGrantArgs(acc, now)...)
 	}
-	rows, err := s.query(ctx, db, query, args...)
+	rows, err := s.db.Query(ctx, db, query, args...)
 	if err != nil {
 		return nil, Relation{}, err
 	}
@@ -232,4 +235,31 @@ func (s *Store) CaseVersion(ctx context.Context, actor Actor, id string) (int64,
 		return 0, err
 	}
 	return c.Version, nil
+}
+
+// ofVisibleCase reads, with read, what hangs off a case file the actor may
+// see; one they may not see is ErrNotFound, as one that does not exist.
+func ofVisibleCase[T any](ctx context.Context, s *Store, actor Actor, caseID string, read func(context.Context, *Case) (T, error)) (T, error) {
+	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	return read(ctx, c)
+}
+
+// writable loads a case file the actor may enter data on: assignees,
+// helpers and admins, and not archived.
+func (s *Store) writable(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, Relation, error) {
+	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
+	if err != nil {
+		return nil, rel, err
+	}
+	if !rel.writer() {
+		return nil, rel, ErrForbidden
+	}
+	if c.Status == CaseArchived {
+		return nil, rel, Coded(ErrConflict, "archived")
+	}
+	return c, rel, nil
 }

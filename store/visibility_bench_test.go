@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -6,6 +6,11 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/google/uuid"
+
+	"cloison/store"
+	"cloison/store/seed"
 )
 
 // The visibility predicate's queries on a seeded database: 100,000 case
@@ -17,8 +22,8 @@ import (
 //	CLOISON_BENCH_CASES=1000000 go test ./store -run '^$' -bench Visible -timeout 30m
 
 type benchFixture struct {
-	st                *Store
-	editor, admin     Actor
+	st                *store.Store
+	editor, admin     store.Actor
 	visible, notVisib []string
 }
 
@@ -43,7 +48,7 @@ func benchStore(b *testing.B) *benchFixture {
 			return
 		}
 		ctx := context.Background()
-		st, err := Open(ctx, Options{Dir: dir})
+		st, err := store.Open(ctx, store.Options{Dir: dir})
 		if err != nil {
 			benchErr = err
 			return
@@ -53,21 +58,21 @@ func benchStore(b *testing.B) *benchFixture {
 			return
 		}
 		editors := max(1, n*118/100/500)
-		if _, err := st.Seed(ctx, SeedOptions{Cases: n, Editors: editors, Admins: 1, Helpers: 20, Random: 7}, "$argon2id$bench"); err != nil {
+		if _, err := seed.Run(ctx, st, seed.Options{Cases: n, Editors: editors, Admins: 1, Helpers: 20, Random: 7}, "$argon2id$bench"); err != nil {
 			benchErr = err
 			return
 		}
 		f := &benchFixture{st: st}
-		load := func(email string) Actor {
-			a := new(Account)
-			if err := st.read.NewSelect().Model(a).Where("email_key = ?", email).Scan(ctx); err != nil {
+		load := func(email string) store.Actor {
+			a := new(store.Account)
+			if err := st.Engine().Reader().NewSelect().Model(a).Where("email_key = ?", email).Scan(ctx); err != nil {
 				benchErr = err
 			}
-			return Actor{Account: a, SessionID: "bench"}
+			return store.Actor{Account: a, SessionID: "bench"}
 		}
-		f.editor, f.admin = load("editor1@"+SeedDomain), load("admin1@"+SeedDomain)
+		f.editor, f.admin = load("editor1@"+seed.Domain), load("admin1@"+seed.Domain)
 		mine := map[string]bool{}
-		items, _, err := st.ListCases(ctx, f.editor, CaseFilter{}, Page{Page: 1, PerPage: 200})
+		items, _, err := st.ListCases(ctx, f.editor, store.CaseFilter{}, store.Page{Page: 1, PerPage: 200})
 		if err != nil || len(items) == 0 {
 			benchErr = err
 			return
@@ -76,7 +81,7 @@ func benchStore(b *testing.B) *benchFixture {
 			f.visible = append(f.visible, it.ID)
 			mine[it.ID] = true
 		}
-		all, _, err := st.ListCases(ctx, f.admin, CaseFilter{}, Page{Page: 3, PerPage: 200})
+		all, _, err := st.ListCases(ctx, f.admin, store.CaseFilter{}, store.Page{Page: 3, PerPage: 200})
 		for _, it := range all {
 			if !mine[it.ID] {
 				f.notVisib = append(f.notVisib, it.ID)
@@ -90,27 +95,29 @@ func benchStore(b *testing.B) *benchFixture {
 	return benchFix
 }
 
-func benchList(b *testing.B, who func(*benchFixture) Actor, f CaseFilter) {
+func benchList(b *testing.B, who func(*benchFixture) store.Actor, f store.CaseFilter) {
 	fx := benchStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, _, err := fx.st.ListCases(ctx, who(fx), f, Page{Page: 1, PerPage: 50}); err != nil {
+		if _, _, err := fx.st.ListCases(ctx, who(fx), f, store.Page{Page: 1, PerPage: 50}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func editorOf(f *benchFixture) Actor { return f.editor }
-func adminOf(f *benchFixture) Actor  { return f.admin }
+func editorOf(f *benchFixture) store.Actor { return f.editor }
+func adminOf(f *benchFixture) store.Actor  { return f.admin }
 
-func BenchmarkVisibleListEditor(b *testing.B) { benchList(b, editorOf, CaseFilter{}) }
-func BenchmarkVisibleListAdmin(b *testing.B)  { benchList(b, adminOf, CaseFilter{}) }
+func BenchmarkVisibleListEditor(b *testing.B) { benchList(b, editorOf, store.CaseFilter{}) }
+func BenchmarkVisibleListAdmin(b *testing.B)  { benchList(b, adminOf, store.CaseFilter{}) }
 func BenchmarkVisibleSearchEditor(b *testing.B) {
-	benchList(b, editorOf, CaseFilter{Q: "consentement"})
+	benchList(b, editorOf, store.CaseFilter{Q: "consentement"})
 }
-func BenchmarkVisibleSearchAdmin(b *testing.B) { benchList(b, adminOf, CaseFilter{Q: "consentement"}) }
+func BenchmarkVisibleSearchAdmin(b *testing.B) {
+	benchList(b, adminOf, store.CaseFilter{Q: "consentement"})
+}
 
 func benchGet(b *testing.B, ids func(*benchFixture) []string, want error) {
 	fx := benchStore(b)
@@ -135,7 +142,7 @@ func BenchmarkVisibleGetByID(b *testing.B) {
 }
 
 func BenchmarkVisibleGetByIDNotVisible(b *testing.B) {
-	benchGet(b, func(f *benchFixture) []string { return f.notVisib }, ErrNotFound)
+	benchGet(b, func(f *benchFixture) []string { return f.notVisib }, store.ErrNotFound)
 }
 
 // BenchmarkVisibleGetByIDNonexistent is the twin of the not-visible one: an
@@ -145,8 +152,8 @@ func BenchmarkVisibleGetByIDNonexistent(b *testing.B) {
 	benchGet(b, func(f *benchFixture) []string {
 		ids := make([]string, len(f.notVisib))
 		for i := range ids {
-			ids[i] = newID()
+			ids[i] = uuid.NewString()
 		}
 		return ids
-	}, ErrNotFound)
+	}, store.ErrNotFound)
 }

@@ -1,4 +1,4 @@
-package store
+package seed
 
 import (
 	"context"
@@ -10,7 +10,32 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cloison/store"
 )
+
+// newTestStore opens a migrated store on a real SQLite file in a temp dir.
+func newTestStore(t testing.TB) *store.Store {
+	t.Helper()
+	st := openStore(t, store.Options{Dir: t.TempDir()})
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// openStore opens and migrates a store; the caller closes it.
+func openStore(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	return st
+}
 
 // The seed writes what real use would leave: counters, full-text rows,
 // grants and the columns their triggers keep, notes, the audit chain, and
@@ -22,7 +47,7 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 	ctx := context.Background()
 	schema := schemaOf(t, st)
 	settings := seedSettingsOf(t, st)
-	rep, err := st.Seed(ctx, SeedOptions{Cases: 300, Editors: 4, Admins: 1, Helpers: 3, BatchSize: 64}, "$argon2id$v=19$test")
+	rep, err := Run(ctx, st, Options{Cases: 300, Editors: 4, Admins: 1, Helpers: 3, BatchSize: 64}, "$argon2id$v=19$test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +57,7 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 	count := func(q string) int {
 		t.Helper()
 		var n int
-		if err := st.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		if err := st.Engine().Reader().QueryRowContext(ctx, q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -81,15 +106,15 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 	}
 	assertSoundAfterSeed(t, st, schema, settings)
 	// Editors see their case files through the visibility predicate.
-	ed := new(Account)
-	if err := st.read.NewSelect().Model(ed).Where("email_key = ?", "editor1@"+SeedDomain).Scan(ctx); err != nil {
+	ed := new(store.Account)
+	if err := st.Engine().Reader().NewSelect().Model(ed).Where("email_key = ?", "editor1@"+Domain).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, total, err := st.ListCases(ctx, Actor{Account: ed}, CaseFilter{}, Page{Page: 1, PerPage: 50})
+	_, total, err := st.ListCases(ctx, store.Actor{Account: ed}, store.CaseFilter{}, store.Page{Page: 1, PerPage: 50})
 	if err != nil || total == 0 {
 		t.Fatalf("editor1 sees %d case files (%v)", total, err)
 	}
-	if _, err := st.Seed(ctx, SeedOptions{Cases: 1, Editors: 1}, "$argon2id$v=19$test"); err == nil {
+	if _, err := Run(ctx, st, Options{Cases: 1, Editors: 1}, "$argon2id$v=19$test"); err == nil {
 		t.Fatal("a second seed on a database with data was accepted")
 	}
 	if p, _ := st.Pragmas(ctx); p["write.synchronous"] != "2" {
@@ -103,20 +128,14 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 func TestSeedIsReproducible(t *testing.T) {
 	clock := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	contents := func() []string {
-		st, err := Open(context.Background(), Options{Dir: t.TempDir(), Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := openStore(t, store.Options{Dir: t.TempDir(), Now: func() time.Time { return clock }})
 		defer st.Close()
 		ctx := context.Background()
-		if _, err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Seed(ctx, SeedOptions{Cases: 120, Editors: 3, Admins: 1, Helpers: 2, Random: 42, BatchSize: 50}, "$argon2id$v=19$test"); err != nil {
+		if _, err := Run(ctx, st, Options{Cases: 120, Editors: 3, Admins: 1, Helpers: 2, Random: 42, BatchSize: 50}, "$argon2id$v=19$test"); err != nil {
 			t.Fatal(err)
 		}
 		var out []string
-		err = st.read.NewRaw(`SELECT c.title || '|' || c.category_id || '|' || c.summary || '|' || coalesce(c.facts_date, '') || '|' ||
+		err := st.Engine().Reader().NewRaw(`SELECT c.title || '|' || c.category_id || '|' || c.summary || '|' || coalesce(c.facts_date, '') || '|' ||
 			c.place || '|' || c.status || '|' || coalesce(c.outcome, '') || '|' || c.version || '|' || c.created_at || '|' || c.updated_at || '|' ||
 			(SELECT group_concat(a.email || ':' || g.kind, ',' ORDER BY g.rowid) FROM grants AS g JOIN accounts AS a ON a.id = g.account_id WHERE g.case_id = c.id) || '|' ||
 			coalesce((SELECT group_concat(n.body || '@' || n.created_at, ',' ORDER BY n.rowid) FROM notes AS n WHERE n.case_id = c.id), '') || '|' ||
@@ -142,7 +161,7 @@ func TestInterruptedSeedLeavesTheSchemaWhole(t *testing.T) {
 	settings := seedSettingsOf(t, st)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, err := st.Seed(ctx, SeedOptions{Cases: 500, Editors: 2, BatchSize: 100, Progress: func(int) { cancel() }}, "$argon2id$v=19$test")
+	_, err := Run(ctx, st, Options{Cases: 500, Editors: 2, BatchSize: 100, Progress: func(int) { cancel() }}, "$argon2id$v=19$test")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted seed: %v", err)
 	}
@@ -151,10 +170,10 @@ func TestInterruptedSeedLeavesTheSchemaWhole(t *testing.T) {
 
 // schemaOf lists the schema's objects and their statements, without the
 // planner's statistics (ANALYZE's, not the migrations').
-func schemaOf(t *testing.T, st *Store) []string {
+func schemaOf(t *testing.T, st *store.Store) []string {
 	t.Helper()
 	var out []string
-	err := st.read.NewRaw(`SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || coalesce(sql, '') FROM sqlite_schema
+	err := st.Engine().Reader().NewRaw(`SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || coalesce(sql, '') FROM sqlite_schema
 		WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name`).Scan(context.Background(), &out)
 	if err != nil {
 		t.Fatal(err)
@@ -162,23 +181,20 @@ func schemaOf(t *testing.T, st *Store) []string {
 	return out
 }
 
-// seedSettingsOf reads the writer's settings the seed changes while it runs.
-func seedSettingsOf(t *testing.T, st *Store) map[string]string {
+// seedSettingsOf reads the settings of the writer and of a reader, those
+// the seed changes while it runs among them.
+func seedSettingsOf(t *testing.T, st *store.Store) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	for _, p := range seedSettings {
-		var v string
-		if err := st.write.QueryRowContext(context.Background(), "PRAGMA "+p.pragma).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out[p.pragma] = v
+	out, err := st.Pragmas(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
 
 // assertSoundAfterSeed checks that a seed, finished or not, left the
 // schema and the writer's settings as they were, and a sound database.
-func assertSoundAfterSeed(t *testing.T, st *Store, schema []string, settings map[string]string) {
+func assertSoundAfterSeed(t *testing.T, st *store.Store, schema []string, settings map[string]string) {
 	t.Helper()
 	if got := schemaOf(t, st); !slices.Equal(got, schema) {
 		t.Fatalf("the schema changed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(schema, "\n"))
@@ -188,10 +204,10 @@ func assertSoundAfterSeed(t *testing.T, st *Store, schema []string, settings map
 	}
 	ctx := context.Background()
 	var check string
-	if err := st.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+	if err := st.Engine().Reader().QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity check: %q %v", check, err)
 	}
-	rows, err := st.read.QueryContext(ctx, "PRAGMA foreign_key_check")
+	rows, err := st.Engine().Reader().QueryContext(ctx, "PRAGMA foreign_key_check")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +220,7 @@ func assertSoundAfterSeed(t *testing.T, st *Store, schema []string, settings map
 // How fast the seed fills an empty database: 20,000 case files per
 // iteration by default, CLOISON_SEED_BENCH_CASES otherwise.
 //
-//	go test ./store -run '^$' -bench Seed -benchtime 1x -cpuprofile seed.pprof
+//	go test ./store/seed -run '^$' -bench Seed -benchtime 1x -cpuprofile seed.pprof
 func BenchmarkSeed(b *testing.B) {
 	n := 20000
 	if v := os.Getenv("CLOISON_SEED_BENCH_CASES"); v != "" {
@@ -218,7 +234,7 @@ func BenchmarkSeed(b *testing.B) {
 		b.StopTimer()
 		st := newTestStore(b)
 		b.StartTimer()
-		if _, err := st.Seed(ctx, SeedOptions{Cases: n, Editors: max(1, n*118/100/500), Admins: 4, Helpers: 50, Random: 1}, "$argon2id$bench"); err != nil {
+		if _, err := Run(ctx, st, Options{Cases: n, Editors: max(1, n*118/100/500), Admins: 4, Helpers: 50, Random: 1}, "$argon2id$bench"); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -1,7 +1,8 @@
-package store
+package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -15,7 +16,7 @@ import (
 // holdCommitter starts an InTx whose fn blocks until release is called, and
 // returns once the committer is inside it: requests made meanwhile queue up
 // and are then carried by one transaction. done receives that InTx's error.
-func holdCommitter(t *testing.T, st *Store) (release func(), done <-chan error) {
+func holdCommitter(t *testing.T, st *DB) (release func(), done <-chan error) {
 	t.Helper()
 	entered, gate, out := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
@@ -34,7 +35,7 @@ func holdCommitter(t *testing.T, st *Store) (release func(), done <-chan error) 
 }
 
 // waitQueued waits until n requests wait for the committer.
-func waitQueued(t *testing.T, st *Store, n int) {
+func waitQueued(t *testing.T, st *DB, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -59,7 +60,7 @@ func waitQueued(t *testing.T, st *Store, n int) {
 // the held request: nil if the batch committed. Tests of how requests of one
 // batch share its transaction start here, so that they all set the batch up
 // the same way.
-func queueBatch(t *testing.T, st *Store, n int, call func(i int)) (heldErr error) {
+func queueBatch(t *testing.T, st *DB, n int, call func(i int)) (heldErr error) {
 	t.Helper()
 	release, held := holdCommitter(t, st)
 	var wg sync.WaitGroup
@@ -81,7 +82,7 @@ func queueBatch(t *testing.T, st *Store, n int, call func(i int)) (heldErr error
 // st.InTx(ctxOf(i), …) running fn with i, and errs[i] is what it returned.
 // A nil ctxOf means context.Background() for every request. fn runs on the
 // committer's goroutine, so it must return its failures, not call t.Fatal.
-func oneBatch(t *testing.T, st *Store, n int, ctxOf func(i int) context.Context, fn func(ctx context.Context, tx bun.Tx, i int) error) (errs []error, heldErr error) {
+func oneBatch(t *testing.T, st *DB, n int, ctxOf func(i int) context.Context, fn func(ctx context.Context, tx bun.Tx, i int) error) (errs []error, heldErr error) {
 	t.Helper()
 	if ctxOf == nil {
 		ctxOf = func(int) context.Context { return context.Background() }
@@ -93,7 +94,7 @@ func oneBatch(t *testing.T, st *Store, n int, ctxOf func(i int) context.Context,
 	return errs, heldErr
 }
 
-func settingExists(t *testing.T, st *Store, key string) bool {
+func settingExists(t *testing.T, st *DB, key string) bool {
 	t.Helper()
 	ok, err := st.read.NewSelect().Table("settings").Where("key = ?", key).Exists(context.Background())
 	if err != nil {
@@ -111,29 +112,53 @@ func countSettings(t *testing.T, db bun.IDB) int {
 	return n
 }
 
-// insertAudited writes a setting and its audit entry, as a real write does.
-func insertAudited(ctx context.Context, st *Store, tx bun.Tx, key string) error {
+// insertAudited writes a setting and its entry in a chain, as a real write
+// writes its audit entry: the entry reads the last one inside the
+// transaction and links to it.
+func insertAudited(ctx context.Context, st *DB, tx bun.Tx, key string) error {
 	if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", key); err != nil {
 		return err
 	}
-	return st.appendAudit(ctx, tx, Actor{ClientIP: "test"}, Audit{Action: "test.write", ObjectType: "setting", ObjectID: key})
+	var last int64
+	if err := tx.QueryRowContext(ctx, "SELECT id FROM chain ORDER BY id DESC LIMIT 1").Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO chain (id, prev, key) VALUES (?, ?, ?)", last+1, last, key)
+	return err
 }
 
-func verifyAudit(t *testing.T, st *Store, entries int64) {
+// verifyAudit checks that the chain holds entries entries, each linked to
+// the one before it, with no gap.
+func verifyAudit(t *testing.T, st *DB, entries int64) {
 	t.Helper()
-	v, err := st.VerifyAudit(context.Background())
+	rows, err := st.read.QueryContext(context.Background(), "SELECT id, prev FROM chain ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !v.OK || v.Entries != entries {
-		t.Fatalf("audit chain %+v, want OK with %d entries", v, entries)
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		var id, prev int64
+		if err := rows.Scan(&id, &prev); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if id != n || prev != n-1 {
+			t.Fatalf("chain entry %d (after %d) where entry %d was due", id, prev, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != entries {
+		t.Fatalf("chain of %d entries, want %d", n, entries)
 	}
 }
 
 // Many writers at once: every write lands, and the audit chain, whose each
 // entry reads the one before inside the transaction, stays unbroken.
 func TestInTxConcurrentCallsAllLand(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	const n = 300
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -163,7 +188,7 @@ func TestInTxConcurrentCallsAllLand(t *testing.T) {
 // ones before it wrote, readers see none of it until COMMIT, and everything
 // is visible once InTx has returned.
 func TestInTxQueuedCallsShareOneTransaction(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	const n = 20
 	inTx, outside := make([]int, n), make([]int, n)
 	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
@@ -202,7 +227,7 @@ func TestInTxQueuedCallsShareOneTransaction(t *testing.T) {
 // A failing request in a batch leaves no trace — neither its row nor its
 // audit entry — and does not disturb the requests around it.
 func TestInTxFailingRequestLeavesNoTraceWhileOthersCommit(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	const n = 30
 	boom := errors.New("boom")
 	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
@@ -252,7 +277,7 @@ func TestInTxFailingRequestLeavesNoTraceWhileOthersCommit(t *testing.T) {
 // A panic in fn reaches its own caller, undoes only its writes, and the
 // committer goes on serving.
 func TestInTxPanicReachesItsCallerOnly(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	const n = 10
 	errs := make([]error, n)
 	panics := make([]any, n)
@@ -301,7 +326,7 @@ func TestInTxPanicReachesItsCallerOnly(t *testing.T) {
 // A caller that gives up before its turn gets ctx.Err() at once, and its fn
 // never runs.
 func TestInTxCancelledBeforeItsTurnDoesNotRun(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	release, held := holdCommitter(t, st)
 	ctx, cancel := context.WithCancel(context.Background())
 	var ran atomic.Bool
@@ -340,7 +365,7 @@ func TestInTxCancelledBeforeItsTurnDoesNotRun(t *testing.T) {
 // A caller cancelled while its fn runs does not interrupt the shared
 // transaction: its write and the others' all commit, and it is told so.
 func TestInTxCancelledWhileRunningStillCommitsWithTheOthers(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const n = 5
@@ -373,7 +398,7 @@ func TestInTxCancelledWhileRunningStillCommitsWithTheOthers(t *testing.T) {
 // InTx inside another's fn is refused rather than waiting forever for the
 // committer that runs its caller.
 func TestInTxNestedIsRefused(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	var inner error
 	err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
 		inner = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return nil })
@@ -390,10 +415,7 @@ func TestInTxNestedIsRefused(t *testing.T) {
 func TestCloseWithPendingWork(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st := openTestStore(t, dir)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openTestDB(t, dir)
 	release, held := holdCommitter(t, st)
 	const n = 8
 	var ran atomic.Int32
@@ -440,87 +462,25 @@ func TestCloseWithPendingWork(t *testing.T) {
 		t.Fatalf("%d refused requests ran", ran.Load())
 	}
 
-	st = openTestStore(t, dir)
+	st = openTestDB(t, dir)
 	defer st.Close()
 	if !settingExists(t, st, "gate") || countSettings(t, st.read) != 1 {
 		t.Fatal("after a reopen, the held request's row is not the only one")
 	}
 }
 
-// Case files created at once, some refused inside their transaction (an
-// unknown category), share transactions through the prepared statements of
-// the hot path: every accepted one is whole (row, counter, search entry,
-// grant, event, audit entry) and a refused one left nothing.
-func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
-	st, ed := newTestStoreWithEditor(t)
-	ctx := context.Background()
-	if st.wstmts.Load().m[sqlInsertNewCase] == nil {
-		t.Fatal("the insert of a new case file is not prepared: every create would parse it")
-	}
-	var before int64
-	if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM audit_entries").Scan(&before); err != nil {
-		t.Fatal(err)
-	}
-	const n = 120
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cat := "autre"
-			if i%7 == 0 {
-				cat = "no-such-category"
-			}
-			_, errs[i] = st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: cat})
-		}()
-	}
-	wg.Wait()
-	accepted := 0
-	for i, err := range errs {
-		var verr *ValidationError
-		switch {
-		case i%7 == 0 && !errors.As(err, &verr):
-			t.Fatalf("case %d with an unknown category: %v", i, err)
-		case i%7 != 0 && err != nil:
-			t.Fatalf("case %d: %v", i, err)
-		case err == nil:
-			accepted++
-		}
-	}
-	for q, want := range map[string]int{
-		"SELECT count(*) FROM cases":                                         accepted,
-		"SELECT count(DISTINCT reference) FROM cases":                        accepted,
-		"SELECT n FROM case_counts WHERE status = 'draft'":                   accepted,
-		"SELECT count(*) FROM case_search":                                   accepted,
-		"SELECT count(*) FROM case_search WHERE case_search MATCH 'Dossier'": accepted,
-		"SELECT count(*) FROM grants WHERE kind = 'assignee'":                accepted,
-		"SELECT count(*) FROM case_events WHERE kind = 'created'":            accepted,
-		"SELECT count(*) FROM audit_entries WHERE action = 'case.created'":   accepted,
-	} {
-		var got int
-		if err := st.read.QueryRowContext(ctx, q).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("%s = %d, want %d", q, got, want)
-		}
-	}
-	verifyAudit(t, st, before+int64(accepted))
-}
-
 // settingsLater writes settings at the end of the batch, as the search
 // entries of new case files are written.
-var settingsLater = &batchWrite{query: `INSERT INTO settings (key, value) SELECT value, 'later' FROM json_each(?)`}
+var settingsLater = &BatchWrite{Query: `INSERT INTO settings (key, value) SELECT value, 'later' FROM json_each(?)`}
 
 // A write left for the end of the batch lands with its request, and not at
 // all when the request fails.
 func TestAtBatchEndFollowsItsRequest(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	const n = 12
 	boom := errors.New("boom")
 	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
-		if err := atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("later%d", i)); err != nil {
+		if err := st.AtBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("later%d", i)); err != nil {
 			return err
 		}
 		if i%3 == 0 {
@@ -545,7 +505,7 @@ func TestAtBatchEndFollowsItsRequest(t *testing.T) {
 // When the batch's end-of-batch write fails, the whole batch is rolled
 // back and every caller is told: nothing of it is half-written.
 func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
-	st := newTestStore(t)
+	st := newTestDB(t)
 	const n = 6
 	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
 		if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
@@ -553,7 +513,7 @@ func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
 		}
 		// Two requests leave the same key: the batch's insert
 		// breaks the primary key.
-		return atBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
+		return st.AtBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
 	})
 	if heldErr == nil {
 		t.Fatal("the held request committed with the broken batch")

@@ -3,41 +3,9 @@ package store
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
-
-// MinReasonLength is the shortest reason an admin intervention accepts.
-const MinReasonLength = 10
-
-// checkReason returns a ValidationError unless reason is long enough.
-func checkReason(reason string) error {
-	if utf8.RuneCountInString(strings.TrimSpace(reason)) < MinReasonLength {
-		return Invalid("reason", "min=10")
-	}
-	return nil
-}
-
-// requireRole returns ErrForbidden unless the actor has at least role min.
-func requireRole(actor Actor, min string) error {
-	if actor.Account == nil {
-		return ErrUnauthenticated
-	}
-	if !RoleAtLeast(actor.Account.Role, min) {
-		return ErrForbidden
-	}
-	return nil
-}
-
-// Page is a slice of a list: Page starts at 1.
-type Page struct {
-	Page    int
-	PerPage int
-}
-
-func (p Page) limit() int64  { return int64(p.PerPage) }
-func (p Page) offset() int64 { return int64(p.Page-1) * int64(p.PerPage) }
 
 // AccountFilter narrows the list of accounts.
 type AccountFilter struct {
@@ -65,10 +33,6 @@ func (s *Store) ListAccounts(ctx context.Context, actor Actor, f AccountFilter, 
 	}
 	n, err := q.OrderExpr("lower(name), email_key").Limit(p.limit()).Offset(p.offset()).ScanAndCount(ctx)
 	return out, n, err
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // GetAccount returns one account to an admin.
@@ -169,12 +133,7 @@ func (s *Store) UpdateAccount(ctx context.Context, actor Actor, id string, ch Ac
 	if err := checkReason(ch.Reason); err != nil {
 		return nil, err
 	}
-	var acc *Account
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		target, err := accountByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return s.changeAccount(ctx, id, func(ctx context.Context, tx bun.Tx, target *Account) error {
 		details := map[string]any{}
 		q := tx.NewUpdate().Model(target).Set("updated_at = ?", s.now()).WherePK()
 		if ch.Role != nil && *ch.Role != target.Role {
@@ -199,13 +158,25 @@ func (s *Store) UpdateAccount(ctx context.Context, actor Actor, id string, ch Ac
 			q = q.Set("name = ?", strings.TrimSpace(*ch.Name))
 		}
 		if len(details) == 0 {
-			acc = target // nothing changes, nothing to record
-			return nil
+			return nil // nothing changes, nothing to record
 		}
 		if _, err := q.Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.updated", ObjectType: "account", ObjectID: id, Reason: ch.Reason, Details: details}); err != nil {
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "account.updated", ObjectType: "account", ObjectID: id, Reason: ch.Reason, Details: details})
+	})
+}
+
+// changeAccount runs change on the account id, which it loads, in a write
+// transaction, and returns the account as it then is.
+func (s *Store) changeAccount(ctx context.Context, id string, change func(ctx context.Context, tx bun.Tx, target *Account) error) (*Account, error) {
+	var acc *Account
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		target, err := accountByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := change(ctx, tx, target); err != nil {
 			return err
 		}
 		acc, err = accountByID(ctx, tx, id)
@@ -225,12 +196,7 @@ func (s *Store) SetAccountStatus(ctx context.Context, actor Actor, id, action, r
 	if err := checkReason(reason); err != nil {
 		return nil, err
 	}
-	var acc *Account
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		target, err := accountByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return s.changeAccount(ctx, id, func(ctx context.Context, tx bun.Tx, target *Account) error {
 		if !mayTouchRole(actor, target.Role) {
 			return Coded(ErrForbidden, "superadmin_only")
 		}
@@ -264,16 +230,11 @@ func (s *Store) SetAccountStatus(ctx context.Context, actor Actor, id, action, r
 		default:
 			return Invalid("action", "oneof=block unblock deregister")
 		}
-		_, err = tx.NewUpdate().Model(target).Set("status = ?", status).Set("failed_logins = 0").Set("updated_at = ?", s.now()).WherePK().Exec(ctx)
+		_, err := tx.NewUpdate().Model(target).Set("status = ?", status).Set("failed_logins = 0").Set("updated_at = ?", s.now()).WherePK().Exec(ctx)
 		if err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account." + action, ObjectType: "account", ObjectID: id, Reason: reason,
-			Details: map[string]any{"status_from": target.Status, "status_to": status}}); err != nil {
-			return err
-		}
-		acc, err = accountByID(ctx, tx, id)
-		return err
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "account." + action, ObjectType: "account", ObjectID: id, Reason: reason,
+			Details: map[string]any{"status_from": target.Status, "status_to": status}})
 	})
-	return acc, err
 }

@@ -1,4 +1,4 @@
-package store
+package engine
 
 import (
 	"context"
@@ -22,7 +22,8 @@ import (
 // transaction, each inside its own savepoint, so one fsync makes them all
 // durable while each request still fully happens or not at all.
 
-// ErrClosed is the error of a write asked of a store that is closing or closed.
+// ErrClosed is the error of a write asked of a database that is closing or
+// closed.
 var ErrClosed = errors.New("store: closed")
 
 // maxBatch bounds the requests one transaction carries, so that a long
@@ -81,10 +82,11 @@ type inTxKey struct{}
 var errNestedTx = errors.New("store: InTx called inside a write transaction")
 
 // committer owns the writer while it runs a batch; between batches the
-// connection is free for the direct uses of Store.write (seed pragmas,
-// ANALYZE, migrations).
+// connection is free for the direct uses of the writer (migrations,
+// ANALYZE, a bulk load).
 type committer struct {
-	db *bun.DB
+	driver Driver
+	db     *bun.DB
 	// savepoint, release and rollbackTo are prepared once: they run around
 	// every request, and parsing them each time showed in the profile.
 	savepoint, release, rollbackTo *sql.Stmt
@@ -101,15 +103,15 @@ type committer struct {
 
 // startCommitter prepares the savepoint statements on the writer (idle
 // while the store opens) and starts the committer.
-func startCommitter(ctx context.Context, db *bun.DB) (*committer, error) {
-	c := &committer{db: db, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+func startCommitter(ctx context.Context, d Driver, db *bun.DB) (*committer, error) {
+	c := &committer{driver: d, db: db, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	for q, st := range map[string]**sql.Stmt{
 		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
 	} {
 		var err error
 		if *st, err = db.DB.PrepareContext(ctx, q); err != nil {
 			c.closeStmts()
-			return nil, fmt.Errorf("store: prepare %s: %w", q, err)
+			return nil, fmt.Errorf("engine: prepare %s: %w", q, err)
 		}
 	}
 	go c.run()
@@ -238,7 +240,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 	// The transaction belongs to no caller: a caller's cancelled context
 	// must not roll back everyone's work.
 	bg := context.Background()
-	tx, err := c.db.BeginTx(bg, nil)
+	tx, err := c.driver.BeginWrite(bg, c.db)
 	if err != nil {
 		err = fmt.Errorf("store: begin: %w", err)
 		for _, r := range batch {
@@ -271,7 +273,13 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 			r.err, broken, rest = err, err, batch[i+1:]
 			break
 		}
-		r.err, r.panicked = call(tx, r)
+		// fn keeps its caller's values but not its cancellation: the
+		// driver answers a cancelled context by interrupting the running
+		// statement, and SQLite answers an interrupted write by rolling back
+		// the whole transaction, which is every request of the batch. A
+		// caller cancelled before its turn is refused above; once fn runs,
+		// it runs to the end.
+		r.err, r.panicked = call(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), tx, r.fn)
 		if r.err == nil && r.panicked == nil {
 			if _, err := release.ExecContext(bg); err != nil {
 				r.err, broken, rest = err, err, batch[i+1:]
@@ -292,7 +300,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 		}
 	}
 	if broken == nil {
-		broken = later.run(bg, tx)
+		broken = later.run(bg, c.driver, tx)
 	}
 
 	switch {
@@ -340,20 +348,15 @@ func (c *committer) resetConn() {
 	_, _ = c.db.DB.ExecContext(context.Background(), "ROLLBACK")
 }
 
-// call runs the request's fn, turning a panic into the request's result so
-// that the committer and the other requests carry on.
-func call(tx bun.Tx, r *txRequest) (err error, p *TxPanic) {
+// call runs fn, turning a panic into its result so that the committer and
+// the other requests carry on.
+func call(ctx context.Context, tx bun.Tx, fn func(ctx context.Context, tx bun.Tx) error) (err error, p *TxPanic) {
 	defer func() {
 		if v := recover(); v != nil {
 			err, p = nil, &TxPanic{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	// fn keeps its caller's values but not its cancellation: the driver
-	// answers a cancelled context by interrupting the running statement, and
-	// SQLite answers an interrupted write by rolling back the whole
-	// transaction, which is every request of the batch. A caller cancelled
-	// before its turn is refused above; once fn runs, it runs to the end.
-	return r.fn(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), tx), nil
+	return fn(ctx, tx), nil
 }
 
 // claim takes the request for the committer unless its caller gave up.
@@ -364,26 +367,30 @@ func (r *txRequest) finish(err error, p *TxPanic) {
 	close(r.done)
 }
 
-// InTx runs fn in a write transaction (BEGIN IMMEDIATE on the single
-// writer): every write fn makes either fully happens or not at all, and
-// InTx returns only once it is durable. Concurrent calls share one SQLite
-// transaction and its fsync (see groupcommit.go), each in its own
-// savepoint, run one after the other: fn sees what earlier ones wrote and
-// an error or a panic in fn undoes only its own writes.
+// InTx runs fn in a write transaction on the single writer, begun as the
+// driver begins them (SQLite: BEGIN IMMEDIATE): every write fn makes either
+// fully happens or not at all, and InTx returns only once it is durable.
+// Where the driver groups writes, concurrent calls share one transaction
+// and its COMMIT, each in its own savepoint, run one after the other: fn
+// sees what earlier ones wrote and an error or a panic in fn undoes only
+// its own writes. A panic in fn reaches the caller as a *TxPanic.
 //
 // A ctx cancelled before fn starts gives ctx.Err() and fn does not run;
 // once fn has started it runs to the end with ctx's values but without its
-// cancellation. Because the transaction is shared, fn must not commit or
-// roll back tx, keep it after returning, or call InTx (which fails).
-func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+// cancellation. Because the transaction may be shared, fn must not commit
+// or roll back tx, keep it after returning, or call InTx (which fails).
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if ctx.Value(inTxKey{}) != nil {
 		return errNestedTx
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if db.gc == nil {
+		return db.inTxAlone(ctx, fn)
+	}
 	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
-	if err := s.gc.enqueue(r); err != nil {
+	if err := db.gc.enqueue(r); err != nil {
 		return err
 	}
 	select {
@@ -402,6 +409,45 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 	return r.err
 }
 
+// inTxAlone is InTx for a driver that does not group writes: fn runs in a
+// transaction of its own, under the same rules.
+func (db *DB) inTxAlone(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	var p *TxPanic
+	err := db.runAlone(context.WithValue(context.WithoutCancel(ctx), inTxKey{}, true), func(ctx context.Context, tx bun.Tx) error {
+		err, panicked := call(ctx, tx, fn)
+		if panicked != nil {
+			p = panicked
+			return p // rolls back
+		}
+		return err
+	})
+	if p != nil {
+		panic(p)
+	}
+	return err
+}
+
+// runAlone runs fn in a write transaction of its own on the writer, outside
+// the committer: committed if fn succeeds, rolled back if it fails or
+// panics.
+func (db *DB) runAlone(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	tx, err := db.driver.BeginWrite(ctx, db.write)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	committed = true
+	return tx.Commit()
+}
+
 // Writes left for the end of the batch. SQLite's full-text index (FTS5)
 // writes its pending rows to disk at every savepoint, so indexing each
 // request's case file inside its own savepoint wrote a new index segment
@@ -415,19 +461,20 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 // only on rows the request wrote, and that nothing reads in a write
 // transaction before COMMIT.
 
-// batchWrite is a statement run once per batch with a JSON array of the
-// values the batch's requests gave it (read with json_each).
-type batchWrite struct {
-	query string
+// BatchWrite is a statement run once per batch with one argument, a JSON
+// array of the values the batch's requests gave it (SQLite reads it with
+// json_each). Its identity is its address: declare it once, as a variable.
+type BatchWrite struct {
+	Query string
 }
 
 // batchWrites collects, per statement, the values to run it with.
 type batchWrites struct {
-	writes []*batchWrite
+	writes []*BatchWrite
 	values [][]string
 }
 
-func (b *batchWrites) add1(w *batchWrite, v string) {
+func (b *batchWrites) add1(w *BatchWrite, v string) {
 	i := slices.Index(b.writes, w)
 	if i < 0 {
 		b.writes, b.values = append(b.writes, w), append(b.values, nil)
@@ -444,30 +491,31 @@ func (b *batchWrites) add(o batchWrites) {
 	}
 }
 
-func (b *batchWrites) run(ctx context.Context, tx bun.Tx) error {
+func (b *batchWrites) run(ctx context.Context, d Driver, tx bun.Tx) error {
 	for i, w := range b.writes {
-		arg, err := json.Marshal(b.values[i])
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Tx.ExecContext(ctx, w.query, string(arg)); err != nil {
+		if err := execBatchWrite(ctx, d, tx, w, b.values[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// atBatchEnd leaves w, with value v, for the end of the batch of the
-// request whose fn ctx is; outside InTx (tx without a batch) it runs now.
-func atBatchEnd(ctx context.Context, tx bun.Tx, w *batchWrite, v string) error {
+func execBatchWrite(ctx context.Context, d Driver, tx bun.Tx, w *BatchWrite, values []string) error {
+	arg, err := json.Marshal(values)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Tx.ExecContext(ctx, d.Placeholders(w.Query), string(arg))
+	return err
+}
+
+// AtBatchEnd leaves w, with value v, for the end of the batch of the
+// request whose fn ctx is; outside a batch (a driver that does not group
+// writes, or tx not InTx's) it runs now.
+func (db *DB) AtBatchEnd(ctx context.Context, tx bun.Tx, w *BatchWrite, v string) error {
 	if r, ok := ctx.Value(inTxKey{}).(*txRequest); ok {
 		r.later.add1(w, v)
 		return nil
 	}
-	arg, err := json.Marshal([]string{v})
-	if err != nil {
-		return err
-	}
-	_, err = tx.Tx.ExecContext(ctx, w.query, string(arg))
-	return err
+	return execBatchWrite(ctx, db.driver, tx, w, []string{v})
 }

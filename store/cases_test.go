@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// Every hot statement the store declares prepares on the migrated schema,
+// on every connection that runs it: none silently falls back on bun.
+func TestEveryHotStatementPrepares(t *testing.T) {
+	// On a database without tables they cannot: the check can fail.
+	bare := openTestStore(t, t.TempDir())
+	defer bare.Close()
+	if bare.db.Prepared() == nil {
+		t.Fatal("statements prepared on a database without tables")
+	}
+	st := newTestStore(t)
+	if err := st.db.Prepared(); err != nil {
+		t.Fatal(err)
+	}
+	// They are those declared next to the code that runs them.
+	if n := statements.Len(); n < 20 {
+		t.Fatalf("only %d hot statements are registered", n)
+	}
+}
+
+func verifyAudit(t *testing.T, st *Store, entries int64) {
+	t.Helper()
+	v, err := st.VerifyAudit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.OK || v.Entries != entries {
+		t.Fatalf("audit chain %+v, want OK with %d entries", v, entries)
+	}
+}
+
+// Case files created at once, some refused inside their transaction (an
+// unknown category), share transactions through the prepared statements of
+// the hot path: every accepted one is whole (row, counter, search entry,
+// grant, event, audit entry) and a refused one left nothing.
+func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	if err := st.db.Prepared(); err != nil {
+		t.Fatalf("the hot statements are not all prepared: every create would parse them: %v", err)
+	}
+	var before int64
+	if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM audit_entries").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	const n = 120
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cat := "autre"
+			if i%7 == 0 {
+				cat = "no-such-category"
+			}
+			_, errs[i] = st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: cat})
+		}()
+	}
+	wg.Wait()
+	accepted := 0
+	for i, err := range errs {
+		var verr *ValidationError
+		switch {
+		case i%7 == 0 && !errors.As(err, &verr):
+			t.Fatalf("case %d with an unknown category: %v", i, err)
+		case i%7 != 0 && err != nil:
+			t.Fatalf("case %d: %v", i, err)
+		case err == nil:
+			accepted++
+		}
+	}
+	for q, want := range map[string]int{
+		"SELECT count(*) FROM cases":                                         accepted,
+		"SELECT count(DISTINCT reference) FROM cases":                        accepted,
+		"SELECT n FROM case_counts WHERE status = 'draft'":                   accepted,
+		"SELECT count(*) FROM case_search":                                   accepted,
+		"SELECT count(*) FROM case_search WHERE case_search MATCH 'Dossier'": accepted,
+		"SELECT count(*) FROM grants WHERE kind = 'assignee'":                accepted,
+		"SELECT count(*) FROM case_events WHERE kind = 'created'":            accepted,
+		"SELECT count(*) FROM audit_entries WHERE action = 'case.created'":   accepted,
+	} {
+		var got int
+		if err := st.read.QueryRowContext(ctx, q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %d, want %d", q, got, want)
+		}
+	}
+	verifyAudit(t, st, before+int64(accepted))
+}

@@ -1,0 +1,137 @@
+// Package engine is the database engine under the store. It opens the
+// database (a single writer and a pool of readers), runs write transactions
+// (grouped several to one COMMIT where the engine gains by it), keeps the hot
+// statements prepared on the connections that run them, refreshes the
+// planner's statistics, loads rows in bulk, and writes and reads times in the
+// one text form the store keeps them in.
+//
+// It knows nothing of case files, accounts or any table of Cloison's: the
+// store declares its statements and tables and the engine only runs them. It
+// must never import the store, nor anything above it.
+//
+// What differs from one database engine to another is the Driver interface
+// (how to open, how a write transaction begins, whether writes are grouped,
+// the placeholders of prepared statements, statistics, bulk loading).
+// SQLite is its only implementation; a PostgreSQL driver on bun's pgdialect
+// would be the second. Everything else here is written once, on
+// database/sql and bun.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/uptrace/bun"
+)
+
+// Driver is what one database engine does its own way.
+type Driver interface {
+	// Open connects the writer, one connection (one writer never waits on
+	// another inside the process), and a pool of readConns connections
+	// that refuse to write.
+	Open(ctx context.Context, readConns int) (write, read *bun.DB, err error)
+	// BeginWrite starts a write transaction on the writer, taking at once
+	// the lock that keeps what it reads true until COMMIT (SQLite:
+	// BEGIN IMMEDIATE).
+	BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error)
+	// GroupsWrites tells whether the write transactions waiting together
+	// should share one transaction and its COMMIT (see groupcommit.go): a
+	// gain where each COMMIT waits for the disk and writers queue anyway,
+	// as with SQLite. An engine whose writers run side by side commits each
+	// on its own.
+	GroupsWrites() bool
+	// Placeholders writes a statement's ? placeholders the engine's way,
+	// for the statements prepared on database/sql directly (PostgreSQL
+	// numbers them: $1, $2…); bun does it itself for its own queries.
+	Placeholders(query string) string
+	// Analyze refreshes the planner's statistics after a bulk change.
+	Analyze(ctx context.Context, write *bun.DB) error
+	// Migrated runs once the schema may have changed, before the
+	// statements are prepared again.
+	Migrated(ctx context.Context, write *bun.DB) error
+	// BeginBulk readies the writer for loading many rows into the given
+	// tables of an empty database (see Bulk). rebuild builds what it put
+	// aside to load faster; restore gives the writer its settings back.
+	BeginBulk(ctx context.Context, write *bun.DB, tables []string) (rebuild func(context.Context) error, restore func(), err error)
+}
+
+// Options configures Open.
+type Options struct {
+	// ReadConns sizes the read pool (0: the driver picks a size from the
+	// number of CPUs).
+	ReadConns int
+	// Statements are the hot statements to prepare (nil: none).
+	Statements *Statements
+}
+
+// DB is one open database: its writer, its read pool, the committer that
+// groups write transactions and the prepared hot statements.
+type DB struct {
+	driver      Driver
+	read, write *bun.DB
+	// gc runs InTx's transactions, several to a COMMIT; nil when the
+	// driver commits each alone.
+	gc         *committer
+	statements *Statements
+	prepared   atomic.Pointer[preparedSet]
+}
+
+// Open connects to the database d describes and prepares opts.Statements
+// (those that fail, as on a database not migrated yet, run unprepared until
+// Migrated prepares them again and reports them).
+func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
+	write, read, err := d.Open(ctx, opts.ReadConns)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{driver: d, read: read, write: write, statements: opts.Statements}
+	if db.statements == nil {
+		db.statements = &Statements{}
+	}
+	_ = db.prepare(ctx)
+	if d.GroupsWrites() {
+		if db.gc, err = startCommitter(ctx, d, write); err != nil {
+			db.prepared.Load().close()
+			return nil, errors.Join(err, read.Close(), write.Close())
+		}
+	}
+	return db, nil
+}
+
+// Close stops the committer (writes still queued fail with ErrClosed, the
+// batch under way commits) and closes the statements and both pools.
+func (db *DB) Close() error {
+	if db.gc != nil {
+		db.gc.close()
+	}
+	db.prepared.Load().close()
+	rerr := db.read.Close()
+	werr := db.write.Close()
+	if werr != nil {
+		return werr
+	}
+	return rerr
+}
+
+// Reader is the read pool. It refuses writes.
+func (db *DB) Reader() *bun.DB { return db.read }
+
+// Writer is the single write connection, for what runs outside InTx:
+// migrations and the like. Writes of the application go through InTx.
+func (db *DB) Writer() *bun.DB { return db.write }
+
+// Analyze refreshes the planner's statistics after a bulk change.
+func (db *DB) Analyze(ctx context.Context) error { return db.driver.Analyze(ctx, db.write) }
+
+// Migrated is called once migrations have run: the driver tidies what they
+// may have left, and every statement is prepared again on the new schema.
+// A statement that does not prepare then is an error: it names a table or a
+// column the schema does not have.
+func (db *DB) Migrated(ctx context.Context) error {
+	if err := db.driver.Migrated(ctx, db.write); err != nil {
+		return fmt.Errorf("engine: after migrations: %w", err)
+	}
+	return db.prepare(ctx)
+}

@@ -1,0 +1,323 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/uptrace/bun"
+)
+
+// The engine's tests use a schema of their own: the engine knows no table
+// of the store's.
+var testSchema = []string{
+	"CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+	// An append-only chain whose each entry links to the one before, as the
+	// audit log's does: it must stay whole under concurrent writes.
+	"CREATE TABLE IF NOT EXISTS chain (id INTEGER PRIMARY KEY, prev INTEGER NOT NULL, key TEXT NOT NULL)",
+}
+
+// openTestDB opens the database file in dir, creating the test schema, with
+// opts; the caller closes it.
+func openTestDB(t testing.TB, dir string, opts ...Options) *DB {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, SQLite{Path: filepath.Join(dir, "test.db")}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range testSchema {
+		if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Migrated(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// newTestDB opens a database with the test schema in a temporary directory,
+// closed at the end of the test.
+func newTestDB(t testing.TB, opts ...Options) *DB {
+	t.Helper()
+	db := openTestDB(t, t.TempDir(), opts...)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
+	st := newTestDB(t)
+	got, err := SQLite{}.Pragmas(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"write.busy_timeout": "10000", "write.journal_mode": "wal", "write.synchronous": "2", "write.foreign_keys": "1", "write.query_only": "0",
+		"read.busy_timeout": "10000", "read.journal_mode": "wal", "read.synchronous": "2", "read.foreign_keys": "1", "read.query_only": "1",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestInTxRollsBackOnError(t *testing.T) {
+	st := newTestDB(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('k', 'v')"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	n, err := st.read.NewSelect().Table("settings").Count(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("rolled-back row is visible: %d %v", n, err)
+	}
+}
+
+func TestReadPoolCannotWrite(t *testing.T) {
+	st := newTestDB(t)
+	_, err := st.read.ExecContext(context.Background(), "INSERT INTO settings (key, value) VALUES ('k', 'v')")
+	if err == nil {
+		t.Fatal("the read pool accepted a write")
+	}
+}
+
+// A registered statement runs prepared where it is registered to run (a
+// read on the read pool and in write transactions, a write in write
+// transactions) and gives what bun gives for the same text; anything else
+// runs through bun.
+func TestRegisteredStatementsRunPrepared(t *testing.T) {
+	var set Statements
+	insert := set.Write("INSERT INTO settings (key, value) VALUES (?, ?)")
+	count := set.Read("SELECT count(*) FROM settings WHERE value = ?")
+	st := newTestDB(t, Options{Statements: &set})
+	ctx := context.Background()
+	if err := st.Prepared(); err != nil || set.Len() != 2 {
+		t.Fatalf("%d statements: %v", set.Len(), err)
+	}
+	if st.stmt(ctx, st.read, count) == nil || st.stmt(ctx, st.read, insert) != nil || st.stmt(ctx, st.read, "SELECT 1") != nil {
+		t.Fatal("the read pool does not run exactly the registered reads prepared")
+	}
+	var inTx int
+	err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if st.stmt(ctx, tx, insert) == nil || st.stmt(ctx, tx, count) == nil {
+			return errors.New("a write transaction does not run the registered statements prepared")
+		}
+		for _, k := range []string{"a", "b", "c"} {
+			if err := st.Exec(ctx, tx, insert, k, "v"); err != nil {
+				return err
+			}
+		}
+		return st.QueryRow(ctx, tx, count, []any{"v"}, &inTx)
+	})
+	if err != nil || inTx != 3 {
+		t.Fatalf("in the transaction: %d rows, %v", inTx, err)
+	}
+	var prepared, unprepared int
+	if err := st.QueryRow(ctx, st.read, count, []any{"v"}, &prepared); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.QueryRow(ctx, st.read, "SELECT count(*) FROM settings WHERE value = ? ", []any{"v"}, &unprepared); err != nil {
+		t.Fatal(err)
+	}
+	if prepared != 3 || unprepared != 3 {
+		t.Fatalf("prepared %d, through bun %d, want 3", prepared, unprepared)
+	}
+}
+
+// A registered statement that does not prepare on the migrated schema is
+// an error that names it, not a silent fall back on bun.
+func TestAStatementThatDoesNotPrepareIsAnError(t *testing.T) {
+	var set Statements
+	set.Read("SELECT key FROM settings WHERE value = ?")
+	bad := set.Write("UPDATE settings SET no_such_column = ? WHERE key = ?")
+	ctx := context.Background()
+	// Before its tables exist a statement cannot prepare: Open accepts it.
+	db, err := Open(ctx, SQLite{Path: filepath.Join(t.TempDir(), "test.db")}, Options{Statements: &set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Prepared() == nil {
+		t.Fatal("statements on tables that do not exist yet prepared")
+	}
+	for _, q := range testSchema {
+		if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = db.Migrated(ctx)
+	if err == nil || !strings.Contains(err.Error(), bad) || strings.Contains(err.Error(), "SELECT key") {
+		t.Fatalf("after migrations: %v", err)
+	}
+	if db.Prepared() == nil {
+		t.Fatal("Prepared forgot the failure")
+	}
+}
+
+// alone is SQLite driven as an engine that commits each write transaction
+// on its own would be.
+type alone struct{ SQLite }
+
+func (alone) GroupsWrites() bool { return false }
+
+// Where the driver does not group writes, InTx keeps its rules: a write
+// fully happens or not at all, a panic reaches the caller as a *TxPanic,
+// InTx inside InTx is refused, and a write left for the end of the batch
+// runs with its request.
+func TestInTxWithoutGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, alone{SQLite{Path: filepath.Join(t.TempDir(), "test.db")}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if st.gc != nil {
+		t.Fatal("a committer runs for a driver that does not group writes")
+	}
+	for _, q := range testSchema {
+		if _, err := st.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var nested error
+	err = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		nested = st.InTx(ctx, func(context.Context, bun.Tx) error { return nil })
+		if err := insertAudited(ctx, st, tx, "kept"); err != nil {
+			return err
+		}
+		return st.AtBatchEnd(ctx, tx, settingsLater, "later")
+	})
+	if err != nil || !errors.Is(nested, errNestedTx) {
+		t.Fatalf("InTx: %v, nested: %v", err, nested)
+	}
+	boom := errors.New("boom")
+	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := insertAudited(ctx, st, tx, "failed"); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failing InTx: %v", err)
+	}
+	func() {
+		defer func() {
+			if p, ok := recover().(*TxPanic); !ok || p.Value != "lost" {
+				t.Fatalf("panicking InTx: recovered %#v", p)
+			}
+		}()
+		_ = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if err := insertAudited(ctx, st, tx, "panicked"); err != nil {
+				return err
+			}
+			panic("lost")
+		})
+	}()
+	if !settingExists(t, st, "kept") || !settingExists(t, st, "later") || settingExists(t, st, "failed") || settingExists(t, st, "panicked") {
+		t.Fatal("the writes that landed are not exactly those of the request that succeeded")
+	}
+	verifyAudit(t, st, 1)
+}
+
+// schemaText lists the schema's objects and their statements.
+func schemaText(t *testing.T, db *DB) []string {
+	t.Helper()
+	var out []string
+	err := db.read.NewRaw(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema
+		WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name`).Scan(context.Background(), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A bulk load runs without the secondary indexes of the tables it fills
+// (unique ones stay, to check each row), writes rows many to a statement,
+// and leaves the schema and the writer's settings as they were, whether it
+// finishes or stops half-way.
+func TestBulkLoadGivesBackSchemaAndSettings(t *testing.T) {
+	for _, finish := range []bool{true, false} {
+		st := newTestDB(t)
+		ctx := context.Background()
+		for _, q := range []string{
+			"CREATE TABLE items (id TEXT PRIMARY KEY, code TEXT NOT NULL, at TEXT NOT NULL)",
+			"CREATE INDEX items_at ON items (at)",
+			"CREATE UNIQUE INDEX items_code ON items (code)",
+		} {
+			if _, err := st.Writer().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		schema := schemaText(t, st)
+		settings, err := SQLite{}.Pragmas(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := st.BeginBulk(ctx, []string{"items"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		during := strings.Join(schemaText(t, st), "\n")
+		if strings.Contains(during, "items_at") || !strings.Contains(during, "items_code") {
+			t.Fatalf("during the load:\n%s", during)
+		}
+		if p, _ := (SQLite{}).Pragmas(ctx, st); p["write.synchronous"] != "0" {
+			t.Fatalf("synchronous %s during the load", p["write.synchronous"])
+		}
+		rows := make([][]any, 150) // 64 + 64 + 22
+		for i := range rows {
+			rows[i] = []any{fmt.Sprint("id", i), fmt.Sprint("code", i), fmt.Sprint("2026-01-01 00:00:", i%60)}
+		}
+		ins := BulkInsert{Head: "INSERT INTO items (id, code, at) VALUES ", Row: "(?, ?, ?)"}
+		if err := b.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return st.InsertRows(ctx, tx, ins, rows) }); err != nil {
+			t.Fatal(err)
+		}
+		// The unique index still refuses a duplicate, and the failed
+		// transaction leaves nothing.
+		if err := b.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			return st.InsertRows(ctx, tx, ins, [][]any{{"new", "fresh", "x"}, {"other", "code1", "x"}})
+		}); err == nil {
+			t.Fatal("a duplicate passed the unique index")
+		}
+		if finish {
+			if err := b.Finish(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := schemaText(t, st); !slices.Equal(got, schema) {
+			t.Fatalf("finish %v: schema\n%s\nwant\n%s", finish, strings.Join(got, "\n"), strings.Join(schema, "\n"))
+		}
+		if got, _ := (SQLite{}).Pragmas(ctx, st); !maps.Equal(got, settings) {
+			t.Fatalf("finish %v: settings %v, want %v", finish, got, settings)
+		}
+		var n int
+		if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil || n != 150 {
+			t.Fatalf("%d rows (%v)", n, err)
+		}
+		var stats int
+		_ = st.read.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items'").Scan(&stats)
+		if finish != (stats > 0) {
+			t.Fatalf("finish %v: %d statistics rows", finish, stats)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/uptrace/bun"
+)
+
+// bun writes every argument into the SQL text, so the engine parses and
+// plans each statement anew: on the hot paths (the session behind every
+// request, the case file behind every case-file route, a person's list, the
+// writes of a create) parsing cost more than executing. The hot statements
+// are fixed texts with real placeholders, prepared once per connection that
+// runs them and reused.
+
+// Statements is a set of hot statements. Each is declared next to the code
+// that runs it and registered there, at package initialisation:
+//
+//	var sqlCountUp = statements.Write("UPDATE counts SET n = n + 1 WHERE status = ?")
+//
+// A DB opened with the set prepares every statement in it; Query, QueryRow
+// and Exec then run a registered text through its prepared statement.
+type Statements struct {
+	mu   sync.Mutex
+	list []declared
+}
+
+type declared struct {
+	query string
+	// read statements are prepared on the read pool and on the writer (for
+	// the write transactions that read first); write ones on the writer.
+	read bool
+}
+
+// Read registers a read, prepared on the read pool and on the writer, and
+// returns its text.
+func (s *Statements) Read(query string) string { return s.add(query, true) }
+
+// Write registers a statement run in write transactions, prepared on the
+// writer, and returns its text.
+func (s *Statements) Write(query string) string { return s.add(query, false) }
+
+func (s *Statements) add(query string, read bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.list {
+		if s.list[i].query == query {
+			s.list[i].read = s.list[i].read || read
+			return query
+		}
+	}
+	s.list = append(s.list, declared{query: query, read: read})
+	return query
+}
+
+// Len is how many statements are registered.
+func (s *Statements) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.list)
+}
+
+func (s *Statements) all() []declared {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]declared(nil), s.list...)
+}
+
+// prepared is one statement on the connections that run it.
+type prepared struct {
+	read, write *sql.Stmt
+}
+
+// preparedSet is what one preparation gave: it is replaced whole, never
+// changed, so that readers need no lock.
+type preparedSet struct {
+	m map[string]prepared
+	// failed names the statements that did not prepare, and why.
+	failed error
+}
+
+func (p *preparedSet) close() {
+	if p == nil {
+		return
+	}
+	for _, st := range p.m {
+		for _, s := range []*sql.Stmt{st.read, st.write} {
+			if s != nil {
+				s.Close()
+			}
+		}
+	}
+}
+
+// prepare prepares every registered statement again, on the connections
+// that run it, and returns an error naming each one that failed (they run
+// unprepared meanwhile).
+func (db *DB) prepare(ctx context.Context) error {
+	set := &preparedSet{m: map[string]prepared{}}
+	var failed []error
+	prep := func(on *bun.DB, query string) *sql.Stmt {
+		st, err := on.DB.PrepareContext(ctx, db.driver.Placeholders(query))
+		if err != nil {
+			failed = append(failed, fmt.Errorf("%w\n%s", err, query))
+		}
+		return st
+	}
+	for _, d := range db.statements.all() {
+		var p prepared
+		if p.write = prep(db.write, d.query); d.read {
+			p.read = prep(db.read, d.query)
+		}
+		set.m[d.query] = p
+	}
+	if len(failed) > 0 {
+		set.failed = fmt.Errorf("engine: %d statements do not prepare: %w", len(failed), errors.Join(failed...))
+	}
+	db.prepared.Swap(set).close()
+	return set.failed
+}
+
+// Prepared is nil when every registered statement is prepared on every
+// connection that runs it, and otherwise names those that are not.
+func (db *DB) Prepared() error { return db.prepared.Load().failed }
+
+// stmt is query's prepared statement for idb, or nil: the read pool's copy
+// on the read pool, the writer's bound to a write transaction.
+func (db *DB) stmt(ctx context.Context, idb bun.IDB, query string) *sql.Stmt {
+	p, ok := db.prepared.Load().m[query]
+	if !ok {
+		return nil
+	}
+	switch d := idb.(type) {
+	case bun.Tx:
+		if p.write != nil {
+			return d.Tx.StmtContext(ctx, p.write)
+		}
+	case *bun.DB:
+		if d == db.read && p.read != nil {
+			return p.read
+		}
+	}
+	return nil
+}
+
+// Query runs a read with ? placeholders on idb (the read pool or a write
+// transaction): a registered statement through its prepared copy, anything
+// else through bun. Times among args are written as the engine stores them.
+func (db *DB) Query(ctx context.Context, idb bun.IDB, query string, args ...any) (*sql.Rows, error) {
+	args = BindArgs(args)
+	if st := db.stmt(ctx, idb, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return idb.QueryContext(ctx, query, args...)
+}
+
+// QueryRow scans the first row of a read into dest by hand, as
+// database/sql's Scan does: for the hottest reads, where bun's reflection
+// showed in profiles. No row is sql.ErrNoRows.
+func (db *DB) QueryRow(ctx context.Context, idb bun.IDB, query string, args []any, dest ...any) error {
+	rows, err := db.Query(ctx, idb, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// Exec runs a write with ? placeholders in idb's transaction, as Query runs
+// a read.
+func (db *DB) Exec(ctx context.Context, idb bun.IDB, query string, args ...any) error {
+	args = BindArgs(args)
+	var err error
+	if st := db.stmt(ctx, idb, query); st != nil {
+		_, err = st.ExecContext(ctx, args...)
+	} else {
+		_, err = idb.ExecContext(ctx, query, args...)
+	}
+	return err
+}

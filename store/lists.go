@@ -1,0 +1,21 @@
+package store
+
+import "strings"
+
+// What every list of the store shares: a page of it, and how a search
+// by LIKE escapes what a person typed.
+
+// Page is a slice of a list: Page starts at 1.
+type Page struct {
+	Page    int
+	PerPage int
+}
+
+func (p Page) limit() int64  { return int64(p.PerPage) }
+func (p Page) offset() int64 { return int64(p.Page-1) * int64(p.PerPage) }
+
+// escapeLike escapes the wildcards of LIKE (with ESCAPE '\\') in s, so that
+// what a person typed is matched as it is.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,49 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"cloison/store"
+	"cloison/store/seed"
+)
+
+// seeded opens a migrated store in a temporary directory, closed at the end
+// of the test, filled by store/seed: many case files, as real use leaves
+// them, for the tests that compare two ways of reading them.
+func seeded(t testing.TB, opts seed.Options) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Run(ctx, st, opts, "$argon2id$v=19$test"); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// seededAccount loads a seeded account by its e-mail.
+func seededAccount(t testing.TB, st *store.Store, email string) *store.Account {
+	t.Helper()
+	a := new(store.Account)
+	if err := st.Engine().Reader().NewSelect().Model(a).Where("email = ?", email).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
