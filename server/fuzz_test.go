@@ -46,7 +46,16 @@ func (h *hostileEnv) fuzzSend(t *testing.T, method, target, contentType string, 
 	// The fuzz function runs one input at a time in each process: the
 	// helpers report through this input's t.
 	h.t = t
-	resp, b := h.doRaw(method, target, contentType, body, append(auth(h.superTok), headers...)...)
+	resp, b, err := h.trySend(false, method, target, contentType, body, append(auth(h.superTok), headers...)...)
+	if err != nil {
+		// fasthttp refuses headers beyond its buffer before any handler runs:
+		// a 431 on a socket (TestHeadersOnErrorsBeforeRouting), an error
+		// through app.Test.
+		if strings.Contains(err.Error(), "small read buffer") {
+			return &http.Response{StatusCode: http.StatusRequestHeaderFieldsTooLarge}, nil
+		}
+		t.Fatal(err)
+	}
 	if resp.StatusCode >= 500 {
 		t.Fatalf("%s %s %q %q: %d %s", method, target, contentType, body, resp.StatusCode, b)
 	}
@@ -250,7 +259,13 @@ func FuzzAuthorization(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		e.t = t
-		resp, b := e.doRaw("GET", "/api/me", "", nil, "Authorization", header)
+		resp, b, err := e.trySend(false, "GET", "/api/me", "", nil, "Authorization", header)
+		if err != nil {
+			if strings.Contains(err.Error(), "small read buffer") {
+				return // 431 on a socket: see fuzzSend
+			}
+			t.Fatal(err)
+		}
 		switch resp.StatusCode {
 		case 200:
 			if len(header) < 7 || !strings.EqualFold(header[:7], "bearer ") || strings.TrimSpace(header[7:]) != tok {

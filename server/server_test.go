@@ -173,6 +173,17 @@ func (e *testEnv) doSocket(method, path, contentType string, body []byte, header
 
 func (e *testEnv) send(socket bool, method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
 	e.t.Helper()
+	resp, b, err := e.trySend(socket, method, path, contentType, body, headers...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, b
+}
+
+// trySend is send, with the error app.Test or the client gives instead of
+// a response.
+func (e *testEnv) trySend(socket bool, method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte, error) {
+	e.t.Helper()
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
@@ -193,14 +204,11 @@ func (e *testEnv) send(socket bool, method, path, contentType string, body []byt
 		resp, err = e.srv.App().Test(req, -1)
 	}
 	if err != nil {
-		e.t.Fatal(err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp, b
+	return resp, b, err
 }
 
 // declareOnly sends a request's headers over a socket, announcing a body of
