@@ -42,6 +42,8 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"already_ended":          {"Ce mandat est déjà terminé.", "This mandate has already ended."},
 	"not_invited":            {"Seule une invitation en attente peut être renvoyée.", "Only a pending invitation can be sent again."},
 	"scope_closed":           {"Cette organisation ou cette unité est fermée.", "This organisation or unit is closed."},
+	"second_factor_required": {"Votre rôle demande un second facteur : configurez-le dans « Mon compte » avant de continuer.", "Your role requires a second factor: set it up in “My account” before going on."},
+	"second_factor_enrolled": {"Un second facteur est déjà configuré : retirez-le d’abord pour en configurer un autre.", "A second factor is already set up: remove it first to set up another one."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

@@ -3,27 +3,25 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/gofiber/fiber/v2"
-
-	"cloison/store"
+	"github.com/valyala/fasthttp"
 )
 
-// parse reads a JSON body into v; a malformed body is a 400, a field of the
-// wrong type (a number for a name, a string for a list) a 422 naming it.
-// An empty body leaves v empty, so that validation names the fields that
-// are missing.
+// parse is the one body decoder: it reads into v a JSON body that the input
+// gate has let through (see gate), and nothing else. An empty body leaves v
+// empty, so that validation names the fields that are missing.
 func parse(c *fiber.Ctx, v any) error {
 	if len(c.Body()) == 0 {
 		return nil
 	}
-	if err := c.BodyParser(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return store.Invalid(te.Field, "type")
-		}
-		return errBadJSON
+	if gated, _ := c.Locals(localsGated).(bool); !gated {
+		return fmt.Errorf("parse: %s %s: a body the gate has not checked", c.Method(), c.Route().Path)
+	}
+	if err := json.Unmarshal(c.Body(), v); err != nil {
+		return errBadRequest
 	}
 	return nil
 }
@@ -37,11 +35,15 @@ type reasonRequest struct {
 
 // uploaded reads the multipart field "file": its name and content, both
 // empty without one (the store then checks what it must first, such as
-// visibility, before naming the missing field). The body limit bounds it.
+// visibility, before naming the missing field). A multipart body that
+// cannot be read is a 400; the body limit bounds the rest.
 func uploaded(c *fiber.Ctx) (string, []byte, error) {
 	fh, err := c.FormFile("file")
-	if err != nil {
+	switch {
+	case errors.Is(err, fasthttp.ErrMissingFile), errors.Is(err, fasthttp.ErrNoMultipartForm):
 		return "", nil, nil
+	case err != nil:
+		return "", nil, errBadRequest
 	}
 	f, err := fh.Open()
 	if err != nil {

@@ -18,22 +18,24 @@ func (s *Server) routes() {
 	app.Use(s.securityHeaders, s.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	api := app.Group("/api")
 
-	// Public: meta, first run, joining and logging in.
-	api.Get("/health", s.health)
-	api.Get("/openapi.json", s.openapi)
-	api.Get("/config", s.publicConfig)
-	api.Get("/setup", s.setupStatus)
-	api.Post("/setup", s.setupCreate)
-	api.Post("/auth/register", s.register)
-	api.Post("/auth/activate", s.activate)
-	api.Post("/auth/login", s.login)
-	api.Post("/auth/password/forgot", s.forgotPassword)
-	api.Post("/auth/password/reset", s.resetPassword)
-	api.Post("/invitations/inspect", s.inspectInvitation)
+	// Public: meta, first run, joining and logging in. Every route, public or
+	// not, goes through the input gate just before its handler.
+	public := guard(api, s.gate)
+	public.Get("/health", s.health)
+	public.Get("/openapi.json", s.openapi)
+	public.Get("/config", s.publicConfig)
+	public.Get("/setup", s.setupStatus)
+	public.Post("/setup", s.setupCreate)
+	public.Post("/auth/register", s.register)
+	public.Post("/auth/activate", s.activate)
+	public.Post("/auth/login", s.login)
+	public.Post("/auth/password/forgot", s.forgotPassword)
+	public.Post("/auth/password/reset", s.resetPassword)
+	public.Post("/invitations/inspect", s.inspectInvitation)
 
 	// Any logged-in person: their own account, then the case files the store
 	// lets them see.
-	user := guard(api, s.requireUser)
+	user := public.with(s.requireUser)
 	user.Post("/auth/logout", s.logout)
 	me := user.Group("/me")
 	me.Get("", s.me)
@@ -44,6 +46,11 @@ func (s *Server) routes() {
 	me.Post("/role-requests", s.requestRole)
 	me.Get("/role-requests", s.myRoleRequests)
 	me.Get("/overview", s.overview)
+	me.Get("/second-factor", s.mySecondFactor)
+	me.Post("/second-factor", s.startSecondFactor)
+	me.Get("/second-factor/qr.png", s.secondFactorQR)
+	me.Post("/second-factor/confirm", s.confirmSecondFactor)
+	me.Delete("/second-factor", s.removeSecondFactor)
 	user.Get("/categories", s.listCategories)
 	user.Get("/cases", s.listCases)
 	user.Post("/cases", s.createCase)
@@ -118,6 +125,7 @@ func (s *Server) routes() {
 	admin.Post("/users/:id/block", s.setUserStatus("block"))
 	admin.Post("/users/:id/unblock", s.setUserStatus("unblock"))
 	admin.Delete("/users/:id", s.setUserStatus("deregister"))
+	admin.Post("/users/:id/second-factor/reset", s.resetSecondFactor)
 
 	// Technical: superadmins.
 	super := user.with(requireRole(store.RoleSuperadmin))
@@ -141,30 +149,35 @@ func (s *Server) routes() {
 // stop being public. Here a guard runs only where a route is registered
 // through the group. TestRouteGuards and TestUnknownAPIPathsStayNotFound hold
 // both to what they were.
+//
+// Every route's last handler before its own is the input gate: the guards
+// answer 401 and 403 first, as for any request, and the handler then sees
+// only input the gate let through.
 type guarded struct {
 	group  fiber.Router
+	gate   fiber.Handler
 	guards []fiber.Handler
 }
 
-// guard starts a guarded group on r's prefix.
-func guard(r fiber.Router, guards ...fiber.Handler) guarded {
-	return guarded{group: r, guards: guards}
+// guard starts a guarded group on r's prefix, its routes behind gate.
+func guard(r fiber.Router, gate fiber.Handler) guarded {
+	return guarded{group: r, gate: gate}
 }
 
 // with is the same prefix behind one more guard, after the group's own.
 func (g guarded) with(more ...fiber.Handler) guarded {
-	return guarded{group: g.group, guards: append(slices.Clip(g.guards), more...)}
+	return guarded{group: g.group, gate: g.gate, guards: append(slices.Clip(g.guards), more...)}
 }
 
 // Group is a Fiber group below g's prefix, behind the same guards. It mounts
 // nothing itself: only the routes registered on it get the guards.
 func (g guarded) Group(prefix string) guarded {
-	return guarded{group: g.group.Group(prefix), guards: g.guards}
+	return guarded{group: g.group.Group(prefix), gate: g.gate, guards: g.guards}
 }
 
-// chain is g's guards, then h.
+// chain is g's guards, the gate, then h.
 func (g guarded) chain(h fiber.Handler) []fiber.Handler {
-	return append(slices.Clip(g.guards), h)
+	return append(slices.Clip(g.guards), g.gate, h)
 }
 
 // Get registers a GET route, and Fiber's HEAD beside it, behind g's guards.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -27,66 +28,72 @@ const (
 // from the route table as it stood before it was grouped: the test below holds
 // the table to it, so a regrouped route cannot quietly lose or gain a guard.
 var routeGuards = map[string]string{
-	"GET /api/health":                  guardPublic,
-	"GET /api/openapi.json":            guardPublic,
-	"GET /api/config":                  guardPublic,
-	"GET /api/setup":                   guardPublic,
-	"POST /api/setup":                  guardPublic,
-	"POST /api/auth/register":          guardPublic,
-	"POST /api/auth/activate":          guardPublic,
-	"POST /api/auth/login":             guardPublic,
-	"POST /api/auth/password/forgot":   guardPublic,
-	"POST /api/auth/password/reset":    guardPublic,
-	"POST /api/invitations/inspect":    guardPublic,
-	"POST /api/auth/logout":            guardUser,
-	"GET /api/me":                      guardUser,
-	"PATCH /api/me":                    guardUser,
-	"POST /api/me/password":            guardUser,
-	"GET /api/me/sessions":             guardUser,
-	"DELETE /api/me/sessions/:id":      guardUser,
-	"POST /api/me/role-requests":       guardUser,
-	"GET /api/me/role-requests":        guardUser,
-	"GET /api/me/overview":             guardUser,
-	"GET /api/categories":              guardUser,
-	"GET /api/cases":                   guardUser,
-	"POST /api/cases":                  guardUser,
-	"GET /api/cases/:id":               guardUser,
-	"PATCH /api/cases/:id":             guardUser,
-	"DELETE /api/cases/:id":            guardUser,
-	"POST /api/cases/:id/transition":   guardUser,
-	"GET /api/cases/:id/history":       guardUser,
-	"GET /api/cases/:id/notes":         guardUser,
-	"POST /api/cases/:id/notes":        guardUser,
-	"GET /api/cases/:id/deadlines":     guardUser,
-	"POST /api/cases/:id/deadlines":    guardUser,
-	"GET /api/cases/:id/attachments":   guardUser,
-	"POST /api/cases/:id/attachments":  guardUser,
-	"GET /api/cases/:id/report.pdf":    guardUser,
-	"GET /api/cases/:id/collaborators": guardUser,
-	"POST /api/cases/:id/presence":     guardUser,
-	"POST /api/invitations/accept":     guardUser,
-	"GET /api/me/memberships":          guardUser,
-	"GET /api/orgs":                    guardUser,
-	"POST /api/orgs":                   guardUser,
-	"GET /api/orgs/:id":                guardUser,
-	"PATCH /api/orgs/:id":              guardUser,
-	"POST /api/orgs/:id/units":         guardUser,
-	"GET /api/orgs/:id/members":        guardUser,
-	"POST /api/orgs/:id/members":       guardUser,
-	"GET /api/units":                   guardUser,
-	"GET /api/units/:id":               guardUser,
-	"PATCH /api/units/:id":             guardUser,
-	"GET /api/units/:id/members":       guardUser,
-	"POST /api/units/:id/members":      guardUser,
-	"GET /api/units/:id/logo":          guardUser,
-	"PUT /api/units/:id/logo":          guardUser,
-	"DELETE /api/units/:id/logo":       guardUser,
-	"GET /api/units/:id/stamp":         guardUser,
-	"PUT /api/units/:id/stamp":         guardUser,
-	"DELETE /api/units/:id/stamp":      guardUser,
-	"PATCH /api/memberships/:id":       guardUser,
-	"DELETE /api/memberships/:id":      guardUser,
-	"POST /api/memberships/:id/resend": guardUser,
+	"GET /api/health":                         guardPublic,
+	"GET /api/openapi.json":                   guardPublic,
+	"GET /api/config":                         guardPublic,
+	"GET /api/setup":                          guardPublic,
+	"POST /api/setup":                         guardPublic,
+	"POST /api/auth/register":                 guardPublic,
+	"POST /api/auth/activate":                 guardPublic,
+	"POST /api/auth/login":                    guardPublic,
+	"POST /api/auth/password/forgot":          guardPublic,
+	"POST /api/auth/password/reset":           guardPublic,
+	"POST /api/invitations/inspect":           guardPublic,
+	"POST /api/auth/logout":                   guardUser,
+	"GET /api/me":                             guardUser,
+	"PATCH /api/me":                           guardUser,
+	"POST /api/me/password":                   guardUser,
+	"GET /api/me/sessions":                    guardUser,
+	"DELETE /api/me/sessions/:id":             guardUser,
+	"POST /api/me/role-requests":              guardUser,
+	"GET /api/me/role-requests":               guardUser,
+	"GET /api/me/overview":                    guardUser,
+	"GET /api/me/second-factor":               guardUser,
+	"POST /api/me/second-factor":              guardUser,
+	"DELETE /api/me/second-factor":            guardUser,
+	"GET /api/me/second-factor/qr.png":        guardUser,
+	"POST /api/me/second-factor/confirm":      guardUser,
+	"POST /api/users/:id/second-factor/reset": store.RoleAdmin,
+	"GET /api/categories":                     guardUser,
+	"GET /api/cases":                          guardUser,
+	"POST /api/cases":                         guardUser,
+	"GET /api/cases/:id":                      guardUser,
+	"PATCH /api/cases/:id":                    guardUser,
+	"DELETE /api/cases/:id":                   guardUser,
+	"POST /api/cases/:id/transition":          guardUser,
+	"GET /api/cases/:id/history":              guardUser,
+	"GET /api/cases/:id/notes":                guardUser,
+	"POST /api/cases/:id/notes":               guardUser,
+	"GET /api/cases/:id/deadlines":            guardUser,
+	"POST /api/cases/:id/deadlines":           guardUser,
+	"GET /api/cases/:id/attachments":          guardUser,
+	"POST /api/cases/:id/attachments":         guardUser,
+	"GET /api/cases/:id/report.pdf":           guardUser,
+	"GET /api/cases/:id/collaborators":        guardUser,
+	"POST /api/cases/:id/presence":            guardUser,
+	"POST /api/invitations/accept":            guardUser,
+	"GET /api/me/memberships":                 guardUser,
+	"GET /api/orgs":                           guardUser,
+	"POST /api/orgs":                          guardUser,
+	"GET /api/orgs/:id":                       guardUser,
+	"PATCH /api/orgs/:id":                     guardUser,
+	"POST /api/orgs/:id/units":                guardUser,
+	"GET /api/orgs/:id/members":               guardUser,
+	"POST /api/orgs/:id/members":              guardUser,
+	"GET /api/units":                          guardUser,
+	"GET /api/units/:id":                      guardUser,
+	"PATCH /api/units/:id":                    guardUser,
+	"GET /api/units/:id/members":              guardUser,
+	"POST /api/units/:id/members":             guardUser,
+	"GET /api/units/:id/logo":                 guardUser,
+	"PUT /api/units/:id/logo":                 guardUser,
+	"DELETE /api/units/:id/logo":              guardUser,
+	"GET /api/units/:id/stamp":                guardUser,
+	"PUT /api/units/:id/stamp":                guardUser,
+	"DELETE /api/units/:id/stamp":             guardUser,
+	"PATCH /api/memberships/:id":              guardUser,
+	"DELETE /api/memberships/:id":             guardUser,
+	"POST /api/memberships/:id/resend":        guardUser,
 
 	"PATCH /api/cases/:id/deadlines/:did":      guardUser,
 	"DELETE /api/cases/:id/deadlines/:did":     guardUser,
@@ -161,18 +168,22 @@ func TestRouteGuards(t *testing.T) {
 	// /api/audit/verify is refused to an admin by both), so the answers alone
 	// cannot tell that the guard is there: the handlers in front of each route
 	// can. Public routes have none, user routes requireUser, role routes
-	// requireUser then requireRole.
+	// requireUser then requireRole; every route then has the input gate
+	// right before its own handler.
+	gate := reflect.ValueOf(e.srv.gate).Pointer()
 	for _, r := range e.srv.App().GetRoutes(true) {
 		guard, ok := routeGuards[r.Method+" "+r.Path]
 		if !ok {
 			continue
 		}
-		want := map[string]int{guardPublic: 1, guardUser: 2}[guard]
+		want := map[string]int{guardPublic: 2, guardUser: 3}[guard]
 		if want == 0 {
-			want = 3
+			want = 4
 		}
 		if len(r.Handlers) != want {
 			t.Errorf("%s %s has %d handlers, want %d for a %s route", r.Method, r.Path, len(r.Handlers), want, guard)
+		} else if reflect.ValueOf(r.Handlers[want-2]).Pointer() != gate {
+			t.Errorf("%s %s: the handler before the route's own is not the input gate", r.Method, r.Path)
 		}
 	}
 

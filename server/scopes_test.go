@@ -84,7 +84,7 @@ func (e *testEnv) scopedAccount(email string, grant func(id string)) (*store.Acc
 // secretariat, a member of the organisation. An admin of unit A learns
 // nothing of unit B's case files: every refusal is byte-identical to a case
 // file that does not exist.
-func TestUnitPermissionMatrix(t *testing.T) {
+func TestCaseScopePermissionMatrix(t *testing.T) {
 	e := newTestEnv(t)
 	ctx := context.Background()
 	n := e.network()

@@ -111,12 +111,9 @@ func (s *Store) InviteAccount(ctx context.Context, actor Actor, in Invitation) (
 			Reason: in.Reason, Details: map[string]any{"role": in.Role}}); err != nil {
 			return err
 		}
-		tok, err := s.issueToken(ctx, tx, acc.ID, purposeInvite, inviteTTL)
-		if err != nil {
-			return err
-		}
-		return s.enqueue(ctx, tx, acc.Email, acc.Locale, "invitation", map[string]string{
-			"name": acc.Name, "inviter": actor.Account.Name, "role": acc.Role, "link": s.link("/invitation", tok)})
+		return s.enqueueLink(ctx, tx, acc.Email, acc.Locale, "invitation", map[string]string{
+			"name": acc.Name, "inviter": actor.Account.Name, "role": acc.Role},
+			&oneTimeLink{path: "/invitation", purpose: purposeInvite, subject: acc.ID, ttl: inviteTTL})
 	})
 	return acc, err
 }

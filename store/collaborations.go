@@ -108,19 +108,21 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 		params := map[string]string{"inviter": actor.Account.Name, "reference": c.Reference, "kind": in.Kind}
 		locale := actor.Account.Locale
 		kind := "collab_invitation"
+		var link *oneTimeLink
 		if helper != nil {
 			g.AccountID = &helper.ID
 			params["name"], params["link"], locale, kind = helper.Name, s.baseURL+"/cases/"+c.ID, helper.Locale, "collab_added"
 		} else {
-			tok, hash := newSecret()
+			// The invitation is valid 14 days from now; its token is minted
+			// when the e-mail leaves.
 			exp := now.Add(collaborationInviteTTL)
-			g.TokenHash, g.TokenExpires = hash, &exp
-			params["link"] = s.link("/invitation", tok)
+			g.TokenExpires = &exp
+			link = &oneTimeLink{path: "/invitation", purpose: purposeCollaboration, subject: g.ID}
 		}
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx, in.Email, locale, kind, params); err != nil {
+		if err := s.enqueueLink(ctx, tx, in.Email, locale, kind, params, link); err != nil {
 			return err
 		}
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "collaborator_invited", Comment: in.Kind}); err != nil {

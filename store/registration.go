@@ -97,11 +97,8 @@ func (s *Store) Register(ctx context.Context, h *passwords.Hasher, actor Actor, 
 }
 
 func (s *Store) sendActivation(ctx context.Context, tx bun.IDB, acc *Account) error {
-	tok, err := s.issueToken(ctx, tx, acc.ID, purposeActivate, activateTTL)
-	if err != nil {
-		return err
-	}
-	return s.enqueue(ctx, tx, acc.Email, acc.Locale, "activation", map[string]string{"name": acc.Name, "link": s.link("/activate", tok)})
+	return s.enqueueLink(ctx, tx, acc.Email, acc.Locale, "activation", map[string]string{"name": acc.Name},
+		&oneTimeLink{path: "/activate", purpose: purposeActivate, subject: acc.ID, ttl: activateTTL})
 }
 
 // acceptAccountInvitation completes an admin's invitation when the

@@ -74,6 +74,23 @@ export interface SessionInfo {
 	current: boolean;
 }
 
+/** Where the caller's second factor stands (GET /api/me/second-factor). */
+export interface SecondFactorStatus {
+	/** An authenticator is confirmed: logging in asks for its code. */
+	enrolled: boolean;
+	/** An enrolment was started and waits for its first code. */
+	pending: boolean;
+	/** The instance requires a second factor of the caller's role. */
+	required: boolean;
+	recovery_codes_left: number;
+}
+
+/** A started enrolment: the secret for typing by hand and the URI its QR code holds. */
+export interface SecondFactorEnrolment {
+	secret: string;
+	uri: string;
+}
+
 /** A role a person may ask for. */
 export type RequestableRole = 'editor' | 'admin';
 
