@@ -13,7 +13,7 @@ FRONT    := frontend
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint go-test frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
+.PHONY: all build run test lint go-test fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
 
 all: build
 
@@ -27,7 +27,7 @@ run:
 	$(GO) run .
 
 ## test: everything CI runs
-test: lint go-test frontend-check frontend-unit dist-check e2e
+test: lint go-test fuzz-brief frontend-check frontend-unit dist-check e2e
 	@echo "make test: all checks passed"
 
 lint:
@@ -37,6 +37,21 @@ lint:
 
 go-test: pdftotext
 	$(GO) test -count=1 ./...
+
+## fuzz: run every fuzz target for FUZZTIME each, one after the other, with
+## FUZZPARALLEL workers (go test ./... already runs their seed corpora)
+FUZZTIME     ?= 20m
+FUZZPARALLEL ?= 1
+FUZZ_BRIEF   ?= 3s
+FUZZ_TARGETS := ./server:FuzzRouteInput ./server:FuzzJSONGate ./server:FuzzUpload ./server:FuzzIfMatch \
+	./server:FuzzAuthorization ./server/config:FuzzLoad
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg), $(FUZZTIME)"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) || exit 1; done
+
+## fuzz-brief: every fuzz target for a few seconds, as part of make test
+fuzz-brief:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_BRIEF) FUZZPARALLEL=1
 
 # npm ci only when package-lock.json changed since the last install.
 frontend-deps: $(FRONT)/node_modules/.package-lock.json
@@ -86,17 +101,21 @@ e2e: chromium frontend-deps
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 	cd $(FRONT) && CLOISON_BIN=$(CURDIR)/$(BIN) CHROMIUM=$(CHROMIUM) $(NPM) run test:e2e
 
-## bench: seed a fresh temporary directory with BENCH_CASES case files, start
-## the real binary on loopback and load it with wrk (see README, Performance)
+## bench: seed a fresh temporary directory with BENCH_CASES case files over
+## BENCH_UNITS units in BENCH_ORGS organisations, start the real binary on
+## loopback and load it with wrk (see README, Performance)
 BENCH_CASES    ?= 100000
+BENCH_ORGS     ?= 1
+BENCH_UNITS    ?= 1
 BENCH_CONNS    ?= 4,16,32
 BENCH_DURATION ?= 5s
+BENCH_ROUNDS   ?= 1
 BENCH_OUT      ?= bench-results.json
 BENCH_ARGS     ?=
 bench: wrk
 	$(GO) build -o $(BIN) .
-	$(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -conns $(BENCH_CONNS) \
-	  -duration $(BENCH_DURATION) -out $(BENCH_OUT) $(BENCH_ARGS)
+	$(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -orgs $(BENCH_ORGS) -units $(BENCH_UNITS) \
+	  -conns $(BENCH_CONNS) -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS) -out $(BENCH_OUT) $(BENCH_ARGS)
 
 wrk:
 	@if ! command -v wrk >/dev/null; then \

@@ -308,7 +308,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if err != nil {
 		return nil, err
 	}
-	applied, err := st.Migrate(ctx)
+	applied, err := migrateStore(ctx, st, cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -317,6 +317,17 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		log.Info("migration applied", "name", name)
 	}
 	return st, nil
+}
+
+// migrateStore brings the schema up to date and names the first
+// organisation and unit after the instance while they have no name (the
+// migration to units makes them, and only the configuration knows the name).
+func migrateStore(ctx context.Context, st *store.Store, cfg config.Config) ([]string, error) {
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return applied, st.NameFirstScope(ctx, cfg.Instance.Name)
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -463,9 +474,11 @@ func memoryLimit(cfg config.Config, h *passwords.Hasher, getenv func(string) str
 }
 
 // housekeeping runs the periodic chores, at start and then every hour:
-// closing (and auditing) helper collaborations past their end date, and
+// closing (and auditing) helper collaborations past their end date,
 // queueing the daily deadline reminders (the store remembers the day it last
-// sent them, so neither restarts nor the hourly tick send them twice).
+// sent them, so neither restarts nor the hourly tick send them twice), and
+// the notices of mandates ending within 30 days or ended (each sent once,
+// whichever tick finds it).
 func housekeeping(ctx context.Context, st *store.Store, kick func(), log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -479,6 +492,12 @@ func housekeeping(ctx context.Context, st *store.Store, kick func(), log *slog.L
 			log.Error("deadline reminders", "err", err)
 		} else if n > 0 {
 			log.Info("deadline reminders queued", "emails", n)
+			kick()
+		}
+		if n, err := st.NotifyMandates(ctx); err != nil && ctx.Err() == nil {
+			log.Error("mandate notices", "err", err)
+		} else if n > 0 {
+			log.Info("mandate notices queued", "emails", n)
 			kick()
 		}
 		select {
@@ -510,7 +529,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(ctx)
+	applied, err := migrateStore(ctx, st, cfg)
 	if err != nil {
 		return err
 	}
@@ -722,8 +741,9 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // cmdSeed fills an empty data directory with synthetic French case files
-// and accounts (editorN@, adminN@, helperN@seed.invalid), for demonstrations
-// and benchmarks. The password is hashed once and shared by every account.
+// and accounts (editorN@, adminN@, helperN@seed.invalid; over several units
+// also unitadminN@ and orgadminN@), for demonstrations and benchmarks. The
+// password is hashed once and shared by every account.
 func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
 	var o seed.Options
@@ -733,6 +753,8 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&o.Editors, "editors", 10, "number of editors (case managers)")
 	fs.IntVar(&o.Admins, "admins", 1, "number of admins")
 	fs.IntVar(&o.Helpers, "helpers", 0, "number of helpers (readers invited on some case files)")
+	fs.IntVar(&o.Orgs, "orgs", 1, "number of organisations (ORG-001…, each with an admin orgadminN@ when more than one unit or organisation)")
+	fs.IntVar(&o.Units, "units", 1, "number of units, spread over the organisations (U-0001…, each with an admin unitadminN@ and its share of the editors)")
 	fs.StringVar(&password, "password", "", "password of every seeded account (required; test data only)")
 	fs.Uint64Var(&o.Random, "random", 1, "seed of the generator: same value, same texts and spreads")
 	if err := parse(fs, args, stdout); err != nil {
@@ -778,8 +800,12 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files in %s\n",
-		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, time.Since(start).Round(time.Second))
+	network := ""
+	if rep.Units > 1 || rep.Orgs > 1 {
+		network = fmt.Sprintf(" over %d units in %d organisations (an admin each)", rep.Units, rep.Orgs)
+	}
+	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files%s in %s\n",
+		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, network, time.Since(start).Round(time.Second))
 	return nil
 }
 

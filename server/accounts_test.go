@@ -145,8 +145,11 @@ func TestRegistrationValidationAndClosedRegistration(t *testing.T) {
 		er.Error.Fields["password"] != "min=10" || er.Error.Fields["pledge"] != "required" {
 		t.Fatalf("validation: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := e.do("POST", "/api/auth/register", "not an object"); resp.StatusCode != 400 {
-		t.Fatalf("malformed body: %d", resp.StatusCode)
+	if resp, body := e.doRaw("POST", "/api/auth/register", "application/json", []byte(`{"email": `)); resp.StatusCode != 400 {
+		t.Fatalf("malformed body: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := e.do("POST", "/api/auth/register", "not an object"); resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["body"] != "type" {
+		t.Fatalf("a body that is not an object: %d %s", resp.StatusCode, body)
 	}
 	closed := newTestEnv(t, func(c *config.Config) { c.Instance.RegistrationOpen = false })
 	resp, body = closed.do("POST", "/api/auth/register", map[string]any{"email": "a@example.org", "name": "A", "password": "un mot de passe solide", "pledge": true})
@@ -316,11 +319,11 @@ func TestThrottlingAndLock(t *testing.T) {
 	e.login("victim@example.org", "a long enough passphrase")
 
 	// From one address, past the refusal threshold, answers are 429 at once.
-	for i := 0; i < 100; i++ {
+	for i := 0; i < testRefuseAfter; i++ {
 		e.do("POST", "/api/auth/login", unknown)
 	}
 	if resp, body := e.do("POST", "/api/auth/login", unknown); resp.StatusCode != 429 {
-		t.Fatalf("no throttling after 100 failures: %d %s", resp.StatusCode, body)
+		t.Fatalf("no throttling after %d failures: %d %s", testRefuseAfter, resp.StatusCode, body)
 	}
 }
 
@@ -489,8 +492,8 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		e.account(store.RoleEditor, fmt.Sprintf("ed%d@example.org", i))
 	}
 	_, body := e.do("GET", "/api/audit/verify", nil, auth(saTok)...)
-	// Six accounts created, six logins.
-	if v := decode[store.AuditVerification](t, body); !v.OK || v.Entries != 12 {
+	// Six accounts created, five editors' memberships of the unit, six logins.
+	if v := decode[store.AuditVerification](t, body); !v.OK || v.Entries != 17 {
 		t.Fatalf("verify: %s", body)
 	}
 	// Someone with the database file in hand: the triggers refuse edits...

@@ -54,6 +54,9 @@ func (s *Server) inspectInvitation(c *fiber.Ctx) error {
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// Code is the second factor's, for an account that has one: a TOTP
+	// code or a recovery code.
+	Code string `json:"code"`
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
@@ -61,7 +64,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := parse(c, &req); err != nil {
 		return err
 	}
-	res, err := s.store.Login(c.UserContext(), s.hasher, req.Email, req.Password, c.IP(), c.Get(fiber.HeaderUserAgent))
+	res, err := s.store.Login(c.UserContext(), s.hasher, req.Email, req.Password, req.Code, s.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	s.mailKick() // a tenth failure locks the account and e-mails its owner
 	if err != nil {
 		return err

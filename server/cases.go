@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"io"
 	"mime"
 	"strconv"
 	"strings"
@@ -41,7 +40,7 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		return err
 	}
 	f := store.CaseFilter{Q: c.Query("q"), Status: c.Query("status"), Category: c.Query("category"),
-		Assignee: c.Query("assignee"), Sort: c.Query("sort")}
+		Assignee: c.Query("assignee"), Unit: c.Query("unit"), Sort: c.Query("sort")}
 	items, total, err := s.store.ListCases(c.UserContext(), s.actor(c), f, p)
 	if err != nil {
 		return err
@@ -211,18 +210,9 @@ func (s *Server) listAttachments(c *fiber.Ctx) error {
 func (s *Server) addAttachment(c *fiber.Ctx) error {
 	// Without a file the store still checks visibility first (404), then
 	// names the missing field.
-	var name string
-	var content []byte
-	if fh, err := c.FormFile("file"); err == nil {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if content, err = io.ReadAll(f); err != nil {
-			return err
-		}
-		name = fh.Filename
+	name, content, err := uploaded(c)
+	if err != nil {
+		return err
 	}
 	a, err := s.store.AddAttachment(c.UserContext(), s.actor(c), c.Params("id"), name, content)
 	if err != nil {
@@ -239,8 +229,14 @@ func (s *Server) downloadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, a.MediaType)
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
+	return sendSandboxed(c, a.MediaType, content)
+}
+
+// sendSandboxed sends a stored file with its type, never sniffed, and
+// sandboxed, so that no browser runs anything in it.
+func sendSandboxed(c *fiber.Ctx, mediaType string, content []byte) error {
+	c.Set(fiber.HeaderContentType, mediaType)
 	c.Set(fiber.HeaderContentSecurityPolicy, attachmentCSP)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	return c.Send(content)
@@ -253,6 +249,16 @@ func (s *Server) deleteAttachment(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// letterhead is what a report prints of the case file's unit; a unit
+// without a name (never named since the upgrade) is the instance.
+func letterhead(lh store.Letterhead, instance string) report.Letterhead {
+	if lh.Name == "" {
+		lh.Name = instance
+	}
+	return report.Letterhead{Name: lh.Name, Logo: report.Image{Data: lh.Logo, Type: lh.LogoType},
+		Stamp: report.Image{Data: lh.Stamp, Type: lh.StampType}}
+}
+
 // caseReport serves a case file's report as a PDF, in the caller's language,
 // sandboxed like an attachment so that no browser runs anything in it.
 func (s *Server) caseReport(c *fiber.Ctx) error {
@@ -261,7 +267,7 @@ func (s *Server) caseReport(c *fiber.Ctx) error {
 		return err
 	}
 	pdf, err := report.Render(r, report.Options{
-		Letterhead:     report.Letterhead{Name: s.cfg.Instance.Name},
+		Letterhead:     letterhead(r.Letterhead, s.cfg.Instance.Name),
 		Locale:         s.actor(c).Account.Locale,
 		InstanceLocale: s.cfg.Instance.DefaultLocale,
 		Now:            time.Now(),

@@ -102,151 +102,89 @@ func (e *testEnv) superActor() store.Actor {
 	return a
 }
 
+// Classes of caller: what a caller is to the case file decides what each
+// endpoint answers them.
+const (
+	asNoAuth        = "no valid session"
+	asAssignee      = "assignee"
+	asAdmin         = "admin with a reason"
+	asAdminNoReason = "admin without a reason"
+	asHelper        = "helper"
+	// asOutsider may not see the case file and administers nothing.
+	asOutsider = "outsider"
+	// asOutsiderAdmin may not see the case file but administers elsewhere:
+	// past the admins' guard, the case file is a 404 to them too.
+	asOutsiderAdmin = "admin elsewhere"
+)
+
 type caller struct {
-	name string
-	tok  string
+	name  string
+	class string
+	tok   string
 	// prepare runs before each request on a fresh case file (an admin's
 	// reason, a helper's grant...) and may return the token to use instead.
 	prepare func(f *fixtureCase) string
 }
 
-// TestCasePermissionMatrix: role × relation to the case file × endpoint ×
-// expected status. Every 404 is byte-identical to the 404 of a case file
-// that does not exist.
-func TestCasePermissionMatrix(t *testing.T) {
-	e := newTestEnv(t)
-	ctx := context.Background()
-	ownerAcc, ownerTok := e.account(store.RoleEditor, "owner@example.org")
-	owner := e.actorOf(ownerTok)
-	_, otherTok := e.account(store.RoleEditor, "other@example.org")
-	_, readerTok := e.account(store.RoleReader, "reader@example.org")
-	_, adminTok := e.account(store.RoleAdmin, "admin@example.org")
-	_, superTok := e.account(store.RoleSuperadmin, "super@example.org")
-	blockedAcc, blockedTok := e.account(store.RoleEditor, "blocked@example.org")
-	withReason := func(tok string) func(*fixtureCase) string {
-		return func(f *fixtureCase) string {
-			if err := e.store.OpenCaseAsAdmin(ctx, e.actorOf(tok), f.id, "Contrôle demandé par le CA"); err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}
-	}
-	helperAcc, helperTok := e.account(store.RoleReader, "helper@example.org")
-	invite := func(f *fixtureCase, email string) string {
-		col, err := e.store.InviteCollaborator(ctx, owner, f.id, store.NewCollaboration{Email: email, Kind: "support", Major: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return col.ID
-	}
-	helper := func(then func(f *fixtureCase, grant string)) func(*fixtureCase) string {
-		return func(f *fixtureCase) string {
-			g := invite(f, helperAcc.Email)
-			if then != nil {
-				then(f, g)
-			}
-			return helperTok
-		}
-	}
-	pending := 0
-	callers := []caller{
-		{"no token", "", nil},
-		{"blocked", blockedTok, nil},
-		{"reader", readerTok, nil},
-		{"editor not assignee", otherTok, nil},
-		{"editor assignee", ownerTok, nil},
-		{"admin without reason", adminTok, nil},
-		{"admin", adminTok, withReason(adminTok)},
-		{"superadmin", superTok, withReason(superTok)},
-		{"helper", "", helper(nil)},
-		{"revoked helper", "", helper(func(f *fixtureCase, g string) {
-			if err := e.store.RevokeCollaborator(ctx, owner, f.id, g); err != nil {
-				t.Fatal(err)
-			}
-		})},
-		{"expired helper", "", helper(func(f *fixtureCase, g string) {
-			past := "2026-01-01"
-			if _, err := e.store.UpdateCollaborator(ctx, owner, f.id, g, store.CollaborationChange{Until: &past}); err != nil {
-				t.Fatal(err)
-			}
-		})},
-		{"helper of a closed case", "", helper(func(f *fixtureCase, g string) {
-			outcome := "obtained"
-			d, err := e.store.TransitionCase(ctx, owner, f.id, &f.version, store.Transition{To: "closed", Outcome: &outcome})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.version = d.Version
-		})},
-		{"invited, not accepted", "", func(f *fixtureCase) string {
-			pending++
-			email := fmt.Sprintf("pending%d@example.org", pending)
-			invite(f, email)
-			_, tok := e.account(store.RoleReader, email) // registered after the invitation, never accepted it
-			return tok
-		}},
-	}
+// caseEndpoint is one route of a case file and what each class of caller
+// gets from it.
+type caseEndpoint struct {
+	method, path, body string
+	want               map[string]int
+}
+
+// caseEndpoints are the routes of one case file, on an open case file
+// entrusted to assignee.
+func caseEndpoints(assignee string) []caseEndpoint {
 	reason := `{"reason":"Décision du CA du 20/11/2026"}`
-	type endpoint struct {
-		method, path, body string
-		// want maps caller name to status; missing callers take def.
-		want map[string]int
-		def  int
-	}
-	// Statuses shared by most endpoints on an open case file.
-	outsiders := []string{"reader", "editor not assignee", "revoked helper", "expired helper", "helper of a closed case", "invited, not accepted"}
-	// visible: managers get ok, helpers helperOK, everyone else 404.
+	// visible: managers get ok, helpers helperOK, whoever may not see it 404.
 	visible := func(ok, helperOK int) map[string]int {
-		m := map[string]int{"no token": 401, "blocked": 401, "editor assignee": ok, "admin without reason": 403,
-			"admin": ok, "superadmin": ok, "helper": helperOK}
-		for _, o := range outsiders {
-			m[o] = 404
-		}
-		return m
+		return map[string]int{asNoAuth: 401, asAssignee: ok, asAdminNoReason: 403, asAdmin: ok, asHelper: helperOK,
+			asOutsider: 404, asOutsiderAdmin: 404}
 	}
+	// adminOnly: the admins' guard refuses whoever administers nothing.
 	adminOnly := func(ok int) map[string]int {
-		m := map[string]int{"no token": 401, "blocked": 401, "editor assignee": 403, "admin without reason": ok,
-			"admin": ok, "superadmin": ok, "helper": 403}
-		for _, o := range outsiders {
-			m[o] = 403
-		}
-		return m
+		return map[string]int{asNoAuth: 401, asAssignee: 403, asAdminNoReason: ok, asAdmin: ok, asHelper: 403,
+			asOutsider: 403, asOutsiderAdmin: 404}
 	}
 	with := func(m map[string]int, k string, v int) map[string]int { m[k] = v; return m }
-	endpoints := []endpoint{
-		{"GET", "/api/cases/{id}", "", visible(200, 200), 0},
-		{"PATCH", "/api/cases/{id}", `{"title":"Refus de péridurale (maj)"}`, visible(200, 200), 0},
+	return []caseEndpoint{
+		{"GET", "/api/cases/{id}", "", visible(200, 200)},
+		{"PATCH", "/api/cases/{id}", `{"title":"Refus de péridurale (maj)"}`, visible(200, 200)},
 		// Deleting carries its own reason, so an admin needs no prior one.
-		{"DELETE", "/api/cases/{id}", reason, with(with(visible(204, 403), "editor assignee", 409), "admin without reason", 204), 0},
-		{"POST", "/api/cases/{id}/transition", `{"to":"pending","comment":"Courrier envoyé"}`, visible(200, 403), 0},
-		{"GET", "/api/cases/{id}/history", "", visible(200, 200), 0},
-		{"GET", "/api/cases/{id}/notes", "", visible(200, 200), 0},
-		{"POST", "/api/cases/{id}/notes", `{"body":"Appel de la clinique"}`, visible(201, 201), 0},
-		{"GET", "/api/cases/{id}/deadlines", "", visible(200, 200), 0},
-		{"POST", "/api/cases/{id}/deadlines", `{"title":"Saisir la CCI","due_date":"2027-01-15"}`, visible(201, 201), 0},
-		{"PATCH", "/api/cases/{id}/deadlines/{did}", `{"done":true}`, visible(200, 200), 0},
-		{"DELETE", "/api/cases/{id}/deadlines/{did}", "", visible(204, 204), 0},
-		{"GET", "/api/cases/{id}/attachments", "", visible(200, 200), 0},
-		{"POST", "/api/cases/{id}/attachments", "upload", visible(201, 201), 0},
-		{"GET", "/api/cases/{id}/attachments/{aid}", "", visible(200, 200), 0},
-		{"DELETE", "/api/cases/{id}/attachments/{aid}", "", visible(204, 403), 0},
-		{"GET", "/api/cases/{id}/report.pdf", "", visible(200, 403), 0},
-		{"GET", "/api/cases/{id}/collaborators", "", visible(200, 200), 0},
-		{"POST", "/api/cases/{id}/collaborators", `{"email":"new-helper@example.org","kind":"trainee"}`, visible(201, 403), 0},
-		{"PATCH", "/api/cases/{id}/collaborators/{cid}", `{"major":false}`, visible(200, 403), 0},
-		{"DELETE", "/api/cases/{id}/collaborators/{cid}", "", visible(204, 403), 0},
-		{"POST", "/api/cases/{id}/presence", "", visible(200, 200), 0},
-		{"PUT", "/api/cases/{id}/assignees", `{"user_ids":["` + ownerAcc.ID + `"],"reason":"Décision du CA du 20/11/2026"}`, adminOnly(200), 0},
-		{"POST", "/api/cases/{id}/access", reason, with(adminOnly(204), "admin without reason", 204), 0},
+		{"DELETE", "/api/cases/{id}", reason, with(with(visible(204, 403), asAssignee, 409), asAdminNoReason, 204)},
+		{"POST", "/api/cases/{id}/transition", `{"to":"pending","comment":"Courrier envoyé"}`, visible(200, 403)},
+		{"GET", "/api/cases/{id}/history", "", visible(200, 200)},
+		{"GET", "/api/cases/{id}/notes", "", visible(200, 200)},
+		{"POST", "/api/cases/{id}/notes", `{"body":"Appel de la clinique"}`, visible(201, 201)},
+		{"GET", "/api/cases/{id}/deadlines", "", visible(200, 200)},
+		{"POST", "/api/cases/{id}/deadlines", `{"title":"Saisir la CCI","due_date":"2027-01-15"}`, visible(201, 201)},
+		{"PATCH", "/api/cases/{id}/deadlines/{did}", `{"done":true}`, visible(200, 200)},
+		{"DELETE", "/api/cases/{id}/deadlines/{did}", "", visible(204, 204)},
+		{"GET", "/api/cases/{id}/attachments", "", visible(200, 200)},
+		{"POST", "/api/cases/{id}/attachments", "upload", visible(201, 201)},
+		{"GET", "/api/cases/{id}/attachments/{aid}", "", visible(200, 200)},
+		{"DELETE", "/api/cases/{id}/attachments/{aid}", "", visible(204, 403)},
+		{"GET", "/api/cases/{id}/report.pdf", "", visible(200, 403)},
+		{"GET", "/api/cases/{id}/collaborators", "", visible(200, 200)},
+		{"POST", "/api/cases/{id}/collaborators", `{"email":"new-helper@example.org","kind":"trainee"}`, visible(201, 403)},
+		{"PATCH", "/api/cases/{id}/collaborators/{cid}", `{"major":false}`, visible(200, 403)},
+		{"DELETE", "/api/cases/{id}/collaborators/{cid}", "", visible(204, 403)},
+		{"POST", "/api/cases/{id}/presence", "", visible(200, 200)},
+		{"PUT", "/api/cases/{id}/assignees", `{"user_ids":["` + assignee + `"],"reason":"Décision du CA du 20/11/2026"}`, adminOnly(200)},
+		{"POST", "/api/cases/{id}/access", reason, with(adminOnly(204), asAdminNoReason, 204)},
 	}
-	// A blocked account's session, taken before the block, opens nothing.
-	if _, err := e.store.SetAccountStatus(ctx, e.superActor(), blockedAcc.ID, "block", "fixture for the matrix"); err != nil {
-		t.Fatal(err)
-	}
+}
 
+// runCaseMatrix sends every endpoint as every caller, each time on a fresh
+// open case file made by newCase, and checks the status by the caller's
+// class. Every 404 is byte-identical to the 404 of a case file that does not
+// exist.
+func runCaseMatrix(t *testing.T, e *testEnv, newCase func() fixtureCase, callers []caller, endpoints []caseEndpoint) {
+	t.Helper()
 	for _, ep := range endpoints {
 		for _, cl := range callers {
-			f := e.newCase(owner, store.CaseOpen)
+			f := newCase()
 			tok := cl.tok
 			if cl.prepare != nil {
 				tok = cl.prepare(&f)
@@ -271,7 +209,10 @@ func TestCasePermissionMatrix(t *testing.T) {
 				}
 				return e.doRaw(ep.method, path, ct, []byte(ep.body), headers...)
 			}
-			want := ep.want[cl.name]
+			want, ok := ep.want[cl.class]
+			if !ok {
+				t.Fatalf("%s %s: no status for class %q", ep.method, ep.path, cl.class)
+			}
 			resp, body := send(f.id)
 			if resp.StatusCode != want {
 				t.Errorf("%s %s as %s: %d %s, want %d", ep.method, ep.path, cl.name, resp.StatusCode, body, want)
@@ -284,6 +225,92 @@ func TestCasePermissionMatrix(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCasePermissionMatrix: role × relation to the case file × endpoint ×
+// expected status. Every 404 is byte-identical to the 404 of a case file
+// that does not exist.
+func TestCasePermissionMatrix(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	ownerAcc, ownerTok := e.account(store.RoleEditor, "owner@example.org")
+	owner := e.actorOf(ownerTok)
+	_, otherTok := e.account(store.RoleEditor, "other@example.org")
+	_, readerTok := e.account(store.RoleReader, "reader@example.org")
+	_, adminTok := e.account(store.RoleAdmin, "admin@example.org")
+	_, superTok := e.account(store.RoleSuperadmin, "super@example.org")
+	blockedAcc, blockedTok := e.account(store.RoleEditor, "blocked@example.org")
+	helperAcc, helperTok := e.account(store.RoleReader, "helper@example.org")
+	invite := func(f *fixtureCase, email string) string {
+		col, err := e.store.InviteCollaborator(ctx, owner, f.id, store.NewCollaboration{Email: email, Kind: "support", Major: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return col.ID
+	}
+	helper := func(then func(f *fixtureCase, grant string)) func(*fixtureCase) string {
+		return func(f *fixtureCase) string {
+			g := invite(f, helperAcc.Email)
+			if then != nil {
+				then(f, g)
+			}
+			return helperTok
+		}
+	}
+	pending := 0
+	callers := []caller{
+		{"no token", asNoAuth, "", nil},
+		{"blocked", asNoAuth, blockedTok, nil},
+		{"reader", asOutsider, readerTok, nil},
+		{"editor not assignee", asOutsider, otherTok, nil},
+		{"editor assignee", asAssignee, ownerTok, nil},
+		{"admin without reason", asAdminNoReason, adminTok, nil},
+		{"admin", asAdmin, adminTok, e.withReason(adminTok)},
+		{"superadmin", asAdmin, superTok, e.withReason(superTok)},
+		{"helper", asHelper, "", helper(nil)},
+		{"revoked helper", asOutsider, "", helper(func(f *fixtureCase, g string) {
+			if err := e.store.RevokeCollaborator(ctx, owner, f.id, g); err != nil {
+				t.Fatal(err)
+			}
+		})},
+		{"expired helper", asOutsider, "", helper(func(f *fixtureCase, g string) {
+			past := "2026-01-01"
+			if _, err := e.store.UpdateCollaborator(ctx, owner, f.id, g, store.CollaborationChange{Until: &past}); err != nil {
+				t.Fatal(err)
+			}
+		})},
+		{"helper of a closed case", asOutsider, "", helper(func(f *fixtureCase, g string) {
+			outcome := "obtained"
+			d, err := e.store.TransitionCase(ctx, owner, f.id, &f.version, store.Transition{To: "closed", Outcome: &outcome})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.version = d.Version
+		})},
+		{"invited, not accepted", asOutsider, "", func(f *fixtureCase) string {
+			pending++
+			email := fmt.Sprintf("pending%d@example.org", pending)
+			invite(f, email)
+			_, tok := e.account(store.RoleReader, email) // registered after the invitation, never accepted it
+			return tok
+		}},
+	}
+	// A blocked account's session, taken before the block, opens nothing.
+	if _, err := e.store.SetAccountStatus(ctx, e.superActor(), blockedAcc.ID, "block", "fixture for the matrix"); err != nil {
+		t.Fatal(err)
+	}
+	runCaseMatrix(t, e, func() fixtureCase { return e.newCase(owner, store.CaseOpen) }, callers, caseEndpoints(ownerAcc.ID))
+}
+
+// withReason gives, before each request, the admin's reason to read the
+// fresh case file, so that the request itself is what the matrix tests.
+func (e *testEnv) withReason(tok string) func(*fixtureCase) string {
+	return func(f *fixtureCase) string {
+		if err := e.store.OpenCaseAsAdmin(context.Background(), e.actorOf(tok), f.id, "Contrôle demandé par le CA"); err != nil {
+			e.t.Fatal(err)
+		}
+		return tok
 	}
 }
 
@@ -612,28 +639,29 @@ func TestDeadlineReminders(t *testing.T) {
 	}
 }
 
-// Visibility first: a malformed request on a case file the caller may not
+// Visibility first: an invalid request on a case file the caller may not
 // see is the same 404 as on one that does not exist; on a case file they
-// may see, it is the 422 naming the field.
+// may see, it is the 422 naming the field. (Input the gate refuses, before
+// anything is looked up, gets the same refusal whatever the id:
+// TestHostileInputNeverPasses holds that.)
 func TestVisibilityComesBeforeValidation(t *testing.T) {
 	e := newTestEnv(t)
 	_, ownerTok := e.account(store.RoleEditor, "owner@example.org")
 	_, otherTok := e.account(store.RoleEditor, "other@example.org")
 	f := e.newCase(e.actorOf(ownerTok), store.CaseOpen)
-	long := strings.Repeat("x", 300)
 	for _, tc := range []struct {
 		method, path string
 		body         any
 		field        string
 	}{
-		{"PATCH", "/api/cases/{id}", map[string]string{"title": long}, "title"},
+		{"PATCH", "/api/cases/{id}", map[string]string{"title": "   "}, "title"},
 		{"POST", "/api/cases/{id}/transition", map[string]string{"comment": "?"}, "to"},
 		{"POST", "/api/cases/{id}/notes", map[string]string{"body": " "}, "body"},
 		{"POST", "/api/cases/{id}/deadlines", map[string]string{"title": "x"}, "due_date"},
 		{"PATCH", "/api/cases/{id}/deadlines/" + f.deadline, map[string]string{"due_date": "demain"}, "due_date"},
 		{"POST", "/api/cases/{id}/collaborators", map[string]string{"email": "x@example.org", "kind": "boss"}, "kind"},
 		{"PATCH", "/api/cases/{id}/collaborators/" + f.collaborator, map[string]string{"until": "bientôt"}, "until"},
-		{"POST", "/api/cases/{id}/attachments", map[string]string{}, "file"},
+		{"POST", "/api/cases/{id}/attachments", nil, "file"},
 	} {
 		ifMatch := []string{"If-Match", fmt.Sprintf(`"%d"`, f.version)}
 		path := strings.ReplaceAll(tc.path, "{id}", f.id)

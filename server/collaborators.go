@@ -51,9 +51,9 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err := parse(c, &req); err != nil {
 		return err
 	}
-	caseID, err := s.store.AcceptCollaboration(c.UserContext(), s.actor(c), req.Token)
+	res, err := s.store.AcceptInvitation(c.UserContext(), s.actor(c), req.Token)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"case_id": caseID})
+	return c.JSON(res)
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,11 +22,15 @@ func errf(status int, code string) error { return &apiError{status: status, code
 
 // Errors the handlers raise directly.
 var (
-	errBadJSON         = errf(fiber.StatusBadRequest, "bad_request")
-	errUnauthenticated = errf(fiber.StatusUnauthorized, "unauthenticated")
-	errRoleTooLow      = errf(fiber.StatusForbidden, "forbidden")
-	errNotFound        = errf(fiber.StatusNotFound, "not_found")
-	errBadSetupToken   = errf(fiber.StatusForbidden, "invalid_setup_token")
+	errBadRequest           = errf(fiber.StatusBadRequest, "bad_request")
+	errUnsupportedMediaType = errf(fiber.StatusUnsupportedMediaType, "unsupported_media_type")
+	errUnauthenticated      = errf(fiber.StatusUnauthorized, "unauthenticated")
+	errRoleTooLow           = errf(fiber.StatusForbidden, "forbidden")
+	errNotFound             = errf(fiber.StatusNotFound, "not_found")
+	errBadSetupToken        = errf(fiber.StatusForbidden, "invalid_setup_token")
+	// errSecondFactorRequired: the instance requires a second factor of this
+	// account, which has not enrolled one yet.
+	errSecondFactorRequired = errf(fiber.StatusForbidden, "second_factor_required")
 )
 
 // errorBody is the one error shape of the API.
@@ -105,10 +110,30 @@ func fiberCode(status int) string {
 	return "bad_request"
 }
 
-// errorHandler renders every error in the API's shape, in the caller's
+// errorHandler is Fiber's error handler. Errors from the routes are rendered
+// by logRequests; what reaches this handler without a request id was raised
+// before any middleware ran (a body over the limit, headers too large, a
+// request that cannot be read): it is stamped with the headers every answer
+// carries, rendered and logged here.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	if requestID(c) != "" {
+		return s.renderError(c, err)
+	}
+	start := time.Now()
+	s.stamp(c)
+	// The path may not even have been read: no error is worth caching.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if herr := s.renderError(c, err); herr != nil {
+		return herr
+	}
+	s.logRequest(c, start)
+	return nil
+}
+
+// renderError renders every error in the API's shape, in the caller's
 // language. Internal errors are logged with the correlation id that the
 // client also gets, and their text never leaves the server.
-func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+func (s *Server) renderError(c *fiber.Ctx, err error) error {
 	status, code, fields := classify(err)
 	body := errorBody{Error: errorDetail{Code: code, Message: message(code, requestLocale(c, s.cfg.Instance.DefaultLocale)), Fields: fields}}
 	if status >= 500 {

@@ -27,7 +27,29 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 	}
 	c.Locals(localsAccount, acc)
 	c.Locals(localsSession, sess.ID)
+	if s.secondFactorRequired(acc) && !enrolmentRoutes[c.Route().Path] {
+		st, err := s.store.SecondFactorOf(c.UserContext(), acc.ID, true)
+		if err != nil {
+			return err
+		}
+		if !st.Enrolled {
+			return errSecondFactorRequired
+		}
+	}
 	return c.Next()
+}
+
+// enrolmentRoutes are what the login of someone who must enrol a second
+// factor, and has not yet, opens: their account, the enrolment, logging out.
+var enrolmentRoutes = map[string]bool{
+	"/api/me": true, "/api/me/second-factor": true, "/api/me/second-factor/qr.png": true,
+	"/api/me/second-factor/confirm": true, "/api/auth/logout": true,
+}
+
+// secondFactorRequired tells whether the instance requires a second factor
+// of this account.
+func (s *Server) secondFactorRequired(acc *store.Account) bool {
+	return s.cfg.Instance.RequireSecondFactor && store.NeedsSecondFactor(acc.Role)
 }
 
 // requireRole guards a kind of action by platform role (403 below it).
@@ -44,9 +66,24 @@ func requireRole(min string) fiber.Handler {
 	}
 }
 
+// requireScopeAdmin guards what the admins of organisations and units do
+// inside their scopes as instance admins do everywhere (role requests,
+// entrusting, reading with a reason, the audit log): 403 for anyone who
+// administers nothing; the store narrows each action to the scope.
+func (s *Server) requireScopeAdmin(c *fiber.Ctx) error {
+	sc, err := s.store.ScopeOf(c.UserContext(), s.actor(c))
+	if err != nil {
+		return err
+	}
+	if !sc.AdminsAny() {
+		return errRoleTooLow
+	}
+	return c.Next()
+}
+
 // actor is who acts on this request, as the store needs it.
 func (s *Server) actor(c *fiber.Ctx) store.Actor {
-	a := store.Actor{ClientIP: c.IP()}
+	a := store.Actor{ClientIP: s.clientIP(c)}
 	if acc, ok := c.Locals(localsAccount).(*store.Account); ok {
 		a.Account = acc
 	}

@@ -8,9 +8,19 @@ import (
 
 // me answers GET /api/me with the caller's own account, as the guard loaded
 // it. Every handler in this file acts on the caller's own account only: an id
-// in the path (a session) that is not theirs is a 404.
+// in the path (a session) that is not theirs is a 404. The account comes
+// with the units and organisations the caller's memberships reach, for the
+// interface to offer what they may do there.
 func (s *Server) me(c *fiber.Ctx) error {
-	return c.JSON(s.actor(c).Account)
+	actor := s.actor(c)
+	scopes, err := s.store.ScopesOf(c.UserContext(), actor)
+	if err != nil {
+		return err
+	}
+	return c.JSON(struct {
+		*store.Account
+		*store.MyScopes
+	}{actor.Account, scopes})
 }
 
 func (s *Server) updateMe(c *fiber.Ctx) error {

@@ -24,7 +24,14 @@ func (s *Server) openapi(c *fiber.Ctx) error {
 
 // publicConfig is what anyone may know of the instance before logging in.
 func (s *Server) publicConfig(c *fiber.Ctx) error {
+	// How many units are active: while there is one, the interface shows
+	// no unit anywhere (a count, not a list: nothing of them is told).
+	units, err := s.store.ActiveUnits(c.UserContext())
+	if err != nil {
+		return err
+	}
 	return c.JSON(fiber.Map{
+		"units":             units,
 		"name":              s.cfg.Instance.Name,
 		"languages":         config.Locales,
 		"default_locale":    s.cfg.Instance.DefaultLocale,

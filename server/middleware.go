@@ -30,7 +30,23 @@ func newRequestID() string {
 // securityHeaders sets, before anything else runs, the headers every response
 // carries, so errors and panics get them too.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	s.stamp(c)
+	return c.Next()
+}
+
+// stamp gives a response the headers every answer carries and the request a
+// correlation id. The middleware calls it first; the error handler calls it
+// for the errors Fiber raises before any middleware runs (a body over the
+// limit, headers too large, a request that cannot be read), which would
+// otherwise leave without a policy, nosniff, no-store or request id.
+func (s *Server) stamp(c *fiber.Ctx) {
+	if requestID(c) != "" {
+		return
+	}
+	id := newRequestID()
+	c.Locals(localsRequestID, id)
 	h := &c.Response().Header
+	h.Set("X-Request-Id", id)
 	h.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
@@ -44,25 +60,25 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" {
 		h.Set(fiber.HeaderCacheControl, "no-store")
 	}
-	return c.Next()
 }
 
-// logRequests gives each request a correlation id and logs one line for it:
-// method, path, status and duration, never a header, a query string or a body,
-// which may hold tokens, search terms or personal data.
+// logRequests logs one line for each request: method, path, status and
+// duration under its correlation id, never a header, a query string or a
+// body, which may hold tokens, search terms or personal data.
 func (s *Server) logRequests(c *fiber.Ctx) error {
-	id := newRequestID()
-	c.Locals(localsRequestID, id)
-	c.Set("X-Request-Id", id)
 	start := time.Now()
 	err := c.Next()
 	if err != nil {
 		// Render now so the logged status is the one sent.
-		if herr := s.errorHandler(c, err); herr != nil {
+		if herr := s.renderError(c, err); herr != nil {
 			return herr
 		}
 	}
-	s.log.Info("request", "request_id", id, "method", c.Method(), "path", c.Path(),
-		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds())
+	s.logRequest(c, start)
 	return nil
+}
+
+func (s *Server) logRequest(c *fiber.Ctx, start time.Time) {
+	s.log.Info("request", "request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds())
 }

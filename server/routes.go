@@ -18,22 +18,24 @@ func (s *Server) routes() {
 	app.Use(s.securityHeaders, s.logRequests, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	api := app.Group("/api")
 
-	// Public: meta, first run, joining and logging in.
-	api.Get("/health", s.health)
-	api.Get("/openapi.json", s.openapi)
-	api.Get("/config", s.publicConfig)
-	api.Get("/setup", s.setupStatus)
-	api.Post("/setup", s.setupCreate)
-	api.Post("/auth/register", s.register)
-	api.Post("/auth/activate", s.activate)
-	api.Post("/auth/login", s.login)
-	api.Post("/auth/password/forgot", s.forgotPassword)
-	api.Post("/auth/password/reset", s.resetPassword)
-	api.Post("/invitations/inspect", s.inspectInvitation)
+	// Public: meta, first run, joining and logging in. Every route, public or
+	// not, goes through the input gate just before its handler.
+	public := guard(api, s.gate)
+	public.Get("/health", s.health)
+	public.Get("/openapi.json", s.openapi)
+	public.Get("/config", s.publicConfig)
+	public.Get("/setup", s.setupStatus)
+	public.Post("/setup", s.setupCreate)
+	public.Post("/auth/register", s.register)
+	public.Post("/auth/activate", s.activate)
+	public.Post("/auth/login", s.login)
+	public.Post("/auth/password/forgot", s.forgotPassword)
+	public.Post("/auth/password/reset", s.resetPassword)
+	public.Post("/invitations/inspect", s.inspectInvitation)
 
 	// Any logged-in person: their own account, then the case files the store
 	// lets them see.
-	user := guard(api, s.requireUser)
+	user := public.with(s.requireUser)
 	user.Post("/auth/logout", s.logout)
 	me := user.Group("/me")
 	me.Get("", s.me)
@@ -44,9 +46,14 @@ func (s *Server) routes() {
 	me.Post("/role-requests", s.requestRole)
 	me.Get("/role-requests", s.myRoleRequests)
 	me.Get("/overview", s.overview)
+	me.Get("/second-factor", s.mySecondFactor)
+	me.Post("/second-factor", s.startSecondFactor)
+	me.Get("/second-factor/qr.png", s.secondFactorQR)
+	me.Post("/second-factor/confirm", s.confirmSecondFactor)
+	me.Delete("/second-factor", s.removeSecondFactor)
 	user.Get("/categories", s.listCategories)
 	user.Get("/cases", s.listCases)
-	user.with(requireRole(store.RoleEditor)).Post("/cases", s.createCase)
+	user.Post("/cases", s.createCase)
 	c := user.Group("/cases/:id")
 	c.Get("", s.getCase)
 	c.Patch("", s.updateCase)
@@ -71,10 +78,44 @@ func (s *Server) routes() {
 	c.Post("/presence", s.heartbeat)
 	user.Post("/invitations/accept", s.acceptInvitation)
 
-	// Administration: every intervention carries a reason.
+	// Organisations, units and memberships: the store decides who keeps
+	// which scope (a scope one may not know of is a 404, one seen but not
+	// kept a 403).
+	me.Get("/memberships", s.myMemberships)
+	user.Get("/orgs", s.listOrgs)
+	user.Post("/orgs", s.createOrg)
+	org := user.Group("/orgs/:id")
+	org.Get("", s.getOrg)
+	org.Patch("", s.updateOrg)
+	org.Post("/units", s.createUnit)
+	org.Get("/members", s.listMembers(store.ScopeTypeOrg))
+	org.Post("/members", s.addMember(store.ScopeTypeOrg))
+	user.Get("/units", s.unitDirectory)
+	unit := user.Group("/units/:id")
+	unit.Get("", s.getUnit)
+	unit.Patch("", s.updateUnit)
+	unit.Get("/members", s.listMembers(store.ScopeTypeUnit))
+	unit.Post("/members", s.addMember(store.ScopeTypeUnit))
+	for _, img := range []string{store.UnitLogo, store.UnitStamp} {
+		unit.Get("/"+img, s.unitImage(img))
+		unit.Put("/"+img, s.setUnitImage(img))
+		unit.Delete("/"+img, s.removeUnitImage(img))
+	}
+	membership := user.Group("/memberships/:id")
+	membership.Patch("", s.updateMembership)
+	membership.Delete("", s.endMembership)
+	membership.Post("/resend", s.resendInvitation)
+
+	// Administration: every intervention carries a reason. Instance admins,
+	// and the admins of organisations and units inside their scopes.
+	scoped := user.with(s.requireScopeAdmin)
+	scoped.Post("/cases/:id/access", s.openCaseAsAdmin)
+	scoped.Put("/cases/:id/assignees", s.setAssignees)
+	scoped.Get("/role-requests", s.listRoleRequests)
+	scoped.Post("/role-requests/:id/approve", s.decideRoleRequest(true))
+	scoped.Post("/role-requests/:id/reject", s.decideRoleRequest(false))
+	scoped.Get("/audit", s.listAudit)
 	admin := user.with(requireRole(store.RoleAdmin))
-	admin.Post("/cases/:id/access", s.openCaseAsAdmin)
-	admin.Put("/cases/:id/assignees", s.setAssignees)
 	admin.Post("/categories", s.saveCategory(true))
 	admin.Get("/category-presets", s.listCategoryPresets)
 	admin.Post("/category-presets/:key", s.addCategoryPreset)
@@ -86,10 +127,7 @@ func (s *Server) routes() {
 	admin.Post("/users/:id/block", s.setUserStatus("block"))
 	admin.Post("/users/:id/unblock", s.setUserStatus("unblock"))
 	admin.Delete("/users/:id", s.setUserStatus("deregister"))
-	admin.Get("/role-requests", s.listRoleRequests)
-	admin.Post("/role-requests/:id/approve", s.decideRoleRequest(true))
-	admin.Post("/role-requests/:id/reject", s.decideRoleRequest(false))
-	admin.Get("/audit", s.listAudit)
+	admin.Post("/users/:id/second-factor/reset", s.resetSecondFactor)
 
 	// Technical: superadmins.
 	super := user.with(requireRole(store.RoleSuperadmin))
@@ -114,30 +152,35 @@ func (s *Server) routes() {
 // stop being public. Here a guard runs only where a route is registered
 // through the group. TestRouteGuards and TestUnknownAPIPathsStayNotFound hold
 // both to what they were.
+//
+// Every route's last handler before its own is the input gate: the guards
+// answer 401 and 403 first, as for any request, and the handler then sees
+// only input the gate let through.
 type guarded struct {
 	group  fiber.Router
+	gate   fiber.Handler
 	guards []fiber.Handler
 }
 
-// guard starts a guarded group on r's prefix.
-func guard(r fiber.Router, guards ...fiber.Handler) guarded {
-	return guarded{group: r, guards: guards}
+// guard starts a guarded group on r's prefix, its routes behind gate.
+func guard(r fiber.Router, gate fiber.Handler) guarded {
+	return guarded{group: r, gate: gate}
 }
 
 // with is the same prefix behind one more guard, after the group's own.
 func (g guarded) with(more ...fiber.Handler) guarded {
-	return guarded{group: g.group, guards: append(slices.Clip(g.guards), more...)}
+	return guarded{group: g.group, gate: g.gate, guards: append(slices.Clip(g.guards), more...)}
 }
 
 // Group is a Fiber group below g's prefix, behind the same guards. It mounts
 // nothing itself: only the routes registered on it get the guards.
 func (g guarded) Group(prefix string) guarded {
-	return guarded{group: g.group.Group(prefix), guards: g.guards}
+	return guarded{group: g.group.Group(prefix), gate: g.gate, guards: g.guards}
 }
 
-// chain is g's guards, then h.
+// chain is g's guards, the gate, then h.
 func (g guarded) chain(h fiber.Handler) []fiber.Handler {
-	return append(slices.Clip(g.guards), h)
+	return append(slices.Clip(g.guards), g.gate, h)
 }
 
 // Get registers a GET route, and Fiber's HEAD beside it, behind g's guards.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,50 +19,81 @@ import (
 const (
 	guardPublic = "public"
 	guardUser   = "user" // any logged-in person
+	// guardScopeAdmin: instance admins, and the admins of organisations and
+	// units (the callers below hold no membership: from admin up).
+	guardScopeAdmin = "scope admin"
 )
 
 // routeGuards is every API route with the guard in front of it, written down
 // from the route table as it stood before it was grouped: the test below holds
 // the table to it, so a regrouped route cannot quietly lose or gain a guard.
 var routeGuards = map[string]string{
-	"GET /api/health":                  guardPublic,
-	"GET /api/openapi.json":            guardPublic,
-	"GET /api/config":                  guardPublic,
-	"GET /api/setup":                   guardPublic,
-	"POST /api/setup":                  guardPublic,
-	"POST /api/auth/register":          guardPublic,
-	"POST /api/auth/activate":          guardPublic,
-	"POST /api/auth/login":             guardPublic,
-	"POST /api/auth/password/forgot":   guardPublic,
-	"POST /api/auth/password/reset":    guardPublic,
-	"POST /api/invitations/inspect":    guardPublic,
-	"POST /api/auth/logout":            guardUser,
-	"GET /api/me":                      guardUser,
-	"PATCH /api/me":                    guardUser,
-	"POST /api/me/password":            guardUser,
-	"GET /api/me/sessions":             guardUser,
-	"DELETE /api/me/sessions/:id":      guardUser,
-	"POST /api/me/role-requests":       guardUser,
-	"GET /api/me/role-requests":        guardUser,
-	"GET /api/me/overview":             guardUser,
-	"GET /api/categories":              guardUser,
-	"GET /api/cases":                   guardUser,
-	"POST /api/cases":                  store.RoleEditor,
-	"GET /api/cases/:id":               guardUser,
-	"PATCH /api/cases/:id":             guardUser,
-	"DELETE /api/cases/:id":            guardUser,
-	"POST /api/cases/:id/transition":   guardUser,
-	"GET /api/cases/:id/history":       guardUser,
-	"GET /api/cases/:id/notes":         guardUser,
-	"POST /api/cases/:id/notes":        guardUser,
-	"GET /api/cases/:id/deadlines":     guardUser,
-	"POST /api/cases/:id/deadlines":    guardUser,
-	"GET /api/cases/:id/attachments":   guardUser,
-	"POST /api/cases/:id/attachments":  guardUser,
-	"GET /api/cases/:id/report.pdf":    guardUser,
-	"GET /api/cases/:id/collaborators": guardUser,
-	"POST /api/cases/:id/presence":     guardUser,
-	"POST /api/invitations/accept":     guardUser,
+	"GET /api/health":                         guardPublic,
+	"GET /api/openapi.json":                   guardPublic,
+	"GET /api/config":                         guardPublic,
+	"GET /api/setup":                          guardPublic,
+	"POST /api/setup":                         guardPublic,
+	"POST /api/auth/register":                 guardPublic,
+	"POST /api/auth/activate":                 guardPublic,
+	"POST /api/auth/login":                    guardPublic,
+	"POST /api/auth/password/forgot":          guardPublic,
+	"POST /api/auth/password/reset":           guardPublic,
+	"POST /api/invitations/inspect":           guardPublic,
+	"POST /api/auth/logout":                   guardUser,
+	"GET /api/me":                             guardUser,
+	"PATCH /api/me":                           guardUser,
+	"POST /api/me/password":                   guardUser,
+	"GET /api/me/sessions":                    guardUser,
+	"DELETE /api/me/sessions/:id":             guardUser,
+	"POST /api/me/role-requests":              guardUser,
+	"GET /api/me/role-requests":               guardUser,
+	"GET /api/me/overview":                    guardUser,
+	"GET /api/me/second-factor":               guardUser,
+	"POST /api/me/second-factor":              guardUser,
+	"DELETE /api/me/second-factor":            guardUser,
+	"GET /api/me/second-factor/qr.png":        guardUser,
+	"POST /api/me/second-factor/confirm":      guardUser,
+	"POST /api/users/:id/second-factor/reset": store.RoleAdmin,
+	"GET /api/categories":                     guardUser,
+	"GET /api/cases":                          guardUser,
+	"POST /api/cases":                         guardUser,
+	"GET /api/cases/:id":                      guardUser,
+	"PATCH /api/cases/:id":                    guardUser,
+	"DELETE /api/cases/:id":                   guardUser,
+	"POST /api/cases/:id/transition":          guardUser,
+	"GET /api/cases/:id/history":              guardUser,
+	"GET /api/cases/:id/notes":                guardUser,
+	"POST /api/cases/:id/notes":               guardUser,
+	"GET /api/cases/:id/deadlines":            guardUser,
+	"POST /api/cases/:id/deadlines":           guardUser,
+	"GET /api/cases/:id/attachments":          guardUser,
+	"POST /api/cases/:id/attachments":         guardUser,
+	"GET /api/cases/:id/report.pdf":           guardUser,
+	"GET /api/cases/:id/collaborators":        guardUser,
+	"POST /api/cases/:id/presence":            guardUser,
+	"POST /api/invitations/accept":            guardUser,
+	"GET /api/me/memberships":                 guardUser,
+	"GET /api/orgs":                           guardUser,
+	"POST /api/orgs":                          guardUser,
+	"GET /api/orgs/:id":                       guardUser,
+	"PATCH /api/orgs/:id":                     guardUser,
+	"POST /api/orgs/:id/units":                guardUser,
+	"GET /api/orgs/:id/members":               guardUser,
+	"POST /api/orgs/:id/members":              guardUser,
+	"GET /api/units":                          guardUser,
+	"GET /api/units/:id":                      guardUser,
+	"PATCH /api/units/:id":                    guardUser,
+	"GET /api/units/:id/members":              guardUser,
+	"POST /api/units/:id/members":             guardUser,
+	"GET /api/units/:id/logo":                 guardUser,
+	"PUT /api/units/:id/logo":                 guardUser,
+	"DELETE /api/units/:id/logo":              guardUser,
+	"GET /api/units/:id/stamp":                guardUser,
+	"PUT /api/units/:id/stamp":                guardUser,
+	"DELETE /api/units/:id/stamp":             guardUser,
+	"PATCH /api/memberships/:id":              guardUser,
+	"DELETE /api/memberships/:id":             guardUser,
+	"POST /api/memberships/:id/resend":        guardUser,
 
 	"PATCH /api/cases/:id/deadlines/:did":      guardUser,
 	"DELETE /api/cases/:id/deadlines/:did":     guardUser,
@@ -70,8 +102,8 @@ var routeGuards = map[string]string{
 	"POST /api/cases/:id/collaborators":        guardUser,
 	"PATCH /api/cases/:id/collaborators/:cid":  guardUser,
 	"DELETE /api/cases/:id/collaborators/:cid": guardUser,
-	"POST /api/cases/:id/access":               store.RoleAdmin,
-	"PUT /api/cases/:id/assignees":             store.RoleAdmin,
+	"POST /api/cases/:id/access":               guardScopeAdmin,
+	"PUT /api/cases/:id/assignees":             guardScopeAdmin,
 	"POST /api/categories":                     store.RoleAdmin,
 	"PATCH /api/categories/:id":                store.RoleAdmin,
 	"GET /api/users":                           store.RoleAdmin,
@@ -81,10 +113,10 @@ var routeGuards = map[string]string{
 	"POST /api/users/:id/block":                store.RoleAdmin,
 	"POST /api/users/:id/unblock":              store.RoleAdmin,
 	"DELETE /api/users/:id":                    store.RoleAdmin,
-	"GET /api/role-requests":                   store.RoleAdmin,
-	"POST /api/role-requests/:id/approve":      store.RoleAdmin,
-	"POST /api/role-requests/:id/reject":       store.RoleAdmin,
-	"GET /api/audit":                           store.RoleAdmin,
+	"GET /api/role-requests":                   guardScopeAdmin,
+	"POST /api/role-requests/:id/approve":      guardScopeAdmin,
+	"POST /api/role-requests/:id/reject":       guardScopeAdmin,
+	"GET /api/audit":                           guardScopeAdmin,
 	"GET /api/audit/verify":                    store.RoleSuperadmin,
 	"GET /api/outbox":                          store.RoleSuperadmin,
 	"POST /api/outbox/:id/retry":               store.RoleSuperadmin,
@@ -139,18 +171,22 @@ func TestRouteGuards(t *testing.T) {
 	// /api/audit/verify is refused to an admin by both), so the answers alone
 	// cannot tell that the guard is there: the handlers in front of each route
 	// can. Public routes have none, user routes requireUser, role routes
-	// requireUser then requireRole.
+	// requireUser then requireRole; every route then has the input gate
+	// right before its own handler.
+	gate := reflect.ValueOf(e.srv.gate).Pointer()
 	for _, r := range e.srv.App().GetRoutes(true) {
 		guard, ok := routeGuards[r.Method+" "+r.Path]
 		if !ok {
 			continue
 		}
-		want := map[string]int{guardPublic: 1, guardUser: 2}[guard]
+		want := map[string]int{guardPublic: 2, guardUser: 3}[guard]
 		if want == 0 {
-			want = 3
+			want = 4
 		}
 		if len(r.Handlers) != want {
 			t.Errorf("%s %s has %d handlers, want %d for a %s route", r.Method, r.Path, len(r.Handlers), want, guard)
+		} else if reflect.ValueOf(r.Handlers[want-2]).Pointer() != gate {
+			t.Errorf("%s %s: the handler before the route's own is not the input gate", r.Method, r.Path)
 		}
 	}
 
@@ -163,6 +199,9 @@ func TestRouteGuards(t *testing.T) {
 		method, path, _ := strings.Cut(r, " ")
 		path = routeParam.ReplaceAllString(path, nonexistentID)
 		guard := routeGuards[r]
+		if guard == guardScopeAdmin {
+			guard = store.RoleAdmin // for callers without memberships
+		}
 
 		for _, headers := range [][]string{nil, auth("not-a-token")} {
 			resp, body := e.do(method, path, nil, headers...)

@@ -61,6 +61,10 @@ type Server struct {
 	mailTest func(ctx context.Context, to string, m store.Message) mail.TestResult
 	composer *mail.Composer
 	presence presence
+	// proxies are the reverse proxies whose X-Forwarded-For is believed.
+	proxies trustedProxies
+	// contracts are the input gate's rules for each route, from openapi.json.
+	contracts map[string]*routeContract
 }
 
 // New builds the server and its route table. Tests use the same constructor.
@@ -84,7 +88,11 @@ func New(opts Options) (*Server, error) {
 	if s.hasher == nil {
 		s.hasher = passwords.NewHasher(passwords.DefaultParams, 0)
 	}
+	s.proxies = s.cfg.Server.TrustedProxyPrefixes()
 	var err error
+	if s.contracts, err = compileContracts(openapiDoc); err != nil {
+		return nil, err
+	}
 	if s.spa, err = loadSPA(opts.SPA); err != nil {
 		return nil, err
 	}
@@ -93,11 +101,16 @@ func New(opts Options) (*Server, error) {
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
 		BodyLimit:             (s.cfg.Attachments.MaxSizeMB + 1) << 20,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		// Without the check Fiber believes X-Forwarded-* from anyone; with it and
-		// an empty list, from no one.
+		// A multipart body is parsed by the one route that takes one, through
+		// the input gate, not by fasthttp for every request that claims to be
+		// multipart before any route is chosen.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		// Without the check Fiber believes X-Forwarded-Proto from anyone; with
+		// it and an empty list, from no one. No ProxyHeader: c.IP() is the
+		// socket's address, and the client's is s.clientIP's to find.
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          s.cfg.Server.TrustedProxies,
 		// Answers are encoded with go-json, which gives the same bytes as
@@ -106,9 +119,6 @@ func New(opts Options) (*Server, error) {
 		// as much as reading it from the database. Request bodies are still
 		// decoded by encoding/json.
 		JSONEncoder: gojson.Marshal,
-	}
-	if len(s.cfg.Server.TrustedProxies) > 0 {
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.app = fiber.New(fcfg)
 	s.routes()

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -38,6 +41,9 @@ var testSPA = fstest.MapFS{
 	"favicon.svg":           {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 }
 
+// testRefuseAfter is the test instances' store.Policy.LoginRefuseAfter.
+const testRefuseAfter = 20
+
 var testHasher = passwords.NewHasher(passwords.DefaultParams, 0)
 
 // syncBuffer collects log output from concurrent handlers.
@@ -66,6 +72,8 @@ type testEnv struct {
 	logs  *syncBuffer
 	smtp  *mailtest.Server
 	clock *testClock
+	// socketAddr is where doSocket reaches the app, once it listens.
+	socketAddr string
 }
 
 // testClock is the store's clock in tests: real time plus an offset that a
@@ -120,12 +128,18 @@ func openTestEnv(t testing.TB, cfg config.Config, opts ...envOption) *testEnv {
 	clock := &testClock{}
 	policy := StorePolicy(cfg)
 	policy.LoginDelayBase, policy.LoginDelayMax = time.Millisecond, 4*time.Millisecond
+	// Fewer failures before an address is refused than the 100 of an
+	// instance, so that tests reach the refusal quickly.
+	policy.LoginRefuseAfter = testRefuseAfter
 	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, Now: clock.now, BaseURL: cfg.Server.BaseURL,
 		Composer: mail.NewComposer(cfg.Instance.Name), Policy: policy})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.NameFirstScope(ctx, cfg.Instance.Name); err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
@@ -157,9 +171,32 @@ func (e *testEnv) do(method, path string, body any, headers ...string) (*http.Re
 	return e.doRaw(method, path, "application/json", b, headers...)
 }
 
-// doRaw sends a request with a raw body (none when nil) and returns the
-// response with its body read.
+// doRaw sends a request with a raw body (none when nil) through app.Test and
+// returns the response with its body read.
 func (e *testEnv) doRaw(method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	return e.send(false, method, path, contentType, body, headers...)
+}
+
+// doSocket is doRaw over a loopback socket, for what app.Test cannot show:
+// the answers fasthttp gives before any handler runs, and a socket's address.
+func (e *testEnv) doSocket(method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	return e.send(true, method, path, contentType, body, headers...)
+}
+
+func (e *testEnv) send(socket bool, method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	resp, b, err := e.trySend(socket, method, path, contentType, body, headers...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, b
+}
+
+// trySend is send, with the error app.Test or the client gives instead of
+// a response.
+func (e *testEnv) trySend(socket bool, method, path, contentType string, body []byte, headers ...string) (*http.Response, []byte, error) {
 	e.t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -170,18 +207,62 @@ func (e *testEnv) doRaw(method, path, contentType string, body []byte, headers .
 		req.Header.Set("Content-Type", contentType)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		req.Header.Add(headers[i], headers[i+1])
 	}
-	resp, err := e.srv.App().Test(req, -1)
+	var resp *http.Response
+	var err error
+	if socket {
+		req.RequestURI, req.URL.Scheme, req.URL.Host = "", "http", e.listen()
+		resp, err = http.DefaultClient.Do(req)
+	} else {
+		resp, err = e.srv.App().Test(req, -1)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+// declareOnly sends a request's headers over a socket, announcing a body of
+// length bytes that never comes, and reads the answer.
+func (e *testEnv) declareOnly(method, path, contentType string, length int, headers ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	conn, err := net.Dial("tcp", e.listen())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close()
+	head := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: test\r\nContent-Type: %s\r\nContent-Length: %d\r\n", method, path, contentType, length)
+	for i := 0; i+1 < len(headers); i += 2 {
+		head += headers[i] + ": " + headers[i+1] + "\r\n"
+	}
+	if _, err := conn.Write([]byte(head + "\r\n")); err != nil {
+		e.t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	b, _ := io.ReadAll(resp.Body)
 	return resp, b
+}
+
+// listen serves the app on a loopback socket, once, and returns its address.
+func (e *testEnv) listen() string {
+	e.t.Helper()
+	if e.socketAddr == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		go func() { _ = e.srv.App().Listener(ln) }()
+		e.t.Cleanup(func() { _ = e.srv.App().Shutdown() })
+		e.socketAddr = ln.Addr().String()
+	}
+	return e.socketAddr
 }
 
 func decode[T any](t testing.TB, b []byte) T {
@@ -212,7 +293,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		{"GET", "/api/health", 200, true},
 		{"GET", "/api/config", 200, true},
 		{"GET", "/api/does-not-exist", 404, true},
-		{"POST", "/api/setup", 400, true},
+		{"POST", "/api/setup", 403, true},
 		{"GET", "/", 200, false},
 		{"GET", "/setup", 200, false},
 		{"GET", "/assets/app-abc123.js", 200, false},
@@ -239,6 +320,63 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		}
 		if tc.api && h.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: Cache-Control %q", tc.path, h.Get("Cache-Control"))
+		}
+	}
+}
+
+// assertAnswerHeaders checks the headers every API answer carries.
+func assertAnswerHeaders(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	want := map[string]string{
+		"Content-Security-Policy": contentSecurityPolicy, "X-Content-Type-Options": "nosniff",
+		"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "Cross-Origin-Opener-Policy": "same-origin",
+	}
+	for k, v := range want {
+		if h.Get(k) != v {
+			t.Errorf("%s: %s = %q, want %q", what, k, h.Get(k), v)
+		}
+	}
+	if len(h.Get("X-Request-Id")) != 16 {
+		t.Errorf("%s: X-Request-Id %q", what, h.Get("X-Request-Id"))
+	}
+}
+
+// Errors raised before any route runs (a body over the limit, headers too
+// large, a multipart body that cannot be read) carry the same headers as
+// every other answer, and are logged under their request id.
+func TestHeadersOnErrorsBeforeRouting(t *testing.T) {
+	e := newTestEnv(t, func(c *config.Config) { c.Attachments.MaxSizeMB = 1 })
+	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	// An oversize body is refused from its Content-Length, before it is
+	// read: only the headers are sent, so that the client is not cut off
+	// while still writing.
+	oversize := []byte(nil)
+	broken := "multipart/form-data; boundary=xyz"
+	for _, tc := range []struct {
+		name, method, path, contentType string
+		body                            []byte
+		headers                         []string
+		status                          int
+	}{
+		{"oversize body", "POST", "/api/auth/login", "application/json", oversize, nil, 413},
+		{"oversize upload", "POST", "/api/cases/" + nonexistentID + "/attachments", broken, oversize, auth(tok), 413},
+		{"headers too large", "GET", "/api/health", "", nil, []string{"X-Padding", strings.Repeat("p", 9000)}, 431},
+		{"broken multipart", "POST", "/api/cases/" + nonexistentID + "/attachments", broken, []byte("--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF"), auth(tok), 400},
+		{"broken multipart, public route", "POST", "/api/auth/login", broken, []byte("--xyz\r\nbroken"), nil, 0},
+	} {
+		var resp *http.Response
+		var body []byte
+		if tc.body == nil && tc.method == "POST" {
+			resp, body = e.declareOnly(tc.method, tc.path, tc.contentType, (2<<20)+1, tc.headers...)
+		} else {
+			resp, body = e.doSocket(tc.method, tc.path, tc.contentType, tc.body, tc.headers...)
+		}
+		if tc.status != 0 && resp.StatusCode != tc.status || resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			t.Errorf("%s: %d %.200s, want %d", tc.name, resp.StatusCode, body, tc.status)
+		}
+		assertAnswerHeaders(t, tc.name, resp.Header)
+		if id := resp.Header.Get("X-Request-Id"); id != "" && !strings.Contains(e.logs.String(), "request_id="+id) {
+			t.Errorf("%s: request %s not logged", tc.name, id)
 		}
 	}
 }
@@ -322,7 +460,7 @@ func TestErrorMapping(t *testing.T) {
 		{store.ErrUnauthenticated, 401, "unauthenticated"},
 		{store.ErrThrottled, 429, "too_many_requests"},
 		{store.Invalid("email", "taken"), 422, "validation_failed"},
-		{errBadJSON, 400, "bad_request"},
+		{errBadRequest, 400, "bad_request"},
 		{fiber.ErrMethodNotAllowed, 405, "method_not_allowed"},
 		{fiber.ErrRequestEntityTooLarge, 413, "payload_too_large"},
 		{errors.New("disk on fire at /var/secret"), 500, "internal"},

@@ -70,8 +70,8 @@ type setupRequest struct {
 // anything else and dies once the account exists.
 func (s *Server) setupCreate(c *fiber.Ctx) error {
 	var req setupRequest
-	if err := c.BodyParser(&req); err != nil {
-		return errBadJSON
+	if err := parse(c, &req); err != nil {
+		return err
 	}
 	if !s.setup.matches(req.Token) {
 		return errBadSetupToken

@@ -25,14 +25,32 @@ func (s *Store) ListAccounts(ctx context.Context, actor Actor, f AccountFilter, 
 		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
 		q = q.Where("(email_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')", like, like)
 	}
-	if f.Role != "" {
+	now := s.now()
+	switch f.Role {
+	case "":
+	case RoleReader, RoleEditor:
+		// A reader or an editor is what their memberships make them.
+		editing := "EXISTS (SELECT 1 FROM memberships AS m WHERE m.account_id = account.id AND m.role = 'editor' AND " + liveMembership + ")"
+		if f.Role == RoleReader {
+			editing = "NOT " + editing
+		}
+		q = q.Where("role IN (?, ?) AND "+editing, RoleReader, RoleEditor, now, now)
+	default:
 		q = q.Where("role = ?", f.Role)
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
 	n, err := q.OrderExpr("lower(name), email_key").Limit(p.limit()).Offset(p.offset()).ScanAndCount(ctx)
-	return out, n, err
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range out {
+		if _, err := s.withEffectiveRole(ctx, s.read, &out[i]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, n, nil
 }
 
 // GetAccount returns one account to an admin.
@@ -40,7 +58,11 @@ func (s *Store) GetAccount(ctx context.Context, actor Actor, id string) (*Accoun
 	if err := requireRole(actor, RoleAdmin); err != nil {
 		return nil, err
 	}
-	return accountByID(ctx, s.read, id)
+	acc, err := accountByID(ctx, s.read, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.withEffectiveRole(ctx, s.read, acc)
 }
 
 // Invitation is an admin's invitation of a new person.
@@ -50,6 +72,8 @@ type Invitation struct {
 	Role   string `json:"role" validate:"role"`
 	Reason string `json:"reason"`
 	Locale string `json:"locale" validate:"omitempty,locale"`
+	// UnitID is the unit an editor edits for: required when there are several.
+	UnitID string `json:"unit_id"`
 }
 
 // mayTouchRole tells whether the actor may give or take away role: admin and
@@ -79,7 +103,7 @@ func (s *Store) InviteAccount(ctx context.Context, actor Actor, in Invitation) (
 	var acc *Account
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		acc, err = s.insertAccount(ctx, tx, NewAccount{Email: in.Email, Name: in.Name, Role: in.Role, Locale: in.Locale}, StatusInvited, "")
+		acc, err = s.insertAccount(ctx, tx, NewAccount{Email: in.Email, Name: in.Name, Role: in.Role, Locale: in.Locale, UnitID: in.UnitID}, StatusInvited, "")
 		if err != nil {
 			return err
 		}
@@ -87,12 +111,9 @@ func (s *Store) InviteAccount(ctx context.Context, actor Actor, in Invitation) (
 			Reason: in.Reason, Details: map[string]any{"role": in.Role}}); err != nil {
 			return err
 		}
-		tok, err := s.issueToken(ctx, tx, acc.ID, purposeInvite, inviteTTL)
-		if err != nil {
-			return err
-		}
-		return s.enqueue(ctx, tx, acc.Email, acc.Locale, "invitation", map[string]string{
-			"name": acc.Name, "inviter": actor.Account.Name, "role": acc.Role, "link": s.link("/invitation", tok)})
+		return s.enqueueLink(ctx, tx, acc.Email, acc.Locale, "invitation", map[string]string{
+			"name": acc.Name, "inviter": actor.Account.Name, "role": acc.Role},
+			&oneTimeLink{path: "/invitation", purpose: purposeInvite, subject: acc.ID, ttl: inviteTTL})
 	})
 	return acc, err
 }
@@ -102,6 +123,8 @@ type AccountChange struct {
 	Role   *string `json:"role" validate:"omitempty,role"`
 	Name   *string `json:"name" validate:"omitempty,trimmed,max=100"`
 	Reason string  `json:"reason"`
+	// UnitID is the unit a new editor edits for: required when there are several.
+	UnitID string `json:"unit_id"`
 }
 
 // activeSuperadmins counts the superadmins who can still act.
@@ -137,6 +160,9 @@ func (s *Store) UpdateAccount(ctx context.Context, actor Actor, id string, ch Ac
 		return nil, err
 	}
 	return s.changeAccount(ctx, id, func(ctx context.Context, tx bun.Tx, target *Account) error {
+		if _, err := s.withEffectiveRole(ctx, tx, target); err != nil {
+			return err
+		}
 		details := map[string]any{}
 		q := tx.NewUpdate().Model(target).Set("updated_at = ?", s.now()).WherePK()
 		if ch.Role != nil && *ch.Role != target.Role {
@@ -150,6 +176,9 @@ func (s *Store) UpdateAccount(ctx context.Context, actor Actor, id string, ch Ac
 			}
 			details["role_from"], details["role_to"] = target.Role, *ch.Role
 			q = q.Set("role = ?", *ch.Role)
+			if err := s.setEditorRole(ctx, tx, actor, target.ID, *ch.Role, ch.UnitID, ch.Reason); err != nil {
+				return err
+			}
 			if roleRank[*ch.Role] < roleRank[target.Role] {
 				if err := s.endSessions(ctx, tx, target.ID, ""); err != nil {
 					return err
@@ -182,7 +211,10 @@ func (s *Store) changeAccount(ctx context.Context, id string, change func(ctx co
 		if err := change(ctx, tx, target); err != nil {
 			return err
 		}
-		acc, err = accountByID(ctx, tx, id)
+		if acc, err = accountByID(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = s.withEffectiveRole(ctx, tx, acc)
 		return err
 	})
 	return acc, err

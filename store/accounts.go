@@ -41,6 +41,10 @@ type Account struct {
 	FailedLogins   int        `bun:"failed_logins" json:"-"`
 	CreatedAt      time.Time  `bun:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
+
+	// scope is what the account reaches in the request it authenticated
+	// (see Authenticate, scopeOf); nil elsewhere.
+	scope *Scope `bun:"-"`
 }
 
 // EmailKey is how e-mails are compared: trimmed and lower-cased.
@@ -54,6 +58,9 @@ type NewAccount struct {
 	Password string `json:"password" validate:"password"`
 	Role     string `json:"role" validate:"role"`
 	Locale   string `json:"locale" validate:"omitempty,locale"`
+	// UnitID is the unit an editor edits for (none from outside: the
+	// command line and the seed set it); empty means the only unit.
+	UnitID string `json:"-"`
 }
 
 func newID() string { return uuid.NewString() }
@@ -79,6 +86,12 @@ func (s *Store) insertAccount(ctx context.Context, tx bun.IDB, n NewAccount, sta
 	}
 	if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("insert account: %w", err)
+	}
+	// An editor edits for a unit: the one named, or the only one.
+	if n.Role == RoleEditor {
+		if err := s.setEditorRole(ctx, tx, Actor{}, a.ID, RoleEditor, n.UnitID, ""); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }

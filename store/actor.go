@@ -14,9 +14,13 @@ const (
 	RoleEditor     = "editor"
 	RoleAdmin      = "admin"
 	RoleSuperadmin = "superadmin"
+	// RoleSecretariat keeps a network's organisations, units and
+	// memberships; it stands beside the ladder above, with a reader's rights
+	// on case files: none.
+	RoleSecretariat = "secretariat"
 )
 
-var roleRank = map[string]int{RoleReader: 1, RoleEditor: 2, RoleAdmin: 3, RoleSuperadmin: 4}
+var roleRank = map[string]int{RoleReader: 1, RoleSecretariat: 1, RoleEditor: 2, RoleAdmin: 3, RoleSuperadmin: 4}
 
 // RoleAtLeast tells whether role has at least the rights of min.
 func RoleAtLeast(role, min string) bool { return roleRank[role] >= roleRank[min] && roleRank[min] > 0 }

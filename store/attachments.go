@@ -70,24 +70,28 @@ var allowedTypes = map[string][]string{
 // detectType returns the accepted media type of content named filename, or
 // the reason it is refused.
 func detectType(filename string, content []byte) (string, string) {
-	m := mimetype.Detect(content)
-	var mediaType string
-	var exts []string
-	for t := m; t != nil; t = t.Parent() {
-		base, _, _ := strings.Cut(t.String(), ";")
-		if e, ok := allowedTypes[base]; ok {
-			mediaType, exts = base, e
-			break
-		}
-	}
+	mediaType := sniff(content, func(t string) bool { _, ok := allowedTypes[t]; return ok })
 	if mediaType == "" {
 		return "", "type_not_allowed"
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
-	if !slices.Contains(exts, ext) {
+	if !slices.Contains(allowedTypes[mediaType], ext) {
 		return "", "type_mismatch"
 	}
 	return mediaType, ""
+}
+
+// sniff is the media type of content, read from its bytes (never from a
+// name or a header the sender chose): the first of the detected type and
+// its parents that accept takes, or "" when none is.
+func sniff(content []byte, accept func(string) bool) string {
+	for t := mimetype.Detect(content); t != nil; t = t.Parent() {
+		base, _, _ := strings.Cut(t.String(), ";")
+		if accept(base) {
+			return base
+		}
+	}
+	return ""
 }
 
 // loadKey reads the attachment key from the data directory, creating it
@@ -198,6 +202,9 @@ func (s *Store) ListAttachments(ctx context.Context, actor Actor, caseID string)
 
 // attachmentsOf lists the attachments of c, a case file loaded through caseFor.
 func (s *Store) attachmentsOf(ctx context.Context, c *Case) ([]Attachment, error) {
+	if !c.Modules.Attachments {
+		return nil, errModuleDisabled
+	}
 	out := []Attachment{}
 	return out, s.read.NewSelect().Model(&out).Where("case_id = ?", c.ID).OrderExpr("created_at, id").Scan(ctx)
 }
@@ -226,8 +233,8 @@ func cleanFilename(name string) string {
 // matching its name.
 func (s *Store) AddAttachment(ctx context.Context, actor Actor, caseID, filename string, content []byte) (*Attachment, error) {
 	// Visibility first: an invisible case file is a 404 before anything is said of the file.
-	if _, _, err := s.writable(ctx, s.read, actor, caseID); err != nil {
-		return nil, err
+	if c, _, err := s.writable(ctx, s.read, actor, caseID); err != nil || !c.Modules.Attachments {
+		return nil, firstErr(err, errModuleDisabled)
 	}
 	if len(content) == 0 {
 		return nil, Invalid("file", "required")
@@ -260,7 +267,7 @@ func (s *Store) AddAttachment(ctx context.Context, actor Actor, caseID, filename
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_added", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"attachment": a.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"attachment": a.ID}})
 	})
 	if err != nil {
 		s.removeBlobs([]string{a.StorageName})
@@ -281,8 +288,8 @@ func randomBytes(n int) []byte {
 // decrypted content.
 func (s *Store) OpenAttachment(ctx context.Context, actor Actor, caseID, id string) (*Attachment, []byte, error) {
 	c, _, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, nil, err
+	if err != nil || !c.Modules.Attachments {
+		return nil, nil, firstErr(err, errModuleDisabled)
 	}
 	a := new(Attachment)
 	if err := s.read.NewSelect().Model(a).Where("id = ? AND case_id = ?", id, c.ID).Scan(ctx); err != nil {
@@ -306,6 +313,9 @@ func (s *Store) DeleteAttachment(ctx context.Context, actor Actor, caseID, id st
 		if !rel.manager() {
 			return ErrForbidden
 		}
+		if !c.Modules.Attachments {
+			return errModuleDisabled
+		}
 		if err := tx.NewSelect().Model(a).Where("id = ? AND case_id = ?", id, c.ID).Scan(ctx); err != nil {
 			return ErrNotFound
 		}
@@ -315,7 +325,7 @@ func (s *Store) DeleteAttachment(ctx context.Context, actor Actor, caseID, id st
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_deleted", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"attachment": a.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_deleted", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"attachment": a.ID}})
 	})
 	if err == nil {
 		s.removeBlobs([]string{a.StorageName})

@@ -34,15 +34,20 @@ type AuditEntry struct {
 	Reason     string    `bun:"reason" json:"reason"`
 	ClientIP   string    `bun:"client_ip" json:"client_ip"`
 	Details    string    `bun:"details" json:"details,omitempty"`
-	PrevHash   string    `bun:"prev_hash" json:"-"`
-	Hash       string    `bun:"hash" json:"-"`
+	// OrgID and UnitID are the scope the entry belongs to ("" for the
+	// instance): a scope's admins read its entries, no others.
+	OrgID    string `bun:"org_id" json:"org_id,omitempty"`
+	UnitID   string `bun:"unit_id" json:"unit_id,omitempty"`
+	PrevHash string `bun:"prev_hash" json:"-"`
+	Hash     string `bun:"hash" json:"-"`
 
 	// What the entry names, in words, for the person reading the log; set
 	// by ListAudit, never stored nor hashed. ActorName is the acting
 	// account's name ("" for no one or the system); ObjectLabel the
 	// object's name (an account), reference (a case file, a helper's
-	// access: its case file's) or id (a category); Names the names and
-	// references of the accounts and case files its details name, by id.
+	// access: its case file's), name (an organisation, a unit) or id (a
+	// category); Names the names and references of the accounts and case
+	// files its details name, and of its organisation and unit, by id.
 	ActorName   string            `bun:"-" json:"actor_name"`
 	ObjectLabel string            `bun:"-" json:"object_label"`
 	Names       map[string]string `bun:"-" json:"names"`
@@ -58,6 +63,9 @@ type Audit struct {
 	ObjectID   string
 	Reason     string
 	Details    map[string]any
+	// OrgID and UnitID place the entry in a scope (see AuditEntry).
+	OrgID  string
+	UnitID string
 }
 
 // entryDigest is the canonical content hashed for an entry. Field order is
@@ -73,7 +81,12 @@ func entryDigest(e *AuditEntry) string {
 		Reason     string `json:"reason"`
 		ClientIP   string `json:"client_ip"`
 		Details    string `json:"details"`
-	}{e.ID, e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details})
+		// Entries written before scopes existed have none: omitted when
+		// empty, their digests are what they were.
+		OrgID  string `json:"org_id,omitempty"`
+		UnitID string `json:"unit_id,omitempty"`
+	}{e.ID, e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details,
+		e.OrgID, e.UnitID})
 	sum := sha256.Sum256(append([]byte(e.PrevHash+"\n"), canon...))
 	return hex.EncodeToString(sum[:])
 }
@@ -83,7 +96,7 @@ func entryDigest(e *AuditEntry) string {
 var (
 	sqlLastAudit = statements.Write("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1")
 	auditBulk    = engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
-		client_ip, details, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+		client_ip, details, org_id, unit_id, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
 	sqlInsertAudit = statements.Write(auditBulk.One())
 )
 
@@ -105,7 +118,8 @@ func (s *Store) auditTail(ctx context.Context, tx bun.IDB) (id int64, hash strin
 func (e *AuditEntry) link(prevID int64, prev string) []any {
 	e.ID, e.PrevHash = prevID+1, prev
 	e.Hash = entryDigest(e)
-	return []any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details, e.PrevHash, e.Hash}
+	return []any{e.ID, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.ClientIP, e.Details,
+		e.OrgID, e.UnitID, e.PrevHash, e.Hash}
 }
 
 // appendAudit writes one entry inside tx, chained to the last one. It must run in
@@ -125,7 +139,7 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 	}
 	e := &AuditEntry{At: s.now(), ActorID: actor.ID(), Action: a.Action,
 		ObjectType: a.ObjectType, ObjectID: a.ObjectID, Reason: a.Reason,
-		ClientIP: actor.ClientIP, Details: details}
+		ClientIP: actor.ClientIP, Details: details, OrgID: a.OrgID, UnitID: a.UnitID}
 	if err := s.db.Exec(ctx, tx, sqlInsertAudit, e.link(lastID, lastHash)...); err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
@@ -207,13 +221,30 @@ type AuditFilter struct {
 	Until      *time.Time
 }
 
-// ListAudit returns audit entries to an admin, newest first.
+// ListAudit returns audit entries to an admin, newest first: every entry to
+// instance admins, and to the admins of organisations and units the entries
+// of their scopes, no others.
 func (s *Store) ListAudit(ctx context.Context, actor Actor, f AuditFilter, p Page) ([]AuditEntry, int64, error) {
-	if err := requireRole(actor, RoleAdmin); err != nil {
+	if err := requireScopeAdmin(ctx, s, actor); err != nil {
 		return nil, 0, err
 	}
-	var out []AuditEntry
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []AuditEntry{}
 	q := s.read.NewSelect().Model(&out)
+	if !sc.All {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if len(sc.AdminOrgs) > 0 {
+				q = q.WhereOr("org_id IN (?)", bun.In(sc.AdminOrgs))
+			}
+			if len(sc.AdminUnits) > 0 {
+				q = q.WhereOr("unit_id IN (?)", bun.In(sc.AdminUnits))
+			}
+			return q
+		})
+	}
 	if f.Actor != "" {
 		q = q.Where("actor_id = ?", f.Actor)
 	}
@@ -244,11 +275,12 @@ func (s *Store) ListAudit(ctx context.Context, actor Actor, f AuditFilter, p Pag
 	return out, n, s.nameAudit(ctx, out)
 }
 
-// nameAudit puts names on a page of entries: two reads, one for the
-// accounts and one for the case files the page names. A case file deleted
+// nameAudit puts names on a page of entries: one read per kind of thing
+// named (accounts, case files, organisations, units). A case file deleted
 // since is named by the reference its deletion recorded.
 func (s *Store) nameAudit(ctx context.Context, entries []AuditEntry) error {
 	accounts, cases := map[string]string{}, map[string]string{}
+	orgs, units := map[string]string{}, map[string]string{}
 	details := make([]map[string]any, len(entries))
 	for i, e := range entries {
 		if e.ActorID != "" {
@@ -260,19 +292,34 @@ func (s *Store) nameAudit(ctx context.Context, entries []AuditEntry) error {
 			accounts[e.ObjectID] = ""
 		case "case":
 			cases[e.ObjectID] = ""
+		case "organisation":
+			orgs[e.ObjectID] = ""
+		case "unit":
+			units[e.ObjectID] = ""
+		}
+		if e.OrgID != "" {
+			orgs[e.OrgID] = ""
+		}
+		if e.UnitID != "" {
+			units[e.UnitID] = ""
 		}
 		for _, id := range auditIDs(details[i], "added", "removed") {
+			accounts[id] = ""
+		}
+		if id, ok := details[i]["account"].(string); ok {
 			accounts[id] = ""
 		}
 		if id, ok := details[i]["case"].(string); ok {
 			cases[id] = ""
 		}
 	}
-	if err := s.fillLabels(ctx, "accounts", "name", accounts); err != nil {
-		return fmt.Errorf("audit: names: %w", err)
-	}
-	if err := s.fillLabels(ctx, "cases", "reference", cases); err != nil {
-		return fmt.Errorf("audit: references: %w", err)
+	for _, l := range []struct {
+		table, column string
+		labels        map[string]string
+	}{{"accounts", "name", accounts}, {"cases", "reference", cases}, {"organisations", "name", orgs}, {"units", "name", units}} {
+		if err := s.fillLabels(ctx, l.table, l.column, l.labels); err != nil {
+			return fmt.Errorf("audit: %s: %w", l.table, err)
+		}
 	}
 	for i := range entries {
 		e, d := &entries[i], details[i]
@@ -292,9 +339,22 @@ func (s *Store) nameAudit(ctx context.Context, entries []AuditEntry) error {
 			}
 		case "category":
 			e.ObjectLabel = e.ObjectID
+		case "organisation":
+			e.ObjectLabel = orgs[e.ObjectID]
+		case "unit":
+			e.ObjectLabel = units[e.ObjectID]
 		}
 		for _, id := range auditIDs(d, "added", "removed") {
 			e.Names[id] = accounts[id]
+		}
+		if id, ok := d["account"].(string); ok {
+			e.Names[id] = accounts[id]
+		}
+		if e.OrgID != "" {
+			e.Names[e.OrgID] = orgs[e.OrgID]
+		}
+		if e.UnitID != "" {
+			e.Names[e.UnitID] = units[e.UnitID]
 		}
 		if id, ok := d["case"].(string); ok {
 			e.Names[id] = cases[id]

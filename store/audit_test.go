@@ -11,11 +11,15 @@ import (
 
 // AuditActions names every action the store writes: each literal action in
 // its code, and each action it composes ("account." + block, unblock or
-// deregister; "role_request." + approved or rejected), is in the list, and
+// deregister; "role_request." + approved or rejected; a scope's type +
+// ".updated" or ".activated"; "unit." + an image + "_set" or "_removed";
+// role_request.created, set in a tuple), is in the list, and
 // the list holds nothing else.
 func TestAuditActionsListsEveryActionWritten(t *testing.T) {
 	written := literalsInStore(t, `(?:Action:\s*|action :?= )"([a-z_]+\.[a-z_]+)"`)
-	for _, composed := range []string{"account.block", "account.unblock", "account.deregister", "role_request.approved", "role_request.rejected"} {
+	for _, composed := range []string{"account.block", "account.unblock", "account.deregister", "role_request.approved", "role_request.rejected",
+		"role_request.created", "org.updated", "org.activated", "unit.updated", "unit.activated",
+		"unit.logo_set", "unit.logo_removed", "unit.stamp_set", "unit.stamp_removed"} {
 		written[composed] = true
 	}
 	if len(written) < 30 {

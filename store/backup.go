@@ -16,7 +16,8 @@ type BackupResult struct {
 	// Database is the SQLite copy.
 	Database string
 	// AttachmentsDir holds the encrypted attachments the copy names, and the
-	// key that decrypts them; empty when there are none.
+	// key that decrypts them and the second factors' secrets; empty when
+	// there are neither.
 	AttachmentsDir string
 	Attachments    int
 }
@@ -68,8 +69,17 @@ func (s *Store) backupAttachments(ctx context.Context, res BackupResult) (Backup
 	}
 	defer db.Close()
 	names, err := attachmentNames(ctx, db)
-	if err != nil || len(names) == 0 {
+	if err != nil {
 		return res, err
+	}
+	// The key also opens the second factors' secrets: a copy that holds
+	// some needs it as much as one that names attachments.
+	var factors int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM second_factors").Scan(&factors); err != nil {
+		return res, err
+	}
+	if len(names) == 0 && factors == 0 {
+		return res, nil
 	}
 	res.AttachmentsDir = res.Database + "-attachments"
 	if err := os.MkdirAll(filepath.Join(res.AttachmentsDir, attachmentsDir), 0o700); err != nil {

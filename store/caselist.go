@@ -19,7 +19,9 @@ type CaseFilter struct {
 	Category string
 	// Assignee is an account id, or "me".
 	Assignee string
-	Sort     string
+	// Unit is a unit's id: only its case files.
+	Unit string
+	Sort string
 }
 
 // CaseSorts are the accepted sort keys; "-" means newest or last first.
@@ -44,6 +46,7 @@ type CaseSummary struct {
 	Version    int64     `bun:"version" json:"version"`
 	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
 	UpdatedAt  time.Time `bun:"updated_at" json:"updated_at"`
+	UnitID     string    `bun:"unit_id" json:"unit_id"`
 }
 
 func (f CaseFilter) validate() error {
@@ -56,8 +59,15 @@ func (f CaseFilter) validate() error {
 	return nil
 }
 
+// byDate tells whether the list is in its default order, newest first.
+func (f CaseFilter) byDate() bool { return f.Sort == "" || f.Sort == "-updated" }
+
 // ListCases lists the case files the actor may see, filtered and sorted, with
 // the total of visible matches: nothing invisible counts, even in the total.
+// Each kind of scope reads its own index range (see DESIGN.md): an
+// instance admin's the date index, a unit's or an organisation's admin that
+// scope's, anyone else their grants'; what no range serves (a search by an
+// admin, another order) goes through the predicate as a condition.
 func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page) ([]CaseSummary, int64, error) {
 	if err := requireRole(actor, RoleReader); err != nil {
 		return nil, 0, err
@@ -65,25 +75,41 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 	if err := f.validate(); err != nil {
 		return nil, 0, err
 	}
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, 0, err
+	}
 	now := s.now()
 	switch {
+	case !sc.reachesCases():
+		return []CaseSummary{}, 0, nil
 	case f.Assignee != "":
-	case f.Q != "" && !actor.Account.IsAdmin() && !isReference(f.Q):
-		if items, total, ok, err := s.searchOwn(ctx, actor, f, p, now); ok || err != nil {
+	case sc.All:
+		if f.Q == "" && f.Category == "" && f.Unit == "" {
+			return s.listForAdmin(ctx, f, p)
+		}
+	case !sc.AdminsAny():
+		if f.Q == "" {
+			return s.listFromGrants(ctx, actor.ID(), sc, f, p, now)
+		}
+		// A whole reference goes through the predicate, which finds it by
+		// its column; the words' index does not hold it as one word.
+		if isReference(f.Q) {
+			break
+		}
+		if items, total, ok, err := s.searchOwn(ctx, actor.ID(), sc, f, p, now); ok || err != nil {
 			return items, total, err
 		}
-	case f.Q != "":
-	case !actor.Account.IsAdmin():
-		return s.listFromGrants(ctx, actor, f, p, now)
-	case f.Category == "":
-		return s.listForAdmin(ctx, f, p)
+	case f.Q == "" && f.Category == "" && f.byDate():
+		return s.listForScopeAdmin(ctx, actor.ID(), sc, f, p, now)
 	}
-	return s.listByPredicate(ctx, actor, f, p, now)
+	return s.listByPredicate(ctx, actor.ID(), sc, f, p, now)
 }
 
 // caseSummaryColumns are what a list shows of a case file, in the order
 // scanSummaries reads them; times come as text (see engine.ScanTime).
-const caseSummaryColumns = "c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, +c.created_at, +c.updated_at"
+const caseSummaryColumns = `c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version,
+	+c.created_at AS created_at, +c.updated_at AS updated_at, c.unit_id`
 
 // scanSummaries reads a list's rows by hand: bun's reflection showed in the
 // profile of the commonest request.
@@ -96,7 +122,7 @@ func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
 	for rows.Next() {
 		var it CaseSummary
 		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt)); err != nil {
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID); err != nil {
 			return nil, err
 		}
 		items = append(items, it)
@@ -104,10 +130,11 @@ func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
 	return items, rows.Close()
 }
 
-// grantSummaryColumns are the same, as each grant carries them (migration
-// 7); grantSorts are CaseSorts on them.
+// grantSummaryColumns are the same, as each grant carries them (migrations
+// 7 and 10); grantSorts are CaseSorts on them.
 // Times come as text (see engine.ScanTime).
-const grantSummaryColumns = "g.case_id, g.case_reference, g.case_title, g.case_category_id, g.case_status, g.case_outcome, g.case_version, +g.case_created_at, +g.case_updated_at"
+const grantSummaryColumns = `g.case_id AS id, g.case_reference, g.case_title, g.case_category_id, g.case_status,
+	g.case_outcome, g.case_version, +g.case_created_at AS created_at, +g.case_updated_at AS updated_at, g.case_unit_id`
 
 var grantSorts = map[string]string{
 	"":          "g.case_updated_at DESC, g.case_id DESC",
@@ -119,34 +146,40 @@ var grantSorts = map[string]string{
 	"title":     "g.case_title COLLATE NOCASE ASC, g.case_id",
 }
 
-// listFromGrants serves the lists of anyone but an admin, unless they
-// search or filter by assignee: from the person's live grants alone, the
-// same condition as the visibility predicate (liveGrant), read from the
-// index that carries each case file's list columns in date order
-// (grants_list). A page is one index range, whatever the number of case
-// files; the unfiltered total comes from grantTotal's counters, a filtered
-// one from a count over the same range. One live grant per person and case
-// file (see InviteCollaborator, SetAssignees) keeps a case file from
-// counting twice.
-func (s *Store) listFromGrants(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
-	if actor.Account.Status != StatusActive {
-		return []CaseSummary{}, 0, nil
-	}
-	kinds := grantKindsOf(actor.Account)
-	where, args := liveGrantWith(kinds), liveGrantArgs(actor.Account, now)
+// grantWhere is the rule's grant part with the list's filters, on grants
+// (alias g), leaving out the grants on case files of the units in except
+// (those the actor administers, which their own ranges list).
+func grantWhere(accountID string, sc *Scope, f CaseFilter, except string, now time.Time) (string, []any) {
+	where, args := liveGrantCond+` AND instr(?, g.case_unit_id) = 0`, append(liveGrantArgs(accountID, sc, now), except)
 	if f.Status != "" {
 		where, args = where+" AND g.case_status = ?", append(args, f.Status)
 	}
 	if f.Category != "" {
 		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
 	}
+	if f.Unit != "" {
+		where, args = where+" AND g.case_unit_id = ?", append(args, f.Unit)
+	}
+	return where, args
+}
+
+// listFromGrants serves the lists of anyone who administers nothing, unless
+// they search or filter by assignee: from the person's live grants alone
+// (the rule's grant part), read from the index that carries each case
+// file's list columns in date order (grants_list). A page is one index
+// range, whatever the number of case files; the unfiltered total comes from
+// grantTotal's counters, a filtered one from a count over the same range.
+// One live grant per person and case file (a unique index) keeps a case
+// file from counting twice.
+func (s *Store) listFromGrants(ctx context.Context, accountID string, sc *Scope, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
+	where, args := grantWhere(accountID, sc, f, "", now)
 	items, err := scanSummaries(s.db.Query(ctx, s.read, grantPage(where, f.Sort), append(args, p.limit(), p.offset())...))
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int64
-	if f.Status == "" && f.Category == "" {
-		total, err = s.grantTotal(ctx, actor.Account, kinds, now)
+	if f.Status == "" && f.Category == "" && f.Unit == "" {
+		total, err = s.grantTotal(ctx, accountID, sc, "", now)
 	} else {
 		err = s.db.QueryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &total)
 	}
@@ -159,53 +192,164 @@ func grantPage(where, sort string) string {
 		` ORDER BY ` + grantSorts[sort] + ` LIMIT ? OFFSET ?`
 }
 
-// grantKindsOf are the kinds of grant that show the account a case file.
-func grantKindsOf(acc *Account) string {
-	if RoleAtLeast(acc.Role, RoleEditor) {
-		return editorGrantKinds
-	}
-	return readerGrantKinds
-}
-
-// grantTotal counts the case files an account sees through its grants:
-// those without an end from the counters kept by triggers (grant_totals),
-// plus those with an end date still to come, from their own small index.
-func (s *Store) grantTotal(ctx context.Context, acc *Account, kinds string, now time.Time) (int64, error) {
+// grantTotal counts the case files an account sees through its grants,
+// outside the units in except: those without an end from the counters kept
+// by triggers (grant_totals, per account, kind and unit), plus those with
+// an end date still to come, from their own small index.
+func (s *Store) grantTotal(ctx context.Context, accountID string, sc *Scope, except string, now time.Time) (int64, error) {
+	set := sc.editorSet()
 	var n int64
-	err := s.db.QueryRow(ctx, s.read, grantTotalQuery(kinds), []any{acc.ID, acc.ID, now, now}, &n)
+	err := s.db.QueryRow(ctx, s.read, sqlGrantTotal, []any{accountID, set, set, except, accountID, now, now, set, set, except}, &n)
 	return n, err
 }
 
-func grantTotalQuery(kinds string) string {
-	return `SELECT (SELECT coalesce(sum(n), 0) FROM grant_totals WHERE account_id = ? AND kind IN (` + kinds + `))
-		+ (SELECT count(*) FROM grants AS g INDEXED BY grants_bounded WHERE g.account_id = ? AND g.revoked_at IS NULL
-			AND g.ends_at IS NOT NULL AND g.kind IN (` + kinds + `) AND +g.starts_at <= ? AND +g.ends_at > ?)`
+var sqlGrantTotal = statements.Read(`SELECT
+	(SELECT coalesce(sum(n), 0) FROM grant_totals WHERE account_id = ?
+		AND (kind <> 'assignee' OR ? = '*' OR instr(?, unit_id) > 0) AND instr(?, unit_id) = 0)
+	+ (SELECT count(*) FROM grants AS g INDEXED BY grants_bounded WHERE g.account_id = ? AND g.revoked_at IS NULL
+		AND g.ends_at IS NOT NULL AND +g.starts_at <= ? AND +g.ends_at > ?
+		AND (g.kind <> 'assignee' OR ? = '*' OR instr(?, g.case_unit_id) > 0) AND instr(?, g.case_unit_id) = 0)`)
+
+// unfilteredGrants is grantWhere without filters: a person's whole list.
+var unfilteredGrants, _ = grantWhere("", &Scope{}, CaseFilter{}, "", time.Time{})
+
+// A person's whole list, newest first, prepared once.
+var _ = statements.Read(grantPage(unfilteredGrants, ""))
+
+// listForScopeAdmin serves, newest first, the lists of those who
+// administer units but not the whole instance: each organisation they
+// administer is one range of cases_org_updated, each unit one of
+// cases_unit_updated, their grants outside those one of grants_list. With
+// one range (the commonest: the admin of one unit or one organisation) the
+// page is read straight from it; with several, each gives its first
+// offset+limit entries and the page is taken from their merge. The total
+// adds the units' counters (unit_case_counts) and the grants outside.
+func (s *Store) listForScopeAdmin(ctx context.Context, accountID string, sc *Scope, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
+	type rng struct {
+		page, total string
+		args        []any
+	}
+	var ranges []rng
+	statusArgs := []any{}
+	if f.Status != "" {
+		statusArgs = []any{f.Status}
+	}
+	scopeRange := func(s scopeIndex, id string) rng {
+		page, total := s.statements(f.Status != "")
+		return rng{page: page, total: total, args: append([]any{id}, statusArgs...)}
+	}
+	switch {
+	case f.Unit != "" && slices.Contains(sc.AdminScopeUnits, f.Unit):
+		ranges = append(ranges, scopeRange(unitRange, f.Unit))
+	case f.Unit != "":
+	default:
+		for _, org := range sc.AdminOrgs {
+			ranges = append(ranges, scopeRange(orgRange, org))
+		}
+		for _, unit := range sc.AdminUnits {
+			ranges = append(ranges, scopeRange(unitRange, unit))
+		}
+	}
+	var total int64
+	for _, r := range ranges {
+		var n int64
+		if err := s.db.QueryRow(ctx, s.read, r.total, r.args, &n); err != nil {
+			return nil, 0, err
+		}
+		total += n
+	}
+	// The grants outside the administered units, unless the unit asked for is one of those.
+	if f.Unit == "" || !slices.Contains(sc.AdminScopeUnits, f.Unit) {
+		except := sc.adminUnitSet()
+		where, args := grantWhere(accountID, sc, f, except, now)
+		var n int64
+		var err error
+		if f.Status == "" && f.Unit == "" {
+			n, err = s.grantTotal(ctx, accountID, sc, except, now)
+		} else {
+			err = s.db.QueryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &n)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if n > 0 {
+			ranges = append(ranges, rng{page: `SELECT ` + grantSummaryColumns + ` FROM grants AS g INDEXED BY grants_list WHERE ` + where +
+				` ORDER BY g.case_updated_at DESC, g.case_id DESC`, args: args})
+			total += n
+		}
+	}
+	switch len(ranges) {
+	case 0:
+		return []CaseSummary{}, total, nil
+	case 1:
+		r := ranges[0]
+		items, err := scanSummaries(s.db.Query(ctx, s.read, r.page+` LIMIT ? OFFSET ?`, append(r.args, p.limit(), p.offset())...))
+		return items, total, err
+	}
+	parts := make([]string, len(ranges))
+	var args []any
+	for i, r := range ranges {
+		parts[i] = `SELECT * FROM (` + r.page + ` LIMIT ?)`
+		args = append(append(args, r.args...), p.offset()+p.limit())
+	}
+	items, err := scanSummaries(s.db.Query(ctx, s.read, strings.Join(parts, " UNION ALL ")+
+		` ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, p.limit(), p.offset())...))
+	return items, total, err
 }
 
-// The hot statements of listFromGrants, prepared once: a person's whole
-// list, newest first, and its total.
+// scopeIndex is how one administered scope's case files are read: a range
+// of its date index, and its total from the units' counters.
+type scopeIndex struct {
+	index, column, counted string
+}
+
 var (
-	_ = statements.Read(grantPage(liveGrantWith(editorGrantKinds), ""))
-	_ = statements.Read(grantPage(liveGrantWith(readerGrantKinds), ""))
-	_ = statements.Read(grantTotalQuery(editorGrantKinds))
-	_ = statements.Read(grantTotalQuery(readerGrantKinds))
+	unitRange = scopeIndex{"cases_unit_updated", "unit_id", "unit_id = ?"}
+	orgRange  = scopeIndex{"cases_org_updated", "org_id", "unit_id IN (SELECT id FROM units WHERE org_id = ?)"}
 )
 
+// statements are the scope's page (newest first, without its LIMIT) and
+// total, of the case files in one status or all.
+func (x scopeIndex) statements(byStatus bool) (page, total string) {
+	status := ""
+	if byStatus {
+		status = " AND status = ?"
+	}
+	return `SELECT ` + caseSummaryColumns + ` FROM cases AS c INDEXED BY ` + x.index + ` WHERE c.` + x.column + ` = ?` + status +
+			` ORDER BY c.updated_at DESC, c.id DESC`,
+		`SELECT coalesce(sum(n), 0) FROM unit_case_counts WHERE ` + x.counted + status
+}
+
+// The commonest scope admins' lists, prepared once: the admin of one unit,
+// of one organisation, with and without a status.
+func init() {
+	for _, x := range []scopeIndex{unitRange, orgRange} {
+		for _, byStatus := range []bool{false, true} {
+			page, total := x.statements(byStatus)
+			statements.Read(page + ` LIMIT ? OFFSET ?`)
+			statements.Read(total)
+		}
+	}
+}
+
 // listByPredicate serves every other list: filters, search, other orders,
-// and admins.
-func (s *Store) listByPredicate(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
+// several kinds of scope at once.
+func (s *Store) listByPredicate(ctx context.Context, accountID string, sc *Scope, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
 	build := func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = visibleCases(q, actor, now)
+		q = visibleCases(q, sc, accountID, now)
 		if f.Status != "" {
 			q = q.Where("c.status = ?", f.Status)
 		}
 		if f.Category != "" {
 			q = q.Where("c.category_id = ?", f.Category)
 		}
+		if f.Unit != "" {
+			q = q.Where("c.unit_id = ?", f.Unit)
+		}
 		if f.Assignee != "" {
 			who := f.Assignee
 			if who == "me" {
-				who = actor.ID()
+				who = accountID
 			}
 			q = q.Where("c.id IN (SELECT case_id FROM grants WHERE account_id = ? AND kind = ? AND revoked_at IS NULL)", who, GrantAssignee)
 		}
@@ -214,12 +358,12 @@ func (s *Store) listByPredicate(ctx context.Context, actor Actor, f CaseFilter, 
 	// The page is chosen on the narrow index entries (the visible rowids in
 	// sort order) and only then are its rows read: an editor's 500 visible
 	// case files are sorted without reading 500 wide rows.
-	// For anyone but an admin the visible set is small and found by id, and
-	// SQLite would otherwise look the ids up in the unique index and read
-	// each row for its date; admins' pages come from the date index.
+	// For someone who administers nothing the visible set is small and found
+	// by id, and SQLite would otherwise look the ids up in the unique index
+	// and read each row for its date; admins' pages come from the date index.
 	table := "cases AS c"
-	if !actor.Account.IsAdmin() {
-		table = "cases AS c INDEXED BY cases_id_updated"
+	if !sc.AdminsAny() {
+		table = "cases AS c INDEXED BY cases_id_scope"
 	}
 	page := build(s.read.NewSelect().TableExpr(table).ColumnExpr("c.rowid")).
 		OrderExpr(CaseSorts[f.Sort]).Limit(p.limit()).Offset(p.offset())
@@ -232,16 +376,16 @@ func (s *Store) listByPredicate(ctx context.Context, actor Actor, f CaseFilter, 
 	return items, total, err
 }
 
-// listForAdmin serves an admin's list of every case file, or of those in
-// one status, in fixed statements (the commonest prepared): the page's
-// rowids from the date index, then their rows, and the total from the
-// counters kept in the write transactions.
+// listForAdmin serves an instance admin's list of every case file, or of
+// those in one status, in fixed statements (the commonest prepared): the
+// page's rowids from the date index, then their rows, and the total from
+// the counters kept in the write transactions.
 func (s *Store) listForAdmin(ctx context.Context, f CaseFilter, p Page) ([]CaseSummary, int64, error) {
 	page, count, args := sqlAdminPage, sqlAdminTotal, []any{}
 	if f.Status != "" {
 		page, count, args = sqlAdminPageStatus, sqlAdminTotalStatus, []any{f.Status}
 	}
-	if f.Sort != "" && f.Sort != "-updated" {
+	if !f.byDate() {
 		page = adminPage(f.Status != "", f.Sort)
 	}
 	items, err := scanSummaries(s.db.Query(ctx, s.read, page, append(args, p.limit(), p.offset())...))
@@ -275,6 +419,14 @@ func (s *Store) StatusCounts(ctx context.Context, actor Actor) (map[string]int64
 	if err := requireRole(actor, RoleReader); err != nil {
 		return nil, err
 	}
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	return s.statusCounts(ctx, actor.ID(), sc)
+}
+
+func (s *Store) statusCounts(ctx context.Context, accountID string, sc *Scope) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, st := range CaseStatuses {
 		out[st] = 0
@@ -284,10 +436,12 @@ func (s *Store) StatusCounts(ctx context.Context, actor Actor) (map[string]int64
 		N      int64  `bun:"n"`
 	}
 	var err error
-	if actor.Account.IsAdmin() {
+	switch {
+	case !sc.reachesCases():
+	case sc.All:
 		err = s.read.NewSelect().Table("case_counts").Column("status", "n").Scan(ctx, &rows)
-	} else {
-		err = visibleCases(s.read.NewSelect().TableExpr("cases AS c").ColumnExpr("c.status, count(*) AS n"), actor, s.now()).
+	default:
+		err = visibleCases(s.read.NewSelect().TableExpr("cases AS c").ColumnExpr("c.status, count(*) AS n"), sc, accountID, s.now()).
 			GroupExpr("c.status").Scan(ctx, &rows)
 	}
 	for _, r := range rows {

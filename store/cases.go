@@ -58,6 +58,13 @@ type Case struct {
 	Version    int64     `bun:"version" json:"version"`
 	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
 	UpdatedAt  time.Time `bun:"updated_at" json:"updated_at"`
+	// UnitID is the unit the case file belongs to, OrgID that unit's
+	// organisation (a unit never changes organisation).
+	UnitID string `bun:"unit_id" json:"-"`
+	OrgID  string `bun:"org_id" json:"-"`
+	// Unit and Modules are read with the case file, from its unit.
+	Unit    UnitRef `bun:"-" json:"unit"`
+	Modules Modules `bun:"-" json:"modules"`
 }
 
 // Person is an account as shown on a case file.
@@ -112,8 +119,8 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 		Edit:        rel.writer() && c.Status != CaseArchived,
 		Transitions: allowedTransitions(c, rel),
 		Delete:      rel.Admin || rel.Superadmin || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
-		Assign:      actor.Account.IsAdmin(),
-		Invite:      rel.manager() && CollaborationOpen(c.Status),
+		Assign:      rel.ScopeAdmin,
+		Invite:      rel.manager() && CollaborationOpen(c.Status) && c.Modules.Helpers,
 		Report:      rel.manager(),
 	}
 	switch {
@@ -162,11 +169,23 @@ type NewCase struct {
 	Summary    string  `json:"summary" validate:"max=20000"`
 	FactsDate  *string `json:"facts_date" validate:"omitempty,datetime=2006-01-02"`
 	Place      string  `json:"place" validate:"max=200"`
+	// UnitID is the unit the case file belongs to: required when the
+	// creator may create in several.
+	UnitID string `json:"unit_id"`
 }
 
-// CreateCase creates a draft case file entrusted to its creator.
+// CreateCase creates a draft case file entrusted to its creator, in a unit
+// they edit for or administer.
 func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseDetail, error) {
-	if err := requireRole(actor, RoleEditor); err != nil {
+	if err := requireRole(actor, RoleReader); err != nil {
+		return nil, err
+	}
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := s.creationUnit(ctx, sc, in.UnitID)
+	if err != nil {
 		return nil, err
 	}
 	if err := check(&in); err != nil {
@@ -179,7 +198,8 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	now := s.now()
 	c := &Case{ID: newID(), Title: strings.TrimSpace(in.Title), CategoryID: in.CategoryID, Summary: in.Summary,
 		FactsDate: in.FactsDate, Place: strings.TrimSpace(in.Place), Status: CaseDraft, CreatorID: actor.ID(),
-		Version: 1, CreatedAt: now, UpdatedAt: now}
+		Version: 1, CreatedAt: now, UpdatedAt: now, UnitID: unit.ID, OrgID: unit.OrgID,
+		Unit: UnitRef{ID: unit.ID, Name: unit.Name, Code: unit.Code}, Modules: unit.Modules()}
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.insertCase(ctx, tx, c); err != nil {
 			return err
@@ -190,12 +210,12 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID})
 	})
 	if err != nil {
 		return nil, err
 	}
-	rel := Relation{Assignee: true, Superadmin: RoleAtLeast(actor.Account.Role, RoleSuperadmin)}
+	rel := Relation{Assignee: true, ScopeAdmin: sc.AdminsUnit(c.OrgID, c.UnitID), Superadmin: sc.Superadmin}
 	return &CaseDetail{Case: c, Assignees: []Person{{ID: actor.ID(), Name: actor.Account.Name}}, Collaborators: []Collaborator{},
 		Permissions: s.permissions(c, rel, actor), Warnings: warnings}, nil
 }
@@ -205,8 +225,8 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 // is the test that it is free (a clash makes the insert fail and draw again).
 // Every statement a create runs is paid inside the single writer's queue.
 var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-	status, outcome, creator_id, version, created_at, updated_at)
-	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
+	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id)
+	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
 	RETURNING 1`)
 
 // insertCase writes a new case row with a fresh reference, its counter and
@@ -216,7 +236,7 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 		c.Reference = NewReference(c.CreatedAt.Year())
 		var one int
 		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
-			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.CategoryID}, &one)
+			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID, c.CategoryID}, &one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Invalid("category_id", "unknown")
 		}
@@ -388,7 +408,7 @@ func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch 
 			if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "updated", Fields: fields}); err != nil {
 				return err
 			}
-			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"fields": fields}}); err != nil {
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"fields": fields}}); err != nil {
 				return err
 			}
 		}
@@ -460,14 +480,14 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 			return err
 		}
 		if c.Status == CaseClosed || c.Status == CaseArchived {
-			if err := s.endHelpers(ctx, tx, actor, c.ID, "case_"+c.Status); err != nil {
+			if err := s.endHelpers(ctx, tx, actor, c, "case_"+c.Status); err != nil {
 				return err
 			}
 		}
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "transition", FromStatus: from, ToStatus: c.Status, Comment: strings.TrimSpace(tr.Comment)}); err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID,
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID,
 			Details: map[string]any{"from": from, "to": c.Status}}); err != nil {
 			return err
 		}
@@ -487,7 +507,7 @@ func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) 
 			return err
 		}
 		switch {
-		case actor.Account.IsAdmin():
+		case rel.ScopeAdmin:
 			if err := checkReason(reason); err != nil {
 				return err
 			}
@@ -509,7 +529,7 @@ func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) 
 		if err := s.countCase(ctx, tx, c.Status, ""); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deleted", ObjectType: "case", ObjectID: c.ID, Reason: reason,
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deleted", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Reason: reason,
 			Details: map[string]any{"reference": c.Reference, "status": c.Status}})
 	})
 	if err == nil {

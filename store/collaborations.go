@@ -35,7 +35,8 @@ func endOfDay(day *string) (*time.Time, error) {
 	return &end, nil
 }
 
-// managed loads a case file the actor manages (assignee or admin), open to collaboration.
+// managed loads a case file the actor manages (assignee or admin), in a
+// unit whose helpers are switched on.
 func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, error) {
 	c, rel, err := s.caseFor(ctx, tx, actor, caseID, false)
 	if err != nil {
@@ -43,6 +44,9 @@ func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID str
 	}
 	if !rel.manager() {
 		return nil, ErrForbidden
+	}
+	if !c.Modules.Helpers {
+		return nil, errModuleDisabled
 	}
 	return c, nil
 }
@@ -94,31 +98,38 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 			}
 			return Coded(ErrConflict, "already_collaborator")
 		}
+		if helper != nil {
+			if err := s.clearEndedGrants(ctx, tx, c.ID, helper.ID); err != nil {
+				return err
+			}
+		}
 		g := &Grant{ID: newID(), CaseID: c.ID, Kind: in.Kind, Major: in.Major, StartsAt: now, EndsAt: ends,
 			GrantedBy: ptr(actor.ID()), InvitedEmail: key, CreatedAt: now}
 		params := map[string]string{"inviter": actor.Account.Name, "reference": c.Reference, "kind": in.Kind}
 		locale := actor.Account.Locale
 		kind := "collab_invitation"
+		var link *oneTimeLink
 		if helper != nil {
 			g.AccountID = &helper.ID
 			params["name"], params["link"], locale, kind = helper.Name, s.baseURL+"/cases/"+c.ID, helper.Locale, "collab_added"
 		} else {
-			tok, hash := newSecret()
+			// The invitation is valid 14 days from now; its token is minted
+			// when the e-mail leaves.
 			exp := now.Add(collaborationInviteTTL)
-			g.TokenHash, g.TokenExpires = hash, &exp
-			params["link"] = s.link("/invitation", tok)
+			g.TokenExpires = &exp
+			link = &oneTimeLink{path: "/invitation", purpose: purposeCollaboration, subject: g.ID}
 		}
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx, in.Email, locale, kind, params); err != nil {
+		if err := s.enqueueLink(ctx, tx, in.Email, locale, kind, params, link); err != nil {
 			return err
 		}
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "collaborator_invited", Comment: in.Kind}); err != nil {
 			return err
 		}
 		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.invited", ObjectType: "grant", ObjectID: g.ID,
-			Details: map[string]any{"case": c.ID, "kind": in.Kind, "major": in.Major, "immediate": helper != nil}}); err != nil {
+			OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID, "kind": in.Kind, "major": in.Major, "immediate": helper != nil}}); err != nil {
 			return err
 		}
 		out, err = s.collaborator(ctx, tx, c.ID, g.ID)
@@ -190,6 +201,21 @@ func (s *Store) bindCollaboration(ctx context.Context, tx bun.IDB, actor Actor, 
 		return "", Coded(ErrForbidden, "email_mismatch")
 	}
 	now := s.now()
+	// One live grant per person and case file: someone entrusted with the
+	// case file (or already helping) since they were invited keeps what
+	// they have, and the invitation is used up.
+	if err := s.clearEndedGrants(ctx, tx, c.ID, acc.ID); err != nil {
+		return "", err
+	}
+	held, err := tx.NewSelect().Model((*Grant)(nil)).Where("case_id = ? AND account_id = ? AND revoked_at IS NULL", c.ID, acc.ID).Exists(ctx)
+	if err != nil {
+		return "", err
+	}
+	if held {
+		_, err := tx.NewUpdate().Model(g).Set("revoked_at = ?", now).Set("revoked_why = 'superseded'").Set("token_hash = NULL").
+			WherePK().Exec(ctx)
+		return c.ID, err
+	}
 	if _, err := tx.NewUpdate().Model(g).Set("account_id = ?", acc.ID).Set("token_hash = NULL").Set("starts_at = ?", now).
 		WherePK().Exec(ctx); err != nil {
 		return "", err
@@ -199,7 +225,7 @@ func (s *Store) bindCollaboration(ctx context.Context, tx bun.IDB, actor Actor, 
 		return "", err
 	}
 	return c.ID, s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.accepted", ObjectType: "grant", ObjectID: g.ID,
-		Details: map[string]any{"case": c.ID}})
+		OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID}})
 }
 
 // AcceptCollaboration binds a helper invitation to the logged-in actor if
@@ -255,7 +281,7 @@ func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id 
 				return err
 			}
 			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.updated", ObjectType: "grant", ObjectID: g.ID,
-				Details: map[string]any{"case": c.ID}}); err != nil {
+				OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID}}); err != nil {
 				return err
 			}
 		}
@@ -293,7 +319,7 @@ func (s *Store) RevokeCollaborator(ctx context.Context, actor Actor, caseID, id 
 			return err
 		}
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.revoked", ObjectType: "grant", ObjectID: g.ID,
-			Details: map[string]any{"case": c.ID}})
+			OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID}})
 	})
 }
 
@@ -307,9 +333,12 @@ func (s *Store) ExpireCollaborations(ctx context.Context) (int, error) {
 		var ended []struct {
 			ID     string `bun:"id"`
 			CaseID string `bun:"case_id"`
+			OrgID  string `bun:"org_id"`
+			UnitID string `bun:"unit_id"`
 		}
-		if err := tx.NewSelect().Model((*Grant)(nil)).Column("id", "case_id").
-			Where("kind != ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", GrantAssignee, now).Scan(ctx, &ended); err != nil {
+		if err := tx.NewSelect().TableExpr("grants AS g").Join("JOIN cases AS c ON c.id = g.case_id").
+			ColumnExpr("g.id, g.case_id, c.org_id, c.unit_id").
+			Where("g.kind != ? AND g.revoked_at IS NULL AND g.ends_at IS NOT NULL AND g.ends_at <= ?", GrantAssignee, now).Scan(ctx, &ended); err != nil {
 			return err
 		}
 		for _, g := range ended {
@@ -318,7 +347,7 @@ func (s *Store) ExpireCollaborations(ctx context.Context) (int, error) {
 				return err
 			}
 			if err := s.appendAudit(ctx, tx, Actor{ClientIP: "system"}, Audit{Action: "collaboration.expired", ObjectType: "grant", ObjectID: g.ID,
-				Details: map[string]any{"case": g.CaseID}}); err != nil {
+				OrgID: g.OrgID, UnitID: g.UnitID, Details: map[string]any{"case": g.CaseID}}); err != nil {
 				return err
 			}
 		}

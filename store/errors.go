@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"sort"
 	"strings"
@@ -64,4 +65,12 @@ func (e *ValidationError) Error() string {
 // Invalid builds a ValidationError for one field.
 func Invalid(field, reason string) error {
 	return &ValidationError{Fields: map[string]string{field: reason}}
+}
+
+// notFound turns "no such row" into ErrNotFound and leaves other errors be.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
 }

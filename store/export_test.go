@@ -11,17 +11,29 @@ import (
 
 // SearchOwn is searchOwn.
 func (s *Store) SearchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, bool, error) {
-	return s.searchOwn(ctx, actor, f, p, now)
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return s.searchOwn(ctx, actor.ID(), sc, f, p, now)
 }
 
 // ListByPredicate is listByPredicate.
 func (s *Store) ListByPredicate(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
-	return s.listByPredicate(ctx, actor, f, p, now)
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.listByPredicate(ctx, actor.ID(), sc, f, p, now)
 }
 
 // ListFromGrants is listFromGrants.
 func (s *Store) ListFromGrants(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
-	return s.listFromGrants(ctx, actor, f, p, now)
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.listFromGrants(ctx, actor.ID(), sc, f, p, now)
 }
 
 // ListForAdmin is listForAdmin.

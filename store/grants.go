@@ -109,10 +109,10 @@ func (s *Store) assigneesOf(ctx context.Context, db bun.IDB, caseID string) ([]P
 
 // endHelpers revokes every live helper grant of a case file (when it is
 // closed or archived), each audited.
-func (s *Store) endHelpers(ctx context.Context, tx bun.IDB, actor Actor, caseID, why string) error {
+func (s *Store) endHelpers(ctx context.Context, tx bun.IDB, actor Actor, c *Case, why string) error {
 	var ids []string
 	if err := tx.NewSelect().Model((*Grant)(nil)).Column("id").
-		Where("case_id = ? AND kind != ? AND revoked_at IS NULL", caseID, GrantAssignee).Scan(ctx, &ids); err != nil {
+		Where("case_id = ? AND kind != ? AND revoked_at IS NULL", c.ID, GrantAssignee).Scan(ctx, &ids); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -121,11 +121,22 @@ func (s *Store) endHelpers(ctx context.Context, tx bun.IDB, actor Actor, caseID,
 			return err
 		}
 		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "collaboration.ended", ObjectType: "grant", ObjectID: id,
-			Details: map[string]any{"case": caseID, "why": why}}); err != nil {
+			OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"case": c.ID, "why": why}}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// clearEndedGrants revokes the grants of account on a case file whose end
+// date has passed but that the expiry job has not closed yet: a live
+// (case, account) grant is unique in the schema, and an ended one would
+// otherwise stand in the way of a new one.
+func (s *Store) clearEndedGrants(ctx context.Context, tx bun.IDB, caseID, accountID string) error {
+	now := s.now()
+	_, err := tx.NewUpdate().Model((*Grant)(nil)).Set("revoked_at = ?", now).Set("revoked_why = 'expired'").Set("token_hash = NULL").
+		Where("case_id = ? AND account_id = ? AND revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= ?", caseID, accountID, now).Exec(ctx)
+	return err
 }
 
 // AssigneesChange is an admin's new list of assignees for a case file.
@@ -134,10 +145,10 @@ type AssigneesChange struct {
 	Reason  string   `json:"reason"`
 }
 
-// SetAssignees entrusts a case file to exactly these editors (admins only,
-// with a reason, at version ifMatch). New assignees get an e-mail.
+// SetAssignees entrusts a case file to exactly these editors of its unit
+// (the unit's admins and instance admins, with a reason, at version ifMatch). New assignees get an e-mail.
 func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatch *int64, ch AssigneesChange) (*CaseDetail, error) {
-	if err := requireRole(actor, RoleAdmin); err != nil {
+	if err := requireScopeAdmin(ctx, s, actor); err != nil {
 		return nil, err
 	}
 	var out *CaseDetail
@@ -145,6 +156,9 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 		c, rel, err := s.caseFor(ctx, tx, actor, id, true)
 		if err != nil {
 			return err
+		}
+		if !rel.ScopeAdmin {
+			return ErrForbidden
 		}
 		if err := check(&ch); err != nil {
 			return err
@@ -158,8 +172,13 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 		want := map[string]*Account{}
 		for _, uid := range ch.UserIDs {
 			acc, err := accountByID(ctx, tx, uid)
-			if err != nil || acc.Status != StatusActive || !RoleAtLeast(acc.Role, RoleEditor) {
+			if err != nil || acc.Status != StatusActive {
 				return Invalid("user_ids", "not_editor")
+			}
+			// Case managers edit for the case file's unit; instance admins
+			// may be entrusted with a case file anywhere.
+			if edits, err := s.editsIn(ctx, tx, acc, c.UnitID); err != nil || !edits {
+				return firstErr(err, Invalid("user_ids", "not_editor"))
 			}
 			want[uid] = acc
 		}
@@ -192,6 +211,9 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 				Where("case_id = ? AND account_id = ? AND kind != ? AND revoked_at IS NULL", c.ID, uid, GrantAssignee).Exec(ctx); err != nil {
 				return err
 			}
+			if err := s.clearEndedGrants(ctx, tx, c.ID, uid); err != nil {
+				return err
+			}
 			if err := s.addGrant(ctx, tx, c.ID, uid, GrantAssignee, actor.ID(), now); err != nil {
 				return err
 			}
@@ -207,7 +229,7 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "assignees", Comment: ch.Reason}); err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.assignees", ObjectType: "case", ObjectID: c.ID, Reason: ch.Reason,
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.assignees", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Reason: ch.Reason,
 			Details: map[string]any{"added": added, "removed": removed}}); err != nil {
 			return err
 		}
@@ -226,8 +248,8 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 // addresses only for its managers.
 func (s *Store) ListCollaborators(ctx context.Context, actor Actor, caseID string) ([]Collaborator, error) {
 	c, rel, err := s.caseFor(ctx, s.read, actor, caseID, false)
-	if err != nil {
-		return nil, err
+	if err != nil || !c.Modules.Helpers {
+		return nil, firstErr(err, errModuleDisabled)
 	}
 	return s.collaboratorsOf(ctx, s.read, c.ID, rel.manager())
 }

@@ -66,12 +66,30 @@ type OutboxMessage struct {
 	SentAt        *time.Time `bun:"sent_at" json:"sent_at"`
 	// Channel is where it went: "smtp" or "log" (see OutboxPrinted).
 	Channel string `bun:"channel" json:"-"`
+	// The one-time link the bodies carry, without its token: the bodies hold
+	// LinkPlaceholder where the token goes, minted at each attempt.
+	LinkPlaceholder string `bun:"link_placeholder" json:"-"`
+	LinkPurpose     string `bun:"link_purpose" json:"-"`
+	LinkSubject     string `bun:"link_subject" json:"-"`
+	LinkTTLSeconds  int64  `bun:"link_ttl_seconds" json:"-"`
 }
 
 // enqueue renders an e-mail and writes it to the outbox inside tx, so that the
 // e-mail exists if and only if the change that causes it is committed. The
 // caller should kick the sender after its transaction commits.
 func (s *Store) enqueue(ctx context.Context, tx bun.IDB, to, locale, kind string, params map[string]string) error {
+	return s.enqueueLink(ctx, tx, to, locale, kind, params, nil)
+}
+
+// enqueueLink is enqueue for an e-mail that carries a one-time link in its
+// "link" parameter: what is written holds a placeholder instead of the
+// token, which is minted only when the message is claimed for an attempt.
+func (s *Store) enqueueLink(ctx context.Context, tx bun.IDB, to, locale, kind string, params map[string]string, link *oneTimeLink) error {
+	var placeholder string
+	if link != nil {
+		placeholder = linkPlaceholder()
+		params["link"] = s.link(link.path, placeholder)
+	}
 	if s.composer == nil {
 		return fmt.Errorf("outbox: %s e-mail: no composer configured", kind)
 	}
@@ -93,6 +111,9 @@ func (s *Store) enqueue(ctx context.Context, tx bun.IDB, to, locale, kind string
 		To:        to, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML,
 		Kind: kind, Status: OutboxQueued, NextAttemptAt: now, CreatedAt: now, Channel: "smtp",
 	}
+	if link != nil {
+		m.LinkPlaceholder, m.LinkPurpose, m.LinkSubject, m.LinkTTLSeconds = placeholder, link.purpose, link.subject, int64(link.ttl/time.Second)
+	}
 	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 		return fmt.Errorf("outbox: insert %s e-mail: %w", kind, err)
 	}
@@ -104,6 +125,10 @@ func (s *Store) enqueue(ctx context.Context, tx bun.IDB, to, locale, kind string
 // next attempt lease into the future in the same transaction. Until the
 // sender records the outcome, or the lease runs out after a crash, no other
 // claim returns them, so a message is never handed out twice for one attempt.
+//
+// A message with a one-time link gets its token here, in the same
+// transaction: its hash is stored, the token is in the returned bodies only,
+// and the previous attempt's token dies. No usable link is ever written.
 func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]OutboxMessage, error) {
 	if limit <= 0 {
 		limit = 1
@@ -140,6 +165,11 @@ func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration)
 			Where("id IN (?)", bun.In(ids)).Where("status = ?", OutboxQueued).
 			Exec(ctx); err != nil {
 			return fmt.Errorf("outbox: lease due messages: %w", err)
+		}
+		for i := range claimed {
+			if err := s.mintLink(ctx, tx, &claimed[i]); err != nil {
+				return fmt.Errorf("outbox: mint the link of %s: %w", claimed[i].ID, err)
+			}
 		}
 		return nil
 	})

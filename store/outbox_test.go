@@ -391,3 +391,55 @@ func TestRetryOutboxRequeuesOnlyFailedMessagesAndAudits(t *testing.T) {
 		t.Errorf("audit chain = %+v, %v", v, err)
 	}
 }
+
+// A message with a one-time link is written with a placeholder; each claim
+// mints its token, stores only the hash, puts the token in the returned
+// bodies alone, and kills the previous attempt's token.
+func TestClaimMintsTheLinkAndARetryKillsThePreviousOne(t *testing.T) {
+	st, clock := newOutboxStore(t)
+	ctx := context.Background()
+	admin, err := st.CreateAccount(ctx, testHasher, Actor{}, NewAccount{Email: "admin@example.org", Name: "Admin", Password: "a long enough passphrase", Role: RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.InviteAccount(ctx, Actor{Account: admin}, Invitation{Email: "ivo@example.org", Name: "Ivo", Role: RoleEditor, Reason: "Accord du bureau du 3 mars"}); err != nil {
+		t.Fatal(err)
+	}
+	stored := allOutbox(t, st)
+	if len(stored) != 1 || stored[0].LinkPurpose != purposeInvite || !strings.Contains(stored[0].TextBody, "#token="+stored[0].LinkPlaceholder) {
+		t.Fatalf("written: %+v", stored)
+	}
+	token := regexp.MustCompile(`#token=([A-Za-z0-9_-]+)`)
+	claim := func() string {
+		t.Helper()
+		got, err := st.ClaimOutbox(ctx, 10, time.Minute)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("claim: %v %v", got, err)
+		}
+		m := token.FindStringSubmatch(got[0].TextBody)
+		if m == nil || m[1] == got[0].LinkPlaceholder || !strings.Contains(got[0].HTMLBody, m[1]) {
+			t.Fatalf("claimed bodies without a minted token: %q / %q", got[0].TextBody, got[0].HTMLBody)
+		}
+		return m[1]
+	}
+	first := claim()
+	if _, err := st.InspectInvitation(ctx, first); err != nil {
+		t.Fatalf("the first attempt's token: %v", err)
+	}
+	if row := outboxRow(t, st, stored[0].ID); strings.Contains(row.TextBody+row.HTMLBody, first) {
+		t.Fatal("the minted token was written to the outbox")
+	}
+	// The attempt's lease runs out (the sender died): the next claim mints
+	// another token, and the first one dies.
+	clock.Advance(2 * time.Minute)
+	second := claim()
+	if second == first {
+		t.Fatal("the same token twice")
+	}
+	if _, err := st.InspectInvitation(ctx, first); err == nil {
+		t.Fatal("the previous attempt's token still works")
+	}
+	if _, err := st.InspectInvitation(ctx, second); err != nil {
+		t.Fatalf("the second attempt's token: %v", err)
+	}
+}

@@ -32,32 +32,31 @@ type Overview struct {
 }
 
 // Overview gathers the home page of the actor. For everyone, admins
-// included, "their" case files are those entrusted to them or they help on.
+// included, "their" case files are those entrusted to them or they help on
+// (their scope's own part: what they administer is left out).
 func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 	if err := requireRole(actor, RoleReader); err != nil {
 		return nil, err
 	}
-	own := actor
-	if actor.Account.IsAdmin() {
-		// An admin's home shows their own case files, not the whole instance.
-		demoted := *actor.Account
-		demoted.Role = RoleEditor
-		own.Account = &demoted
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, err
 	}
-	counts, err := s.StatusCounts(ctx, own)
+	own := sc.own()
+	counts, err := s.statusCounts(ctx, actor.ID(), own)
 	if err != nil {
 		return nil, err
 	}
 	ov := &Overview{Counts: counts, Deadlines: []UpcomingDeadline{}, Helping: []HelpedCase{}}
 	now := s.now()
 	err = visibleCases(s.read.NewSelect().TableExpr("deadlines AS d").Join("JOIN cases AS c ON c.id = d.case_id").
-		ColumnExpr("d.id, d.case_id, c.reference, c.title AS case_title, d.title, d.due_date"), own, now).
+		ColumnExpr("d.id, d.case_id, c.reference, c.title AS case_title, d.title, d.due_date"), own, actor.ID(), now).
 		Where("NOT d.done AND c.status NOT IN (?, ?)", CaseClosed, CaseArchived).
 		OrderExpr("d.due_date, d.id").Limit(20).Scan(ctx, &ov.Deadlines)
 	if err != nil {
 		return nil, err
 	}
-	// The case files the actor helps on: the visible ones (the one predicate)
+	// The case files the actor helps on: the visible ones (the one rule)
 	// where their own grant is a helper's.
 	var helped []struct {
 		CaseSummary
@@ -65,7 +64,7 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 	}
 	err = visibleCases(s.read.NewSelect().TableExpr("cases AS c").
 		Join("JOIN grants AS g ON g.case_id = c.id AND g.account_id = ? AND g.kind IN (?) AND g.revoked_at IS NULL", actor.ID(), bun.In(HelperKinds)).
-		ColumnExpr("c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at, g.kind"), own, now).
+		ColumnExpr("c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version, c.created_at, c.updated_at, c.unit_id, g.kind"), own, actor.ID(), now).
 		OrderExpr("c.updated_at DESC").Limit(100).Scan(ctx, &helped)
 	if err != nil || len(helped) == 0 {
 		return ov, err

@@ -20,11 +20,8 @@ func (s *Store) ForgotPassword(ctx context.Context, actor Actor, email string) e
 		return err
 	}
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		tok, err := s.issueToken(ctx, tx, acc.ID, purposeReset, resetTTL)
-		if err != nil {
-			return err
-		}
-		return s.enqueue(ctx, tx, acc.Email, acc.Locale, "reset", map[string]string{"name": acc.Name, "link": s.link("/reset", tok)})
+		return s.enqueueLink(ctx, tx, acc.Email, acc.Locale, "reset", map[string]string{"name": acc.Name},
+			&oneTimeLink{path: "/reset", purpose: purposeReset, subject: acc.ID, ttl: resetTTL})
 	})
 }
 

@@ -18,8 +18,9 @@ type Registration struct {
 	// Pledge is the confidentiality pledge; registering means signing it.
 	Pledge bool   `json:"pledge" validate:"eq=true"`
 	Locale string `json:"locale" validate:"omitempty,locale"`
-	// Invitation is a token from an admin's invitation e-mail. When it was
-	// sent to the same e-mail, the account is active at once with its role.
+	// Invitation is a token from an invitation e-mail (an admin's, a
+	// helper's or a membership's). When it was sent to the same e-mail, the
+	// account is active at once with what it grants.
 	Invitation string `json:"invitation"`
 }
 
@@ -57,6 +58,9 @@ func (s *Store) Register(ctx context.Context, h *passwords.Hasher, actor Actor, 
 			if err == nil && !done {
 				done, err = s.registerCollaborator(ctx, tx, actor, r, hash)
 			}
+			if err == nil && !done {
+				done, err = s.registerMember(ctx, tx, actor, r, hash)
+			}
 			if err != nil || done {
 				out.Active = done
 				return err
@@ -93,11 +97,8 @@ func (s *Store) Register(ctx context.Context, h *passwords.Hasher, actor Actor, 
 }
 
 func (s *Store) sendActivation(ctx context.Context, tx bun.IDB, acc *Account) error {
-	tok, err := s.issueToken(ctx, tx, acc.ID, purposeActivate, activateTTL)
-	if err != nil {
-		return err
-	}
-	return s.enqueue(ctx, tx, acc.Email, acc.Locale, "activation", map[string]string{"name": acc.Name, "link": s.link("/activate", tok)})
+	return s.enqueueLink(ctx, tx, acc.Email, acc.Locale, "activation", map[string]string{"name": acc.Name},
+		&oneTimeLink{path: "/activate", purpose: purposeActivate, subject: acc.ID, ttl: activateTTL})
 }
 
 // acceptAccountInvitation completes an admin's invitation when the
@@ -135,8 +136,19 @@ func (s *Store) registerCollaborator(ctx context.Context, tx bun.IDB, actor Acto
 	if err != nil || g.InvitedEmail != EmailKey(r.Email) {
 		return false, nil
 	}
+	return s.registerInvitee(ctx, tx, actor, r, hash, "collaboration", func(actor Actor, acc *Account) error {
+		_, err := s.bindCollaboration(ctx, tx, actor, acc, r.Invitation)
+		return err
+	})
+}
+
+// registerInvitee registers someone with the e-mail an invitation of kind
+// was sent to: the account is active at once, a reader, and bind gives it
+// what the invitation grants. It reports false, changing nothing, when the
+// e-mail already has an account: its owner logs in and accepts instead.
+func (s *Store) registerInvitee(ctx context.Context, tx bun.IDB, actor Actor, r Registration, hash, kind string,
+	bind func(Actor, *Account) error) (bool, error) {
 	if taken, err := tx.NewSelect().Model((*Account)(nil)).Where("email_key = ?", EmailKey(r.Email)).Exists(ctx); err != nil || taken {
-		// Someone with an account logs in and accepts instead.
 		return false, err
 	}
 	acc, err := s.insertAccount(ctx, tx, NewAccount{Email: r.Email, Name: r.Name, Role: RoleReader, Locale: r.Locale}, StatusActive, hash)
@@ -148,13 +160,10 @@ func (s *Store) registerCollaborator(ctx context.Context, tx bun.IDB, actor Acto
 	}
 	actor.Account = acc
 	if err := s.appendAudit(ctx, tx, actor, Audit{Action: "account.registered", ObjectType: "account", ObjectID: acc.ID,
-		Details: map[string]any{"by_invitation": "collaboration"}}); err != nil {
+		Details: map[string]any{"by_invitation": kind}}); err != nil {
 		return false, err
 	}
-	if _, err := s.bindCollaboration(ctx, tx, actor, acc, r.Invitation); err != nil {
-		return false, err
-	}
-	return true, nil
+	return true, bind(actor, acc)
 }
 
 // Activate confirms a registration's e-mail: the account becomes active
@@ -179,22 +188,27 @@ func (s *Store) Activate(ctx context.Context, actor Actor, tok string) error {
 // InvitationInfo is what an invitation link may show before it is used: the
 // invited e-mail and who invited, nothing more.
 type InvitationInfo struct {
-	// Kind is "account" (an admin's invitation) or "collaboration" (a
-	// helper's invitation on one case file).
-	Kind    string `json:"kind"`
-	Email   string `json:"email"`
+	// Kind is "account" (an admin's invitation), "collaboration" (a
+	// helper's invitation on one case file) or "membership" (of an
+	// organisation or a unit).
+	Kind  string `json:"kind"`
+	Email string `json:"email"`
+	// Role is the account's role (account) or the membership's (membership).
 	Role    string `json:"role,omitempty"`
 	Inviter string `json:"inviter"`
 	// Reference and CollaborationKind describe a helper's invitation.
 	Reference         string `json:"reference,omitempty"`
 	CollaborationKind string `json:"collaboration_kind,omitempty"`
+	// ScopeType ("org" or "unit") and ScopeName describe a membership's.
+	ScopeType string `json:"scope_type,omitempty"`
+	ScopeName string `json:"scope_name,omitempty"`
 }
 
 // InspectInvitation describes a valid invitation token of either kind.
 func (s *Store) InspectInvitation(ctx context.Context, tok string) (*InvitationInfo, error) {
 	t, err := s.peekToken(ctx, s.read, tok, purposeInvite)
 	if err != nil {
-		return s.inspectCollaboration(ctx, tok)
+		return s.inspectHelperOrMember(ctx, tok)
 	}
 	acc, err := accountByID(ctx, s.read, t.AccountID)
 	if err != nil || acc.Status != StatusInvited {

@@ -13,6 +13,8 @@ type CaseReport struct {
 	Deadlines   []Deadline
 	Attachments []Attachment
 	History     []HistoryEntry
+	// Letterhead is the case file's unit: its name, logo and stamp.
+	Letterhead Letterhead
 }
 
 // Report gathers a case file's report: for its assignees and admins only;
@@ -43,6 +45,9 @@ func (s *Store) Report(ctx context.Context, actor Actor, id string) (*CaseReport
 		return nil, err
 	}
 	if r.History, err = s.historyOf(ctx, c); err != nil {
+		return nil, err
+	}
+	if r.Letterhead, err = s.letterhead(ctx, s.read, c.UnitID); err != nil {
 		return nil, err
 	}
 	return r, nil

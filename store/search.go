@@ -120,14 +120,13 @@ func matchingCases(q *bun.SelectQuery, text string) *bun.SelectQuery {
 // test of that limit.)
 var searchOwnMax int64 = 5000
 
-// searchOwn is ListCases for a search by someone who sees at most
-// searchOwnMax case files; ok is false when they see more.
-func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page, now time.Time) (items []CaseSummary, total int64, ok bool, err error) {
-	if actor.Account.Status != StatusActive {
+// searchOwn is ListCases for a search by someone who administers nothing
+// and sees at most searchOwnMax case files; ok is false when they see more.
+func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f CaseFilter, p Page, now time.Time) (items []CaseSummary, total int64, ok bool, err error) {
+	if !sc.reachesCases() {
 		return []CaseSummary{}, 0, true, nil
 	}
-	kinds := grantKindsOf(actor.Account)
-	if n, err := s.grantTotal(ctx, actor.Account, kinds, now); err != nil || n > searchOwnMax {
+	if n, err := s.grantTotal(ctx, accountID, sc, "", now); err != nil || n > searchOwnMax {
 		return nil, 0, false, err
 	}
 	terms := search.Terms(f.Q)
@@ -135,13 +134,7 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 	if len(terms) == 0 {
 		return items, 0, true, nil // only punctuation: nothing matches
 	}
-	where, args := liveGrantWith(kinds), liveGrantArgs(actor.Account, now)
-	if f.Status != "" {
-		where, args = where+" AND g.case_status = ?", append(args, f.Status)
-	}
-	if f.Category != "" {
-		where, args = where+" AND g.case_category_id = ?", append(args, f.Category)
-	}
+	where, args := grantWhere(accountID, sc, f, "", now)
 	rows, err := s.db.Query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
 	if err != nil {
 		return nil, 0, false, err
@@ -153,7 +146,7 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 		var it CaseSummary
 		var title, summary, notes string
 		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &title, &summary, &notes); err != nil {
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID, &title, &summary, &notes); err != nil {
 			return nil, 0, false, err
 		}
 		if !m.Matches(title, summary, notes) {
@@ -175,13 +168,10 @@ func (s *Store) searchOwn(ctx context.Context, actor Actor, f CaseFilter, p Page
 func searchOwnQuery(where, sort string) string {
 	return `SELECT ` + grantSummaryColumns + `, t.c0, t.c1, t.c2
 		FROM grants AS g INDEXED BY grants_list
-		JOIN cases AS c INDEXED BY cases_id_updated ON c.id = g.case_id
+		JOIN cases AS c INDEXED BY cases_id_scope ON c.id = g.case_id
 		JOIN case_search_content AS t ON t.id = c.rowid
 		WHERE ` + where + ` ORDER BY ` + grantSorts[sort]
 }
 
-// The commonest searches' statements, prepared once.
-var (
-	_ = statements.Read(searchOwnQuery(liveGrantWith(editorGrantKinds), ""))
-	_ = statements.Read(searchOwnQuery(liveGrantWith(readerGrantKinds), ""))
-)
+// The commonest search's statement, prepared once.
+var _ = statements.Read(searchOwnQuery(unfilteredGrants, ""))

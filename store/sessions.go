@@ -36,8 +36,8 @@ const (
 	slowAfter = 5
 	// lockAfter consecutive failures lock the account.
 	lockAfter = 10
-	// refuseAfter failures from one address within failureWindow get 429 at once.
-	refuseAfter   = 100
+	// failureWindow is how long an address's failures count (see
+	// Policy.LoginRefuseAfter).
 	failureWindow = 15 * time.Minute
 	// touchEvery bounds how often a session's last_seen_at is written, so that
 	// reads stay reads; the idle timeout is precise to this much.
@@ -52,10 +52,12 @@ type Login struct {
 }
 
 // Login checks credentials and opens a session. Every failure, whatever its
-// cause (unknown e-mail, wrong password, account not active), is the same
-// ErrInvalidCredentials and costs the same Argon2 work; after repeated
-// failures answers slow down, and ten in a row lock the account.
-func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password, clientIP, userAgent string) (*Login, error) {
+// cause (unknown e-mail, wrong password, account not active, and for an
+// account with a second factor a missing, wrong or already used code), is
+// the same ErrInvalidCredentials and costs the same Argon2 work; after
+// repeated failures answers slow down, and ten in a row lock the account.
+// code is the second factor's: a TOTP code or an unused recovery code.
+func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password, code, clientIP, userAgent string) (*Login, error) {
 	acc, err := accountByEmail(ctx, s.read, email)
 	if err != nil {
 		return nil, err
@@ -65,7 +67,7 @@ func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password,
 	if err != nil {
 		return nil, err
 	}
-	if ipFailures >= refuseAfter {
+	if ipFailures >= s.policy.LoginRefuseAfter {
 		return nil, ErrThrottled
 	}
 	failures := ipFailures
@@ -96,6 +98,10 @@ func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password,
 	sess := &Session{ID: newID(), TokenHash: tokHash, AccountID: acc.ID, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.policy.SessionLifetime), ClientIP: clientIP, UserAgent: truncate(userAgent, 200)}
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		how, err := s.passSecondFactor(ctx, tx, acc.ID, code)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(sess).Exec(ctx); err != nil {
 			return err
 		}
@@ -105,9 +111,21 @@ func (s *Store) Login(ctx context.Context, h *passwords.Hasher, email, password,
 		if _, err := tx.NewDelete().Table("login_failures").Where("client_ip = ?", clientIP).Exec(ctx); err != nil {
 			return err
 		}
+		var details map[string]any
+		if how != "" {
+			details = map[string]any{"second_factor": how}
+		}
 		return s.appendAudit(ctx, tx, Actor{Account: acc, ClientIP: clientIP, SessionID: sess.ID},
-			Audit{Action: "session.login", ObjectType: "account", ObjectID: acc.ID})
+			Audit{Action: "session.login", ObjectType: "account", ObjectID: acc.ID, Details: details})
 	})
+	if errors.Is(err, ErrInvalidCredentials) {
+		// The password was right, the second factor not: a failure like any
+		// other, counted against the account too.
+		if ferr := s.recordFailure(ctx, acc, clientIP, false); ferr != nil {
+			return nil, ferr
+		}
+		return nil, ErrInvalidCredentials
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +243,14 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if acc.Status != StatusActive {
 		return nil, nil, ErrUnauthenticated
 	}
+	// What the account reaches is expanded once, here, for the whole
+	// request: its memberships' dates are checked against this moment.
+	sc, err := s.loadScope(ctx, s.read, acc, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc.scope = sc
+	acc.Role = sc.effectiveRole(acc.Role)
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			_, err := tx.NewUpdate().Model(sess).Set("last_seen_at = ?", now).WherePK().Exec(ctx)

@@ -70,6 +70,9 @@ type Policy struct {
 	// further failure, up to LoginDelayMax.
 	LoginDelayBase time.Duration
 	LoginDelayMax  time.Duration
+	// LoginRefuseAfter failures from one address within a quarter of an
+	// hour get ErrThrottled at once, without checking anything.
+	LoginRefuseAfter int
 	// RefusePersonalData turns the warning about e-mail addresses and phone
 	// numbers in a case file's free text into a refusal.
 	RefusePersonalData bool
@@ -85,7 +88,7 @@ type Policy struct {
 // DefaultPolicy is what Open uses for the zero fields of Options.Policy.
 var DefaultPolicy = Policy{
 	SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour,
-	LoginDelayBase: 500 * time.Millisecond, LoginDelayMax: 8 * time.Second,
+	LoginDelayBase: 500 * time.Millisecond, LoginDelayMax: 8 * time.Second, LoginRefuseAfter: 100,
 	AttachmentMaxBytes: 20 << 20,
 	DefaultLocale:      "fr",
 }
@@ -217,6 +220,9 @@ func withDefaults(p Policy) Policy {
 	}
 	if p.LoginDelayMax > 0 {
 		d.LoginDelayMax = p.LoginDelayMax
+	}
+	if p.LoginRefuseAfter > 0 {
+		d.LoginRefuseAfter = p.LoginRefuseAfter
 	}
 	d.RegistrationClosed = p.RegistrationClosed
 	d.RefusePersonalData = p.RefusePersonalData

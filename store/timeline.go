@@ -67,7 +67,7 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.note_added", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"note": n.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.note_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"note": n.ID}})
 	})
 	return n, warnings, err
 }
@@ -147,7 +147,7 @@ func (s *Store) AddDeadline(ctx context.Context, actor Actor, caseID string, in 
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deadline_added", ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"deadline": d.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deadline_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"deadline": d.ID}})
 	})
 	return d, err
 }
@@ -192,7 +192,7 @@ func (s *Store) UpdateDeadline(ctx context.Context, actor Actor, caseID, id stri
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: action, ObjectType: "case", ObjectID: c.ID, Details: map[string]any{"deadline": d.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: action, ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"deadline": d.ID}})
 	})
 	return d, err
 }
@@ -223,13 +223,19 @@ func (s *Store) SendDeadlineReminders(ctx context.Context) (int, error) {
 			Title     string `bun:"title"`
 			DueDate   string `bun:"due_date"`
 		}
+		// The case managers the rule shows each case file to: an
+		// assignment counts while its holder edits for the case file's unit
+		// (instance admins anywhere), in units whose reminders are on.
 		err := tx.NewSelect().TableExpr("deadlines AS d").
 			Join("JOIN cases AS c ON c.id = d.case_id").
+			Join("JOIN units AS u ON u.id = c.unit_id AND u.module_reminders").
 			Join("JOIN grants AS g ON g.case_id = c.id AND g.kind = ? AND g.revoked_at IS NULL", GrantAssignee).
 			Join("JOIN accounts AS a ON a.id = g.account_id").
 			ColumnExpr("a.id AS account_id, a.email, a.name, a.locale, c.reference, d.title, d.due_date").
 			Where("NOT d.done AND d.due_date <= ? AND c.status NOT IN (?, ?)", now.Add(reminderWindow).Format("2006-01-02"), CaseClosed, CaseArchived).
-			Where("a.status = ? AND a.role IN (?)", StatusActive, bun.In([]string{RoleEditor, RoleAdmin, RoleSuperadmin})).
+			Where("a.status = ?", StatusActive).
+			Where("(a.role IN (?) OR EXISTS (SELECT 1 FROM memberships AS m WHERE m.account_id = a.id AND m.unit_id = c.unit_id AND m.role = ? AND "+liveMembership+"))",
+				bun.In([]string{RoleAdmin, RoleSuperadmin}), MemberEditor, now, now).
 			OrderExpr("a.id, d.due_date").Scan(ctx, &rows)
 		if err != nil {
 			return err

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -58,17 +60,50 @@ type accountToken struct {
 	UsedAt    *time.Time `bun:"used_at"`
 }
 
-// issueToken creates a one-time token for account and purpose inside tx.
-// Earlier unused tokens of the same purpose die, so only the newest link works.
-func (s *Store) issueToken(ctx context.Context, tx bun.IDB, accountID, purpose string, ttl time.Duration) (string, error) {
-	now := s.now()
-	if _, err := tx.NewUpdate().Model((*accountToken)(nil)).Set("used_at = ?", now).
-		Where("account_id = ? AND purpose = ? AND used_at IS NULL", accountID, purpose).Exec(ctx); err != nil {
-		return "", err
+// purposeCollaboration is the purpose of a helper's invitation link, whose
+// token lives on its grant rather than in account_tokens.
+const purposeCollaboration = "collaboration"
+
+// oneTimeLink is the link an e-mail carries, described without its token:
+// the token is minted only when the e-mail is claimed for an attempt (see
+// mintLink), so that no usable token is ever written anywhere.
+type oneTimeLink struct {
+	path    string // "/activate", "/invitation", "/reset"
+	purpose string // purposeActivate, purposeInvite, purposeReset, purposeCollaboration
+	subject string // the account, or the helper's grant
+	ttl     time.Duration
+}
+
+// mintLink gives a claimed message with a link its token: the token's hash
+// is stored inside tx (an account's earlier unused tokens of the purpose,
+// or its grant's earlier one, die), and the token replaces the message's
+// placeholder in its bodies, in memory only.
+func (s *Store) mintLink(ctx context.Context, tx bun.IDB, m *OutboxMessage) error {
+	if m.LinkPurpose == "" {
+		return nil
 	}
 	tok, hash := newSecret()
-	_, err := tx.NewInsert().Model(&accountToken{TokenHash: hash, AccountID: accountID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(ttl)}).Exec(ctx)
-	return tok, err
+	now := s.now()
+	if m.LinkPurpose == purposeCollaboration {
+		// Only an invitation still waiting for its helper gets a new token.
+		if _, err := tx.NewUpdate().Model((*Grant)(nil)).Set("token_hash = ?", hash).
+			Where("id = ? AND account_id IS NULL AND revoked_at IS NULL", m.LinkSubject).Exec(ctx); err != nil {
+			return err
+		}
+	} else {
+		if _, err := tx.NewUpdate().Model((*accountToken)(nil)).Set("used_at = ?", now).
+			Where("account_id = ? AND purpose = ? AND used_at IS NULL", m.LinkSubject, m.LinkPurpose).Exec(ctx); err != nil {
+			return err
+		}
+		ttl := time.Duration(m.LinkTTLSeconds) * time.Second
+		if _, err := tx.NewInsert().Model(&accountToken{TokenHash: hash, AccountID: m.LinkSubject, Purpose: m.LinkPurpose,
+			CreatedAt: now, ExpiresAt: now.Add(ttl)}).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	m.TextBody = strings.ReplaceAll(m.TextBody, m.LinkPlaceholder, tok)
+	m.HTMLBody = strings.ReplaceAll(m.HTMLBody, m.LinkPlaceholder, tok)
+	return nil
 }
 
 // useToken consumes a valid token of purpose inside tx and returns its account.
@@ -100,6 +135,17 @@ func (s *Store) peekToken(ctx context.Context, db bun.IDB, tok, purpose string) 
 		return nil, errInvalidToken
 	}
 	return t, nil
+}
+
+// linkPlaceholder is what an e-mail's text holds where its link's token
+// will go: random, so that no text a person wrote can stand for it, and
+// plainly not a token.
+func linkPlaceholder() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic("store: no randomness: " + err.Error())
+	}
+	return "not-yet-sent-" + hex.EncodeToString(b)
 }
 
 // link builds an e-mailed link whose token travels in the fragment, which

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -39,6 +41,12 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("trimmed", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
 	})
+	// singleline and multiline refuse the control characters (NUL, escape
+	// sequences...) that no name, code or address holds and that would
+	// travel into e-mails, PDF reports and logs; multiline keeps line
+	// breaks and tabs.
+	_ = v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), false) })
+	_ = v.RegisterValidation("multiline", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), true) })
 	return v
 }
 
@@ -67,6 +75,23 @@ func (s *Store) checkLocale(v any, locale string) error {
 // same rules and reasons as the store's: its validate tags.
 func Check(v any) error { return check(v) }
 
+// plainText tells whether s is valid UTF-8 without control characters
+// (line breaks and tabs allowed when multiline).
+func plainText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
 // check validates s and turns the validator's errors into a ValidationError
 // whose reasons are short codes ("required", "email", "min=10", ...).
 func check(s any) error {
@@ -83,6 +108,8 @@ func check(s any) error {
 			reason = passwords.Check(fe.Value().(string))
 		case reason == "trimmed":
 			reason = "required"
+		case reason == "singleline" || reason == "multiline":
+			reason = "invalid_characters"
 		case fe.Param() != "":
 			reason += "=" + fe.Param()
 		}
@@ -92,4 +119,36 @@ func check(s any) error {
 		}
 	}
 	return &ValidationError{Fields: fields}
+}
+
+// invalidFields gathers the reasons of several checks into one
+// ValidationError, so that a form learns of every invalid field at once.
+type invalidFields map[string]string
+
+// add records the fields of a ValidationError; any other error is
+// returned as it is.
+func (f invalidFields) add(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for k, v := range ve.Fields {
+			f.set(k, v)
+		}
+		return nil
+	}
+	return err
+}
+
+// set records the first reason given for field.
+func (f invalidFields) set(field, reason string) {
+	if _, seen := f[field]; !seen {
+		f[field] = reason
+	}
+}
+
+// err is the ValidationError of the fields gathered, or nil.
+func (f invalidFields) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: f}
 }

@@ -23,92 +23,102 @@ const (
 // HelperKinds are the kinds of a helper's grant.
 var HelperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
 
-// visibleCases is THE visibility predicate: it restricts a query over the
-// cases table (alias c) to the case files actor may know exist. Every query
-// that touches case files, their notes, deadlines, attachments, history or
-// report goes through it (directly, or through caseFor). Admins see every
-// case file; anyone else sees those they hold a live grant on: as an
-// assignee (editors and above only, so a demoted editor loses them), or as a
-// helper. Without an account nothing is visible. caseFor uses its
-// one-case form, visibleCase, which shares the grant condition (liveGrant).
-func visibleCases(q *bun.SelectQuery, actor Actor, now time.Time) *bun.SelectQuery {
-	acc := actor.Account
+// THE visibility rule. A case file c is visible to an active account a
+// exactly when (DESIGN.md, "Organisations, units and memberships"):
+//
+//	a is an instance admin or superadmin
+//	∨ a administers c's unit, or c's unit's organisation
+//	∨ a holds a live assignee grant on c and edits for c's unit
+//	∨ a holds a live helper grant on c
+//
+// Every form below is derived from one value, the actor's Scope, expanded
+// once per request (scope.go): the condition on the cases table for any
+// query (visibleCases), the one-case read (caseFor), the lists and their
+// totals (caselist.go), the search over one's own case files (search.go),
+// the home page (overview.go) and the reminders (timeline.go). A case file
+// the actor may not see answers exactly like one that does not exist.
+
+// liveGrantCond is the grant part of the rule, on grants (alias g): a live
+// grant of the account, and if it is an assignment, in a unit the account
+// edits for (its scope's editorSet, bound as one argument, twice: "*" is
+// every unit). Its arguments are liveGrantArgs'. The dates are compared
+// with their affinity removed (+): both sides are texts in one format, and
+// with the columns' NUMERIC affinity SQLite tried to read the bound time as
+// a number again on every row, a third of the cost of counting a person's
+// grants.
+const liveGrantCond = `g.account_id = ? AND g.revoked_at IS NULL
+		AND +g.starts_at <= ? AND (g.ends_at IS NULL OR +g.ends_at > ?)
+		AND (g.kind <> 'assignee' OR ? = '*' OR instr(?, g.case_unit_id) > 0)`
+
+// liveGrantArgs are liveGrantCond's arguments, in order.
+func liveGrantArgs(accountID string, sc *Scope, now time.Time) []any {
+	set := sc.editorSet()
+	return []any{accountID, now, now, set, set}
+}
+
+// visibleCases restricts a query over the cases table (alias c) to the
+// case files the scope reaches. Without an active account nothing is.
+func visibleCases(q *bun.SelectQuery, sc *Scope, accountID string, now time.Time) *bun.SelectQuery {
 	switch {
-	case acc == nil || acc.Status != StatusActive:
+	case !sc.Active:
 		return q.Where("0 = 1")
-	case acc.IsAdmin():
+	case sc.All:
 		return q
 	}
-	return q.Where(`c.id IN (SELECT g.case_id FROM grants AS g WHERE `+liveGrant(acc)+`)`, liveGrantArgs(acc, now)...)
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		if len(sc.AdminOrgs) > 0 {
+			q = q.WhereOr("c.org_id IN (?)", bun.In(sc.AdminOrgs))
+		}
+		if len(sc.AdminUnits) > 0 {
+			q = q.WhereOr("c.unit_id IN (?)", bun.In(sc.AdminUnits))
+		}
+		return q.WhereOr(`c.id IN (SELECT g.case_id FROM grants AS g WHERE `+liveGrantCond+`)`, liveGrantArgs(accountID, sc, now)...)
+	})
 }
 
-// Grant kinds as SQL text: package constants, never input, so that the
-// statements built from them are fixed texts that can be prepared once.
-const (
-	editorGrantKinds = `'assignee', 'support', 'trainee', 'mentee'`
-	readerGrantKinds = `'support', 'trainee', 'mentee'`
-)
-
-// liveGrant is the condition on grants (alias g) every form of the
-// predicate shares: a live grant of the account, of a kind its role may
-// hold (a reader's assignments, left from a demotion, do not count).
-func liveGrant(acc *Account) string {
-	kinds := readerGrantKinds
-	if RoleAtLeast(acc.Role, RoleEditor) {
-		kinds = editorGrantKinds
-	}
-	return liveGrantWith(kinds)
-}
-
-func liveGrantWith(kinds string) string {
-	// The dates are compared with their affinity removed (+): both sides
-	// are texts in one format, and with the columns' NUMERIC affinity
-	// SQLite tried to read the bound time as a number again on every row,
-	// a third of the cost of counting a person's grants.
-	return `g.account_id = ? AND g.revoked_at IS NULL AND g.kind IN (` + kinds + `)
-		AND +g.starts_at <= ? AND (g.ends_at IS NULL OR +g.ends_at > ?)`
-}
-
-// liveGrantArgs are liveGrant's arguments, in order.
-func liveGrantArgs(acc *Account, now time.Time) []any {
-	return []any{acc.ID, now, now}
-}
-
-// The one-case form of the predicate, for caseFor: the same condition on
-// that case file's grants, whose kinds make the actor's relation to it, and
-// the case file read only when there is one. A case file the actor may not
-// see costs the same seek into grants whether or not it exists. Admins see
-// every case file; their grants and this session's reason come with it.
+// The one-case forms of the rule, for caseFor. A case file the actor may
+// not see costs what one that does not exist costs: the same index seeks,
+// whose entries say no before any case file is read.
 var (
-	sqlCaseForAdmin = statements.Read(`SELECT ` + caseColumns + `,
-		(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantWith(editorGrantKinds) + `),
+	// sqlCaseForAll is an instance admin's: the case file by id, with the
+	// kinds of the admin's own live grants on it (an admin may be entrusted
+	// with a case file in any unit) and whether they gave this session a
+	// reason to read it.
+	sqlCaseForAll = statements.Read(`SELECT ` + caseColumns + `,
+		(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantCond + `),
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
-		FROM cases AS c WHERE c.id = ?`)
-	sqlCaseForEditor = statements.Read(caseForGrants(editorGrantKinds))
-	sqlCaseForReader = statements.Read(caseForGrants(readerGrantKinds))
+		FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ?`)
+	// sqlCaseForGrants reads the account's live grants on the case file
+	// first, by (case, account), and the case file only through one: CROSS
+	// JOIN keeps SQLite from reading the case file first, which would make
+	// a case file one may not see cost more than one that does not exist.
+	sqlCaseForGrants = statements.Read(`SELECT ` + caseColumns + `, g.kind, 0
+		FROM grants AS g INDEXED BY grants_case_account CROSS JOIN cases AS c ON c.id = g.case_id
+		CROSS JOIN units AS u ON u.id = c.unit_id
+		WHERE g.case_id = ? AND ` + liveGrantCond)
+	// sqlCaseForScopeAdmin is, for someone who administers units, a case
+	// file of those units they hold no grant on: the scope is checked on the
+	// index entry (cases_id_scope), so that a case file of another unit is
+	// never read.
+	sqlCaseForScopeAdmin = statements.Read(`SELECT ` + caseColumns + `, NULL,
+		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
+		FROM cases AS c INDEXED BY cases_id_scope JOIN units AS u ON u.id = c.unit_id
+		WHERE c.id = ? AND (instr(?, c.org_id) > 0 OR instr(?, c.unit_id) > 0)`)
+	// sqlAdminReason tells whether this session gave a reason to read the case file.
+	sqlAdminReason = statements.Read(`SELECT count(*) FROM admin_case_access WHERE session_id = ? AND case_id = ?`)
 )
 
-// caseForGrants is the one-case form for anyone but an admin: a row per
-// live grant of the account on the case file (one, but for a demoted
-// editor's leftovers), each with the case file. The grants are read first,
-// by (case, account), and the case file only through one: CROSS JOIN keeps
-// SQLite from reading the case file first, which would make a case file one
-// may not see cost more than one that does not exist.
-func caseForGrants(kinds string) string {
-	return `SELECT ` + caseColumns + `, g.kind, 0
-		FROM grants AS g INDEXED BY grants_case_account CROSS JOIN cases AS c ON c.id = g.case_id
-		WHERE g.case_id = ? AND ` + liveGrantWith(kinds)
-}
-
-// caseColumns are a case file's columns, in caseFields' order; times
-// come as text (see engine.ScanTime).
+// caseColumns are a case file's columns with its unit's, in caseFields'
+// order; times come as text (see engine.ScanTime).
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
-	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at`
+	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at,
+	c.unit_id, c.org_id, u.name, u.code, u.module_helpers, u.module_attachments, u.module_reminders`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
-		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt)}
+		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt),
+		&c.UnitID, &c.OrgID, &c.Unit.Name, &c.Unit.Code, &c.Modules.Helpers, &c.Modules.Attachments, &c.Modules.Reminders}
 }
 
 // Relation is what the actor is to one case file.
@@ -116,34 +126,69 @@ type Relation struct {
 	Assignee bool
 	// Helper is the kind of the actor's live collaboration, or "".
 	Helper string
-	// Admin is set for admins who are not assignees.
+	// ScopeAdmin is set for those who administer the case file's unit
+	// (instance admins included): they entrust it and may delete it.
+	ScopeAdmin bool
+	// Admin is ScopeAdmin for those who are not its assignees: they read
+	// it with a reason.
 	Admin bool
 	// Superadmin can restore archived case files.
 	Superadmin bool
 }
 
-// caseFor loads one case file through the visibility predicate, with the
-// actor's relation to it. A case file the actor may not see is ErrNotFound,
-// exactly like one that does not exist. An admin who is not an assignee must
-// have given a reason for this case file in this session (OpenCaseAsAdmin)
+// caseFor loads one case file through the visibility rule, with the actor's
+// relation to it. A case file the actor may not see is ErrNotFound, exactly
+// like one that does not exist. An admin who is not an assignee must have
+// given a reason for this case file in this session (OpenCaseAsAdmin)
 // unless adminReason is set, which the operations carrying their own reason do.
 func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason bool) (*Case, Relation, error) {
-	now := s.now()
-	acc := actor.Account
-	if acc == nil || acc.Status != StatusActive {
-		return nil, Relation{}, ErrNotFound
-	}
-	query, args := sqlCaseForAdmin, append(liveGrantArgs(acc, now), actor.SessionID, id)
-	if !acc.IsAdmin() {
-		query = sqlCaseForReader
-		if RoleAtLeast(acc.Role, RoleEditor) {
-			query = sqlCaseForEditor
-		}
-		args = append([]any{id}, liveGrantArgs(acc, now)...)
-	}
-	rows, err := s.db.Query(ctx, db, query, args...)
+	sc, err := s.scopeOf(ctx, actor)
 	if err != nil {
 		return nil, Relation{}, err
+	}
+	if !sc.Active {
+		return nil, Relation{}, ErrNotFound
+	}
+	now := s.now()
+	grantArgs := liveGrantArgs(actor.ID(), sc, now)
+	var c *Case
+	var kinds []string
+	var reasons int
+	if sc.All {
+		c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForAll, append(grantArgs, actor.SessionID, id)...)
+	} else {
+		c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForGrants, append([]any{id}, grantArgs...)...)
+		if err == nil && c == nil && len(sc.AdminScopeUnits) > 0 {
+			c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForScopeAdmin, actor.SessionID, id,
+				strings.Join(sc.AdminOrgs, ","), sc.adminUnitSet())
+		}
+	}
+	if err != nil {
+		return nil, Relation{}, err
+	}
+	if c == nil {
+		return nil, Relation{}, ErrNotFound
+	}
+	rel := relationOf(sc, c, kinds)
+	if rel.Admin && !adminReason && reasons == 0 {
+		// A helper who also administers the unit: their grant's row did not
+		// say whether they gave a reason.
+		if err := s.db.QueryRow(ctx, db, sqlAdminReason, []any{actor.SessionID, c.ID}, &reasons); err != nil {
+			return nil, Relation{}, err
+		}
+		if reasons == 0 {
+			return nil, rel, Coded(ErrForbidden, "reason_required")
+		}
+	}
+	return c, rel, nil
+}
+
+// readCase runs one of the one-case forms: nil when it finds nothing, and
+// otherwise the case file with the kinds of the actor's grants on it.
+func (s *Store) readCase(ctx context.Context, db bun.IDB, query string, args ...any) (*Case, []string, int, error) {
+	rows, err := s.db.Query(ctx, db, query, args...)
+	if err != nil {
+		return nil, nil, 0, err
 	}
 	defer rows.Close()
 	var c *Case
@@ -153,7 +198,7 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		row := new(Case)
 		var k sql.NullString
 		if err := rows.Scan(append(caseFields(row), &k, &reasons)...); err != nil {
-			return nil, Relation{}, err
+			return nil, nil, 0, err
 		}
 		if c == nil {
 			c = row
@@ -161,33 +206,30 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		kinds = append(kinds, strings.Split(k.String, ",")...)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, Relation{}, err
+		return nil, nil, 0, err
 	}
-	if c == nil {
-		return nil, Relation{}, ErrNotFound
+	if c != nil {
+		c.Unit.ID = c.UnitID
 	}
-	rel := relationOf(acc, kinds)
-	if rel.Admin && !adminReason && reasons == 0 {
-		return nil, rel, Coded(ErrForbidden, "reason_required")
-	}
-	return c, rel, nil
+	return c, kinds, reasons, nil
 }
 
-// relationOf makes the relation from the kinds of the account's live grants
-// on one case file.
-func relationOf(acc *Account, kinds []string) Relation {
+// relationOf makes the relation from the kinds of the account's live
+// grants on one case file (already restricted to those that count).
+func relationOf(sc *Scope, c *Case, kinds []string) Relation {
 	var rel Relation
 	for _, k := range kinds {
 		switch k {
 		case "":
 		case GrantAssignee:
-			rel.Assignee = RoleAtLeast(acc.Role, RoleEditor)
+			rel.Assignee = true
 		default:
 			rel.Helper = k
 		}
 	}
-	rel.Admin = acc.IsAdmin() && !rel.Assignee
-	rel.Superadmin = RoleAtLeast(acc.Role, RoleSuperadmin)
+	rel.ScopeAdmin = sc.AdminsUnit(c.OrgID, c.UnitID)
+	rel.Admin = rel.ScopeAdmin && !rel.Assignee
+	rel.Superadmin = sc.Superadmin
 	return rel
 }
 
@@ -200,8 +242,9 @@ func (r Relation) writer() bool { return r.manager() || r.Helper != "" }
 
 // OpenCaseAsAdmin records an admin's reason for reading a case file that is
 // not entrusted to them, once per case file and session, in the audit log.
+// Instance admins and the admins of the case file's unit or organisation may.
 func (s *Store) OpenCaseAsAdmin(ctx context.Context, actor Actor, id, reason string) error {
-	if err := requireRole(actor, RoleAdmin); err != nil {
+	if err := requireScopeAdmin(ctx, s, actor); err != nil {
 		return err
 	}
 	if err := checkReason(reason); err != nil {
@@ -213,7 +256,10 @@ func (s *Store) OpenCaseAsAdmin(ctx context.Context, actor Actor, id, reason str
 			return err
 		}
 		if !rel.Admin {
-			return nil // entrusted: no reason needed
+			if rel.Assignee {
+				return nil // entrusted: no reason needed
+			}
+			return ErrForbidden // a helper who administers nothing here
 		}
 		res, err := tx.NewRaw(`INSERT INTO admin_case_access (session_id, case_id, reason, at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, actor.SessionID, c.ID, reason, s.now()).Exec(ctx)
@@ -223,8 +269,25 @@ func (s *Store) OpenCaseAsAdmin(ctx context.Context, actor Actor, id, reason str
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.admin_read", ObjectType: "case", ObjectID: c.ID, Reason: reason})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.admin_read", ObjectType: "case", ObjectID: c.ID, Reason: reason,
+			OrgID: c.OrgID, UnitID: c.UnitID})
 	})
+}
+
+// requireScopeAdmin refuses (403) an actor who administers no unit at all:
+// the kind of action is not theirs, whatever the case file.
+func requireScopeAdmin(ctx context.Context, s *Store, actor Actor) error {
+	if actor.Account == nil {
+		return ErrUnauthenticated
+	}
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if !sc.AdminsAny() {
+		return ErrForbidden
+	}
+	return nil
 }
 
 // CaseVersion returns the current version of a visible case file, for the

@@ -9,11 +9,21 @@ import (
 // A case file one may not see must cost what one that does not exist
 // costs: the one-case form of the predicate reads the account's grants on
 // it first and the case file only through one of them, never the other way
-// round (SQLite would, given the choice).
+// round (SQLite would, given the choice); a unit's admin's form checks the
+// scope on the index entry of the case file.
 func TestOneCaseFormReadsGrantsBeforeTheCaseFile(t *testing.T) {
 	st := newTestStore(t)
-	for _, q := range []string{sqlCaseForEditor, sqlCaseForReader} {
-		rows, err := st.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, "id", "acc", "t", "t")
+	for _, f := range []struct {
+		query string
+		args  []any
+		plan  []string
+	}{
+		{sqlCaseForGrants, []any{"id", "acc", "t", "t", "u", "u"},
+			[]string{"SEARCH g USING COVERING INDEX grants_case_account", "SEARCH c USING", "SEARCH u USING"}},
+		{sqlCaseForScopeAdmin, []any{"session", "id", "o", "u"},
+			[]string{"SEARCH c USING INDEX cases_id_scope", "SEARCH u USING"}},
+	} {
+		rows, err := st.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+f.query, f.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,9 +37,18 @@ func TestOneCaseFormReadsGrantsBeforeTheCaseFile(t *testing.T) {
 			steps = append(steps, detail)
 		}
 		rows.Close()
-		if len(steps) != 2 || !strings.HasPrefix(steps[0], "SEARCH g USING COVERING INDEX grants_case_account") ||
-			!strings.HasPrefix(steps[1], "SEARCH c USING") {
-			t.Errorf("plan %q", steps)
+		var main []string
+		for _, st := range steps {
+			if !strings.Contains(st, "SUBQUERY") && !strings.HasPrefix(st, "SEARCH x") {
+				main = append(main, st)
+			}
+		}
+		ok := len(main) == len(f.plan)
+		for i := 0; ok && i < len(main); i++ {
+			ok = strings.HasPrefix(main[i], f.plan[i])
+		}
+		if !ok {
+			t.Errorf("plan %q, want %q", steps, f.plan)
 		}
 	}
 }

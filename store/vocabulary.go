@@ -26,6 +26,7 @@ var HistoryKinds = []string{"created", "updated", "transition", "assignees",
 var AuditActions = []string{
 	"account.registered", "account.activated", "account.invited", "account.invitation_accepted", "account.created",
 	"account.updated", "account.block", "account.unblock", "account.deregister", "account.locked", "account.password_changed",
+	"account.second_factor_enrolled", "account.second_factor_removed", "account.second_factor_reset",
 	"session.login", "session.logout", "session.ended",
 	"role_request.created", "role_request.approved", "role_request.rejected",
 	"case.created", "case.updated", "case.transition", "case.assignees", "case.admin_read", "case.deleted",
@@ -35,4 +36,8 @@ var AuditActions = []string{
 	"collaboration.expired", "collaboration.ended",
 	"category.saved", "category.preset_added",
 	"outbox.retry",
+	"org.created", "org.updated", "org.activated",
+	"unit.created", "unit.updated", "unit.activated", "unit.logo_set", "unit.logo_removed", "unit.stamp_set", "unit.stamp_removed",
+	"membership.created", "membership.updated", "membership.accepted", "membership.invitation_resent",
+	"membership.ended", "membership.revoked",
 }

@@ -71,6 +71,21 @@ type Server struct {
 	MemoryLimitMB int `toml:"memory_limit_mb"`
 }
 
+// TrustedProxyPrefixes returns TrustedProxies as ranges, a single address
+// as a range of one. Validate has refused anything else.
+func (s Server) TrustedProxyPrefixes() []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(s.TrustedProxies))
+	for _, p := range s.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pfx.Masked())
+		} else if a, err := netip.ParseAddr(p); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
+}
+
 // MinMemoryLimitMB is the smallest memory limit accepted: below it the
 // garbage collector would run all the time.
 const MinMemoryLimitMB = 32
@@ -111,6 +126,10 @@ type Instance struct {
 	// RefusePersonalData refuses, instead of flagging, case-file text that
 	// contains an e-mail address or a phone number.
 	RefusePersonalData bool `toml:"refuse_personal_data"`
+	// RequireSecondFactor makes administrators, the secretariat and
+	// superadmins use a second factor: until they have enrolled one, their
+	// login opens nothing but their enrolment.
+	RequireSecondFactor bool `toml:"require_second_factor"`
 }
 
 // Log sets how much is logged and in which form.

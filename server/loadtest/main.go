@@ -5,6 +5,13 @@
 // machine would take much of the CPU it measures). It prints a table and
 // writes the results as JSON so that runs can be compared.
 //
+// Over a network (-orgs, -units) it also loads the lists of a unit's admin
+// and an organisation's, and a unit admin's get by id; for every run it
+// reports the server's CPU time per request (utime+stime of the server
+// process from /proc before and after the run, over the requests), the
+// figure other load on a shared machine disturbs least, and the ratio of
+// each list's to the editor list's.
+//
 // It must never import the server or the store: it drives the built binary
 // through its command line and HTTP, as an operator and a browser do, so that
 // what it measures is what a person gets. It measures speed and asserts no
@@ -31,6 +38,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +50,7 @@ type config struct {
 	bin, data, out, wrk, logLevel string
 	cases, editors, admins        int
 	helpers, sessions             int
+	orgs, units, rounds           int
 	conns                         []int
 	duration                      time.Duration
 	password                      string
@@ -57,6 +66,7 @@ type config struct {
 type Result struct {
 	Scenario  string  `json:"scenario"`
 	Conns     int     `json:"conns"`
+	Round     int     `json:"round,omitempty"`
 	Requests  int64   `json:"requests"`
 	RPS       float64 `json:"rps"`
 	P50ms     float64 `json:"p50_ms"`
@@ -64,24 +74,50 @@ type Result struct {
 	P99ms     float64 `json:"p99_ms"`
 	Errors    int64   `json:"errors"`
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// CPUusPerReq is the server's CPU time (user and system) over the run,
+	// per request; Load1 is the machine's load average over the last
+	// minute as the run ended.
+	CPUusPerReq float64 `json:"cpu_us_per_req"`
+	Load1       float64 `json:"loadavg_1m"`
 }
 
 // Report is the JSON file.
 type Report struct {
-	When             time.Time `json:"when"`
-	Machine          string    `json:"machine"`
-	CPUs             int       `json:"cpus"`
-	Cases            int       `json:"cases"`
-	Editors          int       `json:"editors"`
-	EditorVisible    int64     `json:"editor_visible_cases"`
-	SeedSeconds      float64   `json:"seed_seconds,omitempty"`
-	StartToAnswerMS  float64   `json:"start_to_first_answer_ms"`
-	IdleRSSMB        float64   `json:"idle_rss_mb"`
-	PeakRSSMB        float64   `json:"peak_rss_mb"`
-	DurationSeconds  float64   `json:"duration_seconds"`
-	Results          []Result  `json:"results"`
-	GetMedianDiffPct []string  `json:"get_by_id_median_diffs"`
+	When            time.Time `json:"when"`
+	Machine         string    `json:"machine"`
+	CPUs            int       `json:"cpus"`
+	Cases           int       `json:"cases"`
+	Orgs            int       `json:"orgs"`
+	Units           int       `json:"units"`
+	Rounds          int       `json:"rounds"`
+	Editors         int       `json:"editors"`
+	EditorVisible   int64     `json:"editor_visible_cases"`
+	SeedSeconds     float64   `json:"seed_seconds,omitempty"`
+	StartToAnswerMS float64   `json:"start_to_first_answer_ms"`
+	IdleRSSMB       float64   `json:"idle_rss_mb"`
+	PeakRSSMB       float64   `json:"peak_rss_mb"`
+	DurationSeconds float64   `json:"duration_seconds"`
+	Results         []Result  `json:"results"`
+	// Medians are the results' medians over the rounds (the results
+	// themselves with one round).
+	Medians          []Result `json:"medians"`
+	GetMedianDiffPct []string `json:"get_by_id_median_diffs"`
+	// ListCPURatios compare each list's CPU time per request with the
+	// editor list's at the same concurrency: the median over the rounds of
+	// the ratio within each round.
+	ListCPURatios []Ratio `json:"list_cpu_ratios,omitempty"`
 }
+
+// Ratio is a list's CPU time per request over the editor list's.
+type Ratio struct {
+	Scenario string  `json:"scenario"`
+	Conns    int     `json:"conns"`
+	Ratio    float64 `json:"ratio"`
+}
+
+// listTarget is the most a scope's list may cost, in CPU per request,
+// against the editor list's (issue 11: each stays one index range).
+const listTarget = 1.2
 
 func main() {
 	if err := run(); err != nil {
@@ -102,7 +138,10 @@ func run() error {
 	flag.IntVar(&c.editors, "editors", 0, "editors to seed (0: enough for about 500 case files each)")
 	flag.IntVar(&c.admins, "admins", 4, "admins to seed")
 	flag.IntVar(&c.helpers, "helpers", 50, "helpers to seed")
-	flag.IntVar(&c.sessions, "sessions", 8, "editor accounts (one session each) the load is spread over")
+	flag.IntVar(&c.sessions, "sessions", 8, "editor accounts (one session each) the load is spread over, and as many unit and organisation admins")
+	flag.IntVar(&c.orgs, "orgs", 1, "organisations to seed (more than one, or -units above one: a network, with unitadminN@ and orgadminN@)")
+	flag.IntVar(&c.units, "units", 1, "units to seed, spread over the organisations")
+	flag.IntVar(&c.rounds, "rounds", 1, "times every scenario runs, in turn (the table gives medians)")
 	flag.StringVar(&conns, "conns", "4,16,32", "concurrencies")
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of each run")
 	flag.StringVar(&c.password, "password", "bench-password-2026", "password of the seeded accounts")
@@ -125,8 +164,9 @@ func run() error {
 	}
 	if c.editors == 0 {
 		// The seed entrusts a case file to 1.18 editors on average.
-		c.editors = max(1, c.cases*118/100/500)
+		c.editors = max(1, c.units, c.cases*118/100/500)
 	}
+	c.rounds = max(1, c.rounds)
 	if _, err := exec.LookPath(c.wrk); err != nil {
 		return fmt.Errorf("wrk not found (Debian: apt-get install wrk; make bench installs it): %w", err)
 	}
@@ -150,14 +190,15 @@ func run() error {
 			return fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	}
-	rep := &Report{When: time.Now().UTC(), Machine: machine(), CPUs: runtime.NumCPU(), Cases: c.cases, Editors: c.editors}
+	rep := &Report{When: time.Now().UTC(), Machine: machine(), CPUs: runtime.NumCPU(), Cases: c.cases, Editors: c.editors,
+		Orgs: c.orgs, Units: c.units, Rounds: c.rounds}
 
 	if _, err := os.Stat(filepath.Join(c.data, "cloison.db")); err != nil {
-		fmt.Printf("seeding %d case files, %d editors into %s…\n", c.cases, c.editors, c.data)
+		fmt.Printf("seeding %d case files, %d editors, %d units in %d organisations into %s…\n", c.cases, c.editors, c.units, c.orgs, c.data)
 		t := time.Now()
 		cmd := exec.CommandContext(ctx, c.bin, "seed", "--data", c.data, "--cases", strconv.Itoa(c.cases),
 			"--editors", strconv.Itoa(c.editors), "--admins", strconv.Itoa(c.admins), "--helpers", strconv.Itoa(c.helpers),
-			"--password", c.password)
+			"--orgs", strconv.Itoa(c.orgs), "--units", strconv.Itoa(c.units), "--password", c.password)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("seed: %w", err)
@@ -178,34 +219,46 @@ func run() error {
 	}
 	rep.EditorVisible = b.visibleTotal
 	rep.Cases = int(b.allTotal)
-	fmt.Printf("server up in %.0f ms, idle RSS %.1f MB; editors' visible case files: about %d each\n\n",
-		rep.StartToAnswerMS, rep.IdleRSSMB, rep.EditorVisible)
+	fmt.Printf("server up in %.0f ms, idle RSS %.1f MB; editors' visible case files: about %d each", rep.StartToAnswerMS, rep.IdleRSSMB, rep.EditorVisible)
+	if len(b.unitAdmins) > 0 {
+		fmt.Printf("; a unit admin's: %d, an organisation admin's: %d", b.unitTotal, b.orgTotal)
+	}
+	fmt.Print("\n\n")
 
 	began := time.Now()
-	medians := map[string]map[int]float64{}
-	for _, sc := range scenarios(b) {
-		if c.only != nil && !c.only[sc.name] {
-			continue
-		}
-		for _, n := range c.conns {
-			dur := c.duration
-			if sc.name == "login" {
-				dur = min(dur, 5*time.Second)
+	for round := 1; round <= c.rounds; round++ {
+		for _, sc := range scenarios(b) {
+			if c.only != nil && !c.only[sc.name] {
+				continue
 			}
-			r, err := runWrk(ctx, c, work, srv, sc, n, dur)
-			if err != nil {
-				return fmt.Errorf("%s at %d: %w", sc.name, n, err)
+			for _, n := range c.conns {
+				dur := c.duration
+				if sc.name == "login" {
+					dur = min(dur, 5*time.Second)
+				}
+				r, err := runWrk(ctx, c, work, srv, sc, n, dur)
+				if err != nil {
+					return fmt.Errorf("%s at %d: %w", sc.name, n, err)
+				}
+				if c.rounds > 1 {
+					r.Round = round
+				}
+				rep.Results = append(rep.Results, r)
+				fmt.Printf("%-22s %4d conns  %8.0f req/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms  errors %d  RSS %.0f MB  CPU %4.0f µs/req  load %.1f\n",
+					r.Scenario, r.Conns, r.RPS, r.P50ms, r.P95ms, r.P99ms, r.Errors, r.PeakRSSMB, r.CPUusPerReq, r.Load1)
 			}
-			rep.Results = append(rep.Results, r)
-			fmt.Printf("%-22s %4d conns  %8.0f req/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms  errors %d  RSS %.0f MB\n",
-				r.Scenario, r.Conns, r.RPS, r.P50ms, r.P95ms, r.P99ms, r.Errors, r.PeakRSSMB)
-			if medians[sc.name] == nil {
-				medians[sc.name] = map[int]float64{}
-			}
-			medians[sc.name][n] = r.P50ms
 		}
 	}
 	rep.DurationSeconds = time.Since(began).Seconds()
+	rep.Medians = medianResults(rep.Results)
+	rep.ListCPURatios = listRatios(rep.Results)
+	medians := map[string]map[int]float64{}
+	for _, r := range rep.Medians {
+		if medians[r.Scenario] == nil {
+			medians[r.Scenario] = map[int]float64{}
+		}
+		medians[r.Scenario][r.Conns] = r.P50ms
+	}
 	for _, n := range c.conns {
 		v, iv, nx := medians["get_visible"][n], medians["get_not_visible"][n], medians["get_nonexistent"][n]
 		if v > 0 && iv > 0 {
@@ -344,6 +397,44 @@ func (s *server) status(field string) float64 {
 func (s *server) rss() float64 { return s.status("VmRSS") }
 func (s *server) hwm() float64 { return s.status("VmHWM") }
 
+// cpuTicks is the CPU time the server has used, user and system, in clock
+// ticks (fields 14 and 15 of /proc/PID/stat, counted after the command's
+// name, which may hold spaces).
+func (s *server) cpuTicks() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %q", s.pid, b)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime, errors.Join(err1, err2)
+}
+
+// clockTicks is the kernel's clock ticks per second (getconf CLK_TCK;
+// 100 on every Linux this runs on when getconf is missing).
+var clockTicks = sync.OnceValue(func() float64 {
+	out, err := exec.Command("getconf", "CLK_TCK").Output()
+	if n, perr := strconv.ParseFloat(strings.TrimSpace(string(out)), 64); err == nil && perr == nil && n > 0 {
+		return n
+	}
+	return 100
+})
+
+// load1 is the machine's load average over the last minute.
+func load1() float64 {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
 // bench holds the sessions and ids the scenarios use.
 type bench struct {
 	base         string
@@ -354,6 +445,13 @@ type bench struct {
 	allTotal     int64
 	emails       []string
 	password     string
+	// Over a network: unit admins' and organisation admins' tokens (of
+	// different units and organisations), what the first of each sees, and
+	// the case files of the first unit admin's unit, which that admin gave
+	// a reason to read.
+	unitAdmins, orgAdmins []string
+	unitTotal, orgTotal   int64
+	unitCases             []string
 }
 
 type editor struct {
@@ -453,6 +551,11 @@ func prepare(base string, c config) (*bench, error) {
 		return nil, err
 	}
 	b.allTotal = total.Total
+	if c.units > 1 || c.orgs > 1 {
+		if err := prepareScopeAdmins(b, c); err != nil {
+			return nil, err
+		}
+	}
 	pages := max(1, int(total.Total/200))
 	for i := 0; len(b.invisible) < 1000 && i < 20; i++ {
 		var lp listPage
@@ -467,6 +570,78 @@ func prepare(base string, c config) (*bench, error) {
 		}
 	}
 	return b, nil
+}
+
+// prepareScopeAdmins logs in as unit admins and organisation admins (as
+// many as editors, spread over the network's units and organisations), and
+// has the first unit admin give a reason, once per case file of their unit,
+// to read it: a scope admin who is not entrusted with a case file reads it
+// with a reason, once per session.
+func prepareScopeAdmins(b *bench, c config) error {
+	n := min(c.sessions, c.units)
+	for i := range n {
+		tok, err := login(b.base, fmt.Sprintf("unitadmin%d@seed.invalid", 1+i*c.units/n), c.password)
+		if err != nil {
+			return err
+		}
+		b.unitAdmins = append(b.unitAdmins, tok)
+	}
+	n = min(c.sessions, c.orgs)
+	for i := range n {
+		tok, err := login(b.base, fmt.Sprintf("orgadmin%d@seed.invalid", 1+i*c.orgs/n), c.password)
+		if err != nil {
+			return err
+		}
+		b.orgAdmins = append(b.orgAdmins, tok)
+	}
+	var lp listPage
+	if _, err := call("GET", b.base+"/api/cases?per_page=1", b.orgAdmins[0], nil, &lp); err != nil {
+		return err
+	}
+	b.orgTotal = lp.Total
+	for page := 1; ; page++ {
+		var lp listPage
+		if _, err := call("GET", fmt.Sprintf("%s/api/cases?per_page=200&page=%d", b.base, page), b.unitAdmins[0], nil, &lp); err != nil {
+			return err
+		}
+		for _, cr := range lp.Items {
+			b.unitCases = append(b.unitCases, cr.ID)
+		}
+		b.unitTotal = lp.Total
+		if len(lp.Items) < 200 {
+			break
+		}
+	}
+	if len(b.unitCases) == 0 {
+		return errors.New("unitadmin1 sees no case file: seed more")
+	}
+	// The reasons, a few at a time (each is a write).
+	var wg sync.WaitGroup
+	errs := make(chan error, len(b.unitCases))
+	ids := make(chan string)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range ids {
+				st, err := call("POST", b.base+"/api/cases/"+id+"/access", b.unitAdmins[0],
+					map[string]string{"reason": "Contrôle de charge du banc d’essai"}, nil)
+				if err == nil && st != 204 {
+					err = fmt.Errorf("reason to read %s: status %d", id, st)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for _, id := range b.unitCases {
+		ids <- id
+	}
+	close(ids)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // scenario is one kind of request, written as a wrk Lua script.
@@ -580,12 +755,25 @@ func scenarios(b *bench) []scenario {
 		js, _ := json.Marshal(map[string]string{"email": e, "password": b.password})
 		loginBodies = append(loginBodies, string(js))
 	}
-	return []scenario{
-		{name: "editor_list", script: func(int) string {
-			return rotating("GET", tokens, []string{"/api/cases?per_page=50"}, nil, 200)
-		}},
+	list := []string{"/api/cases?per_page=50"}
+	out := []scenario{
+		{name: "editor_list", script: func(int) string { return rotating("GET", tokens, list, nil, 200) }},
+	}
+	if len(b.unitAdmins) > 0 {
+		var unitPaths []string
+		for _, id := range b.unitCases {
+			unitPaths = append(unitPaths, "/api/cases/"+id)
+		}
+		out = append(out,
+			scenario{name: "unit_admin_list", script: func(int) string { return rotating("GET", b.unitAdmins, list, nil, 200) }},
+			scenario{name: "org_admin_list", script: func(int) string { return rotating("GET", b.orgAdmins, list, nil, 200) }},
+			scenario{name: "get_unit_admin", script: func(int) string {
+				return rotating("GET", b.unitAdmins[:1], unitPaths, nil, 200)
+			}})
+	}
+	return append(out, []scenario{
 		{name: "admin_list", script: func(int) string {
-			return rotating("GET", []string{b.admin}, []string{"/api/cases?per_page=50"}, nil, 200)
+			return rotating("GET", []string{b.admin}, list, nil, 200)
 		}},
 		{name: "get_visible", script: func(int) string {
 			return rotating("GET", tokens, visiblePaths, nil, 200)
@@ -606,7 +794,7 @@ func scenarios(b *bench) []scenario {
 		{name: "login", script: func(int) string {
 			return rotating("POST", []string{"none"}, []string{"/api/auth/login"}, loginBodies, 200)
 		}},
-	}
+	}...)
 }
 
 // readVersions reads the current version of every case file the editors see.
@@ -693,6 +881,9 @@ end
 }
 
 func runWrk(ctx context.Context, c config, work string, srv *server, sc scenario, conns int, dur time.Duration) (Result, error) {
+	// The previous run's last requests, still in the server when wrk
+	// stopped, must not count in this one's CPU time.
+	time.Sleep(time.Second)
 	path := filepath.Join(work, sc.name+".lua")
 	if err := os.WriteFile(path, []byte(sc.script(conns)), 0o600); err != nil {
 		return Result{}, err
@@ -739,11 +930,16 @@ func runWrk(ctx context.Context, c config, work string, srv *server, sc scenario
 			}
 		}()
 	}
+	ticks0, tickErr := srv.cpuTicks()
 	err := cmd.Run()
+	ticks1, tickErr1 := srv.cpuTicks()
 	close(stop)
 	wg.Wait()
 	if err != nil {
 		return Result{}, fmt.Errorf("wrk: %v\n%s", err, out.String())
+	}
+	if err := errors.Join(tickErr, tickErr1); err != nil {
+		return Result{}, fmt.Errorf("the server's CPU time: %w", err)
 	}
 	if prof != nil {
 		name := fmt.Sprintf("cpu-%s-%d.pprof", sc.name, conns)
@@ -780,21 +976,120 @@ func runWrk(ctx context.Context, c config, work string, srv *server, sc scenario
 		Scenario: sc.name, Conns: conns, Requests: raw.Requests,
 		RPS:   float64(raw.Requests) / (float64(raw.DurationUS) / 1e6),
 		P50ms: float64(raw.P50) / 1000, P95ms: float64(raw.P95) / 1000, P99ms: float64(raw.P99) / 1000,
-		Errors:    raw.Bad + raw.Connect + raw.Read + raw.Write + raw.Timeout,
-		PeakRSSMB: peak,
+		Errors:      raw.Bad + raw.Connect + raw.Read + raw.Write + raw.Timeout,
+		PeakRSSMB:   peak,
+		CPUusPerReq: float64(ticks1-ticks0) / clockTicks() * 1e6 / float64(max(1, raw.Requests)),
+		Load1:       load1(),
 	}, nil
 }
 
+// medianResults gives, per scenario and concurrency in their first order,
+// the median of each figure over the rounds (each figure on its own).
+func medianResults(results []Result) []Result {
+	type key struct {
+		name  string
+		conns int
+	}
+	var order []key
+	by := map[key][]Result{}
+	for _, r := range results {
+		k := key{r.Scenario, r.Conns}
+		if by[k] == nil {
+			order = append(order, k)
+		}
+		by[k] = append(by[k], r)
+	}
+	out := make([]Result, 0, len(order))
+	for _, k := range order {
+		rs := by[k]
+		med := func(f func(Result) float64) float64 {
+			v := make([]float64, len(rs))
+			for i, r := range rs {
+				v[i] = f(r)
+			}
+			return median(v)
+		}
+		out = append(out, Result{Scenario: k.name, Conns: k.conns,
+			Requests:    int64(med(func(r Result) float64 { return float64(r.Requests) })),
+			RPS:         med(func(r Result) float64 { return r.RPS }),
+			P50ms:       med(func(r Result) float64 { return r.P50ms }),
+			P95ms:       med(func(r Result) float64 { return r.P95ms }),
+			P99ms:       med(func(r Result) float64 { return r.P99ms }),
+			Errors:      int64(med(func(r Result) float64 { return float64(r.Errors) })),
+			PeakRSSMB:   med(func(r Result) float64 { return r.PeakRSSMB }),
+			CPUusPerReq: med(func(r Result) float64 { return r.CPUusPerReq }),
+			Load1:       med(func(r Result) float64 { return r.Load1 }),
+		})
+	}
+	return out
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
+}
+
+// listRatios compares each list's CPU time per request with the editor
+// list's of the same round and concurrency (runs close in time, under much
+// the same load), and gives the median of those ratios over the rounds.
+func listRatios(results []Result) []Ratio {
+	type key struct {
+		round, conns int
+	}
+	editor := map[key]float64{}
+	for _, r := range results {
+		if r.Scenario == "editor_list" {
+			editor[key{r.Round, r.Conns}] = r.CPUusPerReq
+		}
+	}
+	var out []Ratio
+	for _, name := range []string{"unit_admin_list", "org_admin_list", "admin_list"} {
+		var conns []int
+		ratios := map[int][]float64{}
+		for _, r := range results {
+			if e := editor[key{r.Round, r.Conns}]; r.Scenario == name && e > 0 {
+				if ratios[r.Conns] == nil {
+					conns = append(conns, r.Conns)
+				}
+				ratios[r.Conns] = append(ratios[r.Conns], r.CPUusPerReq/e)
+			}
+		}
+		for _, n := range conns {
+			out = append(out, Ratio{Scenario: name, Conns: n, Ratio: median(ratios[n])})
+		}
+	}
+	return out
+}
+
 func printTable(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "\n%s — %d case files, %d editors (about %d visible each)\n", r.Machine, r.Cases, r.Editors, r.EditorVisible)
-	fmt.Fprintf(w, "start to first answer %.0f ms, idle RSS %.1f MB, peak RSS %.1f MB\n\n", r.StartToAnswerMS, r.IdleRSSMB, r.PeakRSSMB)
-	fmt.Fprintln(w, "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	res := r.Results
-	for _, x := range res {
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f |\n", x.Scenario, x.Conns, x.RPS, x.P50ms, x.P95ms, x.P99ms, x.Errors, x.PeakRSSMB)
+	fmt.Fprintf(w, "\n%s — %d case files, %d editors (about %d visible each)", r.Machine, r.Cases, r.Editors, r.EditorVisible)
+	if r.Units > 1 || r.Orgs > 1 {
+		fmt.Fprintf(w, ", %d units in %d organisations", r.Units, r.Orgs)
+	}
+	fmt.Fprintf(w, "\nstart to first answer %.0f ms, idle RSS %.1f MB, peak RSS %.1f MB\n", r.StartToAnswerMS, r.IdleRSSMB, r.PeakRSSMB)
+	if r.Rounds > 1 {
+		fmt.Fprintf(w, "medians of %d rounds\n", r.Rounds)
+	}
+	fmt.Fprintln(w, "\n| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB | server CPU µs/req | load 1 min |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, x := range r.Medians {
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f | %.0f | %.1f |\n",
+			x.Scenario, x.Conns, x.RPS, x.P50ms, x.P95ms, x.P99ms, x.Errors, x.PeakRSSMB, x.CPUusPerReq, x.Load1)
 	}
 	for _, d := range r.GetMedianDiffPct {
 		fmt.Fprintln(w, "get by id medians —", d)
+	}
+	for _, x := range r.ListCPURatios {
+		verdict := "within"
+		if x.Ratio > listTarget {
+			verdict = "ABOVE"
+		}
+		fmt.Fprintf(w, "CPU per request, %s / editor_list at %d conns: %.2f (%s the target of %.1f)\n", x.Scenario, x.Conns, x.Ratio, verdict, listTarget)
 	}
 }

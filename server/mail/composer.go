@@ -50,10 +50,30 @@ var kinds = map[string]kindSpec{
 	"collab_invitation":  {required: []string{"inviter", "reference", "kind", "link"}},
 	"collab_added":       {required: []string{"inviter", "reference", "kind", "link"}},
 	"test":               {},
+	// Memberships of organisations and units; "role" is the membership's.
+	"org_invitation":     {required: []string{"inviter", "scope", "link"}},
+	"membership_invited": {required: []string{"inviter", "scope", "role", "link"}},
+	"membership_added":   {required: []string{"inviter", "scope", "role", "link"}},
+	// To the holder (wording "own"), or with "holder" (their name) to the
+	// scope's admins (wording "other").
+	"membership_ending": {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}, variant: "holder"},
+	"membership_ended":  {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}, variant: "holder"},
 }
 
-// variants are the values a kind's variant parameter may take.
-var variants = map[string][]string{"decision": {"approved", "rejected"}}
+// variants are the values a kind's variant parameter may take. "holder" is
+// a person's name: its wording is "other" when it is given, "own" when not.
+var variants = map[string][]string{"decision": {"approved", "rejected"}, "holder": {"own", "other"}}
+
+// variantOf is the wording a kind's variant parameter picks in params.
+func variantOf(variant string, params map[string]string) string {
+	if variant == "holder" {
+		if strings.TrimSpace(params["holder"]) != "" {
+			return "other"
+		}
+		return "own"
+	}
+	return params[variant]
+}
 
 // labelled are the parameters that callers pass as the API's identifiers
 // and that e-mails write in words, with the catalogue table of those words.
@@ -141,7 +161,7 @@ func (c *Composer) Compose(kind, locale string, params map[string]string) (store
 	}
 	prefix := "mail." + kind
 	if spec.variant != "" {
-		v := params[spec.variant]
+		v := variantOf(spec.variant, params)
 		if !slices.Contains(variants[spec.variant], v) {
 			return store.Message{}, fmt.Errorf("mail: %s e-mail: %s %q is not one of %v", kind, spec.variant, v, variants[spec.variant])
 		}

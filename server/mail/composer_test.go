@@ -21,6 +21,9 @@ func sampleParams(kind string) map[string]string {
 		"reference":  "R-2026-7K3QX",
 		"items":      "R-2026-7K3QX — Réponse de la CAF — 2026-12-01\nR-2026-ABCDE — Audience <tribunal> — 2026-12-03",
 		"kind":       "trainee",
+		"scope":      "Association <Les Amis> du quartier",
+		"date":       "2027-06-30",
+		"holder":     "Marc Dupont",
 	}
 	out := map[string]string{"name": all["name"]}
 	for _, k := range RequiredParams(kind) {

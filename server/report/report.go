@@ -31,12 +31,40 @@ var (
 
 const family = "DejaVu"
 
-// Letterhead is who the report comes from, at the top of every page: the
-// instance's name (instance.name) today; a unit's name and logo once case
-// files belong to units.
+// Letterhead is who the report comes from: the case file's unit, its name
+// and logo at the top of every page, its stamp at the end.
 type Letterhead struct {
-	Name string
+	Name  string
+	Logo  Image
+	Stamp Image
 }
+
+// Image is a picture a report prints: PNG or JPEG (Type is its media
+// type); empty, it is left out.
+type Image struct {
+	Data []byte
+	Type string
+}
+
+// pdfType is the image's type as the PDF writer names it, or "" for one it
+// does not take.
+func (img Image) pdfType() string {
+	switch img.Type {
+	case "image/png":
+		return "PNG"
+	case "image/jpeg":
+		return "JPG"
+	}
+	return ""
+}
+
+// Sizes of the letterhead's images, in millimetres: the logo's height and
+// greatest width, the stamp's greatest side.
+const (
+	logoHeight   = 8.0
+	logoMaxWidth = 40.0
+	stampMax     = 40.0
+)
 
 // Options are what a report depends on besides the case file.
 type Options struct {
@@ -90,6 +118,31 @@ type doc struct {
 	pdf *fpdf.Fpdf
 	w   words
 	loc *time.Location
+	// logo and stamp are the sizes of the letterhead's images as printed,
+	// zero for one there is not (or that the PDF writer could not read).
+	logo, stamp [2]float64
+}
+
+// place registers img under name and returns the size it is printed at,
+// within maxW × maxH; an image the PDF writer cannot read is left out
+// rather than fail the report, tried first on a document of its own
+// (the writer's errors are sticky).
+func (d *doc) place(name string, img Image, maxW, maxH float64) [2]float64 {
+	kind := img.pdfType()
+	if len(img.Data) == 0 || kind == "" {
+		return [2]float64{}
+	}
+	opts := fpdf.ImageOptions{ImageType: kind}
+	probe := fpdf.New("P", "mm", "A4", "")
+	if info := probe.RegisterImageOptionsReader(name, opts, bytes.NewReader(img.Data)); !probe.Ok() || info.Width() <= 0 || info.Height() <= 0 {
+		return [2]float64{}
+	}
+	info := d.pdf.RegisterImageOptionsReader(name, opts, bytes.NewReader(img.Data))
+	w, h := maxW, maxW*info.Height()/info.Width()
+	if h > maxH {
+		w, h = maxH*info.Width()/info.Height(), maxH
+	}
+	return [2]float64{w, h}
 }
 
 func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
@@ -98,6 +151,8 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
 	d := &doc{pdf: pdf, w: wordsFor(opts.Locale), loc: opts.Now.Location()}
 	w, c := d.w, r.Case
+	d.logo = d.place("logo", opts.Letterhead.Logo, logoMaxWidth, logoHeight)
+	d.stamp = d.place("stamp", opts.Letterhead.Stamp, stampMax, stampMax)
 
 	pdf.SetMargins(margin, 27, margin)
 	pdf.SetAutoPageBreak(true, 22)
@@ -182,6 +237,7 @@ func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
 		pdf.MultiCell(0, line, a.Filename+" — "+w.Fill("report.size", "n", strconv.FormatInt((a.Size+1023)/1024, 10))+
 			" — "+w.Fill("report.added", "date", w.Date(a.CreatedAt.In(d.loc))), "", "L", false)
 	}
+	d.printStamp()
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -214,12 +270,36 @@ func (d *doc) header(lh Letterhead, reference string) {
 	right := d.w.Text("report.title") + " · " + reference
 	d.font("", 9, muted)
 	rightWidth := pdf.GetStringWidth(right) + 2
+	nameWidth := 210 - 2*margin - rightWidth
+	if d.logo[0] > 0 {
+		pdf.ImageOptions("logo", margin, 15-d.logo[1]/2, d.logo[0], d.logo[1], false, fpdf.ImageOptions{}, 0, "")
+		pdf.SetX(margin + d.logo[0] + 3)
+		nameWidth -= d.logo[0] + 3
+	}
 	d.font("B", 11, ink)
-	pdf.CellFormat(210-2*margin-rightWidth, 6, fit(pdf, lh.Name, 210-2*margin-rightWidth-4), "", 0, "L", false, 0, "")
+	pdf.CellFormat(nameWidth, 6, fit(pdf, lh.Name, nameWidth-4), "", 0, "L", false, 0, "")
 	d.font("", 9, muted)
 	pdf.CellFormat(0, 6, right, "", 1, "R", false, 0, "")
 	d.rule(19.5)
 	pdf.SetY(27)
+}
+
+// printStamp prints the unit's stamp at the end of the report, on the
+// right, on a new page when this one has no room left.
+func (d *doc) printStamp() {
+	if d.stamp[0] == 0 {
+		return
+	}
+	pdf := d.pdf
+	_, pageHeight := pdf.GetPageSize()
+	_, _, _, bottom := pdf.GetMargins()
+	y := pdf.GetY() + 8
+	if y+d.stamp[1] > pageHeight-bottom {
+		pdf.AddPage()
+		y = pdf.GetY()
+	}
+	pdf.ImageOptions("stamp", 210-margin-d.stamp[0], y, d.stamp[0], d.stamp[1], false, fpdf.ImageOptions{}, 0, "")
+	pdf.SetY(y + d.stamp[1])
 }
 
 // footer prints when the report was made and "page / pages".

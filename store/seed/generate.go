@@ -15,13 +15,20 @@ import (
 type generator struct {
 	r       *rand.Rand
 	now     time.Time
-	editors []*store.Account
+	units   []staffedUnit
+	made    int // case files drawn so far
 	helpers []*store.Account
 	cats    []string
 }
 
-func newGenerator(random uint64, now time.Time, editors, helpers []*store.Account, cats []string) *generator {
-	return &generator{r: rand.New(rand.NewPCG(random, random^0x9e3779b97f4a7c15)), now: now, editors: editors, helpers: helpers,
+// staffedUnit is a unit with the editors who edit for it.
+type staffedUnit struct {
+	unit    store.Unit
+	editors []*store.Account
+}
+
+func newGenerator(random uint64, now time.Time, units []staffedUnit, helpers []*store.Account, cats []string) *generator {
+	return &generator{r: rand.New(rand.NewPCG(random, random^0x9e3779b97f4a7c15)), now: now, units: units, helpers: helpers,
 		cats: cats}
 }
 
@@ -48,6 +55,10 @@ func (g *generator) status() (string, *string) {
 }
 
 func (g *generator) next() caseFile {
+	// Units take turns: each holds an even share, entrusted to its own
+	// editors (no draw, so that one unit gives the draws it always gave).
+	u := g.units[g.made%len(g.units)]
+	g.made++
 	// Created over the last six years, changed some time after.
 	created := g.now.Add(-time.Duration(g.r.Int64N(int64(6 * 365 * 24 * time.Hour)))).Truncate(time.Millisecond)
 	updated := created.Add(time.Duration(g.r.Int64N(int64(g.now.Sub(created)) + 1))).Truncate(time.Millisecond)
@@ -64,6 +75,8 @@ func (g *generator) next() caseFile {
 		Outcome:    outcome,
 		CreatedAt:  created,
 		UpdatedAt:  updated,
+		UnitID:     u.unit.ID,
+		OrgID:      u.unit.OrgID,
 	}}
 	// Entrusted to one editor mostly, sometimes two or three.
 	n := 1
@@ -76,8 +89,8 @@ func (g *generator) next() caseFile {
 	// n distinct editors, drawn one by one: a permutation of all of them
 	// per case file cost more than the rest of the generator with
 	// thousands of editors.
-	for n = min(n, len(g.editors)); len(sc.Assignees) < n; {
-		if e := g.editors[g.r.IntN(len(g.editors))]; !slices.Contains(sc.Assignees, e) {
+	for n = min(n, len(u.editors)); len(sc.Assignees) < n; {
+		if e := u.editors[g.r.IntN(len(u.editors))]; !slices.Contains(sc.Assignees, e) {
 			sc.Assignees = append(sc.Assignees, e)
 		}
 	}

@@ -41,6 +41,13 @@ type Options struct {
 	Editors int
 	Admins  int
 	Helpers int
+	// Orgs and Units are how many organisations and units hold the case
+	// files (0 counts as 1). With one of each, the instance's first, the
+	// seed is an association's; with more, a network's (see scopes.go):
+	// the editors are spread over the units, each unit and organisation
+	// has an admin, and Editors must be at least Units, Units at least Orgs.
+	Orgs  int
+	Units int
 	// Random seeds the generator: the same value gives the same texts,
 	// statuses and assignments (ids and references stay random).
 	Random uint64
@@ -56,6 +63,9 @@ type Options struct {
 // Report says what Run wrote.
 type Report struct {
 	Editors, Admins, Helpers, Cases int
+	// Orgs and Units count the organisations and units the case files are
+	// in; UnitAdmins and OrgAdmins the admins seeded for them.
+	Orgs, Units, UnitAdmins, OrgAdmins int
 }
 
 // tables are the tables Run fills in bulk.
@@ -65,7 +75,9 @@ var tables = []string{"cases", "grants", "case_events", "notes", "deadlines", "a
 // admins, opts.Helpers helpers (readers invited as helpers on some case
 // files) and opts.Cases case files of synthetic French data, every account
 // with the same password hash. Accounts are editorN@seed.invalid, adminN@…
-// and helperN@…, numbered from 1.
+// and helperN@…, numbered from 1. Over several units, unit N's admin is
+// unitadminN@… and organisation N's orgadminN@… (readers whose admin
+// membership is all they hold); editor N edits for unit (N-1) mod Units + 1.
 //
 // It refuses a database that holds any account or case file. For speed, and
 // only because the database is empty to begin with (a crash loses nothing),
@@ -78,13 +90,25 @@ var tables = []string{"cases", "grants", "case_events", "notes", "deadlines", "a
 // database to throw away: delete the data directory and seed again.
 func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string) (Report, error) {
 	var rep Report
-	if opts.Cases < 0 || opts.Editors < 1 || opts.Admins < 0 || opts.Helpers < 0 {
+	orgs, units := max(opts.Orgs, 1), max(opts.Units, 1)
+	if opts.Cases < 0 || opts.Editors < 1 || opts.Admins < 0 || opts.Helpers < 0 || opts.Orgs < 0 || opts.Units < 0 {
 		return rep, fmt.Errorf("seed: need at least one editor and no negative count")
+	}
+	if units < orgs || opts.Editors < units {
+		return rep, fmt.Errorf("seed: need at least one unit per organisation and one editor per unit (%d organisations, %d units, %d editors)",
+			orgs, units, opts.Editors)
 	}
 	if held, err := st.HoldsData(ctx); err != nil {
 		return rep, err
 	} else if held {
 		return rep, fmt.Errorf("seed: the data directory already holds accounts or case files; seed only an empty one")
+	}
+	existing, err := st.AllUnits(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if len(existing) != 1 {
+		return rep, fmt.Errorf("seed: the data directory holds %d units, not the first one alone; seed only an empty one", len(existing))
 	}
 	bulk, err := st.Engine().BeginBulk(ctx, tables)
 	if err != nil {
@@ -93,22 +117,61 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	defer bulk.Close()
 
 	op := store.Actor{ClientIP: "seed"}
+	network := orgs > 1 || units > 1
+	plan := scopes{orgs: []string{existing[0].OrgID}, units: existing}
+	if network {
+		plan = planScopes(existing[0], orgs, units)
+		if err := writeScopes(ctx, st, bulk, op, plan); err != nil {
+			return rep, err
+		}
+		rep.UnitAdmins, rep.OrgAdmins = units, orgs
+	}
 	var news []store.NewAccount
-	add := func(prefix, role string, n int) {
+	add := func(prefix, role string, n int, unit func(i int) string) {
 		for i := 1; i <= n; i++ {
 			news = append(news, store.NewAccount{Email: fmt.Sprintf("%s%d@%s", prefix, i, Domain),
-				Name: personName(i, prefix), Password: "unused-seed-password", Role: role, Locale: "fr"})
+				Name: personName(i, prefix), Password: "unused-seed-password", Role: role, Locale: "fr", UnitID: unit(i)})
 		}
 	}
-	add("editor", store.RoleEditor, opts.Editors)
-	add("admin", store.RoleAdmin, opts.Admins)
-	add("helper", store.RoleReader, opts.Helpers)
+	none := func(int) string { return "" }
+	// Editor i edits for unit (i-1) mod units + 1: the store gives an
+	// editor the membership of the unit it is created for ("": the only one).
+	add("editor", store.RoleEditor, opts.Editors, func(i int) string {
+		if !network {
+			return ""
+		}
+		return plan.units[(i-1)%units].ID
+	})
+	add("admin", store.RoleAdmin, opts.Admins, none)
+	add("helper", store.RoleReader, opts.Helpers, none)
+	add("unitadmin", store.RoleReader, rep.UnitAdmins, none)
+	add("orgadmin", store.RoleReader, rep.OrgAdmins, none)
 	accs, err := st.SeedAccounts(ctx, op, news, passwordHash)
 	if err != nil {
 		return rep, err
 	}
-	editors, helpers := accs[:opts.Editors], accs[opts.Editors+opts.Admins:]
-	rep.Editors, rep.Admins, rep.Helpers = opts.Editors, opts.Admins, opts.Helpers
+	editors, accs := accs[:opts.Editors], accs[opts.Editors+opts.Admins:]
+	helpers, accs := accs[:opts.Helpers], accs[opts.Helpers:]
+	var admins []adminMembership
+	for i, a := range accs[:rep.UnitAdmins] {
+		admins = append(admins, adminMembership{Account: a, Org: plan.units[i].OrgID, Unit: plan.units[i].ID})
+	}
+	for i, a := range accs[rep.UnitAdmins:] {
+		admins = append(admins, adminMembership{Account: a, Org: plan.orgs[i]})
+	}
+	if len(admins) > 0 {
+		if err := writeAdmins(ctx, st, bulk, op, admins); err != nil {
+			return rep, err
+		}
+	}
+	staffed := make([]staffedUnit, units)
+	for i, e := range editors {
+		staffed[i%units].editors = append(staffed[i%units].editors, e)
+	}
+	for i := range staffed {
+		staffed[i].unit = plan.units[i]
+	}
+	rep.Editors, rep.Admins, rep.Helpers, rep.Orgs, rep.Units = opts.Editors, opts.Admins, opts.Helpers, orgs, units
 
 	batchSize := opts.BatchSize
 	if batchSize <= 0 {
@@ -127,7 +190,7 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	if len(cats) == 0 {
 		return rep, errors.New("seed: the instance has no active category")
 	}
-	gen := newGenerator(opts.Random, st.Now(), editors, helpers, cats)
+	gen := newGenerator(opts.Random, st.Now(), staffed, helpers, cats)
 	type made struct {
 		rows *batchRows
 		n    int
@@ -248,7 +311,7 @@ func rowsOf(actor store.Actor, batch []caseFile) (*batchRows, error) {
 		}
 		c.Reference = store.NewReference(c.CreatedAt.Year())
 		r.cases = append(r.cases, engine.BindArgs([]any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
-			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt}))
+			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID}))
 		r.years = append(r.years, c.CreatedAt.Year())
 		r.counts[c.Status]++
 		created := engine.BindArgs([]any{c.CreatedAt})[0]
@@ -288,7 +351,7 @@ func rowsOf(actor store.Actor, batch []caseFile) (*batchRows, error) {
 // as bun writes it).
 var (
 	casesInsert = engine.BulkInsert{Head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-		status, outcome, creator_id, version, created_at, updated_at) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+		status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
 	grantsInsert = engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
 		revoked_why, granted_by, invited_email, token_hash, token_expires, created_at) VALUES `,
 		Row: "(?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}

@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"slices"
@@ -54,54 +55,16 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 	if rep.Cases != 300 || rep.Editors != 4 {
 		t.Fatalf("report %+v", rep)
 	}
-	count := func(q string) int {
-		t.Helper()
-		var n int
-		if err := st.Engine().Reader().QueryRowContext(ctx, q).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := counter(t, st)
 	if n := count("SELECT count(*) FROM cases"); n != 300 {
 		t.Fatalf("%d cases", n)
-	}
-	if n := count("SELECT count(*) FROM case_search"); n != 300 {
-		t.Fatalf("%d search rows", n)
-	}
-	if n := count("SELECT count(*) FROM case_counts AS k WHERE k.n != (SELECT count(*) FROM cases AS c WHERE c.status = k.status)"); n != 0 {
-		t.Fatalf("%d counters disagree with the cases", n)
-	}
-	if n := count("SELECT count(*) FROM cases AS c WHERE (SELECT count(*) FROM grants AS g WHERE g.case_id = c.id AND g.kind = 'assignee') NOT BETWEEN 1 AND 3"); n != 0 {
-		t.Fatalf("%d case files without 1 to 3 assignees", n)
 	}
 	if n := count("SELECT count(*) FROM grants WHERE kind != 'assignee'"); n == 0 {
 		t.Fatal("no helper was invited on any case file")
 	}
-	// The grants' triggers copied their case file's columns and counted them.
-	if n := count(`SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id
-		WHERE g.case_updated_at IS NOT c.updated_at OR g.case_version IS NOT c.version
-		OR g.case_status IS NOT c.status OR g.case_reference IS NOT c.reference OR g.case_title IS NOT c.title`); n != 0 {
-		t.Fatalf("%d grants without their case file's columns", n)
-	}
-	if n := count(`SELECT count(*) FROM (SELECT account_id, kind, count(*) AS n FROM grants GROUP BY account_id, kind) AS g
-		LEFT JOIN grant_totals AS t USING (account_id, kind) WHERE t.n IS NOT g.n`); n != 0 {
-		t.Fatalf("%d grant totals disagree with the grants", n)
-	}
-	// A case file's notes are searchable, as AddNote makes them, and its
-	// title and summary are those of its own row.
-	if n := count(`SELECT count(*) FROM notes AS n JOIN cases AS c ON c.id = n.case_id
-		JOIN case_search AS s ON s.rowid = c.rowid WHERE instr(s.notes, n.body) = 0`); n != 0 {
-		t.Fatalf("%d notes missing from the search index", n)
-	}
-	if n := count(`SELECT count(*) FROM cases AS c JOIN case_search AS s ON s.rowid = c.rowid
-		WHERE s.title != c.title OR s.summary != c.summary
-		OR s.notes != coalesce((SELECT group_concat(char(10) || n.body, '' ORDER BY n.created_at, n.rowid) FROM notes AS n WHERE n.case_id = c.id), '')`); n != 0 {
-		t.Fatalf("%d full-text entries differ from their case file", n)
-	}
-	if n := count(`SELECT count(*) FROM case_search WHERE case_search MATCH 'consentement'`); n == 0 {
-		t.Fatal("full-text search finds nothing")
-	}
-	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 300+8 {
+	assertConsistent(t, st)
+	// One entry per case file, per account, and per editor's membership of the unit.
+	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 300+8+4 {
 		t.Fatalf("audit %+v %v", v, err)
 	}
 	assertSoundAfterSeed(t, st, schema, settings)
@@ -122,16 +85,228 @@ func TestSeedFillsEverythingConsistently(t *testing.T) {
 	}
 }
 
+// counter runs count queries on a reader of st.
+func counter(t *testing.T, st *store.Store) func(q string) int {
+	return func(q string) int {
+		t.Helper()
+		var n int
+		if err := st.Engine().Reader().QueryRowContext(context.Background(), q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
+// assertConsistent checks that what triggers, counters and the full-text
+// index keep agrees with the rows, as after real use, and that every case
+// file is entrusted to editors of its own unit.
+func assertConsistent(t *testing.T, st *store.Store) {
+	t.Helper()
+	count := counter(t, st)
+	if n, cases := count("SELECT count(*) FROM case_search"), count("SELECT count(*) FROM cases"); n != cases {
+		t.Fatalf("%d search rows for %d cases", n, cases)
+	}
+	if n := count("SELECT count(*) FROM case_counts AS k WHERE k.n != (SELECT count(*) FROM cases AS c WHERE c.status = k.status)"); n != 0 {
+		t.Fatalf("%d counters disagree with the cases", n)
+	}
+	if n := count(`SELECT count(*) FROM (SELECT unit_id, status, count(*) AS n FROM cases GROUP BY unit_id, status) AS c
+		FULL JOIN (SELECT * FROM unit_case_counts WHERE n <> 0) AS k USING (unit_id, status) WHERE k.n IS NOT c.n`); n != 0 {
+		t.Fatalf("%d unit counters disagree with the cases", n)
+	}
+	if n := count("SELECT count(*) FROM cases AS c WHERE (SELECT count(*) FROM grants AS g WHERE g.case_id = c.id AND g.kind = 'assignee') NOT BETWEEN 1 AND 3"); n != 0 {
+		t.Fatalf("%d case files without 1 to 3 assignees", n)
+	}
+	// A case file is in its unit's organisation, entrusted to editors of its
+	// unit (a live editor membership each), and created by the first.
+	if n := count("SELECT count(*) FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.org_id IS NOT u.org_id"); n != 0 {
+		t.Fatalf("%d case files outside their unit's organisation", n)
+	}
+	if n := count(`SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE g.kind = 'assignee'
+		AND NOT EXISTS (SELECT 1 FROM memberships AS m WHERE m.account_id = g.account_id AND m.unit_id = c.unit_id
+			AND m.role = 'editor' AND m.valid_until IS NULL)`); n != 0 {
+		t.Fatalf("%d assignments to someone who does not edit for the case file's unit", n)
+	}
+	if n := count(`SELECT count(*) FROM cases AS c WHERE NOT EXISTS (SELECT 1 FROM grants AS g
+		WHERE g.case_id = c.id AND g.kind = 'assignee' AND g.account_id = c.creator_id)`); n != 0 {
+		t.Fatalf("%d case files not entrusted to their creator", n)
+	}
+	// The grants' triggers copied their case file's columns and counted them.
+	if n := count(`SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id
+		WHERE g.case_updated_at IS NOT c.updated_at OR g.case_version IS NOT c.version OR g.case_unit_id IS NOT c.unit_id
+		OR g.case_status IS NOT c.status OR g.case_reference IS NOT c.reference OR g.case_title IS NOT c.title`); n != 0 {
+		t.Fatalf("%d grants without their case file's columns", n)
+	}
+	if n := count(`SELECT count(*) FROM (SELECT account_id, kind, case_unit_id AS unit_id, count(*) AS n FROM grants
+			GROUP BY account_id, kind, case_unit_id) AS g
+		FULL JOIN (SELECT * FROM grant_totals WHERE n <> 0) AS t USING (account_id, kind, unit_id) WHERE t.n IS NOT g.n`); n != 0 {
+		t.Fatalf("%d grant totals disagree with the grants", n)
+	}
+	// A case file's notes are searchable, as AddNote makes them, and its
+	// title and summary are those of its own row.
+	if n := count(`SELECT count(*) FROM notes AS n JOIN cases AS c ON c.id = n.case_id
+		JOIN case_search AS s ON s.rowid = c.rowid WHERE instr(s.notes, n.body) = 0`); n != 0 {
+		t.Fatalf("%d notes missing from the search index", n)
+	}
+	if n := count(`SELECT count(*) FROM cases AS c JOIN case_search AS s ON s.rowid = c.rowid
+		WHERE s.title != c.title OR s.summary != c.summary
+		OR s.notes != coalesce((SELECT group_concat(char(10) || n.body, '' ORDER BY n.created_at, n.rowid) FROM notes AS n WHERE n.case_id = c.id), '')`); n != 0 {
+		t.Fatalf("%d full-text entries differ from their case file", n)
+	}
+	if n := count(`SELECT count(*) FROM case_search WHERE case_search MATCH 'consentement'`); n == 0 {
+		t.Fatal("full-text search finds nothing")
+	}
+}
+
+// Over several organisations and units, the seed writes a network as its
+// people would have made it: organisations and units with their codes, the
+// editors spread over the units and their case files in them, one admin per
+// unit and per organisation (an admin membership each, nothing more), every
+// step audited; and each of them sees, through the visibility rule, exactly
+// their scope's case files.
+func TestSeedANetwork(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	schema := schemaOf(t, st)
+	settings := seedSettingsOf(t, st)
+	opts := Options{Cases: 420, Editors: 15, Admins: 1, Helpers: 3, Orgs: 3, Units: 7, BatchSize: 64}
+	rep, err := Run(ctx, st, opts, "$argon2id$v=19$test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Report{Editors: 15, Admins: 1, Helpers: 3, Cases: 420, Orgs: 3, Units: 7, UnitAdmins: 7, OrgAdmins: 3}); rep != want {
+		t.Fatalf("report %+v, want %+v", rep, want)
+	}
+	assertConsistent(t, st)
+	assertSoundAfterSeed(t, st, schema, settings)
+	var got []string
+	if err := st.Engine().Reader().NewRaw(`SELECT o.code || '>' || u.code || ':' || u.status || ':' || (SELECT count(*) FROM cases AS c WHERE c.unit_id = u.id)
+		FROM units AS u JOIN organisations AS o ON o.id = u.org_id ORDER BY u.code`).Scan(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	// Unit i in organisation i*3/7 (from 0), 60 case files each.
+	want := []string{"ORG-001>U-0001:active:60", "ORG-001>U-0002:active:60", "ORG-001>U-0003:active:60", "ORG-002>U-0004:active:60",
+		"ORG-002>U-0005:active:60", "ORG-003>U-0006:active:60", "ORG-003>U-0007:active:60"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("units %v, want %v", got, want)
+	}
+	// Each person's memberships: editor N of unit (N-1) mod 7 + 1, each
+	// admin of their scope, and nobody anything else.
+	got = nil
+	if err := st.Engine().Reader().NewRaw(`SELECT a.email || ' ' || a.role || ': ' || coalesce(group_concat(m.role || '@' ||
+			coalesce((SELECT code FROM units WHERE id = m.unit_id), (SELECT code FROM organisations WHERE id = m.org_id)), ','), '')
+		FROM accounts AS a LEFT JOIN memberships AS m ON m.account_id = a.id AND m.valid_until IS NULL AND m.token_hash IS NULL
+		GROUP BY a.id ORDER BY a.rowid`).Scan(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	want = nil
+	for i := 1; i <= 15; i++ {
+		want = append(want, "editor"+strconv.Itoa(i)+"@seed.invalid editor: editor@"+unitCode((i-1)%7+1))
+	}
+	want = append(want, "admin1@seed.invalid admin: ")
+	for i := 1; i <= 3; i++ {
+		want = append(want, "helper"+strconv.Itoa(i)+"@seed.invalid reader: ")
+	}
+	for i := 1; i <= 7; i++ {
+		want = append(want, "unitadmin"+strconv.Itoa(i)+"@seed.invalid reader: admin@"+unitCode(i))
+	}
+	for i := 1; i <= 3; i++ {
+		want = append(want, "orgadmin"+strconv.Itoa(i)+"@seed.invalid reader: admin@"+orgCode(i))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("memberships:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Every change audited, in its scope: the case files, the accounts, the
+	// editors' memberships, two codes given, 2 organisations and 6 units
+	// created, 10 admin memberships.
+	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 420+29+15+10+10 {
+		t.Fatalf("audit %+v %v", v, err)
+	}
+	count := counter(t, st)
+	if n := count(`SELECT count(*) FROM audit_entries AS e WHERE e.action IN ('membership.created', 'unit.created', 'unit.updated')
+		AND e.unit_id <> '' AND e.org_id <> (SELECT org_id FROM units WHERE id = e.unit_id)`); n != 0 {
+		t.Fatalf("%d audit entries of a unit outside its organisation", n)
+	}
+	if n := count(`SELECT count(*) FROM audit_entries WHERE action = 'membership.created' AND org_id = ''`); n != 0 {
+		t.Fatalf("%d memberships audited outside any scope", n)
+	}
+	// Through the rule: a unit's admin, an organisation's and an editor see
+	// their scope's case files, all of them and no others.
+	sees := func(email string) map[string]int {
+		t.Helper()
+		acc := new(store.Account)
+		if err := st.Engine().Reader().NewSelect().Model(acc).Where("email_key = ?", email).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		units := map[string]int{}
+		var total int64
+		for page := 1; ; page++ {
+			items, n, err := st.ListCases(ctx, store.Actor{Account: acc}, store.CaseFilter{}, store.Page{Page: page, PerPage: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = n
+			for _, it := range items {
+				var code string
+				if err := st.Engine().Reader().QueryRowContext(ctx, "SELECT code FROM units WHERE id = ?", it.UnitID).Scan(&code); err != nil {
+					t.Fatal(err)
+				}
+				units[code]++
+			}
+			if len(items) < 50 {
+				break
+			}
+		}
+		listed := 0
+		for _, n := range units {
+			listed += n
+		}
+		if int64(listed) != total {
+			t.Fatalf("%s: %d listed, total %d", email, listed, total)
+		}
+		return units
+	}
+	if got := sees("unitadmin4@seed.invalid"); !maps.Equal(got, map[string]int{"U-0004": 60}) {
+		t.Fatalf("the admin of U-0004 sees %v", got)
+	}
+	if got := sees("orgadmin2@seed.invalid"); !maps.Equal(got, map[string]int{"U-0004": 60, "U-0005": 60}) {
+		t.Fatalf("the admin of ORG-002 sees %v", got)
+	}
+	if got := sees("editor9@seed.invalid"); len(got) != 1 || got["U-0002"] == 0 {
+		t.Fatalf("editor9, of U-0002, sees %v", got)
+	}
+}
+
+// A network needs a unit per organisation and an editor per unit, and can
+// only be seeded beside the instance's first unit, alone.
+func TestSeedRefusesAnImpossibleNetwork(t *testing.T) {
+	ctx := context.Background()
+	for _, o := range []Options{{Cases: 1, Editors: 5, Orgs: 3, Units: 2}, {Cases: 1, Editors: 2, Units: 3}, {Cases: 1, Editors: 2, Units: -1}} {
+		st := newTestStore(t)
+		if _, err := Run(ctx, st, o, "$argon2id$v=19$test"); err == nil {
+			t.Fatalf("%+v accepted", o)
+		}
+		if n := counter(t, st)("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM accounts)"); n != 1 {
+			t.Fatalf("%+v: a refused seed wrote %d units and accounts", o, n)
+		}
+	}
+}
+
 // The same generator seed gives the same case files: texts, categories,
 // statuses, dates, people, notes and deadlines (ids and references are
 // drawn at random, as real ones are).
 func TestSeedIsReproducible(t *testing.T) {
+	for _, o := range []Options{{}, {Orgs: 2, Units: 3}} {
+		t.Run(fmt.Sprintf("%d-%d", o.Orgs, o.Units), func(t *testing.T) { seedIsReproducible(t, o) })
+	}
+}
+
+func seedIsReproducible(t *testing.T, o Options) {
 	clock := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	contents := func() []string {
 		st := openStore(t, store.Options{Dir: t.TempDir(), Now: func() time.Time { return clock }})
 		defer st.Close()
 		ctx := context.Background()
-		if _, err := Run(ctx, st, Options{Cases: 120, Editors: 3, Admins: 1, Helpers: 2, Random: 42, BatchSize: 50}, "$argon2id$v=19$test"); err != nil {
+		if _, err := Run(ctx, st, Options{Cases: 120, Editors: 3, Admins: 1, Helpers: 2, Random: 42, BatchSize: 50, Orgs: o.Orgs, Units: o.Units}, "$argon2id$v=19$test"); err != nil {
 			t.Fatal(err)
 		}
 		var out []string
@@ -140,7 +315,8 @@ func TestSeedIsReproducible(t *testing.T) {
 			(SELECT group_concat(a.email || ':' || g.kind, ',' ORDER BY g.rowid) FROM grants AS g JOIN accounts AS a ON a.id = g.account_id WHERE g.case_id = c.id) || '|' ||
 			coalesce((SELECT group_concat(n.body || '@' || n.created_at, ',' ORDER BY n.rowid) FROM notes AS n WHERE n.case_id = c.id), '') || '|' ||
 			coalesce((SELECT group_concat(d.title || '@' || d.due_date || ':' || d.done, ',' ORDER BY d.rowid) FROM deadlines AS d WHERE d.case_id = c.id), '') || '|' ||
-			(SELECT group_concat(e.kind || ':' || e.to_status || '@' || e.at, ',' ORDER BY e.id) FROM case_events AS e WHERE e.case_id = c.id)
+			(SELECT group_concat(e.kind || ':' || e.to_status || '@' || e.at, ',' ORDER BY e.id) FROM case_events AS e WHERE e.case_id = c.id) || '|' ||
+			(SELECT u.code FROM units AS u WHERE u.id = c.unit_id)
 			FROM cases AS c ORDER BY c.rowid`).Scan(ctx, &out)
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +394,8 @@ func assertSoundAfterSeed(t *testing.T, st *store.Store, schema []string, settin
 }
 
 // How fast the seed fills an empty database: 20,000 case files per
-// iteration by default, CLOISON_SEED_BENCH_CASES otherwise.
+// iteration by default, CLOISON_SEED_BENCH_CASES otherwise, in one unit
+// and over a network (a unit per 1,000 case files, ten to an organisation).
 //
 //	go test ./store/seed -run '^$' -bench Seed -benchtime 1x -cpuprofile seed.pprof
 func BenchmarkSeed(b *testing.B) {
@@ -229,17 +406,26 @@ func BenchmarkSeed(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	ctx := context.Background()
-	for b.Loop() {
-		b.StopTimer()
-		st := newTestStore(b)
-		b.StartTimer()
-		if _, err := Run(ctx, st, Options{Cases: n, Editors: max(1, n*118/100/500), Admins: 4, Helpers: 50, Random: 1}, "$argon2id$bench"); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		st.Close()
-		b.StartTimer()
+	units := max(1, n/1000)
+	for _, net := range []struct {
+		name        string
+		orgs, units int
+	}{{"unit", 1, 1}, {"network", max(1, units/10), units}} {
+		b.Run(net.name, func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				st := newTestStore(b)
+				b.StartTimer()
+				if _, err := Run(ctx, st, Options{Cases: n, Editors: max(net.units, n*118/100/500), Admins: 4, Helpers: 50, Random: 1,
+					Orgs: net.orgs, Units: net.units}, "$argon2id$bench"); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				st.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "cases/s")
+		})
 	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "cases/s")
 }

@@ -29,6 +29,8 @@ import type {
 	RequestableRole,
 	Role,
 	RoleRequest,
+	SecondFactorEnrolment,
+	SecondFactorStatus,
 	SessionInfo,
 	SetupInput,
 	TestMailResult,
@@ -137,6 +139,9 @@ async function send(method: string, path: string, options: RequestOptions = {}):
 			// The session expired or was ended elsewhere: forget it and ask to sign in again.
 			if (session.token === token) signOut();
 			navigate(loginPath(router.path + router.search));
+		} else if (error.code === 'second_factor_required' && router.path !== '/me') {
+			// The role requires a second factor not set up yet: the account page is where it is.
+			navigate('/me');
 		}
 		throw error;
 	}
@@ -213,10 +218,10 @@ export const api = {
 	setupStatus: () => request<{ needed: boolean }>('GET', '/api/setup', { anonymous: true }),
 	setup: (input: SetupInput) => request<{ user: User }>('POST', '/api/setup', { body: input, anonymous: true }),
 
-	/** Logs in and starts the session. */
-	async login(email: string, password: string): Promise<User> {
+	/** Logs in and starts the session; code is a second factor's, for an account that has one. */
+	async login(email: string, password: string, code = ''): Promise<User> {
 		const result = await request<{ token: string; expires_at: string; user: User }>('POST', '/api/auth/login', {
-			body: { email, password },
+			body: code ? { email, password, code } : { email, password },
 			anonymous: true
 		});
 		signIn(result.token, result.user);
@@ -248,6 +253,21 @@ export const api = {
 		request<unknown>('POST', '/api/me/password', {
 			body: { current_password: currentPassword, new_password: newPassword }
 		}),
+	secondFactor: () => request<SecondFactorStatus>('GET', '/api/me/second-factor'),
+	startSecondFactor: () => request<SecondFactorEnrolment>('POST', '/api/me/second-factor'),
+	/** The pending enrolment's QR code, as a data: URL (the only kind of image the policy lets in besides the instance's own files). */
+	async secondFactorQR(): Promise<string> {
+		const blob = await (await send('GET', '/api/me/second-factor/qr.png', { accept: 'image/png' })).blob();
+		return new Promise((resolve, reject) => {
+			const reader = new FileReader();
+			reader.onload = () => resolve(String(reader.result));
+			reader.onerror = () => reject(new ApiError(0, 'invalid_response', 'The QR code could not be read.'));
+			reader.readAsDataURL(blob);
+		});
+	},
+	confirmSecondFactor: (code: string) =>
+		request<{ recovery_codes: string[] }>('POST', '/api/me/second-factor/confirm', { body: { code } }),
+	removeSecondFactor: (password: string) => request<void>('DELETE', '/api/me/second-factor', { body: { password } }),
 	mySessions: async () => ({ items: (await request<{ items: SessionInfo[] | null }>('GET', '/api/me/sessions')).items ?? [] }),
 	endSession: (id: string) => request<void>('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
 	requestRole: (role: RequestableRole, message: string) =>
@@ -267,6 +287,8 @@ export const api = {
 		request<User>('POST', `/api/users/${encodeURIComponent(id)}/block`, { body: { reason } }),
 	unblockUser: (id: string, reason: string) =>
 		request<User>('POST', `/api/users/${encodeURIComponent(id)}/unblock`, { body: { reason } }),
+	resetSecondFactor: (id: string, reason: string) =>
+		request<void>('POST', `/api/users/${encodeURIComponent(id)}/second-factor/reset`, { body: { reason } }),
 	deregisterUser: (id: string, reason: string) =>
 		request<void>('DELETE', `/api/users/${encodeURIComponent(id)}`, { body: { reason } }),
 

@@ -76,6 +76,23 @@ export interface SessionInfo {
 	current: boolean;
 }
 
+/** Where the caller's second factor stands (GET /api/me/second-factor). */
+export interface SecondFactorStatus {
+	/** An authenticator is confirmed: logging in asks for its code. */
+	enrolled: boolean;
+	/** An enrolment was started and waits for its first code. */
+	pending: boolean;
+	/** The instance requires a second factor of the caller's role. */
+	required: boolean;
+	recovery_codes_left: number;
+}
+
+/** A started enrolment: the secret for typing by hand and the URI its QR code holds. */
+export interface SecondFactorEnrolment {
+	secret: string;
+	uri: string;
+}
+
 /** A role a person may ask for. */
 export type RequestableRole = 'editor' | 'admin';
 
@@ -105,11 +122,14 @@ export interface AuditEntry {
 	client_ip: string;
 	/** A JSON object as a string, or ''. */
 	details?: string;
+	/** The organisation and unit the entry belongs to; absent for the instance's. */
+	org_id?: string;
+	unit_id?: string;
 	/** The acting account's name; '' for no one or the system. */
 	actor_name: string;
 	/** The object in words: a name, a case file's reference, a category's id. */
 	object_label: string;
-	/** Names and references of the accounts and case files the details name, by id. */
+	/** Names and references of the accounts and case files the details name, and of its organisation and unit, by id. */
 	names: Record<string, string>;
 }
 

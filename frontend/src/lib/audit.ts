@@ -21,6 +21,9 @@ export const auditActions = [
 	'account.deregister',
 	'account.locked',
 	'account.password_changed',
+	'account.second_factor_enrolled',
+	'account.second_factor_removed',
+	'account.second_factor_reset',
 	'session.login',
 	'session.logout',
 	'session.ended',
@@ -47,7 +50,23 @@ export const auditActions = [
 	'collaboration.ended',
 	'category.saved',
 	'category.preset_added',
-	'outbox.retry'
+	'outbox.retry',
+	'org.created',
+	'org.updated',
+	'org.activated',
+	'unit.created',
+	'unit.updated',
+	'unit.activated',
+	'unit.logo_set',
+	'unit.logo_removed',
+	'unit.stamp_set',
+	'unit.stamp_removed',
+	'membership.created',
+	'membership.updated',
+	'membership.accepted',
+	'membership.invitation_resent',
+	'membership.ended',
+	'membership.revoked'
 ] as const;
 
 /** The families of actions, in the order of the list: a filter on one is its prefix with a dot. */
@@ -122,6 +141,8 @@ export function auditSentence(entry: AuditEntry): string {
 	const names = entry.names ?? {};
 	const people = (ids: string[]) => ids.map((id) => names[id] || t('audit.formerAccount')).join(', ');
 	const caseId = text(details.case);
+	const personId = text(details.account);
+	const scopeId = entry.unit_id || entry.org_id || '';
 	const params: MessageParams = {
 		actor: actorName(entry),
 		object: objectName(entry),
@@ -135,7 +156,11 @@ export function auditSentence(entry: AuditEntry): string {
 		added: people(list(details.added)),
 		removed: people(list(details.removed)),
 		kind: word('helper.kind', details.kind),
-		categories: list(details.categories).map(categoryName).join(', ')
+		categories: list(details.categories).map(categoryName).join(', '),
+		// A mandate's holder (someone invited has no account yet), role and scope.
+		person: personId ? names[personId] || t('audit.formerAccount') : t('audit.someone.invited'),
+		memberRole: word('memberRole', details.role),
+		scope: (scopeId && names[scopeId]) || t('audit.unknownValue')
 	};
 	const key = sentenceKey(entry, details);
 	const sentence = hasMessage(key) ? t(key as MessageKey, params) : t('audit.sentence.unknown', params);

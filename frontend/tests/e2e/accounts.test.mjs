@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
 	assertClean as assertCleanIn,
+	createSuperadmin,
 	launchBrowser,
 	openPage as open,
 	startServer,
@@ -57,14 +58,7 @@ test('(a) a newcomer registers, activates, asks for the editor role, and the sup
 	const admin = await browser.newContext();
 	contexts.push(admin.context);
 	adminPage = admin.page;
-	await open(adminPage, server.setupURL);
-	await heading(adminPage, 'Installation').waitFor();
-	await adminPage.getByLabel('Nom').fill(superadmin.name);
-	await adminPage.getByLabel('Adresse e-mail').fill(superadmin.email);
-	await adminPage.getByLabel('Mot de passe', { exact: true }).fill(superadmin.password);
-	await adminPage.getByLabel('Confirmation du mot de passe').fill(superadmin.password);
-	await adminPage.getByRole('button', { name: 'Créer le compte' }).click();
-	await adminPage.getByRole('link', { name: 'Aller à la page de connexion' }).waitFor();
+	await createSuperadmin(adminPage, server.setupURL, superadmin);
 
 	// Registration, with the pledge to sign.
 	await open(person, `${server.baseURL}/`);
@@ -329,7 +323,9 @@ test('(d) a forgotten password, and an admin’s interventions with the refusals
 			headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
 			body: JSON.stringify(body)
 		});
-	const { token } = await call('POST', '/api/auth/login', superadmin).then((response) => response.json());
+	const { token } = await call('POST', '/api/auth/login', { email: superadmin.email, password: superadmin.password }).then((response) =>
+		response.json()
+	);
 	assert.equal((await call('POST', `/api/users/${id}/unblock`, { reason: 'Levée par un autre administrateur' }, token)).status, 200);
 	const unblock = adminPage.getByRole('region', { name: 'Débloquer' });
 	await unblock.getByLabel('Motif').fill('Levée décidée par le bureau');

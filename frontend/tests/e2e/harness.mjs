@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 /** Debian's Chromium; browsers cannot be downloaded on these machines. */
@@ -210,4 +211,35 @@ export function takeFailedResponses(problems, path, status) {
 	const taken = problems.consoleErrors.filter(expected);
 	problems.consoleErrors = problems.consoleErrors.filter((error) => !expected(error));
 	return taken.length;
+}
+
+/**
+ * One instance and one browser for a whole test file: started before its tests, stopped after
+ * them, the stop checked to be clean. Returns an object whose `server` and `browser` are set
+ * once the file's tests run.
+ */
+export function useInstance() {
+	const instance = { server: null, browser: null };
+	before(async () => {
+		instance.server = await startServer();
+		instance.browser = await launchBrowser(instance.server.baseURL);
+	});
+	after(async () => {
+		await instance.browser?.close();
+		const exit = await instance.server?.stop();
+		assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
+	});
+	return instance;
+}
+
+/** Creates the first superadmin, who, through the setup link opened in page. */
+export async function createSuperadmin(page, setupURL, who) {
+	await openPage(page, setupURL);
+	await page.getByRole('heading', { level: 1, name: 'Installation', exact: true }).waitFor();
+	await page.getByLabel('Nom').fill(who.name);
+	await page.getByLabel('Adresse e-mail').fill(who.email);
+	await page.getByLabel('Mot de passe', { exact: true }).fill(who.password);
+	await page.getByLabel('Confirmation du mot de passe').fill(who.password);
+	await page.getByRole('button', { name: 'Créer le compte' }).click();
+	await page.getByRole('link', { name: 'Aller à la page de connexion' }).waitFor();
 }

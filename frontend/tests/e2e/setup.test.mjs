@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, startServer, takeFailedResponses } from './harness.mjs';
+import { test } from 'node:test';
+import { openPage, takeFailedResponses, useInstance } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-	server = await startServer();
-	browser = await launchBrowser(server.baseURL);
-});
-
-after(async () => {
-	await browser?.close();
-	const exit = await server?.stop();
-	assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
-});
+const instance = useInstance();
 
 // A full load each time: from /setup, going to /setup#token=… would only change the fragment.
-const open = (url) => openPage(browser.page, url);
-const lang = () => browser.page.getAttribute('html', 'lang');
-const heading = (name) => browser.page.getByRole('heading', { level: 1, name, exact: true });
+const open = (url) => openPage(instance.browser.page, url);
+const lang = () => instance.browser.page.getAttribute('html', 'lang');
+const heading = (name) => instance.browser.page.getByRole('heading', { level: 1, name, exact: true });
 
 // The tests run in order and share one instance: the setup token works once.
 
 test('a setup link with a wrong token is refused, and the form then asks for the token', async () => {
-	const { page, problems } = browser;
-	await open(`${server.baseURL}/setup#token=not-the-right-token`);
+	const { page, problems } = instance.browser;
+	await open(`${instance.server.baseURL}/setup#token=not-the-right-token`);
 	await heading('Installation').waitFor();
-	assert.equal(page.url(), `${server.baseURL}/setup`, 'the fragment leaves the address bar');
+	assert.equal(page.url(), `${instance.server.baseURL}/setup`, 'the fragment leaves the address bar');
 	assert.equal(await page.getByLabel('Jeton d’installation').count(), 0, 'the token came with the link');
 
 	await page.getByLabel('Nom').fill('Ada Lovelace');
@@ -42,12 +30,12 @@ test('a setup link with a wrong token is refused, and the form then asks for the
 });
 
 test('the first superadmin is created from the setup link', async () => {
-	const { context, page, problems } = browser;
-	const response = await open(server.setupURL);
+	const { context, page, problems } = instance.browser;
+	const response = await open(instance.server.setupURL);
 	assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'none'/, 'the strict CSP applies');
 	await heading('Installation').waitFor();
 	assert.equal(await lang(), 'fr');
-	assert.equal(page.url(), `${server.baseURL}/setup`, 'the token leaves the address bar');
+	assert.equal(page.url(), `${instance.server.baseURL}/setup`, 'the token leaves the address bar');
 
 	// English and back; the choice is the only thing kept in localStorage.
 	await page.getByRole('button', { name: 'EN – English' }).click();
@@ -83,17 +71,17 @@ test('the first superadmin is created from the setup link', async () => {
 	assert.deepEqual(await context.cookies(), [], 'no cookie, ever');
 	const storage = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
 	assert.deepEqual(storage.local, { 'cloison.locale': 'fr' }, 'localStorage holds the language only');
-	assert.ok(!JSON.stringify(storage).includes(server.setupToken), 'the setup token is stored nowhere');
+	assert.ok(!JSON.stringify(storage).includes(instance.server.setupToken), 'the setup token is stored nowhere');
 	assert.deepEqual(problems, { consoleErrors: [], pageErrors: [], outsideRequests: [] });
 });
 
 test('the same link then says setup is done', async () => {
-	const { page, problems } = browser;
-	await open(server.setupURL);
+	const { page, problems } = instance.browser;
+	await open(instance.server.setupURL);
 	await page.getByText('L’installation est déjà faite : un compte superadministrateur existe.').waitFor();
 	await page.getByRole('link', { name: 'Aller à la page de connexion' }).click();
 	await heading('Connexion').waitFor();
-	assert.equal(page.url(), `${server.baseURL}/login`);
-	assert.deepEqual(await browser.context.cookies(), []);
+	assert.equal(page.url(), `${instance.server.baseURL}/login`);
+	assert.deepEqual(await instance.browser.context.cookies(), []);
 	assert.deepEqual(problems, { consoleErrors: [], pageErrors: [], outsideRequests: [] });
 });

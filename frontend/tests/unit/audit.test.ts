@@ -49,6 +49,28 @@ describe('auditSentence', () => {
 		for (const sentence of [moved, role, changed, helper]) expect(sentence).not.toMatch(/[a-z]+_[a-z]+|litigation|editor|trainee/);
 	});
 
+	it('names a mandate’s holder, role and scope, and an organisation or a unit by name', () => {
+		const mandate = entry({
+			action: 'membership.created',
+			object_type: 'membership',
+			object_id: 'm1',
+			object_label: '',
+			unit_id: 'u1',
+			org_id: 'o1',
+			details: '{"account":"p1","role":"editor"}',
+			names: { p1: 'Paul Durand', u1: 'Antenne de Lyon', o1: 'Réseau Santé' }
+		});
+		expect(auditSentence(mandate)).toBe('Claire Martin a donné à Paul Durand le rôle « gestionnaire de dossiers » dans « Antenne de Lyon ».');
+		setLocale('en');
+		expect(auditSentence(mandate)).toBe('Claire Martin gave Paul Durand the role “case manager” in “Antenne de Lyon”.');
+		setLocale('fr');
+		const invited = auditSentence(entry({ ...mandate, action: 'membership.revoked', details: '{"role":"member"}', unit_id: undefined }));
+		expect(invited).toBe('Claire Martin a retiré une invitation à rejoindre « Réseau Santé ».');
+		expect(auditSentence(entry({ action: 'unit.created', object_type: 'unit', object_id: 'u1', object_label: 'Antenne de Lyon' }))).toBe(
+			'Claire Martin a créé l’unité « Antenne de Lyon ».'
+		);
+	});
+
 	it('names the system, someone not logged in, and what no longer exists', () => {
 		expect(auditSentence(entry({ action: 'collaboration.expired', actor_id: '', actor_name: '', client_ip: 'system', object_type: 'grant', details: '' }))).toBe(
 			'L’accès d’une personne qui aidait sur un dossier a pris fin à la date prévue.'
@@ -80,7 +102,10 @@ describe('the action filter', () => {
 			'case.',
 			'collaboration.',
 			'category.',
-			'outbox.'
+			'outbox.',
+			'org.',
+			'unit.',
+			'membership.'
 		]);
 		expect(actionLabel('case.')).toBe('Dossiers');
 		expect(actionLabel('no.such')).toBe('Autre action');

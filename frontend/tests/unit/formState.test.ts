@@ -145,7 +145,7 @@ describe('FormState.alert and error', () => {
 		setLocale('fr');
 		const state = new FormState();
 		state.record(new ApiError(401, 'invalid_credentials', 'bad'));
-		expect(state.alert).toBe('Adresse e-mail ou mot de passe incorrect.');
+		expect(state.alert).toBe('Adresse e-mail, mot de passe ou code incorrect.');
 		state.record(new ApiError(422, 'validation_failed', 'invalid'));
 		expect(state.alert).toBe('Le formulaire contient des erreurs : corrigez les champs signalés.');
 	});

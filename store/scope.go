@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Membership roles: what a membership lets its holder do in its scope.
+const (
+	// MemberAdmin administers the scope: in a unit, what an instance admin
+	// does inside it; in an organisation, the same in each of its units,
+	// plus the organisation's record.
+	MemberAdmin = "admin"
+	// MemberEditor creates case files in a unit and works on those
+	// entrusted to them (units only).
+	MemberEditor = "editor"
+	// MemberMember holds functions, sees the organisation's record and no
+	// case file.
+	MemberMember = "member"
+)
+
+// MemberRoles are the roles a membership may have.
+var MemberRoles = []string{MemberAdmin, MemberEditor, MemberMember}
+
+// Scope is what an account may reach, expanded once per request from its
+// instance role and its live memberships (those whose dates hold at that
+// moment): every form of the visibility predicate (visibility.go) is
+// derived from it, so that a list, a total, a search, the home page and a
+// single case file all answer the same question the same way.
+type Scope struct {
+	// Active is false for an account that may not act (not active): it
+	// reaches nothing.
+	Active bool
+	// All is set for instance admins and superadmins: every case file.
+	All bool
+	// Superadmin may restore archived case files.
+	Superadmin bool
+	// Secretariat keeps organisations, units and memberships, and sees no
+	// case file.
+	Secretariat bool
+	// AdminOrgs are the organisations the account administers.
+	AdminOrgs []string
+	// AdminUnits are the units it administers directly, outside AdminOrgs.
+	AdminUnits []string
+	// AdminScopeUnits are every unit it administers, directly or through
+	// an organisation.
+	AdminScopeUnits []string
+	// EditorUnits are the units it edits for: its assignments there count.
+	EditorUnits []string
+	// MemberOrgs are the organisations it holds any live membership of
+	// (directly or through one of their units).
+	MemberOrgs []string
+	// anyUnitAssignee makes every assignment count wherever it is: instance
+	// admins may be entrusted with a case file in any unit.
+	anyUnitAssignee bool
+}
+
+// reachesCases tells whether the scope may reach any case file at all: an
+// account that may not act reaches none, and the secretariat never does.
+func (sc *Scope) reachesCases() bool { return sc.Active && !sc.Secretariat }
+
+// AdminsAny tells whether the scope administers at least one unit.
+func (sc *Scope) AdminsAny() bool {
+	return sc.All || len(sc.AdminOrgs) > 0 || len(sc.AdminUnits) > 0
+}
+
+// AdminsUnit tells whether the scope administers the unit of organisation org.
+func (sc *Scope) AdminsUnit(org, unit string) bool {
+	return sc.All || slices.Contains(sc.AdminOrgs, org) || slices.Contains(sc.AdminUnits, unit)
+}
+
+// AdminsOrg tells whether the scope administers organisation org.
+func (sc *Scope) AdminsOrg(org string) bool {
+	return sc.All || slices.Contains(sc.AdminOrgs, org)
+}
+
+// EditsIn tells whether the scope may create and be entrusted with case
+// files in unit.
+func (sc *Scope) EditsIn(unit string) bool {
+	return sc.anyUnitAssignee || slices.Contains(sc.EditorUnits, unit)
+}
+
+// editorSet is EditorUnits as one bound argument (see liveGrantCond): unit
+// ids have a fixed length and no comma, so instr finds one exactly when it
+// is in the list. "*" stands for every unit.
+func (sc *Scope) editorSet() string {
+	if sc.anyUnitAssignee {
+		return "*"
+	}
+	return strings.Join(sc.EditorUnits, ",")
+}
+
+// adminUnitSet is AdminScopeUnits as one bound argument.
+func (sc *Scope) adminUnitSet() string { return strings.Join(sc.AdminScopeUnits, ",") }
+
+// own is the same person seen through their own grants alone, as their home
+// page counts "their" case files: what they administer is left out.
+func (sc *Scope) own() *Scope {
+	o := &Scope{Active: sc.Active, Superadmin: sc.Superadmin, EditorUnits: sc.EditorUnits,
+		MemberOrgs: sc.MemberOrgs, anyUnitAssignee: sc.anyUnitAssignee}
+	return o
+}
+
+// effectiveRole is the account's instance role as its memberships make it:
+// a reader or an editor is an editor exactly while they edit for a unit.
+func (sc *Scope) effectiveRole(stored string) string {
+	if stored != RoleReader && stored != RoleEditor {
+		return stored
+	}
+	if len(sc.EditorUnits) > 0 {
+		return RoleEditor
+	}
+	return RoleReader
+}
+
+// sqlScope reads an account's live memberships, with the units of the
+// organisations it administers; it runs on every request.
+var sqlScope = statements.Read(`SELECT m.role, coalesce(m.org_id, ''), coalesce(m.unit_id, ''), coalesce(u.org_id, ''),
+	CASE WHEN m.role = 'admin' AND m.org_id IS NOT NULL
+		THEN (SELECT coalesce(group_concat(x.id), '') FROM units AS x WHERE x.org_id = m.org_id) ELSE '' END
+	FROM memberships AS m INDEXED BY memberships_account LEFT JOIN units AS u ON u.id = m.unit_id
+	WHERE m.account_id = ? AND +m.valid_from <= ? AND (m.valid_until IS NULL OR +m.valid_until > ?)`)
+
+// loadScope expands acc's scope at now.
+func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now time.Time) (*Scope, error) {
+	sc := &Scope{}
+	if acc == nil || acc.Status != StatusActive {
+		return sc, nil
+	}
+	sc.Active = true
+	switch acc.Role {
+	case RoleAdmin, RoleSuperadmin:
+		sc.All, sc.anyUnitAssignee = true, true
+		sc.Superadmin = acc.Role == RoleSuperadmin
+	case RoleSecretariat:
+		sc.Secretariat = true
+	}
+	rows, err := s.db.Query(ctx, db, sqlScope, acc.ID, now, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var orgUnits []string
+	for rows.Next() {
+		var role, org, unit, unitOrg, units string
+		if err := rows.Scan(&role, &org, &unit, &unitOrg, &units); err != nil {
+			return nil, err
+		}
+		if org == "" {
+			org = unitOrg
+		}
+		sc.MemberOrgs = appendNew(sc.MemberOrgs, org)
+		switch {
+		case role == MemberAdmin && unit == "":
+			sc.AdminOrgs = appendNew(sc.AdminOrgs, org)
+			if units != "" {
+				orgUnits = append(orgUnits, strings.Split(units, ",")...)
+			}
+		case role == MemberAdmin:
+			sc.AdminUnits = appendNew(sc.AdminUnits, unit)
+		case role == MemberEditor:
+			sc.EditorUnits = appendNew(sc.EditorUnits, unit)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	// A unit administered through its organisation is not listed again.
+	sc.AdminUnits = slices.DeleteFunc(sc.AdminUnits, func(u string) bool { return slices.Contains(orgUnits, u) })
+	for _, u := range append(orgUnits, sc.AdminUnits...) {
+		sc.AdminScopeUnits = appendNew(sc.AdminScopeUnits, u)
+	}
+	slices.Sort(sc.AdminOrgs)
+	slices.Sort(sc.AdminUnits)
+	slices.Sort(sc.AdminScopeUnits)
+	slices.Sort(sc.EditorUnits)
+	return sc, nil
+}
+
+func appendNew(list []string, v string) []string {
+	if v == "" || slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+// scopeOf is the actor's scope: the one expanded for this request when the
+// session was authenticated, or expanded now for an actor made elsewhere
+// (the command line, tests). It is never empty by accident: without an
+// expanded scope it reads the memberships again.
+func (s *Store) scopeOf(ctx context.Context, actor Actor) (*Scope, error) {
+	if actor.Account == nil {
+		return &Scope{}, nil
+	}
+	if sc := actor.Account.scope; sc != nil {
+		return sc, nil
+	}
+	return s.loadScope(ctx, s.read, actor.Account, s.now())
+}
+
+// ScopeOf is the actor's scope, for the server to shape what it shows
+// (never to decide who sees a case file: the store does).
+func (s *Store) ScopeOf(ctx context.Context, actor Actor) (*Scope, error) {
+	return s.scopeOf(ctx, actor)
+}
+
+// sqlEditsIn tells whether an account holds a live editor membership of a unit.
+var sqlEditsIn = statements.Read(`SELECT count(*) FROM memberships INDEXED BY memberships_account
+	WHERE account_id = ? AND unit_id = ? AND role = 'editor' AND +valid_from <= ? AND (valid_until IS NULL OR +valid_until > ?)`)
+
+// editsIn tells whether acc may be entrusted with a case file of unit now:
+// an instance admin anywhere, anyone else while they edit for that unit.
+func (s *Store) editsIn(ctx context.Context, db bun.IDB, acc *Account, unit string) (bool, error) {
+	if acc.IsAdmin() {
+		return true, nil
+	}
+	now := s.now()
+	var n int
+	err := s.db.QueryRow(ctx, db, sqlEditsIn, []any{acc.ID, unit, now, now}, &n)
+	return n > 0, err
+}
+
+// firstErr is err when there is one, else otherwise.
+func firstErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
