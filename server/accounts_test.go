@@ -382,7 +382,10 @@ func TestChangeOwnPasswordAndProfile(t *testing.T) {
 	if me := decode[store.Account](t, body); resp.StatusCode != 200 || me.Name != "Édith" || me.Locale != "en" {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := e.do("PATCH", "/api/me", map[string]string{"locale": "de"}, auth(tok)...); resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["locale"] == "" {
+	if resp, body := e.do("PATCH", "/api/me", map[string]string{"locale": "de"}, auth(tok)...); resp.StatusCode != 200 || decode[store.Account](t, body).Locale != "de" {
+		t.Fatalf("German: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := e.do("PATCH", "/api/me", map[string]string{"locale": "it"}, auth(tok)...); resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["locale"] == "" {
 		t.Fatalf("bad locale: %d %s", resp.StatusCode, body)
 	}
 }

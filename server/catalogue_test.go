@@ -44,7 +44,7 @@ func spaCatalogues(t *testing.T) map[string]map[string]string {
 // for the store's roles and helper kinds, the default pledge.
 func serverKeys() []string {
 	keys := append(mail.CatalogueKeys(), report.CatalogueKeys()...)
-	for _, r := range []string{store.RoleReader, store.RoleEditor, store.RoleAdmin, store.RoleSuperadmin} {
+	for _, r := range append(slices.Clone(store.Roles), store.MemberRoles...) {
 		keys = append(keys, "role."+r)
 	}
 	for _, k := range []string{"support", "trainee", "mentee"} {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cloison/server/i18n"
 	"cloison/server/mail/mailtest"
 	"cloison/store"
 )
@@ -335,7 +336,7 @@ func TestMandateNotices(t *testing.T) {
 	// its holder, the unit's admin and the organisation's.
 	notify(6)
 	ending := next("editorA1", 1)[0]
-	if !strings.Contains(ending.Text, "Votre mandat") || !strings.Contains(ending.Text, until) || !strings.Contains(ending.Text, "Unité A1") {
+	if !strings.Contains(ending.Text, "Votre mandat") || !strings.Contains(ending.Text, i18n.Get("fr").ISODate(until)) || !strings.Contains(ending.Text, "Unité A1") {
 		t.Fatalf("ending, to the holder: %s", ending.Text)
 	}
 	if ended := next("endedA1", 1)[0]; !strings.Contains(ended.Subject, "a pris fin") {

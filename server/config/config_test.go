@@ -121,7 +121,7 @@ func TestInvalidSettingsNameTheKey(t *testing.T) {
 		{"bad duration", "[session]\nidle_timeout = \"30 minutes\"\n", nil, "session.idle_timeout"},
 		{"lifetime below idle", "[session]\nidle_timeout = \"2h\"\nabsolute_lifetime = \"1h\"\n", nil, "session.absolute_lifetime"},
 		{"bad bool env", "", []string{"CLOISON_INSTANCE_REGISTRATION_OPEN=maybe"}, "instance.registration_open"},
-		{"bad locale", "[instance]\ndefault_locale = \"de\"\n", nil, "instance.default_locale"},
+		{"bad locale", "[instance]\ndefault_locale = \"it\"\n", nil, "instance.default_locale"},
 		{"bad level", "[log]\nlevel = \"loud\"\n", nil, "log.level"},
 		{"bad size", "[attachments]\nmax_size_mb = 0\n", nil, "attachments.max_size_mb"},
 	}

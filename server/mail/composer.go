@@ -89,7 +89,7 @@ func RequiredParams(kind string) []string { return slices.Clone(kinds[kind].requ
 // CatalogueKeys lists the keys of server/i18n that the e-mails use: the
 // catalogue tests check that every language has each of them.
 func CatalogueKeys() []string {
-	keys := []string{"mail.hello", "mail.hello_name", "mail.signature", "mail.footer", "mail.button_fallback"}
+	keys := append([]string{"mail.hello", "mail.hello_name", "mail.signature", "mail.footer", "mail.button_fallback"}, i18n.DateKeys()...)
 	for kind, spec := range kinds {
 		prefixes := []string{"mail." + kind}
 		if spec.variant != "" {
@@ -148,6 +148,10 @@ func (c *Composer) Compose(kind, locale string, params map[string]string) (store
 		data[k] = v
 	}
 	data["instance"] = c.instance
+	// A day is given as YYYY-MM-DD and read in the reader's words.
+	if d, ok := params["date"]; ok {
+		data["date"] = cat.ISODate(d)
+	}
 	for param, table := range labelled {
 		v, ok := params[param]
 		if !ok {

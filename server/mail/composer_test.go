@@ -4,6 +4,8 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	"testing"
+
+	"cloison/server/i18n"
 )
 
 // sampleParams gives every parameter a recognisable value; name carries
@@ -38,12 +40,35 @@ func sampleParams(kind string) map[string]string {
 var wantLabels = map[string]map[string]string{
 	"fr": {"role": "gestionnaire de dossiers", "kind": "stagiaire"},
 	"en": {"role": "case manager", "kind": "trainee"},
+	"de": {"role": "Fallbearbeiter·in", "kind": "Praktikant·in"},
 }
 
-func TestEveryKindRendersInBothLanguagesWithEveryParameter(t *testing.T) {
+// A mandate's notices speak to its holder, or, with the holder's name, to
+// the admins of its scope: each reads as addressed.
+func TestMandateNoticesSpeakToTheirReader(t *testing.T) {
+	c := NewComposer("Cloison")
+	params := map[string]string{"scope": "Antenne de Lyon", "role": "member", "date": "2026-12-31", "link": "https://x.example/"}
+	own, err := c.Compose("membership_ending", "fr", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(own.Text, "Votre mandat dans Antenne de Lyon (rôle « membre ») prend fin le 31 décembre 2026") || strings.Contains(own.Text, "Le mandat de") {
+		t.Errorf("to the holder:\n%s", own.Text)
+	}
+	params["holder"] = "Marc Dupont"
+	other, err := c.Compose("membership_ended", "en", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(other.Text, "The mandate of Marc Dupont in Antenne de Lyon (role “member”) ended on 31 December 2026") || strings.Contains(other.Text, "Your mandate") {
+		t.Errorf("to the admins:\n%s", other.Text)
+	}
+}
+
+func TestEveryKindRendersInEveryLanguageWithEveryParameter(t *testing.T) {
 	c := NewComposer("Maison des droits")
 	for _, kind := range Kinds() {
-		for _, locale := range []string{"fr", "en"} {
+		for _, locale := range i18n.Locales() {
 			t.Run(kind+"/"+locale, func(t *testing.T) {
 				params := sampleParams(kind)
 				m, err := c.Compose(kind, locale, params)
@@ -66,6 +91,11 @@ func TestEveryKindRendersInBothLanguagesWithEveryParameter(t *testing.T) {
 						continue // chooses the wording, is not shown
 					case "role", "kind":
 						v = wantLabels[locale][k]
+					case "date":
+						v = i18n.Get(locale).ISODate(v) // in words, never as a code
+						if v == params[k] {
+							t.Errorf("the date %s is not in words", v)
+						}
 					}
 					if k == "items" {
 						for _, line := range strings.Split(v, "\n") {
@@ -111,7 +141,7 @@ func TestComposeFallsBackToFrenchAndRejectsBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, locale := range []string{"", "de", "xx-YY"} {
+	for _, locale := range []string{"", "it", "xx-YY"} {
 		m, err := c.Compose("reset", locale, params)
 		if err != nil || m != fr {
 			t.Errorf("locale %q did not fall back to French (%v)", locale, err)
@@ -119,6 +149,9 @@ func TestComposeFallsBackToFrenchAndRejectsBadInput(t *testing.T) {
 	}
 	if en, _ := c.Compose("reset", "en-GB", params); en.Subject == fr.Subject {
 		t.Error("en-GB is not English")
+	}
+	if de, _ := c.Compose("reset", "de-CH", params); !strings.Contains(de.Subject, "Passwort zurücksetzen") || !strings.Contains(de.Text, "Guten Tag,") {
+		t.Errorf("de-CH is not German:\n%s\n%s", de.Subject, de.Text)
 	}
 	if !strings.Contains(fr.Text, "Bonjour,") {
 		t.Errorf("no greeting without a name:\n%s", fr.Text)

@@ -161,6 +161,9 @@ func TestWordsInTheReadersLanguage(t *testing.T) {
 		"en": {"Status Amicable steps", "Date of the facts 14 February 2026", "Created on 1 March 2026",
 			"Case file created", "Changed: title, summary", "Status: Draft → Open", "Status: Open → Amicable steps — Courrier texte",
 			"1 April 2026", "Generated on 11 March 2026 at 09:30 — confidential", "Category Other", "KB — added on 4 March 2026"},
+		"de": {"Status Gütliche Schritte", "Datum der Ereignisse 14. Februar 2026", "Erstellt am 1. März 2026",
+			"Dossier erstellt", "Geändert: Titel, Zusammenfassung", "Status: Entwurf → Offen", "Status: Offen → Gütliche Schritte — Courrier texte",
+			"1. April 2026", "Erstellt am 11. März 2026 um 09:30 — vertraulich", "Kategorie Anderes", "KB — hinzugefügt am 4. März 2026"},
 	}
 	for locale, want := range cases {
 		text := strings.Join(pages(t, r, locale, "Entraide"), "\n")
@@ -183,7 +186,7 @@ func TestWordsInTheReadersLanguage(t *testing.T) {
 	// Closed, with an outcome.
 	outcome := "partial"
 	r.Case.Status, r.Case.Outcome = store.CaseClosed, &outcome
-	for locale, want := range map[string]string{"fr": "Issue Partiellement obtenu", "en": "Outcome Partly obtained"} {
+	for locale, want := range map[string]string{"fr": "Issue Partiellement obtenu", "en": "Outcome Partly obtained", "de": "Ergebnis Teilweise erreicht"} {
 		flat := strings.Join(strings.Fields(strings.Join(pages(t, r, locale, "Entraide"), "\n")), " ")
 		if !strings.Contains(flat, want) {
 			t.Errorf("%s: %q missing from %s", locale, want, flat)

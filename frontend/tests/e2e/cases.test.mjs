@@ -15,6 +15,7 @@ const admin = { name: 'Ada Lovelace', email: 'ada@example.org', password: 'corre
 const editor = { name: 'Grace Hopper', email: 'grace@example.org', password: 'compiler debugging 1952', locale: 'fr' };
 const other = { name: 'Hedy Lamarr', email: 'hedy@example.org', password: 'frequency hopping 1941', locale: 'fr' };
 const english = { name: 'Alan Turing', email: 'alan@example.org', password: 'on computable numbers', locale: 'en' };
+const german = { name: 'Emmy Noether', email: 'emmy@example.org', password: 'invariante Integrale', locale: 'de' };
 const helper = { name: 'Mary Somerville', email: 'mary@example.org', password: 'connexion of the sciences', locale: 'fr' };
 
 // A real, tiny PDF: the server checks the type from the content.
@@ -62,6 +63,7 @@ before(async () => {
 	await invite(adminToken, editor, 'editor');
 	await invite(adminToken, other, 'editor');
 	await invite(adminToken, english, 'editor');
+	await invite(adminToken, german, 'editor');
 	browser = await launchBrowser(server.baseURL);
 	contexts.push(browser.context);
 	pages.push(browser.page);
@@ -347,5 +349,35 @@ test('(d) an admin adds a category, meets a duplicate, and adds the birth and ma
 	await page.getByText('L’instance a déjà toutes ces catégories.').first().waitFor();
 
 	assert.equal(takeFailedResponses(browser.problems, '/api/categories', 422), 1, 'the refused duplicate');
+	await assertClean();
+});
+
+test('(e) in German: the header switch, then an editor whose language is German creates, moves and reports a case file', async () => {
+	const page = await newPage();
+	// Before logging in, the header's switch turns the page German.
+	await open(page, `${server.baseURL}/login`);
+	await page.getByRole('button', { name: 'DE – Deutsch' }).click();
+	await heading(page, 'Anmelden').waitFor();
+	assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+	await logIn(page, german, { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' });
+	await page.getByRole('heading', { name: 'Meine Dossiers' }).waitFor();
+	await page.getByRole('link', { name: 'Mein erstes Dossier erstellen' }).click();
+	await heading(page, 'Neues Dossier').waitFor();
+	await page.getByText('Schreiben Sie weder Namen noch E-Mail-Adresse').waitFor();
+	await page.getByLabel('Titel').fill('Verzögerte Antwort auf eine Beschwerde');
+	// The categories speak German too.
+	await page.getByLabel('Kategorie').selectOption({ label: 'Gesundheit und Pflege' });
+	await page.getByLabel('Zusammenfassung').fill('Keine Antwort nach zwei Mahnungen.');
+	await page.getByRole('button', { name: 'Dossier erstellen' }).click();
+	await heading(page, 'Verzögerte Antwort auf eine Beschwerde').waitFor();
+
+	const panel = page.getByRole('region', { name: 'Das Dossier weiterführen' });
+	await panel.getByLabel('Dossier eröffnen', { exact: true }).check();
+	await panel.getByRole('button', { name: 'Status ändern' }).click();
+	await page.getByText('Das Dossier ist jetzt „Offen“.').waitFor();
+	await page.getByText('Emmy Noether hat das Dossier von „Entwurf“ auf „Offen“ gesetzt.').waitFor();
+	const report = await downloadFrom(page, page.getByRole('button', { name: 'Bericht herunterladen (PDF)' }));
+	assert.equal(report.head, '%PDF-');
+
 	await assertClean();
 });
