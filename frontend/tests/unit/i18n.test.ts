@@ -140,3 +140,21 @@ describe('t() in components', () => {
 		unmount(page);
 	});
 });
+
+describe('tCode', () => {
+	it('words a code the catalogue knows, and says so for one it does not, never showing the code', async () => {
+		const { tCode, setLocale } = await import('../../src/lib/i18n/locale.svelte');
+		setLocale('fr');
+		expect(tCode('role', 'editor')).toBe('Gestionnaire de dossiers');
+		expect(tCode('helper.kind', 'trainee')).toBe('Stagiaire');
+		for (const unknown of ['emperor', '', null, undefined]) {
+			const word = tCode('role', unknown);
+			expect(word).toBe('(valeur inconnue)');
+			expect(word).not.toContain('role');
+		}
+		setLocale('de');
+		expect(tCode('outbox.status', 'printed')).toBe('Ins Protokoll geschrieben');
+		expect(tCode('outbox.status', 'lost')).toBe('(unbekannter Wert)');
+		setLocale('fr');
+	});
+});

@@ -93,6 +93,16 @@ export function t(key: MessageKey, params?: MessageParams): string {
 	return translate(catalogues[i18n.locale] ?? {}, key, params);
 }
 
+/**
+ * A code the server sends (a role, a status, a kind of helper…) in words: the catalogue's
+ * `<family>.<code>`, or, for a code the catalogue does not know (a newer server), a word
+ * that says so. Never the code itself, nor the key.
+ */
+export function tCode(family: string, code: string | null | undefined): string {
+	const key = `${family}.${code ?? ''}`;
+	return code && hasMessage(key) ? t(key) : t('code.unknown');
+}
+
 /** Keys that come in a singular and a plural form: `<base>.one` and `<base>.other`. */
 export type CountedKey = {
 	[K in MessageKey]: K extends `${infer Base}.one` ? (`${Base}.other` extends MessageKey ? Base : never) : never;
