@@ -69,7 +69,9 @@ func TestRegistrationActivationAndRoleRequest(t *testing.T) {
 	if !strings.Contains(msg.Subject, "Cloison") || msg.HTML == "" || msg.Text == "" || msg.MessageID == "" {
 		t.Fatalf("activation e-mail: %+v", msg)
 	}
-	if resp, body := e.do("POST", "/api/auth/activate", map[string]string{"token": tok}); resp.StatusCode != 200 {
+	// The answer gives the address, which the login page fills in.
+	if resp, body := e.do("POST", "/api/auth/activate", map[string]string{"token": tok}); resp.StatusCode != 200 ||
+		decode[map[string]string](t, body)["email"] != "Nina@Example.org" {
 		t.Fatalf("activate: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := e.do("POST", "/api/auth/activate", map[string]string{"token": tok}); resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["token"] != "invalid" {

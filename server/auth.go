@@ -33,10 +33,11 @@ func (s *Server) activate(c *fiber.Ctx) error {
 	if err := parse(c, &req); err != nil {
 		return err
 	}
-	if err := s.store.Activate(c.UserContext(), s.actor(c), req.Token); err != nil {
+	email, err := s.store.Activate(c.UserContext(), s.actor(c), req.Token)
+	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "active"})
+	return c.JSON(fiber.Map{"status": "active", "email": email})
 }
 
 func (s *Server) inspectInvitation(c *fiber.Ctx) error {

@@ -167,9 +167,11 @@ func (s *Store) registerInvitee(ctx context.Context, tx bun.IDB, actor Actor, r 
 }
 
 // Activate confirms a registration's e-mail: the account becomes active
-// with the role it has (reader, for a newcomer).
-func (s *Store) Activate(ctx context.Context, actor Actor, tok string) error {
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+// with the role it has (reader, for a newcomer). It returns the address,
+// which the login page then fills in (the link's holder received it there).
+func (s *Store) Activate(ctx context.Context, actor Actor, tok string) (string, error) {
+	var email string
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		acc, err := s.useToken(ctx, tx, tok, purposeActivate)
 		if err != nil {
 			return err
@@ -180,9 +182,10 @@ func (s *Store) Activate(ctx context.Context, actor Actor, tok string) error {
 		if _, err := tx.NewUpdate().Model(acc).Set("status = ?", StatusActive).Set("updated_at = ?", s.now()).WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		actor.Account = acc
+		actor.Account, email = acc, acc.Email
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "account.activated", ObjectType: "account", ObjectID: acc.ID})
 	})
+	return email, err
 }
 
 // InvitationInfo is what an invitation link may show before it is used: the

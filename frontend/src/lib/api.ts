@@ -239,7 +239,7 @@ export const api = {
 
 	register: (input: Registration) =>
 		request<{ status: 'pending' | 'active' }>('POST', '/api/auth/register', { body: input, anonymous: true }),
-	activate: (token: string) => request<{ status: 'active' }>('POST', '/api/auth/activate', { body: { token }, anonymous: true }),
+	activate: (token: string) => request<{ status: 'active'; email: string }>('POST', '/api/auth/activate', { body: { token }, anonymous: true }),
 	inspectInvitation: (token: string) =>
 		request<InvitationInfo>('POST', '/api/invitations/inspect', { body: { token }, anonymous: true }),
 	forgotPassword: (email: string) =>

@@ -89,7 +89,8 @@ test('(a) a newcomer registers, activates, asks for the editor role, and the sup
 	assert.equal(person.url(), `${server.baseURL}/activate`);
 	await person.getByRole('link', { name: 'Se connecter' }).last().click();
 	await heading(person, 'Connexion').waitFor();
-	await person.getByLabel('Adresse e-mail').fill(newcomer.email);
+	// The address just confirmed is filled in.
+	assert.equal(await person.getByLabel('Adresse e-mail').inputValue(), newcomer.email);
 	await person.getByLabel('Mot de passe').fill(newcomer.password);
 	await person.getByRole('button', { name: 'Se connecter', exact: true }).click();
 

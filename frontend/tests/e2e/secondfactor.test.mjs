@@ -43,6 +43,9 @@ async function logIn(page, password, code) {
 	const field = page.getByLabel('Code du second facteur');
 	await field.waitFor();
 	await page.getByText('Adresse e-mail, mot de passe ou code incorrect.').waitFor();
+	// The refused password does not stay in its field.
+	assert.equal(await page.getByLabel('Mot de passe').inputValue(), '');
+	await page.getByLabel('Mot de passe').fill(password);
 	await field.fill(code);
 	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
 }

@@ -27,6 +27,15 @@ test('a setup link with a wrong token is refused, and the form then asks for the
 	await page.getByRole('alert').getByText('Ce lien d’installation n’est pas valide ou a déjà servi.').waitFor();
 	await page.getByLabel('Jeton d’installation').waitFor();
 	assert.ok(takeFailedResponses(problems, '/api/setup', 403) + takeFailedResponses(problems, '/api/setup', 404) > 0);
+
+	// The right link pasted into this same tab, already on /setup: its token is taken, and
+	// leaves the address bar.
+	await page.evaluate((url) => {
+		window.location.href = url;
+	}, instance.server.setupURL);
+	const right = new URL(instance.server.setupURL).hash.slice('#token='.length);
+	await page.waitForFunction((want) => document.getElementById('token')?.value === want, right);
+	assert.equal(page.url(), `${instance.server.baseURL}/setup`);
 });
 
 test('the first superadmin is created from the setup link', async () => {
