@@ -256,6 +256,12 @@ test('(b) an assignee and a helper edit the same summary: the second sees both v
 	assert.equal(status, 403, 'a helper is refused the report');
 	assert.equal(takeFailedResponses(browser.problems, `/api/cases/${created.id}/report.pdf`, 403), 1);
 
+	// The header says she is a helper, and what a helper may and may not do is one click away.
+	await aide.getByText('Aide sur des dossiers', { exact: true }).click();
+	await aide.getByText('Vous pouvez y saisir des faits, des notes, des échéances et des pièces jointes.').waitFor();
+	await aide.getByText('Vous ne pouvez ni changer leur statut').waitFor();
+	assert.equal(await manager.getByText('Aide sur des dossiers', { exact: true }).count(), 0, 'a case manager has no helper badge');
+
 	// Both pages show the same version; the helper sees the assignee has it open.
 	await manager.reload();
 	await heading(manager, 'Facturation d’un transport sanitaire').waitFor();
