@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -581,6 +582,13 @@ func TestAttachments(t *testing.T) {
 	huge := append(append([]byte{}, samplePDF...), bytes.Repeat([]byte("x"), 1<<20)...)
 	if resp, body := big.upload(f.id, "gros.pdf", huge, tok); resp.StatusCode != 422 && resp.StatusCode != 413 {
 		t.Fatalf("oversized upload: %d %s", resp.StatusCode, body)
+	}
+	// Every refused upload is in the log with its size; the form knows the limit.
+	if logs := big.logs.String(); !regexp.MustCompile(`path=/api/cases/[^ ]+/attachments status=4(13|22) .*refused_bytes=1\d{6}`).MatchString(logs) {
+		t.Errorf("the refused upload's size is not in the log:\n%s", logs)
+	}
+	if c := decode[map[string]any](t, second(big.do("GET", "/api/config", nil))); c["attachment_max_bytes"] != float64(1<<20) {
+		t.Errorf("config: %v", c)
 	}
 }
 

@@ -37,7 +37,9 @@ func (s *Server) publicConfig(c *fiber.Ctx) error {
 		"default_locale":    s.cfg.Instance.DefaultLocale,
 		"registration_open": s.cfg.Instance.RegistrationOpen,
 		"email_delivery":    s.emailDelivery(),
-		"pledge":            s.pledge(requestLocale(c, s.cfg.Instance.DefaultLocale)),
+		// The largest attachment, which the upload form states and checks.
+		"attachment_max_bytes": s.cfg.Attachments.MaxSizeMB << 20,
+		"pledge":               s.pledge(requestLocale(c, s.cfg.Instance.DefaultLocale)),
 	})
 }
 

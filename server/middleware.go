@@ -79,6 +79,14 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 }
 
 func (s *Server) logRequest(c *fiber.Ctx, start time.Time) {
-	s.log.Info("request", "request_id", requestID(c), "method", c.Method(), "path", c.Path(),
-		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds())
+	attrs := []any{"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
+		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds()}
+	// A refused upload (over the body limit, or a file refused by its
+	// route) says how big it was: the size someone tried is what an admin
+	// needs to set attachments.max_size_mb, and it names nobody.
+	if status := c.Response().StatusCode(); status == fiber.StatusRequestEntityTooLarge ||
+		status >= 400 && strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		attrs = append(attrs, "refused_bytes", c.Request().Header.ContentLength())
+	}
+	s.log.Info("request", attrs...)
 }

@@ -31,6 +31,8 @@ export interface InstanceConfig {
 	email_delivery: 'smtp' | 'log';
 	/** The confidentiality pledge a newcomer signs, in the request's language. */
 	pledge: string;
+	/** The largest attachment accepted, in bytes; 0 until the server says. */
+	attachment_max_bytes: number;
 }
 
 /** One page of a list: `?page=&per_page=` → items and the total over every page. */

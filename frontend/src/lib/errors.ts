@@ -1,5 +1,6 @@
 import type { ApiError } from './api';
-import { hasMessage, t } from './i18n/locale.svelte';
+import { formatSize } from './cases';
+import { hasMessage, i18n, t } from './i18n/locale.svelte';
 
 /** A form-level message for a failed call, in the reader's language when the catalogue knows the code; '' for none. */
 export function describeError(error: ApiError | null): string {
@@ -18,7 +19,9 @@ export function describeError(error: ApiError | null): string {
 export function fieldMessage(reason: string): string {
 	const [code, value = ''] = reason.split('=', 2);
 	const key = `field.${code}`;
-	return hasMessage(key) ? t(key, { value }) : t('field.rejected');
+	// A size limit reads as a size ("10 Mo"), not as a number of bytes.
+	const shown = code === 'max_size' && /^\d+$/.test(value) ? formatSize(Number(value), i18n.locale) : value;
+	return hasMessage(key) ? t(key, { value: shown }) : t('field.rejected');
 }
 
 /** Why field was refused, in words, when reasons (a form's, or a 422's fields) name it; undefined when not. */

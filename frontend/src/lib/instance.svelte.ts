@@ -15,6 +15,7 @@ export const instance = $state<InstanceConfig & { status: 'loading' | 'ready' | 
 	registration_open: false,
 	email_delivery: 'smtp',
 	pledge: '',
+	attachment_max_bytes: 0,
 	status: 'loading'
 });
 

@@ -2,7 +2,9 @@
 // the API (setup link, an admin's invitation registered through its e-mailed link): the
 // joining journeys have their own browser tests; here the browser works on case files.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
 
@@ -149,9 +151,23 @@ test('(a) an editor creates a case file, works on it and closes it; another edit
 	await page.getByText('Échéance « Relancer l’établissement » ajoutée.').waitFor();
 	await page.getByRole('button', { name: 'Marquer « Relancer l’établissement » comme fait' }).click();
 	await page.getByText('Échéance « Relancer l’établissement » marquée comme faite.').waitFor();
+	// The form states the limit, and a file over it is refused before it travels.
+	await page.getByText('20 Mo au plus par fichier.').waitFor();
+	const uploads = [];
+	page.on('request', (request) => request.url().endsWith('/attachments') && request.method() === 'POST' && uploads.push(request));
+	// A file on disk (a sparse one): the browser reads it where it lies, as it would a person's.
+	const big = join(await mkdtemp(join(tmpdir(), 'cloison-e2e-')), 'trop-gros.pdf');
+	await writeFile(big, '');
+	await truncate(big, 21 << 20);
+	await page.getByLabel('Fichier à joindre').setInputFiles(big);
+	await page.getByRole('button', { name: 'Joindre le fichier' }).click();
+	await page.getByText('Ce fichier est trop volumineux : 20 Mo au plus.').waitFor();
+	assert.equal(uploads.length, 0, 'the oversized file was not sent');
+	await rm(dirname(big), { recursive: true });
 	await page.getByLabel('Fichier à joindre').setInputFiles({ name: 'courrier.pdf', mimeType: 'application/pdf', buffer: pdf });
 	await page.getByRole('button', { name: 'Joindre le fichier' }).click();
 	await page.getByText('courrier.pdf ajouté.').waitFor();
+	assert.equal(uploads.length, 1);
 	const attachment = await downloadFrom(page, page.getByRole('button', { name: 'Télécharger courrier.pdf' }));
 	assert.equal(attachment.name, 'courrier.pdf');
 	assert.equal(attachment.head, '%PDF-');

@@ -81,3 +81,15 @@ describe('the API contract', () => {
 		for (const reason of reasons) expect(fieldMessage(reason), reason).not.toBe(reason);
 	});
 });
+
+describe('a size limit', () => {
+	it('reads as a size in the reader’s language, not as bytes', async () => {
+		const { fieldMessage } = await import('../../src/lib/errors');
+		const { setLocale } = await import('../../src/lib/i18n/locale.svelte');
+		setLocale('fr');
+		expect(fieldMessage('max_size=10485760')).toBe('Ce fichier est trop volumineux : 10 Mo au plus.');
+		setLocale('de');
+		expect(fieldMessage('max_size=524288')).toBe('Diese Datei ist zu groß: höchstens 512 KB.');
+		setLocale('fr');
+	});
+});
