@@ -44,6 +44,8 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"scope_closed":           {"Cette organisation ou cette unité est fermée.", "This organisation or unit is closed."},
 	"second_factor_required": {"Votre rôle demande un second facteur : configurez-le dans « Mon compte » avant de continuer.", "Your role requires a second factor: set it up in “My account” before going on."},
 	"second_factor_enrolled": {"Un second facteur est déjà configuré : retirez-le d’abord pour en configurer un autre.", "A second factor is already set up: remove it first to set up another one."},
+	"transfers_off":          {"Votre unité n’accepte pas les transferts : ses administrateur·rices peuvent les activer dans ses réglages.", "Your unit does not take part in transfers: its administrators can switch them on in its settings."},
+	"transfer_pending":       {"Un transfert de ce dossier attend déjà une réponse.", "A transfer of this case file is already waiting for an answer."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

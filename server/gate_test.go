@@ -73,6 +73,7 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 		"/api/users|id": ed.ID, "/api/role-requests|id": rr.ID, "/api/outbox|id": outbox[0].ID,
 		"/api/me/sessions|id": sessions[0].ID, "/api/categories|id": "accouchement",
 		"/api/orgs|id": units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
+		"/api/transfers|id": "00000000-0000-4000-8000-000000000000",
 	}}
 }
 
@@ -122,6 +123,8 @@ var validBodies = map[string]string{
 	"POST /api/units/:id/members":             `{"email": "u@example.org", "name": "U", "role": "editor", "functions": [], "reason": "Accord du bureau du 3 mars"}`,
 	"PATCH /api/memberships/:id":              `{"functions": ["secretary"], "reason": "Accord du bureau du 3 mars"}`,
 	"DELETE /api/memberships/:id":             `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/cases/:id/transfers":           `{"to_unit_code": "AILLEURS", "consent": {"given_by": "person", "given_at": "2026-11-02", "collected_by": "Claire"}, "comment": "Elle déménage"}`,
+	"POST /api/transfers/:id/refuse":          `{"reason": "Accord du bureau du 3 mars"}`,
 }
 
 // validBody is the route's valid body as fields and their raw JSON values.

@@ -76,6 +76,11 @@ func (s *Server) routes() {
 	c.Patch("/collaborators/:cid", s.updateCollaborator)
 	c.Delete("/collaborators/:cid", s.revokeCollaborator)
 	c.Post("/presence", s.heartbeat)
+	c.Post("/transfers", s.proposeTransfer)
+	user.Get("/transfers", s.listTransfers)
+	user.Post("/transfers/:id/accept", s.decideTransfer("accept"))
+	user.Post("/transfers/:id/refuse", s.decideTransfer("refuse"))
+	user.Post("/transfers/:id/cancel", s.decideTransfer("cancel"))
 	user.Post("/invitations/accept", s.acceptInvitation)
 
 	// Organisations, units and memberships: the store decides who keeps

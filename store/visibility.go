@@ -112,13 +112,13 @@ var (
 // order; times come as text (see engine.ScanTime).
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
 	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at,
-	c.unit_id, c.org_id, u.name, u.code, u.module_helpers, u.module_attachments, u.module_reminders`
+	c.unit_id, c.org_id, u.name, u.code, u.module_helpers, u.module_attachments, u.module_reminders, u.module_transfers`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
 		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt),
-		&c.UnitID, &c.OrgID, &c.Unit.Name, &c.Unit.Code, &c.Modules.Helpers, &c.Modules.Attachments, &c.Modules.Reminders}
+		&c.UnitID, &c.OrgID, &c.Unit.Name, &c.Unit.Code, &c.Modules.Helpers, &c.Modules.Attachments, &c.Modules.Reminders, &c.Modules.Transfers}
 }
 
 // Relation is what the actor is to one case file.

@@ -58,6 +58,11 @@ var kinds = map[string]kindSpec{
 	// To the holder, or with "holder" (their name) to the scope's admins.
 	"membership_ending": {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
 	"membership_ended":  {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
+	// Transfers of a case file between units.
+	"transfer_requested": {required: []string{"reference", "from", "to", "link"}},
+	"transfer_arrived":   {required: []string{"reference", "from", "to", "link"}},
+	"transfer_accepted":  {required: []string{"reference", "from", "to", "link"}},
+	"transfer_refused":   {required: []string{"reference", "from", "to", "reason", "link"}},
 }
 
 // Kinds returns the kinds of e-mail the Composer knows, sorted.

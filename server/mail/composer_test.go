@@ -24,6 +24,8 @@ func sampleParams(kind string) map[string]string {
 		"scope":      "Association <Les Amis> du quartier",
 		"date":       "2027-06-30",
 		"holder":     "Marc Dupont",
+		"from":       "Antenne <Nord>",
+		"to":         "Antenne Sud",
 	}
 	out := map[string]string{"name": all["name"]}
 	for _, k := range RequiredParams(kind) {
