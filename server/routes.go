@@ -101,6 +101,11 @@ func (s *Server) routes() {
 	unit.Patch("", s.updateUnit)
 	unit.Get("/members", s.listMembers(store.ScopeTypeUnit))
 	unit.Post("/members", s.addMember(store.ScopeTypeUnit))
+	unit.Get("/inspection", s.unitInspection)
+	unit.Put("/inspection/:category_id", s.setUnitInspection)
+	unit.Get("/inspection/reads", s.inspectionReads)
+	user.Get("/categories/:id/inspectors", s.categoryInspectors)
+	user.Put("/categories/:id/inspectors", s.setCategoryInspectors)
 	for _, img := range []string{store.UnitLogo, store.UnitStamp} {
 		unit.Get("/"+img, s.unitImage(img))
 		unit.Put("/"+img, s.setUnitImage(img))

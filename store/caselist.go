@@ -88,6 +88,10 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 		if f.Q == "" && f.Category == "" && f.Unit == "" {
 			return s.listForAdmin(ctx, f, p)
 		}
+	case len(sc.Inspect) > 0:
+		// A referent inspector's lists go through the predicate: their
+		// grants, what they administer and what is open to them, as one
+		// condition.
 	case !sc.AdminsAny():
 		if f.Q == "" {
 			return s.listFromGrants(ctx, actor.ID(), sc, f, p, now)

@@ -95,7 +95,7 @@ type Permissions struct {
 	Report      bool     `json:"report"`
 	// Transfer: the caller may propose moving it to another unit.
 	Transfer bool `json:"transfer"`
-	// Relation is assignee, support, trainee, mentee or admin.
+	// Relation is assignee, support, trainee, mentee, inspector or admin.
 	Relation string `json:"relation"`
 }
 
@@ -133,6 +133,8 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 		p.Relation = GrantAssignee
 	case rel.Helper != "":
 		p.Relation = rel.Helper
+	case rel.Inspector:
+		p.Relation = "inspector"
 	default:
 		p.Relation = "admin"
 	}

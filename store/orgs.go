@@ -51,6 +51,7 @@ type Unit struct {
 	ModuleAttach     bool      `bun:"module_attachments" json:"-"`
 	ModuleReminders  bool      `bun:"module_reminders" json:"-"`
 	ModuleTransfers  bool      `bun:"module_transfers" json:"-"`
+	ModuleInspectors bool      `bun:"module_inspectors" json:"-"`
 	AcceptsTransfers bool      `bun:"accepts_transfers" json:"accepts_transfers"`
 	LogoType         string    `bun:"logo_type" json:"-"`
 	StampType        string    `bun:"stamp_type" json:"-"`
@@ -75,11 +76,14 @@ type Modules struct {
 	// Transfers lets the unit's case files be proposed to other units (and
 	// shows the unit's transfers); receiving them is accepts_transfers.
 	Transfers bool `json:"transfers"`
+	// Inspectors lets the unit open categories to referent inspectors.
+	Inspectors bool `json:"inspectors"`
 }
 
 // Modules are the unit's switches.
 func (u *Unit) Modules() Modules {
-	return Modules{Helpers: u.ModuleHelpers, Attachments: u.ModuleAttach, Reminders: u.ModuleReminders, Transfers: u.ModuleTransfers}
+	return Modules{Helpers: u.ModuleHelpers, Attachments: u.ModuleAttach, Reminders: u.ModuleReminders, Transfers: u.ModuleTransfers,
+		Inspectors: u.ModuleInspectors}
 }
 
 // errModuleDisabled refuses an action of a module the case file's unit
@@ -692,7 +696,7 @@ func (s *Store) CreateUnit(ctx context.Context, actor Actor, orgID string, in Ne
 		}
 		now := s.now()
 		u := &Unit{ID: newID(), OrgID: orgID, Name: strings.TrimSpace(in.Name), Code: code, ContactEmail: strings.TrimSpace(in.ContactEmail),
-			Address: strings.TrimSpace(in.Address), Status: ScopeActive, ModuleHelpers: true, ModuleAttach: true, ModuleReminders: true, ModuleTransfers: true,
+			Address: strings.TrimSpace(in.Address), Status: ScopeActive, ModuleHelpers: true, ModuleAttach: true, ModuleReminders: true, ModuleTransfers: true, ModuleInspectors: true,
 			CreatedAt: now, UpdatedAt: now}
 		if in.AdminEmail != "" {
 			u.Status = ScopeInvited // until its administrator is there
@@ -780,6 +784,7 @@ type ModulesChange struct {
 	Attachments *bool `json:"attachments"`
 	Reminders   *bool `json:"reminders"`
 	Transfers   *bool `json:"transfers"`
+	Inspectors  *bool `json:"inspectors"`
 }
 
 // UnitChange changes a unit's settings; absent fields stay.
@@ -833,7 +838,7 @@ func (s *Store) UpdateUnit(ctx context.Context, actor Actor, id string, ch UnitC
 		upd.setTexts(map[string]*string{"name": ch.Name, "contact_email": ch.ContactEmail, "address": ch.Address, "status": ch.Status})
 		if m := ch.Modules; m != nil {
 			for column, v := range map[string]*bool{"module_helpers": m.Helpers, "module_attachments": m.Attachments,
-				"module_reminders": m.Reminders, "module_transfers": m.Transfers} {
+				"module_reminders": m.Reminders, "module_transfers": m.Transfers, "module_inspectors": m.Inspectors} {
 				if v != nil {
 					upd.set(column, *v)
 				}

@@ -26,6 +26,7 @@ func sampleParams(kind string) map[string]string {
 		"holder":     "Marc Dupont",
 		"from":       "Antenne <Nord>",
 		"to":         "Antenne Sud",
+		"category":   "Refus <de soins>",
 	}
 	out := map[string]string{"name": all["name"]}
 	for _, k := range RequiredParams(kind) {
