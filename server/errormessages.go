@@ -46,6 +46,7 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"second_factor_enrolled": {"Un second facteur est déjà configuré : retirez-le d’abord pour en configurer un autre.", "A second factor is already set up: remove it first to set up another one."},
 	"transfers_off":          {"Votre unité n’accepte pas les transferts : ses administrateur·rices peuvent les activer dans ses réglages.", "Your unit does not take part in transfers: its administrators can switch them on in its settings."},
 	"transfer_pending":       {"Un transfert de ce dossier attend déjà une réponse.", "A transfer of this case file is already waiting for an answer."},
+	"function_in_use":        {"Des mandats portent encore cette fonction : désactivez-la plutôt que de la retirer.", "Memberships still hold this function: deactivate it instead of removing it."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

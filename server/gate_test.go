@@ -125,6 +125,9 @@ var validBodies = map[string]string{
 	"DELETE /api/memberships/:id":                `{"reason": "Accord du bureau du 3 mars"}`,
 	"POST /api/cases/:id/transfers":              `{"to_unit_code": "AILLEURS", "consent": {"given_by": "person", "given_at": "2026-11-02", "collected_by": "Claire"}, "comment": "Elle déménage"}`,
 	"POST /api/transfers/:id/refuse":             `{"reason": "Accord du bureau du 3 mars"}`,
+	"PUT /api/functions":                         `{"items": [{"code": "president", "label_fr": "Président·e", "label_en": "President", "active": true}], "reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/messages/preview":                 `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
+	"POST /api/messages":                         `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
 	"PUT /api/categories/:id/inspectors":         `{"account_ids": ["{editor}"], "reason": "Accord du bureau du 3 mars"}`,
 	"PUT /api/units/:id/inspection/:category_id": `{"open": true, "reason": "Accord du bureau du 3 mars"}`,
 }
@@ -354,9 +357,22 @@ func hostileBodies(node *schemaNode, valid map[string]string) []hostile {
 		if prop.types&tArray == 0 {
 			set("deep nesting", deep, p, reasonType)
 		} else {
-			set("NUL in an item", `["\u0000"]`, p+".0", reasonControl)
+			// An item of the right type: a string, or an object when the
+			// items are objects (whose NUL goes in one of its fields).
+			item := `"x"`
+			if prop.items.types&tObject != 0 {
+				item = `{}`
+				for name, sub := range prop.items.props {
+					if sub.types&tString != 0 {
+						set("NUL in an item", `[{"`+name+`": "\u0000"}]`, p+".0."+name, reasonControl)
+						break
+					}
+				}
+			} else {
+				set("NUL in an item", `["\u0000"]`, p+".0", reasonControl)
+			}
 			set("deep nesting in an item", `[`+deep+`]`, p+".0", reasonType)
-			set("too many items", `[`+strings.Repeat(`"x",`, prop.maxItems)+`"x"]`, p, reasonMaxItems+"="+strconv.Itoa(prop.maxItems))
+			set("too many items", `[`+strings.Repeat(item+`,`, prop.maxItems)+item+`]`, p, reasonMaxItems+"="+strconv.Itoa(prop.maxItems))
 		}
 		if prop.types&tNull == 0 {
 			set("null", `null`, p, reasonType)

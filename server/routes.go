@@ -104,6 +104,11 @@ func (s *Server) routes() {
 	unit.Get("/inspection", s.unitInspection)
 	unit.Put("/inspection/:category_id", s.setUnitInspection)
 	unit.Get("/inspection/reads", s.inspectionReads)
+	user.Get("/functions", s.listFunctions)
+	user.Put("/functions", s.saveFunctions)
+	user.Post("/messages/preview", s.previewMessage)
+	user.Post("/messages", s.sendMessage)
+	user.Get("/messages", s.listMessages)
 	user.Get("/categories/:id/inspectors", s.categoryInspectors)
 	user.Put("/categories/:id/inspectors", s.setCategoryInspectors)
 	for _, img := range []string{store.UnitLogo, store.UnitStamp} {

@@ -243,8 +243,8 @@ const (
 // membershipInviteTTL is how long a membership invitation link stays valid.
 const membershipInviteTTL = 14 * 24 * time.Hour
 
-// Limits of a membership's functions: short codes (issue 12 brings their
-// catalogue), at most maxFunctions.
+// Limits of a membership's functions: short codes of the catalogue
+// (functions.go), at most maxFunctions.
 const maxFunctions = 20
 
 var functionPattern = regexp.MustCompile(`^[a-z0-9_-]{1,40}$`)
@@ -732,6 +732,9 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, scopeType, id string
 			return err
 		}
 		functions, fnErr := checkFunctions(in.Functions)
+		if fnErr == nil {
+			fnErr = knownFunctions(ctx, tx, functions)
+		}
 		from, until, dateErr := s.mandate(in.ValidFrom, in.ValidUntil, s.now(), nil)
 		if err := checkInput(&in, in.Reason, checkRole(scopeType, in.Role), fnErr, dateErr); err != nil {
 			return err
@@ -820,6 +823,9 @@ func (s *Store) UpdateMembership(ctx context.Context, actor Actor, id string, ch
 		functions := m.Functions
 		if ch.Functions != nil {
 			functions, fnErr = checkFunctions(*ch.Functions)
+			if fnErr == nil {
+				fnErr = knownFunctions(ctx, tx, functions)
+			}
 		}
 		from, until, dateErr := s.mandate(ch.ValidFrom, ch.ValidUntil, m.ValidFrom, m.ValidUntil)
 		if err := checkInput(&ch, ch.Reason, roleErr, fnErr, dateErr); err != nil {

@@ -58,6 +58,8 @@ var kinds = map[string]kindSpec{
 	// To the holder, or with "holder" (their name) to the scope's admins.
 	"membership_ending": {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
 	"membership_ended":  {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
+	// A message to members, written by a scope admin or the secretariat.
+	"message": {required: []string{"sender", "subject", "body"}},
 	// A unit opens or closes a category to its referent inspectors.
 	"inspection_opened": {required: []string{"scope", "category", "link"}},
 	"inspection_closed": {required: []string{"scope", "category", "link"}},

@@ -27,6 +27,9 @@ func sampleParams(kind string) map[string]string {
 		"from":       "Antenne <Nord>",
 		"to":         "Antenne Sud",
 		"category":   "Refus <de soins>",
+		"sender":     "Claire <Martin>",
+		"subject":    "Assemblée générale",
+		"body":       "Bonjour,\nL’assemblée aura lieu le 3 mars.",
 	}
 	out := map[string]string{"name": all["name"]}
 	for _, k := range RequiredParams(kind) {
