@@ -73,7 +73,7 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 		"/api/users|id": ed.ID, "/api/role-requests|id": rr.ID, "/api/outbox|id": outbox[0].ID,
 		"/api/me/sessions|id": sessions[0].ID, "/api/categories|id": "accouchement", "|category_id": "accouchement",
 		"/api/orgs|id": units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
-		"/api/transfers|id": "00000000-0000-4000-8000-000000000000",
+		"/api/transfers|id": "00000000-0000-4000-8000-000000000000", "/api/documents|id": "00000000-0000-4000-8000-000000000000",
 	}}
 }
 

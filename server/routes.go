@@ -109,6 +109,10 @@ func (s *Server) routes() {
 	user.Post("/messages/preview", s.previewMessage)
 	user.Post("/messages", s.sendMessage)
 	user.Get("/messages", s.listMessages)
+	user.Get("/documents", s.listDocuments)
+	user.Post("/documents", s.publishDocument)
+	user.Get("/documents/:id", s.downloadDocument)
+	user.Delete("/documents/:id", s.deleteDocument)
 	user.Get("/categories/:id/inspectors", s.categoryInspectors)
 	user.Put("/categories/:id/inspectors", s.setCategoryInspectors)
 	for _, img := range []string{store.UnitLogo, store.UnitStamp} {
