@@ -45,11 +45,8 @@ func (s *Server) downloadDocument(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, d.MediaType)
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
-	c.Set(fiber.HeaderContentSecurityPolicy, attachmentCSP)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	return c.Send(content)
+	return sendSandboxed(c, d.MediaType, content)
 }
 
 // deleteDocument removes a document.
