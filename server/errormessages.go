@@ -47,6 +47,8 @@ var messages = map[string][2]string{ // code: {fr, en}
 	"transfers_off":          {"Votre unité n’accepte pas les transferts : ses administrateur·rices peuvent les activer dans ses réglages.", "Your unit does not take part in transfers: its administrators can switch them on in its settings."},
 	"transfer_pending":       {"Un transfert de ce dossier attend déjà une réponse.", "A transfer of this case file is already waiting for an answer."},
 	"function_in_use":        {"Des mandats portent encore cette fonction : désactivez-la plutôt que de la retirer.", "Memberships still hold this function: deactivate it instead of removing it."},
+	"not_centrally_managed":  {"Cette organisation gère elle-même sa fiche et ses membres : ses administrateur·rices font ce changement directement.", "This organisation keeps its own record and members: its administrators make this change themselves."},
+	"request_stale":          {"Cette demande ne s’applique plus : la situation a changé depuis (mandat déjà terminé, adresse déjà prise…). Refusez-la en expliquant pourquoi.", "This request no longer applies: things have changed since (a mandate already ended, an address already taken…). Refuse it, saying why."},
 	"internal":               {"Erreur interne. Donnez ce numéro à l’administrateur.", "Internal error. Give this number to the administrator."},
 }
 

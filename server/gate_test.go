@@ -73,7 +73,7 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 		"/api/users|id": ed.ID, "/api/role-requests|id": rr.ID, "/api/outbox|id": outbox[0].ID,
 		"/api/me/sessions|id": sessions[0].ID, "/api/categories|id": "accouchement", "|category_id": "accouchement",
 		"/api/orgs|id": units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
-		"/api/transfers|id": "00000000-0000-4000-8000-000000000000", "/api/documents|id": "00000000-0000-4000-8000-000000000000",
+		"/api/transfers|id": "00000000-0000-4000-8000-000000000000", "/api/change-requests|id": "00000000-0000-4000-8000-000000000000", "/api/documents|id": "00000000-0000-4000-8000-000000000000",
 	}}
 }
 
@@ -127,6 +127,9 @@ var validBodies = map[string]string{
 	"POST /api/transfers/:id/refuse":             `{"reason": "Accord du bureau du 3 mars"}`,
 	"PUT /api/functions":                         `{"items": [{"code": "president", "label_fr": "Président·e", "label_en": "President", "active": true}], "reason": "Accord du bureau du 3 mars"}`,
 	"POST /api/messages/preview":                 `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
+	"POST /api/orgs/:id/change-requests":         `{"kind": "update_record", "details": {"record": {"name": "Réseau", "address": "1 rue\nVille", "contact_email": "r@example.org"}}, "message": "Merci\nà vous"}`,
+	"POST /api/change-requests/:id/apply":        `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/change-requests/:id/reject":       `{"reason": "Accord du bureau du 3 mars"}`,
 	"POST /api/messages":                         `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
 	"PUT /api/categories/:id/inspectors":         `{"account_ids": ["{editor}"], "reason": "Accord du bureau du 3 mars"}`,
 	"PUT /api/units/:id/inspection/:category_id": `{"open": true, "reason": "Accord du bureau du 3 mars"}`,

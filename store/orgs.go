@@ -618,12 +618,17 @@ type OrgChange struct {
 // status and whether it is centrally managed are for the secretariat and
 // superadmins.
 func (s *Store) UpdateOrg(ctx context.Context, actor Actor, id string, ch OrgChange) (*OrgDetail, error) {
+	return s.updateOrg(ctx, nil, actor, id, ch)
+}
+
+// updateOrg is UpdateOrg, in outer when it is given.
+func (s *Store) updateOrg(ctx context.Context, outer *bun.Tx, actor Actor, id string, ch OrgChange) (*OrgDetail, error) {
 	sc, err := s.actingScope(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
 	var out *OrgDetail
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.within(ctx, outer, func(ctx context.Context, tx bun.Tx) error {
 		t, err := loadScopeRef(ctx, tx, ScopeTypeOrg, id)
 		if err != nil {
 			return err

@@ -58,6 +58,9 @@ var kinds = map[string]kindSpec{
 	// To the holder, or with "holder" (their name) to the scope's admins.
 	"membership_ending": {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
 	"membership_ended":  {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}},
+	// The secretariat decided a change request; "change" is its kind.
+	"change_request_applied":  {required: []string{"scope", "change", "reason", "link"}},
+	"change_request_rejected": {required: []string{"scope", "change", "reason", "link"}},
 	// A message to members, written by a scope admin or the secretariat.
 	"message": {required: []string{"sender", "subject", "body"}},
 	// A unit opens or closes a category to its referent inspectors.

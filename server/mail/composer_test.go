@@ -28,6 +28,7 @@ func sampleParams(kind string) map[string]string {
 		"to":         "Antenne Sud",
 		"category":   "Refus <de soins>",
 		"sender":     "Claire <Martin>",
+		"change":     "end_member",
 		"subject":    "Assemblée générale",
 		"body":       "Bonjour,\nL’assemblée aura lieu le 3 mars.",
 	}
@@ -42,8 +43,8 @@ func sampleParams(kind string) map[string]string {
 }
 
 var wantLabels = map[string]map[string]string{
-	"fr": {"role": "éditeur·rice", "kind": "stagiaire"},
-	"en": {"role": "editor", "kind": "trainee"},
+	"fr": {"role": "éditeur·rice", "kind": "stagiaire", "change": "mettre fin à un mandat"},
+	"en": {"role": "editor", "kind": "trainee", "change": "end a mandate"},
 }
 
 func TestEveryKindRendersInBothLanguagesWithEveryParameter(t *testing.T) {
@@ -70,7 +71,7 @@ func TestEveryKindRendersInBothLanguagesWithEveryParameter(t *testing.T) {
 					switch k {
 					case "decision":
 						continue // chooses the wording, is not shown
-					case "role", "kind":
+					case "role", "kind", "change":
 						v = wantLabels[locale][k]
 					}
 					if k == "items" {
