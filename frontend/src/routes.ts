@@ -4,9 +4,11 @@ import type { Access } from './lib/roles';
 import Activate from './pages/Activate.svelte';
 import AdminAudit from './pages/admin/Audit.svelte';
 import AdminCategories from './pages/admin/Categories.svelte';
+import AdminCategoryInspectors from './pages/admin/CategoryInspectors.svelte';
 import AdminOutbox from './pages/admin/Outbox.svelte';
 import AdminRoleRequests from './pages/admin/RoleRequests.svelte';
 import AdminUser from './pages/admin/User.svelte';
+import AdminUnitInspection from './pages/admin/UnitInspection.svelte';
 import AdminUsers from './pages/admin/Users.svelte';
 import Case from './pages/Case.svelte';
 import CaseNew from './pages/CaseNew.svelte';
@@ -20,6 +22,7 @@ import NotFound from './pages/NotFound.svelte';
 import Register from './pages/Register.svelte';
 import Reset from './pages/Reset.svelte';
 import Setup from './pages/Setup.svelte';
+import Transfers from './pages/Transfers.svelte';
 
 /** One page of the SPA: its path pattern, its title in the catalogue, who may see it, its component. */
 export interface Route {
@@ -45,8 +48,13 @@ export const routes: readonly Route[] = [
 	{ path: '/reset', title: 'reset.title', component: Reset },
 	{ path: '/me', title: 'me.title', access: 'user', component: Me },
 	{ path: '/cases', title: 'cases.title', access: 'user', component: Cases },
-	{ path: '/cases/new', title: 'caseNew.title', access: 'editor', component: CaseNew },
+	// Editors create case files; helpers, practice ones: the page tells them apart.
+	{ path: '/cases/new', title: 'caseNew.title', access: 'user', component: CaseNew },
 	{ path: '/cases/:id', title: 'case.pageTitle', access: 'user', component: Case },
+	// Who sees what there comes from the account's memberships (GET /api/me): the pages say so.
+	{ path: '/transfers', title: 'transfers.title', access: 'user', component: Transfers },
+	{ path: '/inspection', title: 'inspection.title', access: 'user', component: AdminUnitInspection },
+	{ path: '/inspectors', title: 'inspection.inspectorsTitle', access: 'user', component: AdminCategoryInspectors },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
 	{ path: '/admin/role-requests', title: 'requests.title', access: 'admin', component: AdminRoleRequests },

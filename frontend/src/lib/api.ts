@@ -12,14 +12,19 @@ import type {
 	CaseStatus,
 	CaseSummary,
 	Category,
+	CategoryInspection,
 	Collaborator,
 	Deadline,
 	DownloadedFile,
 	HelperKind,
 	HistoryEntry,
+	InspectionRead,
+	Inspector,
 	InstanceConfig,
 	InvitationInfo,
 	ListPage,
+	Me,
+	NewTransfer,
 	Note,
 	OutboxMessage,
 	Overview,
@@ -32,6 +37,9 @@ import type {
 	SecondFactorStatus,
 	SessionInfo,
 	SetupInput,
+	Transfer,
+	TransferQuery,
+	UnitEntry,
 	User,
 	UserQuery
 } from './apiTypes';
@@ -245,7 +253,7 @@ export const api = {
 	resetPassword: (token: string, password: string) =>
 		request<unknown>('POST', '/api/auth/password/reset', { body: { token, password }, anonymous: true }),
 
-	me: () => request<User>('GET', '/api/me'),
+	me: () => request<Me>('GET', '/api/me'),
 	updateMe: (change: { name?: string; locale?: string }) => request<User>('PATCH', '/api/me', { body: change }),
 	changePassword: (currentPassword: string, newPassword: string) =>
 		request<unknown>('POST', '/api/me/password', {
@@ -314,7 +322,14 @@ export const api = {
 		const page = await request<ListPage<CaseSummary>>('GET', withQuery('/api/cases', { ...query }));
 		return { ...page, items: page.items ?? [] };
 	},
-	createCase: (input: { title: string; category_id: string; summary: string; facts_date?: string; place?: string }) =>
+	createCase: (input: {
+		title: string;
+		category_id: string;
+		summary: string;
+		facts_date?: string;
+		place?: string;
+		practice?: boolean;
+	}) =>
 		requestCase('POST', '/api/cases', { body: input }),
 	getCase: (id: string) => requestCase('GET', casePath(id)),
 	/** Says why an admin opens a case file not entrusted to them (once per case file and session). */
@@ -359,5 +374,43 @@ export const api = {
 		request<Collaborator>('PATCH', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`), { body: change }),
 	revokeCollaborator: (id: string, collaboratorId: string) =>
 		request<void>('DELETE', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`)),
-	presence: (id: string) => request<Presence>('POST', casePath(id, '/presence'))
+	presence: (id: string) => request<Presence>('POST', casePath(id, '/presence')),
+
+	proposeTransfer: (id: string, input: NewTransfer) => request<Transfer>('POST', casePath(id, '/transfers'), { body: input }),
+	transfers: async (query: TransferQuery = {}) => {
+		const page = await request<ListPage<Transfer>>('GET', withQuery('/api/transfers', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	/** Accepts or cancels a transfer (no body), or refuses it with a reason. */
+	decideTransfer: (id: string, decision: 'accept' | 'refuse' | 'cancel', reason?: string) =>
+		request<Transfer>(
+			'POST',
+			`/api/transfers/${encodeURIComponent(id)}/${decision}`,
+			decision === 'refuse' ? { body: { reason } } : {}
+		),
+
+	unitDirectory: async (query: { q?: string; page?: number; per_page?: number } = {}) => {
+		const page = await request<ListPage<UnitEntry>>('GET', withQuery('/api/units', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	unitInspection: (unitId: string) => items<CategoryInspection>(`/api/units/${encodeURIComponent(unitId)}/inspection`),
+	setUnitInspection: (unitId: string, categoryId: string, open: boolean, reason: string) =>
+		request<CategoryInspection>('PUT', `/api/units/${encodeURIComponent(unitId)}/inspection/${encodeURIComponent(categoryId)}`, {
+			body: { open, reason }
+		}),
+	inspectionReads: async (unitId: string, query: { page?: number; per_page?: number } = {}) => {
+		const page = await request<ListPage<InspectionRead>>(
+			'GET',
+			withQuery(`/api/units/${encodeURIComponent(unitId)}/inspection/reads`, { ...query })
+		);
+		return { ...page, items: page.items ?? [] };
+	},
+	categoryInspectors: (categoryId: string) => items<Inspector>(`/api/categories/${encodeURIComponent(categoryId)}/inspectors`),
+	/** Names a category's referent inspectors (the list replaces the previous one). */
+	setCategoryInspectors: async (categoryId: string, accountIds: string[], reason: string) =>
+		(
+			await request<{ items: Inspector[] | null }>('PUT', `/api/categories/${encodeURIComponent(categoryId)}/inspectors`, {
+				body: { account_ids: accountIds, reason }
+			})
+		).items ?? []
 };

@@ -21,6 +21,29 @@ export interface User {
 	pledge_signed_at?: string;
 }
 
+/** A unit one's memberships reach (GET /api/me): whether one administers it, or creates case files there. */
+export interface ScopeUnit {
+	id: string;
+	name: string;
+	code: string;
+	org_id: string;
+	admin: boolean;
+	editor: boolean;
+}
+
+/** The caller's own account (GET /api/me), with the units and organisations their memberships reach. */
+export interface Me extends User {
+	units?: ScopeUnit[];
+	orgs?: { id: string; name: string; code: string; admin: boolean }[];
+}
+
+/** A unit as another record names it. */
+export interface UnitRef {
+	id: string;
+	name: string;
+	code: string;
+}
+
 /** Public settings of the instance (GET /api/config). */
 export interface InstanceConfig {
 	name: string;
@@ -206,6 +229,8 @@ export interface CaseSummary {
 	version: number;
 	created_at: string;
 	updated_at: string;
+	/** A practice case file (a helper's exercise); absent means false. */
+	practice?: boolean;
 }
 
 /** The facts of a case file a person may change (PATCH /api/cases/{id}). */
@@ -248,6 +273,9 @@ export interface CasePermissions {
 	assign: boolean;
 	invite: boolean;
 	report: boolean;
+	/** Whether the caller may propose to transfer it to another unit; absent means no. */
+	transfer?: boolean;
+	/** `inspector` for a referent inspector, who only reads. */
 	relation: string;
 }
 
@@ -261,6 +289,8 @@ export interface CaseDetail extends CaseFacts {
 	version: number;
 	created_at: string;
 	updated_at: string;
+	/** A practice case file; absent means false. */
+	practice?: boolean;
 	assignees: Person[];
 	collaborators: Collaborator[];
 	permissions: CasePermissions;
@@ -274,6 +304,9 @@ export interface CaseQuery {
 	status?: string;
 	category?: string;
 	assignee?: string;
+	unit?: string;
+	/** `true` or `false`; absent for both. */
+	practice?: string;
 	sort?: string;
 	page?: number;
 	per_page?: number;
@@ -326,6 +359,94 @@ export interface Overview {
 	counts: Partial<Record<CaseStatus, number>>;
 	deadlines: { id: string; case_id: string; reference: string; case_title: string; title: string; due_date: string }[];
 	helping: (CaseSummary & { kind: HelperKind; assignees: string[] | null })[];
+	/** For a referent inspector: what units opened to them, by unit and category; absent or empty for others. */
+	inspection?: InspectedGroup[];
+}
+
+/** One (unit, category) open to an inspector, with the case files they may read there by status. */
+export interface InspectedGroup {
+	unit: UnitRef;
+	category_id: string;
+	counts: Partial<Record<CaseStatus, number>>;
+}
+
+/** Where a transfer stands. */
+export type TransferStatus = 'pending' | 'accepted' | 'refused' | 'cancelled';
+
+/** The person's consent to a transfer, as it was collected. */
+export interface Consent {
+	given_by: 'person' | 'guardian';
+	/** `YYYY-MM-DD` or an RFC 3339 time when sent; an RFC 3339 time when read. */
+	given_at: string;
+	collected_by: string;
+}
+
+/** The body of POST /api/cases/{id}/transfers. */
+export interface NewTransfer {
+	to_unit_code: string;
+	consent: Consent;
+	comment: string;
+}
+
+/** A transfer as either side sees it: what the destination needs to decide, nothing of the content. */
+export interface Transfer {
+	id: string;
+	/** The case file while it exists; before acceptance it opens nothing for the destination. */
+	case_id: string | null;
+	reference: string;
+	category_id: string;
+	from_unit: UnitRef;
+	to_unit: UnitRef;
+	/** The requester's name. */
+	requester: string;
+	consent: Consent;
+	comment: string;
+	status: TransferStatus;
+	/** A refusal's reason. */
+	reason?: string;
+	decided_at: string | null;
+	created_at: string;
+	/** `in`: the caller administers the destination; `out`: the origin, or they asked for it. */
+	direction: 'in' | 'out';
+}
+
+/** Filters and page of GET /api/transfers. */
+export interface TransferQuery {
+	direction?: string;
+	status?: string;
+	page?: number;
+	per_page?: number;
+}
+
+/** A referent inspector. */
+export interface Inspector {
+	id: string;
+	name: string;
+	email: string;
+}
+
+/** For one category of a unit: its referent inspectors and whether the unit opened it to them. */
+export interface CategoryInspection {
+	category_id: string;
+	label_fr: string;
+	label_en: string;
+	open: boolean;
+	opened_at: string | null;
+	inspectors: Inspector[];
+}
+
+/** One read of a case file by an inspector, for the unit's admins. */
+export interface InspectionRead {
+	at: string;
+	inspector_id: string;
+	inspector: string;
+	case_id: string | null;
+	reference: string;
+}
+
+/** A unit of the directory (GET /api/units). */
+export interface UnitEntry extends UnitRef {
+	organisation?: { id: string; name: string; code: string };
 }
 
 /** Who else has a case file open, and its current version (POST /api/cases/{id}/presence). */

@@ -1,6 +1,6 @@
 // Who sees what in the SPA. The server decides every right; these only keep the
 // interface from offering what the server would refuse, so they mirror its rules.
-import type { RequestableRole, Role, User } from './apiTypes';
+import type { Me, RequestableRole, Role, User } from './apiTypes';
 import type { MessageKey } from './i18n/fr';
 
 /** Platform roles, lowest first. */
@@ -64,10 +64,36 @@ export interface NavItem {
 	badge?: 'pendingRequests';
 }
 
+/** An account and the units its memberships reach, as GET /api/me gives them. */
+export type ScopedUser = Pick<Me, 'role' | 'units'>;
+
+/** Whether the person administers at least one unit: an instance admin administers them all. */
+export function administersUnits(user: ScopedUser | null): boolean {
+	if (!user) return false;
+	return roleAtLeast(user.role, 'admin') || (user.units ?? []).some((unit) => unit.admin);
+}
+
+/** Whether transfers concern the person: those who administer a unit or create case files in one. */
+export function handlesTransfers(user: ScopedUser | null): boolean {
+	if (!user) return false;
+	return administersUnits(user) || roleAtLeast(user.role, 'editor') || (user.units ?? []).some((unit) => unit.editor);
+}
+
+/** Whether the person names the categories' referent inspectors: the secretariat and superadmins. */
+export function namesInspectors(user: Pick<User, 'role'> | null): boolean {
+	// The secretariat is a role of its own, outside the ranks (it reaches no case file).
+	return user != null && (user.role === 'superadmin' || (user.role as string) === 'secretariat');
+}
+
 /** The main navigation for a person (null: nobody logged in). */
-export function mainNav(user: Pick<User, 'role'> | null): NavItem[] {
+export function mainNav(user: ScopedUser | null): NavItem[] {
 	const items: NavItem[] = [{ href: '/', label: 'nav.home' }];
-	if (user) items.push({ href: '/cases', label: 'nav.cases' }, { href: '/me', label: 'nav.me' });
+	if (!user) return items;
+	items.push({ href: '/cases', label: 'nav.cases' });
+	if (handlesTransfers(user)) items.push({ href: '/transfers', label: 'transfers.nav' });
+	if (administersUnits(user)) items.push({ href: '/inspection', label: 'inspection.nav' });
+	if (namesInspectors(user)) items.push({ href: '/inspectors', label: 'inspection.inspectorsNav' });
+	items.push({ href: '/me', label: 'nav.me' });
 	return items;
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
 
 let server;
 let browser;
@@ -23,42 +23,18 @@ const pdf = Buffer.from(
 		'trailer<</Root 1 0 R>>\n%%EOF\n'
 );
 
-async function call(method, path, { token, body } = {}) {
-	const headers = { Accept: 'application/json' };
-	if (body !== undefined) headers['Content-Type'] = 'application/json';
-	if (token) headers.Authorization = `Bearer ${token}`;
-	const response = await fetch(server.baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-	const text = await response.text();
-	const data = text ? JSON.parse(text) : null;
-	if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-	return data;
-}
-
-const login = async (who) => (await call('POST', '/api/auth/login', { body: { email: who.email, password: who.password } })).token;
-
-/** An admin's invitation with a role, registered through the e-mailed link, as a person would. */
-async function invite(adminToken, who, role) {
-	const since = server.mark();
-	await call('POST', '/api/users', {
-		token: adminToken,
-		body: { email: who.email, name: who.name, role, locale: who.locale, reason: 'Accord du bureau pour les tests' }
-	});
-	const link = await server.waitForLink({ to: who.email, path: '/invitation', since });
-	const invitation = new URL(link).hash.slice('#token='.length);
-	const answer = await call('POST', '/api/auth/register', {
-		body: { email: who.email, name: who.name, password: who.password, pledge: true, locale: who.locale, invitation }
-	});
-	assert.equal(answer.status, 'active');
-}
+// Set up through the API once the server runs (see before()).
+let call;
+let login;
+let invite;
 
 let adminToken;
 
 before(async () => {
 	server = await startServer();
-	await call('POST', '/api/setup', {
-		body: { token: server.setupToken, email: admin.email, name: admin.name, password: admin.password, locale: 'fr' }
-	});
-	adminToken = await login(admin);
+	const api = apiClient(server);
+	({ call, login, invite } = api);
+	adminToken = await api.setUp(admin);
 	await invite(adminToken, editor, 'editor');
 	await invite(adminToken, other, 'editor');
 	await invite(adminToken, english, 'editor');

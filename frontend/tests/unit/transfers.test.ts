@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import type { Transfer } from '../../src/lib/apiTypes';
+import { practiceFilter } from '../../src/lib/cases';
+import { transferActions, transferStatuses } from '../../src/lib/transfers';
+
+describe('transferActions', () => {
+	const none = { accept: false, refuse: false, cancel: false };
+	it('lets the destination accept or refuse, and the origin cancel, while pending', () => {
+		expect(transferActions({ direction: 'in', status: 'pending' })).toEqual({ accept: true, refuse: true, cancel: false });
+		expect(transferActions({ direction: 'out', status: 'pending' })).toEqual({ accept: false, refuse: false, cancel: true });
+	});
+
+	it('offers nothing once decided, on either side', () => {
+		for (const status of transferStatuses.filter((s) => s !== 'pending')) {
+			for (const direction of ['in', 'out'] as Transfer['direction'][]) {
+				expect(transferActions({ direction, status }), `${direction} ${status}`).toEqual(none);
+			}
+		}
+	});
+});
+
+describe('practiceFilter', () => {
+	it('keeps true and false, and reads anything else as both', () => {
+		expect(practiceFilter('true')).toBe('true');
+		expect(practiceFilter('false')).toBe('false');
+		expect(practiceFilter(null)).toBe('');
+		expect(practiceFilter('yes')).toBe('');
+	});
+});
