@@ -328,7 +328,6 @@ export const api = {
 		summary: string;
 		facts_date?: string;
 		place?: string;
-		practice?: boolean;
 	}) =>
 		requestCase('POST', '/api/cases', { body: input }),
 	getCase: (id: string) => requestCase('GET', casePath(id)),

@@ -305,8 +305,6 @@ export interface CaseQuery {
 	category?: string;
 	assignee?: string;
 	unit?: string;
-	/** `true` or `false`; absent for both. */
-	practice?: string;
 	sort?: string;
 	page?: number;
 	per_page?: number;

@@ -145,8 +145,3 @@ export function saveFile(file: DownloadedFile): void {
 	link.remove();
 	setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-
-/** The practice filter of the case list as the address gives it: `true`, `false`, or '' for both. */
-export function practiceFilter(value: string | null): '' | 'true' | 'false' {
-	return value === 'true' || value === 'false' ? value : '';
-}

@@ -11,7 +11,6 @@ import { setLocale } from '../../src/lib/i18n/locale.svelte';
 import { navigate, router } from '../../src/lib/router.svelte';
 import { signIn, signOut } from '../../src/lib/session.svelte';
 import Activate from '../../src/pages/Activate.svelte';
-import CaseNew from '../../src/pages/CaseNew.svelte';
 import Invitation from '../../src/pages/Invitation.svelte';
 
 function json(status: number, body: unknown): Response {
@@ -215,66 +214,5 @@ describe('ReasonAction', () => {
 		[...target.querySelectorAll('button')].find((button) => button.textContent?.includes('Oui, désinscrire'))!.click();
 		await vi.waitFor(() => expect(run).toHaveBeenCalledWith('Décision du bureau du 3 mai'));
 		await vi.waitFor(() => expect(text()).toContain('C’est le dernier superadministrateur actif'));
-	});
-});
-
-describe('CaseNew: practice case files', () => {
-	const helping = [{ id: 'c1', reference: 'C-1', title: 'T', category_id: 'k', status: 'open', kind: 'trainee', assignees: [] }];
-	/** The fake API: the overview with helping, one category, and the created case file. */
-	const serve = (help: unknown[]) =>
-		fetchMock.mockImplementation(async (path: string, init?: RequestInit) => {
-			if (path === '/api/me/overview') return json(200, { counts: {}, deadlines: [], helping: help, inspection: [] });
-			if (path === '/api/categories') return json(200, { items: [{ id: 'k', label_fr: 'Santé', label_en: 'Health', active: true, position: 1 }] });
-			if (path === '/api/cases' && init?.method === 'POST') return json(201, { id: 'new', reference: 'C-2', permissions: {} });
-			return json(404, { error: { code: 'not_found', message: '' } });
-		});
-	const box = () => target.querySelector<HTMLInputElement>('#case-practice');
-
-	it('offers no practice box to an editor who helps nowhere', async () => {
-		signIn('t', account('editor'));
-		serve([]);
-		show(CaseNew, {});
-		await vi.waitFor(() => expect(target.querySelector('#case-category option[value="k"]')).not.toBeNull());
-		expect(box()).toBeNull();
-	});
-
-	it('offers an editor who helps the box, unticked, and sends practice once ticked', async () => {
-		signIn('t', account('editor'));
-		serve(helping);
-		show(CaseNew, {});
-		await vi.waitFor(() => expect(box()).not.toBeNull());
-		expect(box()!.checked).toBe(false);
-		expect(box()!.disabled).toBe(false);
-		box()!.click();
-		const title = target.querySelector<HTMLInputElement>('#case-title')!;
-		title.value = 'Essai';
-		title.dispatchEvent(new Event('input', { bubbles: true }));
-		const category = target.querySelector<HTMLSelectElement>('#case-category')!;
-		// happy-dom matches no option with `:checked`, where Svelte looks for the choice; it then
-		// takes the first option not disabled, so the others are disabled to choose 'k'.
-		for (const option of category.options) option.disabled = option.value !== 'k';
-		category.dispatchEvent(new Event('change', { bubbles: true }));
-		flushSync();
-		target.querySelector('form')!.requestSubmit();
-		await vi.waitFor(() => expect(fetchMock.mock.calls.some(([path, init]) => path === '/api/cases' && init?.method === 'POST')).toBe(true));
-		const sent = fetchMock.mock.calls.find(([path, init]) => path === '/api/cases' && init?.method === 'POST')!;
-		expect(JSON.parse(sent[1].body)).toMatchObject({ title: 'Essai', category_id: 'k', practice: true });
-	});
-
-	it('gives a reader who helps only practice, the box ticked for good', async () => {
-		signIn('t', account('reader'));
-		serve(helping);
-		show(CaseNew, {});
-		await vi.waitFor(() => expect(box()?.checked).toBe(true));
-		expect(box()!.disabled).toBe(true);
-		expect(text()).toContain('vous pouvez créer des dossiers d’entraînement');
-	});
-
-	it('tells a reader who helps nowhere that creating is not for them', async () => {
-		signIn('t', account('reader'));
-		serve([]);
-		show(CaseNew, {});
-		await vi.waitFor(() => expect(text()).toContain('La création de dossiers est réservée'));
-		expect(target.querySelector('form')).toBeNull();
 	});
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Transfer } from '../../src/lib/apiTypes';
-import { practiceFilter } from '../../src/lib/cases';
 import { transferActions, transferStatuses } from '../../src/lib/transfers';
 
 describe('transferActions', () => {
@@ -16,14 +15,5 @@ describe('transferActions', () => {
 				expect(transferActions({ direction, status }), `${direction} ${status}`).toEqual(none);
 			}
 		}
-	});
-});
-
-describe('practiceFilter', () => {
-	it('keeps true and false, and reads anything else as both', () => {
-		expect(practiceFilter('true')).toBe('true');
-		expect(practiceFilter('false')).toBe('false');
-		expect(practiceFilter(null)).toBe('');
-		expect(practiceFilter('yes')).toBe('');
 	});
 });

@@ -808,13 +808,4 @@ export const en: Messages = {
 	'inspection.chartLabel': 'Case files of {category} in {unit}, by status',
 	'inspection.readOnly': 'You are reading this case file as a referent inspector: nothing can be changed, and your read is recorded for the unit.',
 	'practice.badge': 'Practice',
-	'practice.filter': 'Practice case files',
-	'practice.any': 'All',
-	'practice.only': 'Practice only',
-	'practice.exclude': 'No practice',
-	'practice.checkbox': 'Practice case file',
-	'practice.hint': 'For practising: a practice case file is marked as such everywhere and counts in no statistics.',
-	'practice.onlyPractice': 'As a helper, you may create practice case files to practise.',
-	'practice.create': 'Create a practice case file',
-	'practice.notAllowed': 'Creating case files is for case managers, and practice for people who help on a case file.',
 };

@@ -816,15 +816,6 @@ export const fr = {
 	'inspection.chartLabel': 'Dossiers de {category} à {unit}, par statut',
 	'inspection.readOnly': 'Vous lisez ce dossier en tant qu’inspecteur·rice référent·e : rien n’y est modifiable, et votre lecture est consignée pour l’unité.',
 	'practice.badge': 'Entraînement',
-	'practice.filter': 'Dossiers d’entraînement',
-	'practice.any': 'Tous',
-	'practice.only': 'Seulement l’entraînement',
-	'practice.exclude': 'Sans l’entraînement',
-	'practice.checkbox': 'Dossier d’entraînement',
-	'practice.hint': 'Pour s’exercer : un dossier d’entraînement est marqué comme tel partout et ne compte dans aucune statistique.',
-	'practice.onlyPractice': 'En tant qu’aide, vous pouvez créer des dossiers d’entraînement pour vous exercer.',
-	'practice.create': 'Créer un dossier d’entraînement',
-	'practice.notAllowed': 'La création de dossiers est réservée aux gestionnaires de dossiers, et l’entraînement aux personnes qui aident sur un dossier.',
 } as const;
 
 /** Every key of the catalogue. */
