@@ -71,15 +71,32 @@ export function mainNav(user: Pick<User, 'role'> | null): NavItem[] {
 	return items;
 }
 
-/** The administration links: none below admin; the technical ones for superadmins only. */
-export function adminNav(user: Pick<User, 'role'> | null): NavItem[] {
-	if (!user || !roleAtLeast(user.role, 'admin')) return [];
-	const items: NavItem[] = [
-		{ href: '/admin/users', label: 'nav.users' },
-		{ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' },
-		{ href: '/admin/categories', label: 'nav.categories' },
-		{ href: '/admin/audit', label: 'nav.audit' }
-	];
+/**
+ * Whether the account keeps organisations or units (the secretariat, instance admins, and the
+ * admins of an organisation or a unit): the ones the organisation and unit pages are for.
+ */
+export function keepsScopes(user: Pick<User, 'role' | 'units' | 'orgs'> | null | undefined): boolean {
+	if (!user) return false;
+	if (user.role === 'secretariat' || roleAtLeast(user.role, 'admin')) return true;
+	return (user.orgs ?? []).some((org) => org.admin) || (user.units ?? []).some((unit) => unit.admin);
+}
+
+/**
+ * The administration links: the instance's for admins, the technical ones for superadmins
+ * only, organisations and units for whoever keeps some (the secretariat, scope admins).
+ */
+export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): NavItem[] {
+	if (!user) return [];
+	const items: NavItem[] = [];
+	if (roleAtLeast(user.role, 'admin')) {
+		items.push(
+			{ href: '/admin/users', label: 'nav.users' },
+			{ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' },
+			{ href: '/admin/categories', label: 'nav.categories' },
+			{ href: '/admin/audit', label: 'nav.audit' }
+		);
+	}
+	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
 	return items;
 }
