@@ -296,18 +296,19 @@ export const api = {
 	removeSecondFactor: (password: string) => request<void>('DELETE', '/api/me/second-factor', { body: { password } }),
 	mySessions: async () => ({ items: (await request<{ items: SessionInfo[] | null }>('GET', '/api/me/sessions')).items ?? [] }),
 	endSession: (id: string) => request<void>('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
-	requestRole: (role: RequestableRole, message: string) =>
-		request<RoleRequest>('POST', '/api/me/role-requests', { body: { role, message } }),
+	/** Asks for a role; unit names the unit an editor asks to edit for, where there are several. */
+	requestRole: (role: RequestableRole, message: string, unit = '') =>
+		request<RoleRequest>('POST', '/api/me/role-requests', { body: unit ? { role, message, unit_id: unit } : { role, message } }),
 	// An empty list may come as `null` (a nil slice on the server): read it as none.
 	myRoleRequests: async () => ({
 		items: (await request<{ items: RoleRequest[] | null }>('GET', '/api/me/role-requests')).items ?? []
 	}),
 
 	users: (query: UserQuery = {}) => request<ListPage<User>>('GET', withQuery('/api/users', { ...query })),
-	inviteUser: (input: { email: string; name: string; role: Role; locale: string; reason: string }) =>
+	inviteUser: (input: { email: string; name: string; role: Role; locale: string; reason: string; unit_id?: string }) =>
 		request<User>('POST', '/api/users', { body: input }),
 	user: (id: string) => request<User>('GET', `/api/users/${encodeURIComponent(id)}`),
-	updateUser: (id: string, change: { role?: Role; name?: string; reason: string }) =>
+	updateUser: (id: string, change: { role?: Role; name?: string; reason: string; unit_id?: string }) =>
 		request<User>('PATCH', `/api/users/${encodeURIComponent(id)}`, { body: change }),
 	blockUser: (id: string, reason: string) =>
 		request<User>('POST', `/api/users/${encodeURIComponent(id)}/block`, { body: { reason } }),

@@ -216,23 +216,40 @@ test('(b) an editor of two units picks the unit of a new case file; a module off
 	await call('POST', '/api/auth/register', {
 		body: { email: editor.email, name: editor.name, password: editor.password, pledge: true, locale: 'fr', invitation: new URL(link).hash.slice(7) }
 	});
-	for (const unit of [unitA, unitB.id]) {
-		await call('POST', `/api/units/${unit}/members`, { token: orgToken, body: { email: editor.email, role: 'editor', reason } });
-	}
 
+	// As a reader, they ask to manage case files for unit A, which they pick from the directory;
+	// that unit's administrator approves.
 	const page = await newPage();
 	await logIn(page, editor);
+	const request = page.getByRole('region', { name: 'Mes demandes de rôle' });
+	const picker = request.getByLabel('Unité');
+	await picker.locator('option', { hasText: 'École B' }).waitFor({ state: 'attached' });
+	const offered = await picker.locator('option').allTextContents();
+	assert.equal(offered[0], 'Choisissez une unité');
+	assert.ok(offered.includes('École A (Fédération du Nord)') && offered.includes('École B (Fédération du Nord)'), offered.join(' | '));
+	await picker.selectOption({ label: 'École A (Fédération du Nord)' });
+	await request.getByLabel('Votre message aux administrateurs').fill('Je suis la nouvelle référente.');
+	await request.getByRole('button', { name: 'Demander le rôle « Gestionnaire de dossiers »' }).click();
+	await request.getByText('Votre demande du rôle « Gestionnaire de dossiers » est envoyée.').waitFor();
+	const keeperToken = await login(unitAdmin);
+	const pending = await call('GET', '/api/role-requests?status=pending', { token: keeperToken });
+	assert.equal(pending.total, 1, 'the unit admin sees the request that names their unit');
+	await call('POST', `/api/role-requests/${pending.items[0].id}/approve`, { token: keeperToken, body: { reason } });
+	// And an organisation admin makes them an editor of unit B too (an active account gets it at once).
+	await call('POST', `/api/units/${unitB.id}/members`, { token: orgToken, body: { email: editor.email, role: 'editor', reason } });
+
+	await open(page, `${server.baseURL}/`);
 	await page.getByRole('heading', { name: 'Mes dossiers' }).waitFor();
 	await open(page, `${server.baseURL}/cases/new`);
 	await heading(page, 'Nouveau dossier').waitFor();
-	const picker = page.getByLabel('Unité');
-	assert.deepEqual(await picker.locator('option').allTextContents(), ['Choisissez une unité', 'École A', 'École B']);
+	const unitPicker = page.getByLabel('Unité');
+	assert.deepEqual(await unitPicker.locator('option').allTextContents(), ['Choisissez une unité', 'École A', 'École B']);
 	await page.getByLabel('Titre').fill('Refus de scolarisation');
 	await page.getByLabel('Catégorie').selectOption({ index: 1 });
 	await page.getByRole('button', { name: 'Créer le dossier' }).click();
 	// Without a unit, the picker says so.
 	await page.getByText('Ce champ est obligatoire.').waitFor();
-	await picker.selectOption({ label: 'École B' });
+	await unitPicker.selectOption({ label: 'École B' });
 	await page.getByRole('button', { name: 'Créer le dossier' }).click();
 	await page.getByText(/^Dossier .* créé/).waitFor();
 	const caseB = new URL(page.url()).pathname.split('/').at(-1);

@@ -863,5 +863,7 @@ export const en: Messages = {
 	'cases.anyUnit': 'Every unit',
 	'caseNew.chooseUnit': 'Choose a unit',
 	'caseNew.unitHint': 'The case file belongs to this unit; its administrators see it.',
+	'roleRequest.unitHint': 'The unit you wish to manage case files for; its administrators decide.',
+	'invite.unitHint': 'The unit this person will manage case files for.',
 	'case.deadlinesReminders': 'The people it is entrusted to get an e-mail reminder in the week before.'
 };

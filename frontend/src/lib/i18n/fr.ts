@@ -871,6 +871,8 @@ export const fr = {
 	'cases.anyUnit': 'Toutes les unités',
 	'caseNew.chooseUnit': 'Choisissez une unité',
 	'caseNew.unitHint': 'Le dossier appartient à cette unité ; ses administrateur·rices le voient.',
+	'roleRequest.unitHint': 'L’unité pour laquelle vous souhaitez gérer des dossiers ; ses administrateur·rices décident.',
+	'invite.unitHint': 'L’unité pour laquelle cette personne gérera des dossiers.',
 	'case.deadlinesReminders': 'Les personnes à qui le dossier est confié reçoivent un rappel par e-mail dans la semaine qui précède.'
 } as const;
 
