@@ -58,9 +58,9 @@ export const routes: readonly Route[] = [
 	{ path: '/units/:id', title: 'unit.title', access: 'user', component: Unit },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
-	{ path: '/admin/role-requests', title: 'requests.title', access: 'admin', component: AdminRoleRequests },
+	{ path: '/admin/role-requests', title: 'requests.title', access: 'scopeAdmin', component: AdminRoleRequests },
 	{ path: '/admin/categories', title: 'categories.title', access: 'admin', component: AdminCategories },
-	{ path: '/admin/audit', title: 'audit.title', access: 'admin', component: AdminAudit },
+	{ path: '/admin/audit', title: 'audit.title', access: 'scopeAdmin', component: AdminAudit },
 	{ path: '/admin/outbox', title: 'outbox.title', access: 'superadmin', component: AdminOutbox }
 ];
 

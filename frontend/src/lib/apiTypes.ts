@@ -279,6 +279,8 @@ export interface RoleRequest {
 	created_at: string;
 	/** The person asking; in the admins' list only. */
 	account?: Pick<User, 'id' | 'email' | 'name' | 'role'>;
+	/** The unit an editor asks to edit for, where the instance has several. */
+	unit?: { id: string; name: string; code: string } | null;
 }
 
 /** One entry of the hash-chained audit log. */

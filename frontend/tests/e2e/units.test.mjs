@@ -231,10 +231,15 @@ test('(b) an editor of two units picks the unit of a new case file; a module off
 	await request.getByLabel('Votre message aux administrateurs').fill('Je suis la nouvelle référente.');
 	await request.getByRole('button', { name: 'Demander le rôle « Gestionnaire de dossiers »' }).click();
 	await request.getByText('Votre demande du rôle « Gestionnaire de dossiers » est envoyée.').waitFor();
-	const keeperToken = await login(unitAdmin);
-	const pending = await call('GET', '/api/role-requests?status=pending', { token: keeperToken });
-	assert.equal(pending.total, 1, 'the unit admin sees the request that names their unit');
-	await call('POST', `/api/role-requests/${pending.items[0].id}/approve`, { token: keeperToken, body: { reason } });
+	const keeper = pages[2];
+	await open(keeper, `${server.baseURL}/`);
+	await keeper.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: /^Demandes de rôle/ }).click();
+	await heading(keeper, 'Demandes de rôle').waitFor();
+	const asked = keeper.getByRole('article', { name: /Grace Hopper/ });
+	await asked.getByRole('definition').filter({ hasText: 'École A' }).waitFor();
+	await asked.getByLabel('Motif').fill(reason);
+	await asked.getByRole('button', { name: 'Accorder le rôle « Gestionnaire de dossiers »' }).click();
+	await keeper.getByText('Rôle « Gestionnaire de dossiers » accordé à Grace Hopper.', { exact: false }).waitFor();
 	// And an organisation admin makes them an editor of unit B too (an active account gets it at once).
 	await call('POST', `/api/units/${unitB.id}/members`, { token: orgToken, body: { email: editor.email, role: 'editor', reason } });
 
