@@ -393,6 +393,8 @@ export const api = {
 		const record = await request<OrganisationRecord>('GET', orgPath(id));
 		return { ...record, units: record.units ?? [], members: record.members ?? [] };
 	},
+	updateOrg: (id: string, change: { name?: string; code?: string; contact_email?: string; address?: string; reason: string }) =>
+		request<Organisation>('PATCH', orgPath(id), { body: change }),
 	createUnit: (orgId: string, input: NewUnit) => request<Unit>('POST', orgPath(orgId, '/units'), { body: input }),
 
 	units: (query: { q?: string; org?: string; page?: number; per_page?: number } = {}) =>

@@ -126,38 +126,47 @@ export function scopeFieldError(reasons: Record<string, string>, field: string):
 	return fieldError(reasons, field);
 }
 
-/** What a unit's settings form holds. */
-export interface UnitForm {
+/** The record an organisation and a unit share, as their forms hold it. */
+export interface RecordForm {
 	name: string;
 	code: string;
 	contact_email: string;
 	address: string;
+}
+
+/** The record form of an organisation or a unit, filled from it. */
+export function recordForm(scope: { name: string; code: string; contact_email?: string; address?: string }): RecordForm {
+	return { name: scope.name, code: scope.code, contact_email: scope.contact_email ?? '', address: scope.address ?? '' };
+}
+
+/**
+ * What a record form asks of the server: only the fields that differ (in a centrally managed
+ * organisation the record is the secretariat's, so an unchanged name must not be sent again),
+ * trimmed.
+ */
+export function recordChange(before: RecordForm, form: RecordForm): Partial<RecordForm> {
+	const change: Partial<RecordForm> = {};
+	for (const field of ['name', 'code', 'contact_email', 'address'] as const) {
+		const value = form[field].trim();
+		if (value !== before[field].trim()) change[field] = value;
+	}
+	return change;
+}
+
+/** What a unit's settings form holds: its record and its modules. */
+export interface UnitForm extends RecordForm {
 	modules: Modules;
 }
 
 /** The settings form of a unit, filled from it (as its keepers see it). */
 export function unitForm(unit: Unit): UnitForm {
-	return {
-		name: unit.name,
-		code: unit.code,
-		contact_email: unit.contact_email ?? '',
-		address: unit.address ?? '',
-		modules: { helpers: true, attachments: true, reminders: true, ...unit.modules }
-	};
+	return { ...recordForm(unit), modules: { helpers: true, attachments: true, reminders: true, ...unit.modules } };
 }
 
-/**
- * What a settings form asks of the server: only what differs from the unit (in a centrally
- * managed organisation the record is the secretariat's, so an unchanged name must not be sent
- * again), the modules only those switched. Empty when nothing changed.
- */
+/** What a settings form asks of the server: the record's fields that differ, and the modules switched. Empty when nothing changed. */
 export function unitChange(unit: Unit, form: UnitForm): Omit<UnitChange, 'reason'> {
 	const before = unitForm(unit);
-	const change: Omit<UnitChange, 'reason'> = {};
-	for (const field of ['name', 'code', 'contact_email', 'address'] as const) {
-		const value = form[field].trim();
-		if (value !== before[field].trim()) change[field] = value;
-	}
+	const change: Omit<UnitChange, 'reason'> = recordChange(before, form);
 	const modules: Partial<Modules> = {};
 	for (const name of ['helpers', 'attachments', 'reminders'] as const) {
 		if (form.modules[name] !== before.modules[name]) modules[name] = form.modules[name];

@@ -117,6 +117,14 @@ test('(a) the superadmin registers an organisation; its invited administrator cr
 	orgURL = admin.url();
 	await admin.getByRole('cell', { name: orgAdmin.email }).waitFor();
 
+	// It keeps the organisation's record.
+	const record = admin.getByRole('region', { name: 'Changer la fiche de l’organisation' });
+	await record.getByLabel('Adresse e-mail de contact').fill('contact@federation-nord.example.org');
+	await record.getByLabel('Motif').fill(reason);
+	await record.getByRole('button', { name: 'Enregistrer la fiche' }).click();
+	await record.getByText('Fiche enregistrée.').waitFor();
+	await admin.getByRole('definition').filter({ hasText: 'contact@federation-nord.example.org' }).waitFor();
+
 	// A unit of its own.
 	const unitForm = admin.getByRole('form', { name: 'Créer une unité' });
 	await unitForm.getByLabel('Nom de l’unité').fill('École A');
@@ -142,13 +150,15 @@ test('(a) the superadmin registers an organisation; its invited administrator cr
 	await row.getByText('Invité·e').waitFor();
 	await row.getByText('directrice').waitFor();
 
-	// The invitation can be sent again.
+	// The invitation can be sent again (a new link: the first one dies).
+	await server.waitForLink({ to: unitAdmin.email, path: '/invitation', since: invited });
+	const resent = server.mark();
 	await row.getByRole('button', { name: `Gérer ${unitAdmin.email}` }).click();
 	await admin.getByRole('button', { name: 'Renvoyer l’invitation' }).click();
 	await admin.getByText(`Invitation renvoyée à ${unitAdmin.email}.`).waitFor();
 
-	// The unit's administrator accepts the last link sent.
-	const unitLink = await server.waitForLink({ to: unitAdmin.email, path: '/invitation', since: invited });
+	// The unit's administrator accepts the link sent last.
+	const unitLink = await server.waitForLink({ to: unitAdmin.email, path: '/invitation', since: resent });
 	const keeper = await newPage();
 	await joinThrough(keeper, unitLink, unitAdmin, 'Émilie du Châtelet vous invite à rejoindre École A comme Administrateur·rice');
 	await keeper.getByRole('link', { name: 'Mon compte' }).click();

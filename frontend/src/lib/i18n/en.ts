@@ -865,5 +865,8 @@ export const en: Messages = {
 	'caseNew.unitHint': 'The case file belongs to this unit; its administrators see it.',
 	'roleRequest.unitHint': 'The unit you wish to manage case files for; its administrators decide.',
 	'invite.unitHint': 'The unit this person will manage case files for.',
+	'org.edit': 'Change the organisation’s record',
+	'org.save': 'Save the record',
+	'org.saved': 'Record saved.',
 	'case.deadlinesReminders': 'The people it is entrusted to get an e-mail reminder in the week before.'
 };

@@ -873,6 +873,9 @@ export const fr = {
 	'caseNew.unitHint': 'Le dossier appartient à cette unité ; ses administrateur·rices le voient.',
 	'roleRequest.unitHint': 'L’unité pour laquelle vous souhaitez gérer des dossiers ; ses administrateur·rices décident.',
 	'invite.unitHint': 'L’unité pour laquelle cette personne gérera des dossiers.',
+	'org.edit': 'Changer la fiche de l’organisation',
+	'org.save': 'Enregistrer la fiche',
+	'org.saved': 'Fiche enregistrée.',
 	'case.deadlinesReminders': 'Les personnes à qui le dossier est confié reçoivent un rappel par e-mail dans la semaine qui précède.'
 } as const;
 
