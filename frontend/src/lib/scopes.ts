@@ -185,3 +185,16 @@ export function acceptedPath(accepted: AcceptedInvitation): string {
 	if (m && m.role === 'admin') return `/${m.scope_type === 'org' ? 'orgs' : 'units'}/${encodeURIComponent(m.scope_id)}`;
 	return '/';
 }
+
+/**
+ * The organisations and units the account administers, as links: each organisation, and each
+ * unit outside those (a unit of an administered organisation goes with it).
+ */
+export function keptScopes(user: Pick<User, 'units' | 'orgs'> | null | undefined): { href: string; label: MessageKey; name: string }[] {
+	const orgs = (user?.orgs ?? []).filter((org) => org.admin);
+	const units = (user?.units ?? []).filter((unit) => unit.admin && !orgs.some((org) => org.id === unit.org_id));
+	return [
+		...orgs.map((org) => ({ href: `/orgs/${encodeURIComponent(org.id)}`, label: 'home.keepOrg' as const, name: org.name })),
+		...units.map((unit) => ({ href: `/units/${encodeURIComponent(unit.id)}`, label: 'home.keepUnit' as const, name: unit.name }))
+	];
+}

@@ -5,6 +5,7 @@ import {
 	acceptedPath,
 	editorUnits,
 	keepsOrg,
+	keptScopes,
 	mandateDay,
 	mayCreateOrgs,
 	membershipChange,
@@ -127,6 +128,20 @@ describe('who sees what', () => {
 		expect(keepsOrg({ role: 'reader', orgs: [{ id: 'o2', name: 'P', code: 'P', admin: true }] }, org)).toBe(false);
 		expect(keepsOrg({ role: 'admin' }, org)).toBe(true);
 		expect(keepsOrg({ role: 'secretariat' }, central)).toBe(true);
+	});
+
+	it('lists the scopes one administers, a unit of an administered organisation with it', () => {
+		const orgs = [
+			{ id: 'o1', name: 'O1', code: 'O1', admin: true },
+			{ id: 'o2', name: 'O2', code: 'O2', admin: false }
+		];
+		const units = [
+			{ ...unit('a', true, false), org_id: 'o1' },
+			{ ...unit('b', true, false), org_id: 'o2' },
+			{ ...unit('c', false, true), org_id: 'o2' }
+		];
+		expect(keptScopes({ orgs, units }).map((scope) => scope.href)).toEqual(['/orgs/o1', '/units/b']);
+		expect(keptScopes(null)).toEqual([]);
 	});
 
 	it('leads an accepted invitation to the case file, the scope one administers, or home', () => {

@@ -868,5 +868,7 @@ export const en: Messages = {
 	'org.edit': 'Change the organisation’s record',
 	'org.save': 'Save the record',
 	'org.saved': 'Record saved.',
+	'home.keepOrg': 'Run the organisation {name}',
+	'home.keepUnit': 'Run the unit {name}',
 	'case.deadlinesReminders': 'The people it is entrusted to get an e-mail reminder in the week before.'
 };

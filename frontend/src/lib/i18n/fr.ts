@@ -876,6 +876,8 @@ export const fr = {
 	'org.edit': 'Changer la fiche de l’organisation',
 	'org.save': 'Enregistrer la fiche',
 	'org.saved': 'Fiche enregistrée.',
+	'home.keepOrg': 'Administrer l’organisation {name}',
+	'home.keepUnit': 'Administrer l’unité {name}',
 	'case.deadlinesReminders': 'Les personnes à qui le dossier est confié reçoivent un rappel par e-mail dans la semaine qui précède.'
 } as const;
 
