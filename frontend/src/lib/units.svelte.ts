@@ -8,6 +8,9 @@ import { session } from './session.svelte';
 /** How many units an instance admin's lists may be filtered by, fetched at once. */
 const directoryPage = 100;
 
+/** The account the directory was last read for. */
+let directoryFor = '';
+
 /**
  * `count`: the units of the instance (the directory's total, for instance admins only; 0 until
  * known); `options`: the units to filter by, by name; `names`: a unit's name by id, for the
@@ -27,6 +30,8 @@ export const unitState = $state<{ count: number; options: { id: string; name: st
 export async function loadUnits(): Promise<void> {
 	const user = session.user;
 	if (!user) return;
+	// The directory's first page, once per account and page load: it changes rarely.
+	if (directoryFor === user.id && seesEveryUnit(user)) return;
 	if (!seesEveryUnit(user)) {
 		const units = user.units ?? [];
 		unitState.options = units.map(({ id, name }) => ({ id, name }));
@@ -37,6 +42,7 @@ export async function loadUnits(): Promise<void> {
 		async () => {
 			const page = await api.units({ per_page: directoryPage });
 			unitState.count = page.total;
+			directoryFor = user.id;
 			unitState.options = (page.items ?? []).map(({ id, name }) => ({ id, name }));
 			for (const unit of page.items ?? []) unitState.names[unit.id] = unit.name;
 		},

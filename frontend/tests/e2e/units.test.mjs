@@ -291,5 +291,19 @@ test('(b) an editor of two units picks the unit of a new case file; a module off
 	await heading(page, 'Cantine refusée').waitFor();
 	await page.getByRole('heading', { name: 'Échéances' }).waitFor();
 	assert.equal(await page.getByRole('heading', { name: 'Pièces jointes' }).count(), 0);
+
+	// The organisation's admin ends the editor's mandate in unit B: its case files are gone for them at once.
+	const admin = pages[1];
+	await open(admin, `${server.baseURL}/units/${unitB.id}`);
+	await heading(admin, 'École B').waitFor();
+	await admin.getByRole('row').filter({ hasText: editor.name }).getByRole('button', { name: `Gérer ${editor.name}` }).click();
+	const ending = admin.getByRole('region', { name: 'Mettre fin au mandat' });
+	await ending.getByLabel('Motif').fill(reason);
+	await ending.getByRole('button', { name: 'Mettre fin' }).click();
+	await admin.getByText(`Mandat de ${editor.name} terminé.`).waitFor();
+	await admin.getByRole('combobox', { name: 'Statut' }).selectOption({ label: 'Terminé' });
+	await admin.getByRole('button', { name: 'Filtrer' }).click();
+	await admin.getByRole('row').filter({ hasText: editor.name }).getByText('Terminé').waitFor();
+	await assert.rejects(call('GET', `/api/cases/${caseB}`, { token }), /404/);
 	await assertClean();
 });
