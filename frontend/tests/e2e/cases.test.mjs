@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
+import {
+	apiToken,
+	assertClean as assertCleanIn,
+	callAPI,
+	launchBrowser,
+	openPage as open,
+	startServer,
+	takeFailedResponses
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -23,18 +31,32 @@ const pdf = Buffer.from(
 		'trailer<</Root 1 0 R>>\n%%EOF\n'
 );
 
-// Set up through the API once the server runs (see before()).
-let call;
-let login;
-let invite;
+const call = (method, path, options) => callAPI(server.baseURL, method, path, options);
+const login = (who) => apiToken(server.baseURL, who);
+
+/** An admin's invitation with a role, registered through the e-mailed link, as a person would. */
+async function invite(adminToken, who, role) {
+	const since = server.mark();
+	await call('POST', '/api/users', {
+		token: adminToken,
+		body: { email: who.email, name: who.name, role, locale: who.locale, reason: 'Accord du bureau pour les tests' }
+	});
+	const link = await server.waitForLink({ to: who.email, path: '/invitation', since });
+	const invitation = new URL(link).hash.slice('#token='.length);
+	const answer = await call('POST', '/api/auth/register', {
+		body: { email: who.email, name: who.name, password: who.password, pledge: true, locale: who.locale, invitation }
+	});
+	assert.equal(answer.status, 'active');
+}
 
 let adminToken;
 
 before(async () => {
 	server = await startServer();
-	const api = apiClient(server);
-	({ call, login, invite } = api);
-	adminToken = await api.setUp(admin);
+	await call('POST', '/api/setup', {
+		body: { token: server.setupToken, email: admin.email, name: admin.name, password: admin.password, locale: 'fr' }
+	});
+	adminToken = await login(admin);
 	await invite(adminToken, editor, 'editor');
 	await invite(adminToken, other, 'editor');
 	await invite(adminToken, english, 'editor');
