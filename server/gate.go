@@ -177,7 +177,9 @@ func checkJSON(body []byte, node *schemaNode) error {
 	if err := w.value(node, ""); err != nil {
 		return err
 	}
-	if _, err := w.dec.Token(); err != io.EOF {
+	// With its fields full the walk stopped early, in the middle of the
+	// document: what it found is the answer.
+	if _, err := w.dec.Token(); err != io.EOF && !w.fields.full() {
 		return errBadRequest // something after the document
 	}
 	if len(w.fields) > 0 {

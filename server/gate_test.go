@@ -71,8 +71,9 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 	return &hostileEnv{testEnv: e, superTok: saTok, f: f, params: map[string]string{
 		"/api/cases|id": f.id, "|did": f.deadline, "|aid": f.attachment, "|cid": f.collaborator,
 		"/api/users|id": ed.ID, "/api/role-requests|id": rr.ID, "/api/outbox|id": outbox[0].ID,
-		"/api/me/sessions|id": sessions[0].ID, "/api/categories|id": "sante", "/api/category-presets|key": "birth",
+		"/api/me/sessions|id": sessions[0].ID, "/api/categories|id": "sante", "/api/category-presets|key": "birth", "|category_id": "sante",
 		"/api/orgs|id": units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
+		"/api/transfers|id": "00000000-0000-4000-8000-000000000000", "/api/change-requests|id": "00000000-0000-4000-8000-000000000000", "/api/documents|id": "00000000-0000-4000-8000-000000000000",
 	}}
 }
 
@@ -80,49 +81,59 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 // route would accept: each hostile body is one of them with one field made
 // hostile, so that the gate, and not a missing field, is what refuses it.
 var validBodies = map[string]string{
-	"POST /api/setup":                         `{"token": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "email": "new@example.org", "name": "Nouvelle", "password": "un mot de passe solide", "locale": "fr"}`,
-	"POST /api/auth/register":                 `{"email": "newcomer@example.org", "name": "Nouvelle", "password": "un mot de passe solide", "pledge": true, "locale": "fr", "invitation": ""}`,
-	"POST /api/auth/activate":                 `{"token": "abc"}`,
-	"POST /api/auth/login":                    `{"email": "sa@example.org", "password": "a long enough passphrase", "code": "123456"}`,
-	"POST /api/me/second-factor/confirm":      `{"code": "123456"}`,
-	"DELETE /api/me/second-factor":            `{"password": "a long enough passphrase"}`,
-	"POST /api/users/:id/second-factor/reset": `{"reason": "Téléphone perdu, vérifié en personne"}`,
-	"POST /api/auth/password/forgot":          `{"email": "sa@example.org"}`,
-	"POST /api/auth/password/reset":           `{"token": "abc", "password": "un mot de passe solide"}`,
-	"POST /api/invitations/inspect":           `{"token": "abc"}`,
-	"POST /api/invitations/accept":            `{"token": "abc"}`,
-	"PATCH /api/me":                           `{"name": "Sa", "locale": "fr"}`,
-	"POST /api/me/password":                   `{"current_password": "a long enough passphrase", "new_password": "un autre mot de passe solide"}`,
-	"POST /api/me/role-requests":              `{"role": "admin", "message": "Je voudrais aider davantage."}`,
-	"POST /api/categories":                    `{"id": "nouvelle", "labels": {"fr": "Nouvelle", "en": "New"}, "position": 5}`,
-	"PATCH /api/categories/:id":               `{"labels": {"fr": "Santé", "en": "Health"}, "active": true, "position": 1}`,
-	"POST /api/outbox/test":                   `{"to": "sa@example.org"}`,
-	"POST /api/cases":                         `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici"}`,
-	"PATCH /api/cases/:id":                    `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici"}`,
-	"DELETE /api/cases/:id":                   `{"reason": "Suppression demandée par le bureau"}`,
-	"POST /api/cases/:id/transition":          `{"to": "pending", "comment": "Une démarche amiable"}`,
-	"POST /api/cases/:id/access":              `{"reason": "Contrôle demandé par le bureau"}`,
-	"PUT /api/cases/:id/assignees":            `{"user_ids": ["{editor}"], "reason": "Réaffectation par le bureau"}`,
-	"POST /api/cases/:id/notes":               `{"body": "Une note"}`,
-	"POST /api/cases/:id/deadlines":           `{"title": "Relance", "due_date": "2027-01-01", "done": false}`,
-	"PATCH /api/cases/:id/deadlines/:did":     `{"title": "Relance", "due_date": "2027-01-01", "done": true}`,
-	"POST /api/cases/:id/collaborators":       `{"email": "aide@example.org", "kind": "support", "major": false, "until": "2027-01-01"}`,
-	"PATCH /api/cases/:id/collaborators/:cid": `{"major": true, "until": "2027-01-01"}`,
-	"POST /api/users":                         `{"email": "invite@example.org", "name": "Invitée", "role": "editor", "reason": "Accord du bureau du 3 mars", "locale": "fr"}`,
-	"PATCH /api/users/:id":                    `{"name": "Ed", "reason": "Accord du bureau du 3 mars"}`,
-	"DELETE /api/users/:id":                   `{"reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/users/:id/block":               `{"reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/users/:id/unblock":             `{"reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/role-requests/:id/approve":     `{"reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/role-requests/:id/reject":      `{"reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/orgs":                          `{"name": "Fédération", "code": "FED-2", "address": "1 rue\nVille", "contact_email": "fed@example.org", "admin_email": "adm@example.org", "admin_name": "Adm", "reason": "Accord du bureau du 3 mars"}`,
-	"PATCH /api/orgs/:id":                     `{"name": "Fédération", "address": "1 rue", "reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/orgs/:id/units":                `{"name": "Antenne", "code": "ANT-2", "contact_email": "ant@example.org", "address": "2 rue", "reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/orgs/:id/members":              `{"email": "m@example.org", "name": "M", "role": "admin", "functions": ["president"], "valid_from": "2026-01-01", "reason": "Accord du bureau du 3 mars"}`,
-	"PATCH /api/units/:id":                    `{"name": "Unité", "address": "3 rue", "reason": "Accord du bureau du 3 mars"}`,
-	"POST /api/units/:id/members":             `{"email": "u@example.org", "name": "U", "role": "editor", "functions": [], "reason": "Accord du bureau du 3 mars"}`,
-	"PATCH /api/memberships/:id":              `{"functions": ["secretary"], "reason": "Accord du bureau du 3 mars"}`,
-	"DELETE /api/memberships/:id":             `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/setup":                            `{"token": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "email": "new@example.org", "name": "Nouvelle", "password": "un mot de passe solide", "locale": "fr"}`,
+	"POST /api/auth/register":                    `{"email": "newcomer@example.org", "name": "Nouvelle", "password": "un mot de passe solide", "pledge": true, "locale": "fr", "invitation": ""}`,
+	"POST /api/auth/activate":                    `{"token": "abc"}`,
+	"POST /api/auth/login":                       `{"email": "sa@example.org", "password": "a long enough passphrase", "code": "123456"}`,
+	"POST /api/me/second-factor/confirm":         `{"code": "123456"}`,
+	"DELETE /api/me/second-factor":               `{"password": "a long enough passphrase"}`,
+	"POST /api/users/:id/second-factor/reset":    `{"reason": "Téléphone perdu, vérifié en personne"}`,
+	"POST /api/auth/password/forgot":             `{"email": "sa@example.org"}`,
+	"POST /api/auth/password/reset":              `{"token": "abc", "password": "un mot de passe solide"}`,
+	"POST /api/invitations/inspect":              `{"token": "abc"}`,
+	"POST /api/invitations/accept":               `{"token": "abc"}`,
+	"PATCH /api/me":                              `{"name": "Sa", "locale": "fr"}`,
+	"POST /api/me/password":                      `{"current_password": "a long enough passphrase", "new_password": "un autre mot de passe solide"}`,
+	"POST /api/me/role-requests":                 `{"role": "admin", "message": "Je voudrais aider davantage."}`,
+	"POST /api/categories":                       `{"id": "nouvelle", "labels": {"fr": "Nouvelle", "en": "New"}, "position": 5}`,
+	"PATCH /api/categories/:id":                  `{"labels": {"fr": "Santé", "en": "Health"}, "active": true, "position": 1}`,
+	"POST /api/outbox/test":                      `{"to": "sa@example.org"}`,
+	"POST /api/cases":                            `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici"}`,
+	"PATCH /api/cases/:id":                       `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici"}`,
+	"DELETE /api/cases/:id":                      `{"reason": "Suppression demandée par le bureau"}`,
+	"POST /api/cases/:id/transition":             `{"to": "pending", "comment": "Une démarche amiable"}`,
+	"POST /api/cases/:id/access":                 `{"reason": "Contrôle demandé par le bureau"}`,
+	"PUT /api/cases/:id/assignees":               `{"user_ids": ["{editor}"], "reason": "Réaffectation par le bureau"}`,
+	"POST /api/cases/:id/notes":                  `{"body": "Une note"}`,
+	"POST /api/cases/:id/deadlines":              `{"title": "Relance", "due_date": "2027-01-01", "done": false}`,
+	"PATCH /api/cases/:id/deadlines/:did":        `{"title": "Relance", "due_date": "2027-01-01", "done": true}`,
+	"POST /api/cases/:id/collaborators":          `{"email": "aide@example.org", "kind": "support", "major": false, "until": "2027-01-01"}`,
+	"PATCH /api/cases/:id/collaborators/:cid":    `{"major": true, "until": "2027-01-01"}`,
+	"POST /api/users":                            `{"email": "invite@example.org", "name": "Invitée", "role": "editor", "reason": "Accord du bureau du 3 mars", "locale": "fr"}`,
+	"PATCH /api/users/:id":                       `{"name": "Ed", "reason": "Accord du bureau du 3 mars"}`,
+	"DELETE /api/users/:id":                      `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/users/:id/block":                  `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/users/:id/unblock":                `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/role-requests/:id/approve":        `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/role-requests/:id/reject":         `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/orgs":                             `{"name": "Fédération", "code": "FED-2", "address": "1 rue\nVille", "contact_email": "fed@example.org", "admin_email": "adm@example.org", "admin_name": "Adm", "reason": "Accord du bureau du 3 mars"}`,
+	"PATCH /api/orgs/:id":                        `{"name": "Fédération", "address": "1 rue", "reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/orgs/:id/units":                   `{"name": "Antenne", "code": "ANT-2", "contact_email": "ant@example.org", "address": "2 rue", "reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/orgs/:id/members":                 `{"email": "m@example.org", "name": "M", "role": "admin", "functions": ["president"], "valid_from": "2026-01-01", "reason": "Accord du bureau du 3 mars"}`,
+	"PATCH /api/units/:id":                       `{"name": "Unité", "address": "3 rue", "reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/units/:id/members":                `{"email": "u@example.org", "name": "U", "role": "editor", "functions": [], "reason": "Accord du bureau du 3 mars"}`,
+	"PATCH /api/memberships/:id":                 `{"functions": ["secretary"], "reason": "Accord du bureau du 3 mars"}`,
+	"DELETE /api/memberships/:id":                `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/cases/:id/transfers":              `{"to_unit_code": "AILLEURS", "consent": {"given_by": "person", "given_at": "2026-11-02", "collected_by": "Claire"}, "comment": "Elle déménage"}`,
+	"POST /api/transfers/:id/refuse":             `{"reason": "Accord du bureau du 3 mars"}`,
+	"PUT /api/functions":                         `{"items": [{"code": "president", "label_fr": "Président·e", "label_en": "President", "active": true}], "reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/messages/preview":                 `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
+	"POST /api/orgs/:id/change-requests":         `{"kind": "update_record", "details": {"record": {"name": "Réseau", "address": "1 rue\nVille", "contact_email": "r@example.org"}}, "message": "Merci\nà vous"}`,
+	"POST /api/change-requests/:id/apply":        `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/change-requests/:id/reject":       `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/messages":                         `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
+	"PUT /api/categories/:id/inspectors":         `{"account_ids": ["{editor}"], "reason": "Accord du bureau du 3 mars"}`,
+	"PUT /api/units/:id/inspection/:category_id": `{"open": true, "reason": "Accord du bureau du 3 mars"}`,
 }
 
 // validBody is the route's valid body as fields and their raw JSON values.
@@ -350,9 +361,22 @@ func hostileBodies(node *schemaNode, valid map[string]string) []hostile {
 		if prop.types&tArray == 0 {
 			set("deep nesting", deep, p, reasonType)
 		} else {
-			set("NUL in an item", `["\u0000"]`, p+".0", reasonControl)
+			// An item of the right type: a string, or an object when the
+			// items are objects (whose NUL goes in one of its fields).
+			item := `"x"`
+			if prop.items.types&tObject != 0 {
+				item = `{}`
+				for name, sub := range prop.items.props {
+					if sub.types&tString != 0 {
+						set("NUL in an item", `[{"`+name+`": "\u0000"}]`, p+".0."+name, reasonControl)
+						break
+					}
+				}
+			} else {
+				set("NUL in an item", `["\u0000"]`, p+".0", reasonControl)
+			}
 			set("deep nesting in an item", `[`+deep+`]`, p+".0", reasonType)
-			set("too many items", `[`+strings.Repeat(`"x",`, prop.maxItems)+`"x"]`, p, reasonMaxItems+"="+strconv.Itoa(prop.maxItems))
+			set("too many items", `[`+strings.Repeat(item+`,`, prop.maxItems)+item+`]`, p, reasonMaxItems+"="+strconv.Itoa(prop.maxItems))
 		}
 		if prop.types&tNull == 0 {
 			set("null", `null`, p, reasonType)

@@ -274,6 +274,12 @@ func decode[T any](t testing.TB, b []byte) T {
 	return v
 }
 
+// listResp is a paginated list's envelope.
+type listResp[T any] struct {
+	Items []T   `json:"items"`
+	Total int64 `json:"total"`
+}
+
 type errResp struct {
 	Error struct {
 		Code          string            `json:"code"`

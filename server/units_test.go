@@ -180,7 +180,7 @@ func TestUnitReads(t *testing.T) {
 		"modules": map[string]bool{"helpers": false, "reminders": false}, "reason": "Vote du bureau de l'unité"})
 	u := decode[store.UnitView](t, body)
 	if status != 200 || u.ContactEmail != "accueil@a1.example.org" || u.Address != "3 rue Haute\n1204 Genève" ||
-		u.Modules != (store.Modules{Helpers: false, Attachments: true, Reminders: false}) {
+		u.Modules != (store.Modules{Helpers: false, Attachments: true, Reminders: false, Transfers: true, Inspectors: true}) {
 		t.Fatalf("settings: %d %s", status, body)
 	}
 	entries, _, err := nw.e.store.ListAudit(context.Background(), nw.e.actorOf(nw.tokens["unitAdminA1"]), store.AuditFilter{Action: "unit.updated"}, store.Page{Page: 1, PerPage: 10})

@@ -13,13 +13,15 @@ import (
 // its code, and each action it composes ("account." + block, unblock or
 // deregister; "role_request." + approved or rejected; a scope's type +
 // ".updated" or ".activated"; "unit." + an image + "_set" or "_removed";
-// role_request.created, set in a tuple), is in the list, and
+// "change_request." + applied or rejected; role_request.created and
+// inspection.opened or closed, set in a tuple), is in the list, and
 // the list holds nothing else.
 func TestAuditActionsListsEveryActionWritten(t *testing.T) {
 	written := literalsInStore(t, `(?:Action:\s*|action :?= )"([a-z_]+\.[a-z_]+)"`)
 	for _, composed := range []string{"account.block", "account.unblock", "account.deregister", "role_request.approved", "role_request.rejected",
 		"role_request.created", "org.updated", "org.activated", "unit.updated", "unit.activated",
-		"unit.logo_set", "unit.logo_removed", "unit.stamp_set", "unit.stamp_removed"} {
+		"unit.logo_set", "unit.logo_removed", "unit.stamp_set", "unit.stamp_removed",
+		"change_request.applied", "change_request.rejected", "inspection.opened", "inspection.closed"} {
 		written[composed] = true
 	}
 	if len(written) < 30 {

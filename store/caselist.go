@@ -88,6 +88,10 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 		if f.Q == "" && f.Category == "" && f.Unit == "" {
 			return s.listForAdmin(ctx, f, p)
 		}
+	case len(sc.Inspect) > 0:
+		// A referent inspector's lists go through the predicate: their
+		// grants, what they administer and what is open to them, as one
+		// condition.
 	case !sc.AdminsAny():
 		if f.Q == "" {
 			return s.listFromGrants(ctx, actor.ID(), sc, f, p, now)
@@ -397,10 +401,20 @@ func (s *Store) listForAdmin(ctx context.Context, f CaseFilter, p Page) ([]CaseS
 	return items, total, err
 }
 
+// adminPage is listForAdmin's page statement. Newest first (the default),
+// the page's rowids and keys come from one range of the date index, in its
+// order, and the outer query keeps that order by sorting on those keys,
+// which SQLite reads as already sorted: the rows are then read by rowid
+// and nothing is sorted again (with "rowid IN (…) ORDER BY" it sorted the
+// fifty rows in a temporary B-tree). Other orders keep that form.
 func adminPage(byStatus bool, sort string) string {
 	where := ""
 	if byStatus {
 		where = "WHERE c.status = ? "
+	}
+	if sort == "" || sort == "-updated" {
+		return `SELECT ` + caseSummaryColumns + ` FROM (SELECT c.rowid AS r, c.updated_at AS u, c.id AS i FROM cases AS c ` + where +
+			`ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?) AS p CROSS JOIN cases AS c ON c.rowid = p.r ORDER BY p.u DESC, p.i DESC`
 	}
 	return `SELECT ` + caseSummaryColumns + ` FROM cases AS c WHERE c.rowid IN (SELECT c.rowid FROM cases AS c ` + where +
 		`ORDER BY ` + CaseSorts[sort] + ` LIMIT ? OFFSET ?) ORDER BY ` + CaseSorts[sort]

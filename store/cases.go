@@ -93,7 +93,9 @@ type Permissions struct {
 	Assign      bool     `json:"assign"`
 	Invite      bool     `json:"invite"`
 	Report      bool     `json:"report"`
-	// Relation is assignee, support, trainee, mentee or admin.
+	// Transfer: the caller may propose moving it to another unit.
+	Transfer bool `json:"transfer"`
+	// Relation is assignee, support, trainee, mentee, inspector or admin.
 	Relation string `json:"relation"`
 }
 
@@ -122,12 +124,17 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 		Assign:      rel.ScopeAdmin,
 		Invite:      rel.manager() && CollaborationOpen(c.Status) && c.Modules.Helpers,
 		Report:      rel.manager(),
+		// Transfer: whether the unit takes part is its own business, told
+		// when proposing (409 transfers_off).
+		Transfer: (rel.Assignee || rel.ScopeAdmin) && c.Modules.Transfers && c.Status != CaseArchived,
 	}
 	switch {
 	case rel.Assignee:
 		p.Relation = GrantAssignee
 	case rel.Helper != "":
 		p.Relation = rel.Helper
+	case rel.Inspector:
+		p.Relation = "inspector"
 	default:
 		p.Relation = "admin"
 	}

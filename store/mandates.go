@@ -89,21 +89,8 @@ func (s *Store) announceMandate(ctx context.Context, tx bun.IDB, kind string, r 
 		}
 		sent++
 	}
-	now := s.now()
-	var admins []struct {
-		Email  string `bun:"email"`
-		Name   string `bun:"name"`
-		Locale string `bun:"locale"`
-	}
-	q := tx.NewSelect().TableExpr("memberships AS m").Join("JOIN accounts AS a ON a.id = m.account_id").
-		ColumnExpr("DISTINCT a.email, a.name, a.locale").
-		Where("m.role = ? AND a.status = ? AND a.id <> ? AND "+liveMembership, MemberAdmin, StatusActive, r.AccountID, now, now)
-	if r.UnitID != "" {
-		q = q.Where("(m.unit_id = ? OR m.org_id = ?)", r.UnitID, r.OrgID)
-	} else {
-		q = q.Where("m.org_id = ?", r.OrgID)
-	}
-	if err := q.OrderExpr("a.email").Scan(ctx, &admins); err != nil {
+	admins, err := liveAdminsOf(ctx, tx, r.UnitID, r.OrgID, r.AccountID, s.now())
+	if err != nil {
 		return 0, err
 	}
 	for _, a := range admins {

@@ -243,8 +243,8 @@ const (
 // membershipInviteTTL is how long a membership invitation link stays valid.
 const membershipInviteTTL = 14 * 24 * time.Hour
 
-// Limits of a membership's functions: short codes (issue 12 brings their
-// catalogue), at most maxFunctions.
+// Limits of a membership's functions: short codes of the catalogue
+// (functions.go), at most maxFunctions.
 const maxFunctions = 20
 
 var functionPattern = regexp.MustCompile(`^[a-z0-9_-]{1,40}$`)
@@ -715,12 +715,17 @@ func (s *Store) mandate(fromIn, untilIn *string, from time.Time, until *time.Tim
 // unit ("unit") to the person with an e-mail (see appoint). Who may give
 // which role: see mayAppoint.
 func (s *Store) AddMember(ctx context.Context, actor Actor, scopeType, id string, in NewMembership) (*MembershipView, error) {
+	return s.addMember(ctx, nil, actor, scopeType, id, in)
+}
+
+// addMember is AddMember, in outer when it is given.
+func (s *Store) addMember(ctx context.Context, outer *bun.Tx, actor Actor, scopeType, id string, in NewMembership) (*MembershipView, error) {
 	sc, err := s.actingScope(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
 	var out *MembershipView
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.within(ctx, outer, func(ctx context.Context, tx bun.Tx) error {
 		t, err := loadScopeRef(ctx, tx, scopeType, id)
 		if err != nil {
 			return err
@@ -732,6 +737,9 @@ func (s *Store) AddMember(ctx context.Context, actor Actor, scopeType, id string
 			return err
 		}
 		functions, fnErr := checkFunctions(in.Functions)
+		if fnErr == nil {
+			fnErr = knownFunctions(ctx, tx, functions)
+		}
 		from, until, dateErr := s.mandate(in.ValidFrom, in.ValidUntil, s.now(), nil)
 		if err := checkInput(&in, in.Reason, checkRole(scopeType, in.Role), fnErr, dateErr); err != nil {
 			return err
@@ -781,13 +789,13 @@ func (s *Store) managedMembership(ctx context.Context, tx bun.IDB, sc *Scope, ac
 
 // onMembership runs fn, in a write transaction, on a membership the actor
 // may manage (see managedMembership).
-func (s *Store) onMembership(ctx context.Context, actor Actor, id string,
+func (s *Store) onMembership(ctx context.Context, outer *bun.Tx, actor Actor, id string,
 	fn func(ctx context.Context, tx bun.Tx, sc *Scope, m *Membership, t *scopeRef) error) error {
 	sc, err := s.actingScope(ctx, actor)
 	if err != nil {
 		return err
 	}
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.within(ctx, outer, func(ctx context.Context, tx bun.Tx) error {
 		m, t, err := s.managedMembership(ctx, tx, sc, actor, id)
 		if err != nil {
 			return err
@@ -810,8 +818,13 @@ type MembershipChange struct {
 // a reason, as its scope's keepers may (see mayAppoint, for the role it has
 // and the one it gets).
 func (s *Store) UpdateMembership(ctx context.Context, actor Actor, id string, ch MembershipChange) (*MembershipView, error) {
+	return s.updateMembership(ctx, nil, actor, id, ch)
+}
+
+// updateMembership is UpdateMembership, in outer when it is given.
+func (s *Store) updateMembership(ctx context.Context, outer *bun.Tx, actor Actor, id string, ch MembershipChange) (*MembershipView, error) {
 	var out *MembershipView
-	err := s.onMembership(ctx, actor, id, func(ctx context.Context, tx bun.Tx, sc *Scope, m *Membership, t *scopeRef) error {
+	err := s.onMembership(ctx, outer, actor, id, func(ctx context.Context, tx bun.Tx, sc *Scope, m *Membership, t *scopeRef) error {
 		role := m.Role
 		var roleErr, fnErr error
 		if ch.Role != nil {
@@ -820,6 +833,9 @@ func (s *Store) UpdateMembership(ctx context.Context, actor Actor, id string, ch
 		functions := m.Functions
 		if ch.Functions != nil {
 			functions, fnErr = checkFunctions(*ch.Functions)
+			if fnErr == nil {
+				fnErr = knownFunctions(ctx, tx, functions)
+			}
 		}
 		from, until, dateErr := s.mandate(ch.ValidFrom, ch.ValidUntil, m.ValidFrom, m.ValidUntil)
 		if err := checkInput(&ch, ch.Reason, roleErr, fnErr, dateErr); err != nil {
@@ -881,7 +897,12 @@ func sameTime(a, b *time.Time) bool {
 // deleted), with a reason: its holder loses what it granted from this
 // second. A pending invitation is revoked: its link dies.
 func (s *Store) EndMembership(ctx context.Context, actor Actor, id, reason string) error {
-	return s.onMembership(ctx, actor, id, func(ctx context.Context, tx bun.Tx, _ *Scope, m *Membership, t *scopeRef) error {
+	return s.endMembership(ctx, nil, actor, id, reason)
+}
+
+// endMembership is EndMembership, in outer when it is given.
+func (s *Store) endMembership(ctx context.Context, outer *bun.Tx, actor Actor, id, reason string) error {
+	return s.onMembership(ctx, outer, actor, id, func(ctx context.Context, tx bun.Tx, _ *Scope, m *Membership, t *scopeRef) error {
 		if err := checkInput(&struct {
 			Reason string `json:"reason" validate:"max=2000,multiline"`
 		}{reason}, reason); err != nil {
@@ -908,7 +929,7 @@ func (s *Store) EndMembership(ctx context.Context, actor Actor, id, reason strin
 // link (valid 14 days); the old link dies.
 func (s *Store) ResendInvitation(ctx context.Context, actor Actor, id string) (*MembershipView, error) {
 	var out *MembershipView
-	err := s.onMembership(ctx, actor, id, func(ctx context.Context, tx bun.Tx, sc *Scope, m *Membership, t *scopeRef) error {
+	err := s.onMembership(ctx, nil, actor, id, func(ctx context.Context, tx bun.Tx, sc *Scope, m *Membership, t *scopeRef) error {
 		if m.AccountID != nil {
 			return errNotInvited
 		}

@@ -50,6 +50,8 @@ type Unit struct {
 	ModuleHelpers    bool      `bun:"module_helpers" json:"-"`
 	ModuleAttach     bool      `bun:"module_attachments" json:"-"`
 	ModuleReminders  bool      `bun:"module_reminders" json:"-"`
+	ModuleTransfers  bool      `bun:"module_transfers" json:"-"`
+	ModuleInspectors bool      `bun:"module_inspectors" json:"-"`
 	AcceptsTransfers bool      `bun:"accepts_transfers" json:"accepts_transfers"`
 	LogoType         string    `bun:"logo_type" json:"-"`
 	StampType        string    `bun:"stamp_type" json:"-"`
@@ -71,11 +73,17 @@ type Modules struct {
 	Helpers     bool `json:"helpers"`
 	Attachments bool `json:"attachments"`
 	Reminders   bool `json:"reminders"`
+	// Transfers lets the unit's case files be proposed to other units (and
+	// shows the unit's transfers); receiving them is accepts_transfers.
+	Transfers bool `json:"transfers"`
+	// Inspectors lets the unit open categories to referent inspectors.
+	Inspectors bool `json:"inspectors"`
 }
 
 // Modules are the unit's switches.
 func (u *Unit) Modules() Modules {
-	return Modules{Helpers: u.ModuleHelpers, Attachments: u.ModuleAttach, Reminders: u.ModuleReminders}
+	return Modules{Helpers: u.ModuleHelpers, Attachments: u.ModuleAttach, Reminders: u.ModuleReminders, Transfers: u.ModuleTransfers,
+		Inspectors: u.ModuleInspectors}
 }
 
 // errModuleDisabled refuses an action of a module the case file's unit
@@ -610,12 +618,17 @@ type OrgChange struct {
 // status and whether it is centrally managed are for the secretariat and
 // superadmins.
 func (s *Store) UpdateOrg(ctx context.Context, actor Actor, id string, ch OrgChange) (*OrgDetail, error) {
+	return s.updateOrg(ctx, nil, actor, id, ch)
+}
+
+// updateOrg is UpdateOrg, in outer when it is given.
+func (s *Store) updateOrg(ctx context.Context, outer *bun.Tx, actor Actor, id string, ch OrgChange) (*OrgDetail, error) {
 	sc, err := s.actingScope(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
 	var out *OrgDetail
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.within(ctx, outer, func(ctx context.Context, tx bun.Tx) error {
 		t, err := loadScopeRef(ctx, tx, ScopeTypeOrg, id)
 		if err != nil {
 			return err
@@ -688,7 +701,7 @@ func (s *Store) CreateUnit(ctx context.Context, actor Actor, orgID string, in Ne
 		}
 		now := s.now()
 		u := &Unit{ID: newID(), OrgID: orgID, Name: strings.TrimSpace(in.Name), Code: code, ContactEmail: strings.TrimSpace(in.ContactEmail),
-			Address: strings.TrimSpace(in.Address), Status: ScopeActive, ModuleHelpers: true, ModuleAttach: true, ModuleReminders: true,
+			Address: strings.TrimSpace(in.Address), Status: ScopeActive, ModuleHelpers: true, ModuleAttach: true, ModuleReminders: true, ModuleTransfers: true, ModuleInspectors: true,
 			CreatedAt: now, UpdatedAt: now}
 		if in.AdminEmail != "" {
 			u.Status = ScopeInvited // until its administrator is there
@@ -775,6 +788,8 @@ type ModulesChange struct {
 	Helpers     *bool `json:"helpers"`
 	Attachments *bool `json:"attachments"`
 	Reminders   *bool `json:"reminders"`
+	Transfers   *bool `json:"transfers"`
+	Inspectors  *bool `json:"inspectors"`
 }
 
 // UnitChange changes a unit's settings; absent fields stay.
@@ -827,7 +842,8 @@ func (s *Store) UpdateUnit(ctx context.Context, actor Actor, id string, ch UnitC
 		}
 		upd.setTexts(map[string]*string{"name": ch.Name, "contact_email": ch.ContactEmail, "address": ch.Address, "status": ch.Status})
 		if m := ch.Modules; m != nil {
-			for column, v := range map[string]*bool{"module_helpers": m.Helpers, "module_attachments": m.Attachments, "module_reminders": m.Reminders} {
+			for column, v := range map[string]*bool{"module_helpers": m.Helpers, "module_attachments": m.Attachments,
+				"module_reminders": m.Reminders, "module_transfers": m.Transfers, "module_inspectors": m.Inspectors} {
 				if v != nil {
 					upd.set(column, *v)
 				}

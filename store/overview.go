@@ -29,6 +29,17 @@ type Overview struct {
 	Counts    map[string]int64   `json:"counts"`
 	Deadlines []UpcomingDeadline `json:"deadlines"`
 	Helping   []HelpedCase       `json:"helping"`
+	// Inspection is, for a referent inspector, what is open to them, by
+	// unit and category, with counts per status.
+	Inspection []InspectedGroup `json:"inspection"`
+}
+
+// InspectedGroup is one (unit, category) open to an inspector, with the
+// case files they may read there by status.
+type InspectedGroup struct {
+	Unit       UnitRef          `json:"unit"`
+	CategoryID string           `json:"category_id"`
+	Counts     map[string]int64 `json:"counts"`
 }
 
 // Overview gathers the home page of the actor. For everyone, admins
@@ -47,7 +58,10 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 	if err != nil {
 		return nil, err
 	}
-	ov := &Overview{Counts: counts, Deadlines: []UpcomingDeadline{}, Helping: []HelpedCase{}}
+	ov := &Overview{Counts: counts, Deadlines: []UpcomingDeadline{}, Helping: []HelpedCase{}, Inspection: []InspectedGroup{}}
+	if ov.Inspection, err = s.inspected(ctx, sc); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	err = visibleCases(s.read.NewSelect().TableExpr("deadlines AS d").Join("JOIN cases AS c ON c.id = d.case_id").
 		ColumnExpr("d.id, d.case_id, c.reference, c.title AS case_title, d.title, d.due_date"), own, actor.ID(), now).
@@ -92,4 +106,32 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: append([]string{}, names[h.ID]...)})
 	}
 	return ov, nil
+}
+
+// inspected counts, per (unit, category) open to the scope as an inspector,
+// the case files there by status, drafts left out: each pair one range of
+// cases_unit_category_updated.
+func (s *Store) inspected(ctx context.Context, sc *Scope) ([]InspectedGroup, error) {
+	out := []InspectedGroup{}
+	for _, p := range sc.Inspect {
+		var rows []struct {
+			Status string `bun:"status"`
+			N      int64  `bun:"n"`
+		}
+		if err := s.read.NewSelect().TableExpr("cases AS c").ColumnExpr("c.status, count(*) AS n").
+			Where("c.unit_id = ? AND c.category_id = ? AND c.status <> ?", p.Unit, p.Category, CaseDraft).
+			GroupExpr("c.status").Scan(ctx, &rows); err != nil {
+			return nil, err
+		}
+		g := InspectedGroup{Unit: UnitRef{ID: p.Unit}, CategoryID: p.Category, Counts: map[string]int64{}}
+		for _, r := range rows {
+			g.Counts[r.Status] = r.N
+		}
+		if err := s.read.NewSelect().TableExpr("units AS u").ColumnExpr("u.name, u.code").Where("u.id = ?", p.Unit).
+			Scan(ctx, &g.Unit.Name, &g.Unit.Code); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }

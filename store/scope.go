@@ -54,9 +54,38 @@ type Scope struct {
 	// MemberOrgs are the organisations it holds any live membership of
 	// (directly or through one of their units).
 	MemberOrgs []string
+	// Inspect are the (unit, category) pairs open to the account as a
+	// referent inspector: it reads, never writes, their case files but
+	// drafts.
+	Inspect []InspectPair
 	// anyUnitAssignee makes every assignment count wherever it is: instance
 	// admins may be entrusted with a case file in any unit.
 	anyUnitAssignee bool
+}
+
+// InspectPair is a unit's category open to a referent inspector.
+type InspectPair struct {
+	Unit     string `json:"unit_id"`
+	Category string `json:"category_id"`
+}
+
+// inspectSet is Inspect as one bound argument: ",unit|category," for each
+// pair, so that instr finds ",<unit>|<category>," exactly when it is open.
+func (sc *Scope) inspectSet() string {
+	if len(sc.Inspect) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteByte(',')
+	for _, p := range sc.Inspect {
+		b.WriteString(p.Unit + "|" + p.Category + ",")
+	}
+	return b.String()
+}
+
+// inspects tells whether the category of the unit is open to the scope.
+func (sc *Scope) inspects(unit, category string) bool {
+	return slices.Contains(sc.Inspect, InspectPair{Unit: unit, Category: category})
 }
 
 // reachesCases tells whether the scope may reach any case file at all: an
@@ -125,6 +154,31 @@ var sqlScope = statements.Read(`SELECT m.role, coalesce(m.org_id, ''), coalesce(
 	FROM memberships AS m INDEXED BY memberships_account LEFT JOIN units AS u ON u.id = m.unit_id
 	WHERE m.account_id = ? AND +m.valid_from <= ? AND (m.valid_until IS NULL OR +m.valid_until > ?)`)
 
+// sqlInspectPairs reads the (unit, category) pairs open to an account as a
+// referent inspector, in units that are active with the module on.
+var sqlInspectPairs = statements.Read(`SELECT ui.unit_id, ui.category_id FROM category_inspectors AS ci
+	JOIN unit_inspection AS ui ON ui.category_id = ci.category_id
+	JOIN units AS u ON u.id = ui.unit_id AND u.module_inspectors AND u.status = 'active'
+	WHERE ci.account_id = ? ORDER BY ui.unit_id, ui.category_id`)
+
+// inspectPairs reads what is open to the account as an inspector.
+func (s *Store) inspectPairs(ctx context.Context, db bun.IDB, accountID string) ([]InspectPair, error) {
+	rows, err := s.db.Query(ctx, db, sqlInspectPairs, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []InspectPair
+	for rows.Next() {
+		var p InspectPair
+		if err := rows.Scan(&p.Unit, &p.Category); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Close()
+}
+
 // loadScope expands acc's scope at now.
 func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now time.Time) (*Scope, error) {
 	sc := &Scope{}
@@ -173,6 +227,11 @@ func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now tim
 	sc.AdminUnits = slices.DeleteFunc(sc.AdminUnits, func(u string) bool { return slices.Contains(orgUnits, u) })
 	for _, u := range append(orgUnits, sc.AdminUnits...) {
 		sc.AdminScopeUnits = appendNew(sc.AdminScopeUnits, u)
+	}
+	if !sc.Secretariat {
+		if sc.Inspect, err = s.inspectPairs(ctx, db, acc.ID); err != nil {
+			return nil, err
+		}
 	}
 	slices.Sort(sc.AdminOrgs)
 	slices.Sort(sc.AdminUnits)

@@ -169,6 +169,16 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 	return s.db.InTx(ctx, fn)
 }
 
+// within runs fn in outer when it is given (an operation applied as a
+// step of a larger one, such as a change request, commits or fails with
+// it) and in a transaction of its own otherwise.
+func (s *Store) within(ctx context.Context, outer *bun.Tx, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if outer != nil {
+		return fn(ctx, *outer)
+	}
+	return s.InTx(ctx, fn)
+}
+
 // Engine is the database engine under the store, for what works below the
 // domain: a bulk load (store/seed). The server never needs it.
 func (s *Store) Engine() *engine.DB { return s.db }

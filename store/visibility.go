@@ -30,6 +30,7 @@ var HelperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
 //	∨ a administers c's unit, or c's unit's organisation
 //	∨ a holds a live assignee grant on c and edits for c's unit
 //	∨ a holds a live helper grant on c
+//	∨ c's unit opened c's category to a as referent inspector, and c is not a draft
 //
 // Every form below is derived from one value, the actor's Scope, expanded
 // once per request (scope.go): the condition on the cases table for any
@@ -72,9 +73,16 @@ func visibleCases(q *bun.SelectQuery, sc *Scope, accountID string, now time.Time
 		if len(sc.AdminUnits) > 0 {
 			q = q.WhereOr("c.unit_id IN (?)", bun.In(sc.AdminUnits))
 		}
+		if len(sc.Inspect) > 0 {
+			q = q.WhereOr(inspectCond, sc.inspectSet())
+		}
 		return q.WhereOr(`c.id IN (SELECT g.case_id FROM grants AS g WHERE `+liveGrantCond+`)`, liveGrantArgs(accountID, sc, now)...)
 	})
 }
+
+// inspectCond is the inspector part of the rule, on cases (alias c), its
+// argument the scope's inspectSet.
+const inspectCond = `(c.status <> 'draft' AND instr(?, ',' || c.unit_id || '|' || c.category_id || ',') > 0)`
 
 // The one-case forms of the rule, for caseFor. A case file the actor may
 // not see costs what one that does not exist costs: the same index seeks,
@@ -104,6 +112,10 @@ var (
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
 		FROM cases AS c INDEXED BY cases_id_scope JOIN units AS u ON u.id = c.unit_id
 		WHERE c.id = ? AND (instr(?, c.org_id) > 0 OR instr(?, c.unit_id) > 0)`)
+	// sqlCaseForInspector is, for a referent inspector, a case file of a
+	// (unit, category) open to them, drafts excepted.
+	sqlCaseForInspector = statements.Read(`SELECT ` + caseColumns + `, NULL, 0
+		FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ? AND ` + inspectCond)
 	// sqlAdminReason tells whether this session gave a reason to read the case file.
 	sqlAdminReason = statements.Read(`SELECT count(*) FROM admin_case_access WHERE session_id = ? AND case_id = ?`)
 )
@@ -112,13 +124,15 @@ var (
 // order; times come as text (see engine.ScanTime).
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
 	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at,
-	c.unit_id, c.org_id, u.name, u.code, u.module_helpers, u.module_attachments, u.module_reminders`
+	c.unit_id, c.org_id, u.name, u.code, u.module_helpers, u.module_attachments, u.module_reminders, u.module_transfers,
+	u.module_inspectors`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
 		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt),
-		&c.UnitID, &c.OrgID, &c.Unit.Name, &c.Unit.Code, &c.Modules.Helpers, &c.Modules.Attachments, &c.Modules.Reminders}
+		&c.UnitID, &c.OrgID, &c.Unit.Name, &c.Unit.Code, &c.Modules.Helpers, &c.Modules.Attachments, &c.Modules.Reminders, &c.Modules.Transfers,
+		&c.Modules.Inspectors}
 }
 
 // Relation is what the actor is to one case file.
@@ -134,6 +148,9 @@ type Relation struct {
 	Admin bool
 	// Superadmin can restore archived case files.
 	Superadmin bool
+	// Inspector is set for a referent inspector who reads it and is
+	// nothing else to it: they read, never write.
+	Inspector bool
 }
 
 // caseFor loads one case file through the visibility rule, with the actor's
@@ -162,6 +179,9 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 			c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForScopeAdmin, actor.SessionID, id,
 				strings.Join(sc.AdminOrgs, ","), sc.adminUnitSet())
 		}
+		if err == nil && c == nil && len(sc.Inspect) > 0 {
+			c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForInspector, id, sc.inspectSet())
+		}
 	}
 	if err != nil {
 		return nil, Relation{}, err
@@ -170,6 +190,13 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		return nil, Relation{}, ErrNotFound
 	}
 	rel := relationOf(sc, c, kinds)
+	if rel.Inspector && db == s.read {
+		// Every read by an inspector is recorded for the unit's admins;
+		// writes refuse them anyway.
+		if err := s.recordInspection(ctx, actor, c); err != nil {
+			return nil, Relation{}, err
+		}
+	}
 	if rel.Admin && !adminReason && reasons == 0 {
 		// A helper who also administers the unit: their grant's row did not
 		// say whether they gave a reason.
@@ -230,6 +257,7 @@ func relationOf(sc *Scope, c *Case, kinds []string) Relation {
 	rel.ScopeAdmin = sc.AdminsUnit(c.OrgID, c.UnitID)
 	rel.Admin = rel.ScopeAdmin && !rel.Assignee
 	rel.Superadmin = sc.Superadmin
+	rel.Inspector = !rel.Assignee && rel.Helper == "" && !rel.ScopeAdmin && sc.inspects(c.UnitID, c.CategoryID) && c.Status != CaseDraft
 	return rel
 }
 

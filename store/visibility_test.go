@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -23,20 +22,7 @@ func TestOneCaseFormReadsGrantsBeforeTheCaseFile(t *testing.T) {
 		{sqlCaseForScopeAdmin, []any{"session", "id", "o", "u"},
 			[]string{"SEARCH c USING INDEX cases_id_scope", "SEARCH u USING"}},
 	} {
-		rows, err := st.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+f.query, f.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var steps []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			steps = append(steps, detail)
-		}
-		rows.Close()
+		steps := queryPlan(t, st, f.query, f.args...)
 		var main []string
 		for _, st := range steps {
 			if !strings.Contains(st, "SUBQUERY") && !strings.HasPrefix(st, "SEARCH x") {

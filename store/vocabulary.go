@@ -18,7 +18,8 @@ var RequestStatuses = []string{RequestPending, RequestApproved, RequestRejected}
 
 // HistoryKinds are the kinds of entry in a case file's history.
 var HistoryKinds = []string{"created", "updated", "transition", "assignees",
-	"collaborator_invited", "collaborator_joined", "collaborator_revoked"}
+	"collaborator_invited", "collaborator_joined", "collaborator_revoked",
+	"transfer_proposed", "transferred", "transfer_refused", "transfer_cancelled"}
 
 // AuditActions are every action the audit log records, by family; a test
 // holds the store's code to this list and the interface's catalogues to
@@ -40,4 +41,8 @@ var AuditActions = []string{
 	"unit.created", "unit.updated", "unit.activated", "unit.logo_set", "unit.logo_removed", "unit.stamp_set", "unit.stamp_removed",
 	"membership.created", "membership.updated", "membership.accepted", "membership.invitation_resent",
 	"membership.ended", "membership.revoked",
+	"transfer.proposed", "transfer.received", "transfer.left", "transfer.accepted", "transfer.refused", "transfer.cancelled",
+	"message.sent", "document.published", "document.deleted", "functions.saved",
+	"change_request.filed", "change_request.applied", "change_request.rejected",
+	"category.inspectors", "inspection.opened", "inspection.closed",
 }

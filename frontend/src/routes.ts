@@ -4,9 +4,11 @@ import type { Access } from './lib/roles';
 import Activate from './pages/Activate.svelte';
 import AdminAudit from './pages/admin/Audit.svelte';
 import AdminCategories from './pages/admin/Categories.svelte';
+import AdminCategoryInspectors from './pages/admin/CategoryInspectors.svelte';
 import AdminOutbox from './pages/admin/Outbox.svelte';
 import AdminRoleRequests from './pages/admin/RoleRequests.svelte';
 import AdminUser from './pages/admin/User.svelte';
+import AdminUnitInspection from './pages/admin/UnitInspection.svelte';
 import AdminUsers from './pages/admin/Users.svelte';
 import Case from './pages/Case.svelte';
 import CaseNew from './pages/CaseNew.svelte';
@@ -17,9 +19,14 @@ import Invitation from './pages/Invitation.svelte';
 import Login from './pages/Login.svelte';
 import Me from './pages/Me.svelte';
 import NotFound from './pages/NotFound.svelte';
+import Org from './pages/Org.svelte';
+import Orgs from './pages/Orgs.svelte';
 import Register from './pages/Register.svelte';
 import Reset from './pages/Reset.svelte';
 import Setup from './pages/Setup.svelte';
+import Transfers from './pages/Transfers.svelte';
+import Unit from './pages/Unit.svelte';
+import Units from './pages/Units.svelte';
 
 /** One page of the SPA: its path pattern, its title in the catalogue, who may see it, its component. */
 export interface Route {
@@ -47,11 +54,20 @@ export const routes: readonly Route[] = [
 	{ path: '/cases', title: 'cases.title', access: 'user', component: Cases },
 	{ path: '/cases/new', title: 'caseNew.title', access: 'editor', component: CaseNew },
 	{ path: '/cases/:id', title: 'case.pageTitle', access: 'user', component: Case },
+	// Who sees what there comes from the account's memberships (GET /api/me): the pages say so.
+	{ path: '/transfers', title: 'transfers.title', access: 'user', component: Transfers },
+	{ path: '/inspection', title: 'inspection.title', access: 'user', component: AdminUnitInspection },
+	{ path: '/inspectors', title: 'inspection.inspectorsTitle', access: 'user', component: AdminCategoryInspectors },
+	// Who may read or keep an organisation or a unit is the server's to say, page by page.
+	{ path: '/orgs', title: 'orgs.title', access: 'user', component: Orgs },
+	{ path: '/orgs/:id', title: 'org.title', access: 'user', component: Org },
+	{ path: '/units', title: 'units.title', access: 'user', component: Units },
+	{ path: '/units/:id', title: 'unit.title', access: 'user', component: Unit },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
-	{ path: '/admin/role-requests', title: 'requests.title', access: 'admin', component: AdminRoleRequests },
+	{ path: '/admin/role-requests', title: 'requests.title', access: 'scopeAdmin', component: AdminRoleRequests },
 	{ path: '/admin/categories', title: 'categories.title', access: 'admin', component: AdminCategories },
-	{ path: '/admin/audit', title: 'audit.title', access: 'admin', component: AdminAudit },
+	{ path: '/admin/audit', title: 'audit.title', access: 'scopeAdmin', component: AdminAudit },
 	{ path: '/admin/outbox', title: 'outbox.title', access: 'superadmin', component: AdminOutbox }
 ];
 

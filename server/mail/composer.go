@@ -58,6 +58,19 @@ var kinds = map[string]kindSpec{
 	// scope's admins (wording "other").
 	"membership_ending": {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}, variant: "holder"},
 	"membership_ended":  {required: []string{"scope", "role", "date", "link"}, optional: []string{"holder"}, variant: "holder"},
+	// The secretariat decided a change request; "change" is its kind.
+	"change_request_applied":  {required: []string{"scope", "change", "reason", "link"}},
+	"change_request_rejected": {required: []string{"scope", "change", "reason", "link"}},
+	// A message to members, written by a scope admin or the secretariat.
+	"message": {required: []string{"sender", "subject", "body"}},
+	// A unit opens or closes a category to its referent inspectors.
+	"inspection_opened": {required: []string{"scope", "category", "link"}},
+	"inspection_closed": {required: []string{"scope", "category", "link"}},
+	// Transfers of a case file between units.
+	"transfer_requested": {required: []string{"reference", "from", "to", "link"}},
+	"transfer_arrived":   {required: []string{"reference", "from", "to", "link"}},
+	"transfer_accepted":  {required: []string{"reference", "from", "to", "link"}},
+	"transfer_refused":   {required: []string{"reference", "from", "to", "reason", "link"}},
 }
 
 // variants are the values a kind's variant parameter may take. "holder" is
@@ -77,7 +90,7 @@ func variantOf(variant string, params map[string]string) string {
 
 // labelled are the parameters that callers pass as the API's identifiers
 // and that e-mails write in words, with the catalogue table of those words.
-var labelled = map[string]string{"role": "role", "kind": "helper_kind"}
+var labelled = map[string]string{"role": "role", "kind": "helper_kind", "change": "change_kind"}
 
 // Kinds returns the kinds of e-mail the Composer knows, sorted.
 func Kinds() []string { return slices.Sorted(maps.Keys(kinds)) }

@@ -26,6 +26,13 @@ func sampleParams(kind string) map[string]string {
 		"scope":      "Association <Les Amis> du quartier",
 		"date":       "2027-06-30",
 		"holder":     "Marc Dupont",
+		"from":       "Antenne <Nord>",
+		"to":         "Antenne Sud",
+		"category":   "Refus <de soins>",
+		"sender":     "Claire <Martin>",
+		"change":     "end_member",
+		"subject":    "Assemblée générale",
+		"body":       "Bonjour,\nL’assemblée aura lieu le 3 mars.",
 	}
 	out := map[string]string{"name": all["name"]}
 	for _, k := range RequiredParams(kind) {
@@ -38,9 +45,9 @@ func sampleParams(kind string) map[string]string {
 }
 
 var wantLabels = map[string]map[string]string{
-	"fr": {"role": "gestionnaire de dossiers", "kind": "stagiaire"},
-	"en": {"role": "case manager", "kind": "trainee"},
-	"de": {"role": "Fallbearbeiter·in", "kind": "Praktikant·in"},
+	"fr": {"role": "gestionnaire de dossiers", "kind": "stagiaire", "change": "mettre fin à un mandat"},
+	"en": {"role": "case manager", "kind": "trainee", "change": "end a mandate"},
+	"de": {"role": "Fallbearbeiter·in", "kind": "Praktikant·in", "change": "ein Mandat beenden"},
 }
 
 // A mandate's notices speak to its holder, or, with the holder's name, to
@@ -89,7 +96,7 @@ func TestEveryKindRendersInEveryLanguageWithEveryParameter(t *testing.T) {
 					switch k {
 					case "decision":
 						continue // chooses the wording, is not shown
-					case "role", "kind":
+					case "role", "kind", "change":
 						v = wantLabels[locale][k]
 					case "date":
 						v = i18n.Get(locale).ISODate(v) // in words, never as a code

@@ -1,6 +1,6 @@
 import { api } from './api';
 import { catchRefusal } from './resource.svelte';
-import { roleAtLeast } from './roles';
+import { isScopeAdmin } from './roles';
 import { session } from './session.svelte';
 
 /** What the administration navigation shows: the number of role requests waiting for a decision. */
@@ -8,9 +8,9 @@ export const adminState = $state({ pendingRequests: 0 });
 
 let latest = 0;
 
-/** Counts the pending role requests again, for an admin; nobody else may ask, and needs not. */
+/** Counts the pending role requests again, for an admin of the instance, an organisation or a unit; nobody else may ask, and needs not. */
 export async function refreshPendingRequests(): Promise<void> {
-	if (!session.token || !roleAtLeast(session.user?.role, 'admin')) {
+	if (!session.token || !isScopeAdmin(session.user)) {
 		adminState.pendingRequests = 0;
 		return;
 	}

@@ -1,6 +1,7 @@
 // The single API client: every call to the server goes through request() below. The shapes it
 // sends and receives are in apiTypes.ts.
 import type {
+	AcceptedInvitation,
 	Attachment,
 	AuditEntry,
 	AuditQuery,
@@ -13,15 +14,27 @@ import type {
 	CaseSummary,
 	Category,
 	CategoryPreset,
+	CategoryInspection,
 	Collaborator,
 	Deadline,
 	DownloadedFile,
 	HelperKind,
 	HistoryEntry,
+	InspectionRead,
+	Inspector,
 	InstanceConfig,
 	InvitationInfo,
 	ListPage,
+	Me,
+	NewTransfer,
+	Membership,
+	MembershipChange,
+	NewMembership,
+	NewOrganisation,
+	NewUnit,
 	Note,
+	Organisation,
+	OrganisationRecord,
 	OutboxMessage,
 	Overview,
 	Presence,
@@ -34,6 +47,12 @@ import type {
 	SessionInfo,
 	SetupInput,
 	TestMailResult,
+	Transfer,
+	TransferQuery,
+	Unit,
+	UnitChange,
+	UnitEntry,
+	UnitImage,
 	User,
 	UserQuery
 } from './apiTypes';
@@ -205,12 +224,36 @@ async function download(path: string, fallback: string): Promise<DownloadedFile>
 	return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition'), fallback) };
 }
 
+/**
+ * An image the server keeps (a QR code, a unit's logo), as a data: URL: the only kind of image
+ * the policy lets in besides the instance's own files, and a plain <img src> cannot carry the
+ * bearer token.
+ */
+async function imageDataURL(path: string, accept: string): Promise<string> {
+	const blob = await (await send('GET', path, { accept })).blob();
+	return new Promise((resolve, reject) => {
+		const reader = new FileReader();
+		reader.onload = () => resolve(String(reader.result));
+		reader.onerror = () => reject(new ApiError(0, 'invalid_response', 'The image could not be read.'));
+		reader.readAsDataURL(blob);
+	});
+}
+
+/** A file in the multipart field `file`, as the upload routes take it. */
+function fileForm(file: File): FormData {
+	const form = new FormData();
+	form.append('file', file, file.name);
+	return form;
+}
+
 /** An empty list may come as `null` (a nil slice on the server): read it as none. */
 async function items<T>(path: string): Promise<T[]> {
 	return (await request<{ items: T[] | null }>('GET', path)).items ?? [];
 }
 
 const casePath = (id: string, rest = '') => `/api/cases/${encodeURIComponent(id)}${rest}`;
+const orgPath = (id: string, rest = '') => `/api/orgs/${encodeURIComponent(id)}${rest}`;
+const unitPath = (id: string, rest = '') => `/api/units/${encodeURIComponent(id)}${rest}`;
 
 /** Typed calls to the API, one per route the SPA uses. */
 export const api = {
@@ -247,7 +290,7 @@ export const api = {
 	resetPassword: (token: string, password: string) =>
 		request<unknown>('POST', '/api/auth/password/reset', { body: { token, password }, anonymous: true }),
 
-	me: () => request<User>('GET', '/api/me'),
+	me: () => request<Me>('GET', '/api/me'),
 	updateMe: (change: { name?: string; locale?: string }) => request<User>('PATCH', '/api/me', { body: change }),
 	changePassword: (currentPassword: string, newPassword: string) =>
 		request<unknown>('POST', '/api/me/password', {
@@ -255,33 +298,26 @@ export const api = {
 		}),
 	secondFactor: () => request<SecondFactorStatus>('GET', '/api/me/second-factor'),
 	startSecondFactor: () => request<SecondFactorEnrolment>('POST', '/api/me/second-factor'),
-	/** The pending enrolment's QR code, as a data: URL (the only kind of image the policy lets in besides the instance's own files). */
-	async secondFactorQR(): Promise<string> {
-		const blob = await (await send('GET', '/api/me/second-factor/qr.png', { accept: 'image/png' })).blob();
-		return new Promise((resolve, reject) => {
-			const reader = new FileReader();
-			reader.onload = () => resolve(String(reader.result));
-			reader.onerror = () => reject(new ApiError(0, 'invalid_response', 'The QR code could not be read.'));
-			reader.readAsDataURL(blob);
-		});
-	},
+	/** The pending enrolment's QR code, as a data: URL. */
+	secondFactorQR: () => imageDataURL('/api/me/second-factor/qr.png', 'image/png'),
 	confirmSecondFactor: (code: string) =>
 		request<{ recovery_codes: string[] }>('POST', '/api/me/second-factor/confirm', { body: { code } }),
 	removeSecondFactor: (password: string) => request<void>('DELETE', '/api/me/second-factor', { body: { password } }),
 	mySessions: async () => ({ items: (await request<{ items: SessionInfo[] | null }>('GET', '/api/me/sessions')).items ?? [] }),
 	endSession: (id: string) => request<void>('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
-	requestRole: (role: RequestableRole, message: string) =>
-		request<RoleRequest>('POST', '/api/me/role-requests', { body: { role, message } }),
+	/** Asks for a role; unit names the unit an editor asks to edit for, where there are several. */
+	requestRole: (role: RequestableRole, message: string, unit = '') =>
+		request<RoleRequest>('POST', '/api/me/role-requests', { body: unit ? { role, message, unit_id: unit } : { role, message } }),
 	// An empty list may come as `null` (a nil slice on the server): read it as none.
 	myRoleRequests: async () => ({
 		items: (await request<{ items: RoleRequest[] | null }>('GET', '/api/me/role-requests')).items ?? []
 	}),
 
 	users: (query: UserQuery = {}) => request<ListPage<User>>('GET', withQuery('/api/users', { ...query })),
-	inviteUser: (input: { email: string; name: string; role: Role; locale: string; reason: string }) =>
+	inviteUser: (input: { email: string; name: string; role: Role; locale: string; reason: string; unit_id?: string }) =>
 		request<User>('POST', '/api/users', { body: input }),
 	user: (id: string) => request<User>('GET', `/api/users/${encodeURIComponent(id)}`),
-	updateUser: (id: string, change: { role?: Role; name?: string; reason: string }) =>
+	updateUser: (id: string, change: { role?: Role; name?: string; reason: string; unit_id?: string }) =>
 		request<User>('PATCH', `/api/users/${encodeURIComponent(id)}`, { body: change }),
 	blockUser: (id: string, reason: string) =>
 		request<User>('POST', `/api/users/${encodeURIComponent(id)}/block`, { body: { reason } }),
@@ -305,7 +341,7 @@ export const api = {
 	testMail: (to: string) => request<TestMailResult>('POST', '/api/outbox/test', { body: to ? { to } : {} }),
 
 	overview: () => request<Overview>('GET', '/api/me/overview'),
-	acceptInvitation: (token: string) => request<{ case_id: string }>('POST', '/api/invitations/accept', { body: { token } }),
+	acceptInvitation: (token: string) => request<AcceptedInvitation>('POST', '/api/invitations/accept', { body: { token } }),
 
 	categories: () => items<Category>('/api/categories'),
 	createCategory: (input: { id?: string; labels: Record<string, string>; position?: number }) =>
@@ -320,7 +356,7 @@ export const api = {
 		const page = await request<ListPage<CaseSummary>>('GET', withQuery('/api/cases', { ...query }));
 		return { ...page, items: page.items ?? [] };
 	},
-	createCase: (input: { title: string; category_id: string; summary: string; facts_date?: string; place?: string }) =>
+	createCase: (input: { title: string; category_id: string; summary: string; facts_date?: string; place?: string; unit_id?: string }) =>
 		requestCase('POST', '/api/cases', { body: input }),
 	getCase: (id: string) => requestCase('GET', casePath(id)),
 	/** Says why an admin opens a case file not entrusted to them (once per case file and session). */
@@ -347,11 +383,7 @@ export const api = {
 	deleteDeadline: (id: string, deadlineId: string) =>
 		request<void>('DELETE', casePath(id, `/deadlines/${encodeURIComponent(deadlineId)}`)),
 	attachments: (id: string) => items<Attachment>(casePath(id, '/attachments')),
-	addAttachment: (id: string, file: File) => {
-		const form = new FormData();
-		form.append('file', file, file.name);
-		return request<Attachment>('POST', casePath(id, '/attachments'), { form });
-	},
+	addAttachment: (id: string, file: File) => request<Attachment>('POST', casePath(id, '/attachments'), { form: fileForm(file) }),
 	downloadAttachment: (id: string, attachment: Pick<Attachment, 'id' | 'filename'>) =>
 		download(casePath(id, `/attachments/${encodeURIComponent(attachment.id)}`), attachment.filename),
 	deleteAttachment: (id: string, attachmentId: string) =>
@@ -365,5 +397,78 @@ export const api = {
 		request<Collaborator>('PATCH', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`), { body: change }),
 	revokeCollaborator: (id: string, collaboratorId: string) =>
 		request<void>('DELETE', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`)),
-	presence: (id: string) => request<Presence>('POST', casePath(id, '/presence'))
+	presence: (id: string) => request<Presence>('POST', casePath(id, '/presence')),
+
+	proposeTransfer: (id: string, input: NewTransfer) => request<Transfer>('POST', casePath(id, '/transfers'), { body: input }),
+	transfers: async (query: TransferQuery = {}) => {
+		const page = await request<ListPage<Transfer>>('GET', withQuery('/api/transfers', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	/** Accepts or cancels a transfer (no body), or refuses it with a reason. */
+	decideTransfer: (id: string, decision: 'accept' | 'refuse' | 'cancel', reason?: string) =>
+		request<Transfer>(
+			'POST',
+			`/api/transfers/${encodeURIComponent(id)}/${decision}`,
+			decision === 'refuse' ? { body: { reason } } : {}
+		),
+
+	unitDirectory: async (query: { q?: string; page?: number; per_page?: number } = {}) => {
+		const page = await request<ListPage<UnitEntry>>('GET', withQuery('/api/units', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	unitInspection: (unitId: string) => items<CategoryInspection>(`/api/units/${encodeURIComponent(unitId)}/inspection`),
+	setUnitInspection: (unitId: string, categoryId: string, open: boolean, reason: string) =>
+		request<CategoryInspection>('PUT', `/api/units/${encodeURIComponent(unitId)}/inspection/${encodeURIComponent(categoryId)}`, {
+			body: { open, reason }
+		}),
+	inspectionReads: async (unitId: string, query: { page?: number; per_page?: number } = {}) => {
+		const page = await request<ListPage<InspectionRead>>(
+			'GET',
+			withQuery(`/api/units/${encodeURIComponent(unitId)}/inspection/reads`, { ...query })
+		);
+		return { ...page, items: page.items ?? [] };
+	},
+	categoryInspectors: (categoryId: string) => items<Inspector>(`/api/categories/${encodeURIComponent(categoryId)}/inspectors`),
+	/** Names a category's referent inspectors (the list replaces the previous one). */
+	setCategoryInspectors: async (categoryId: string, accountIds: string[], reason: string) =>
+		(
+			await request<{ items: Inspector[] | null }>('PUT', `/api/categories/${encodeURIComponent(categoryId)}/inspectors`, {
+				body: { account_ids: accountIds, reason }
+			})
+		).items ?? [],
+	orgs: (query: { q?: string; page?: number; per_page?: number } = {}) =>
+		request<ListPage<Organisation>>('GET', withQuery('/api/orgs', { ...query })),
+	createOrg: (input: NewOrganisation) => request<Organisation>('POST', '/api/orgs', { body: input }),
+	org: async (id: string) => {
+		const record = await request<OrganisationRecord>('GET', orgPath(id));
+		return { ...record, units: record.units ?? [], members: record.members ?? [] };
+	},
+	updateOrg: (id: string, change: { name?: string; code?: string; contact_email?: string; address?: string; reason: string }) =>
+		request<Organisation>('PATCH', orgPath(id), { body: change }),
+	createUnit: (orgId: string, input: NewUnit) => request<Unit>('POST', orgPath(orgId, '/units'), { body: input }),
+
+	units: (query: { q?: string; org?: string; page?: number; per_page?: number } = {}) =>
+		request<ListPage<UnitEntry>>('GET', withQuery('/api/units', { ...query })),
+	unit: (id: string) => request<Unit>('GET', unitPath(id)),
+	updateUnit: (id: string, change: UnitChange) => request<Unit>('PATCH', unitPath(id), { body: change }),
+	/** A unit's logo or stamp as a data: URL, for its preview. */
+	unitImage: (id: string, which: UnitImage) => imageDataURL(unitPath(id, `/${which}`), 'image/png, image/jpeg'),
+	setUnitImage: (id: string, which: UnitImage, file: File) =>
+		request<Unit>('PUT', unitPath(id, `/${which}`), { form: fileForm(file) }),
+	removeUnitImage: (id: string, which: UnitImage) => request<Unit>('DELETE', unitPath(id, `/${which}`)),
+
+	/** The members of an organisation or a unit, by status (`invited`, `active`, `upcoming`, `ended`; '' for the current ones). */
+	members: async (scope: 'org' | 'unit', id: string, query: { status?: string; page?: number; per_page?: number } = {}) => {
+		const base = scope === 'org' ? orgPath(id, '/members') : unitPath(id, '/members');
+		const page = await request<ListPage<Membership>>('GET', withQuery(base, { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	addMember: (scope: 'org' | 'unit', id: string, input: NewMembership) =>
+		request<Membership>('POST', scope === 'org' ? orgPath(id, '/members') : unitPath(id, '/members'), { body: input }),
+	updateMembership: (id: string, change: MembershipChange) =>
+		request<Membership>('PATCH', `/api/memberships/${encodeURIComponent(id)}`, { body: change }),
+	endMembership: (id: string, reason: string) =>
+		request<void>('DELETE', `/api/memberships/${encodeURIComponent(id)}`, { body: { reason } }),
+	resendMembership: (id: string) => request<Membership>('POST', `/api/memberships/${encodeURIComponent(id)}/resend`),
+	myMemberships: () => items<Membership>('/api/me/memberships')
 };

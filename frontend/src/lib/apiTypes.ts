@@ -1,8 +1,8 @@
 // What the API sends and takes, as the SPA reads it: the shapes of its bodies, answers and
 // queries (see API.md). Types only: the client that makes the calls is api.ts.
 
-/** A platform role, lowest first. */
-export type Role = 'reader' | 'editor' | 'admin' | 'superadmin';
+/** A platform role, lowest first; `secretariat` keeps organisations, units and memberships and sees no case file. */
+export type Role = 'reader' | 'editor' | 'admin' | 'superadmin' | 'secretariat';
 
 /** An account's status. */
 export type AccountStatus = 'invited' | 'pending' | 'active' | 'locked' | 'blocked' | 'deregistered';
@@ -19,6 +19,185 @@ export interface User {
 	updated_at?: string;
 	/** When the person signed the confidentiality pledge; absent for an invitation not yet accepted. */
 	pledge_signed_at?: string;
+	/** GET /api/me only: the units the caller's live memberships reach, and what they may do there. */
+	units?: ScopeUnit[];
+	/** GET /api/me only: the organisations the caller's live memberships reach. */
+	orgs?: ScopeOrg[];
+}
+
+/** A unit as the caller's own account shows it (GET /api/me `units`). */
+export interface ScopeUnit {
+	id: string;
+	name: string;
+	code: string;
+	org_id: string;
+	/** They administer it, directly or through its organisation. */
+	admin: boolean;
+	/** They create case files there. */
+	editor: boolean;
+}
+
+/** An organisation as the caller's own account shows it (GET /api/me `orgs`). */
+export interface ScopeOrg {
+	id: string;
+	name: string;
+	code: string;
+	admin: boolean;
+}
+
+/** The life of an organisation or a unit. */
+export type ScopeStatus = 'invited' | 'active' | 'closed';
+
+/** An organisation (GET /api/orgs). */
+export interface Organisation {
+	id: string;
+	name: string;
+	code: string;
+	address: string;
+	contact_email: string;
+	status: ScopeStatus;
+	/** Its record, units and memberships are changed by the secretariat only. */
+	centrally_managed: boolean;
+	created_at: string;
+	updated_at: string;
+}
+
+/** An organisation's record with its units and its current members (GET /api/orgs/{id}). */
+export interface OrganisationRecord extends Organisation {
+	units: Unit[];
+	members: Membership[];
+}
+
+/** The body of POST /api/orgs. */
+export interface NewOrganisation {
+	name: string;
+	code: string;
+	address?: string;
+	contact_email?: string;
+	admin_email: string;
+	admin_name?: string;
+	centrally_managed?: boolean;
+	reason: string;
+}
+
+/** The body of POST /api/orgs/{id}/units. */
+export interface NewUnit {
+	name: string;
+	code: string;
+	contact_email: string;
+	address?: string;
+	admin_email?: string;
+	admin_name?: string;
+	reason: string;
+}
+
+/** The modules a unit switches on or off. */
+export interface Modules {
+	helpers: boolean;
+	attachments: boolean;
+	reminders: boolean;
+	/** The unit's case files may be proposed to other units. */
+	transfers?: boolean;
+	/** The unit may open categories to referent inspectors. */
+	inspectors?: boolean;
+}
+
+/** A unit as the directory shows it (GET /api/units). */
+export interface UnitEntry {
+	id: string;
+	name: string;
+	code: string;
+	organisation: { id: string; name: string };
+}
+
+/**
+ * A unit as one caller sees it (GET /api/units/{id}): its directory entry, and its settings
+ * when the caller keeps it (`modules` present) — absent otherwise.
+ */
+export interface Unit extends UnitEntry {
+	org_id?: string;
+	contact_email?: string;
+	address?: string;
+	status?: ScopeStatus;
+	modules?: Modules;
+	accepts_transfers?: boolean;
+	has_logo?: boolean;
+	has_stamp?: boolean;
+	created_at?: string;
+	updated_at?: string;
+}
+
+/** The body of PATCH /api/units/{id}: what is absent stays. */
+export interface UnitChange {
+	name?: string;
+	code?: string;
+	contact_email?: string;
+	address?: string;
+	modules?: Partial<Modules>;
+	accepts_transfers?: boolean;
+	reason: string;
+}
+
+/** A unit's two images. */
+export type UnitImage = 'logo' | 'stamp';
+
+/** A role inside an organisation or a unit (`editor` in units only). */
+export type MembershipRole = 'admin' | 'editor' | 'member';
+
+/** Where a membership stands now (computed by the server from its dates and its invitation). */
+export type MembershipStatus = 'invited' | 'active' | 'upcoming' | 'ended';
+
+/** An account (or, while invited, an e-mail) in an organisation or a unit. */
+export interface Membership {
+	id: string;
+	account_id: string | null;
+	/** For the scope's keepers and the holder only. */
+	email?: string;
+	/** Empty while invited. */
+	name: string;
+	scope_type: 'org' | 'unit';
+	scope_id: string;
+	scope_name: string;
+	org_id: string;
+	role: MembershipRole;
+	functions: string[] | null;
+	valid_from: string;
+	valid_until: string | null;
+	status: MembershipStatus;
+	invitation_expires_at?: string;
+	created_at: string;
+	updated_at: string;
+}
+
+/** The body of POST /api/orgs/{id}/members and /api/units/{id}/members. */
+export interface NewMembership {
+	email: string;
+	name?: string;
+	role: MembershipRole;
+	functions?: string[];
+	/** `YYYY-MM-DD` (from its first instant, UTC) or RFC 3339. */
+	valid_from?: string;
+	valid_until?: string;
+	reason: string;
+}
+
+/** The body of PATCH /api/memberships/{id}: what is absent stays; `valid_until: ''` for no end. */
+export interface MembershipChange {
+	role?: MembershipRole;
+	functions?: string[];
+	valid_from?: string;
+	valid_until?: string;
+	reason: string;
+}
+
+/** The caller's own account (GET /api/me), with the units and organisations their memberships reach. */
+export type Me = User;
+
+/** A unit as another record names it. */
+export interface UnitRef {
+	id: string;
+	name: string;
+	code: string;
 }
 
 /** Public settings of the instance (GET /api/config). */
@@ -56,14 +235,24 @@ export interface Registration {
 
 /** What an invitation link may show before it is used (POST /api/invitations/inspect). */
 export interface InvitationInfo {
-	/** `account`: an admin invites a person onto the platform; `collaboration`: a helper onto a case file. */
+	/** `account`: an admin invites a person onto the platform; `collaboration`: a helper onto a case file; `membership`: someone into an organisation or a unit. */
 	kind: string;
 	email: string;
-	role?: Role;
+	role?: Role | MembershipRole;
 	inviter: string;
 	/** For a collaboration: the case file's reference and the kind of help. */
 	reference?: string;
 	collaboration_kind?: HelperKind;
+	/** For a membership (`role` is then its role): the scope's type and name. */
+	scope_type?: 'org' | 'unit';
+	scope_name?: string;
+}
+
+/** What accepting an invitation gave (POST /api/invitations/accept). */
+export interface AcceptedInvitation {
+	kind: 'collaboration' | 'membership';
+	case_id?: string;
+	membership?: Membership;
 }
 
 /** One of the caller's sessions (GET /api/me/sessions). */
@@ -109,6 +298,8 @@ export interface RoleRequest {
 	created_at: string;
 	/** The person asking; in the admins' list only. */
 	account?: Pick<User, 'id' | 'email' | 'name' | 'role'>;
+	/** The unit an editor asks to edit for, where the instance has several. */
+	unit?: { id: string; name: string; code: string } | null;
 }
 
 /** One entry of the hash-chained audit log. */
@@ -239,6 +430,10 @@ export interface CaseSummary {
 	version: number;
 	created_at: string;
 	updated_at: string;
+	/** A practice case file (a helper's exercise); absent means false. */
+	practice?: boolean;
+	/** The unit the case file belongs to. */
+	unit_id?: string;
 }
 
 /** The facts of a case file a person may change (PATCH /api/cases/{id}). */
@@ -281,6 +476,9 @@ export interface CasePermissions {
 	assign: boolean;
 	invite: boolean;
 	report: boolean;
+	/** Whether the caller may propose to transfer it to another unit; absent means no. */
+	transfer?: boolean;
+	/** `inspector` for a referent inspector, who only reads. */
 	relation: string;
 }
 
@@ -294,9 +492,15 @@ export interface CaseDetail extends CaseFacts {
 	version: number;
 	created_at: string;
 	updated_at: string;
+	/** A practice case file; absent means false. */
+	practice?: boolean;
 	assignees: Person[];
 	collaborators: Collaborator[];
 	permissions: CasePermissions;
+	/** The unit the case file belongs to. */
+	unit?: { id: string; name: string; code: string };
+	/** The modules its unit has on: a module that is off disappears from the page. */
+	modules?: Modules;
 	/** Free text that looks like personal data, per field: contains_email, contains_phone. */
 	warnings?: Record<string, string>;
 }
@@ -307,6 +511,7 @@ export interface CaseQuery {
 	status?: string;
 	category?: string;
 	assignee?: string;
+	unit?: string;
 	sort?: string;
 	page?: number;
 	per_page?: number;
@@ -359,6 +564,89 @@ export interface Overview {
 	counts: Partial<Record<CaseStatus, number>>;
 	deadlines: { id: string; case_id: string; reference: string; case_title: string; title: string; due_date: string }[];
 	helping: (CaseSummary & { kind: HelperKind; assignees: string[] | null })[];
+	/** For a referent inspector: what units opened to them, by unit and category; absent or empty for others. */
+	inspection?: InspectedGroup[];
+}
+
+/** One (unit, category) open to an inspector, with the case files they may read there by status. */
+export interface InspectedGroup {
+	unit: UnitRef;
+	category_id: string;
+	counts: Partial<Record<CaseStatus, number>>;
+}
+
+/** Where a transfer stands. */
+export type TransferStatus = 'pending' | 'accepted' | 'refused' | 'cancelled';
+
+/** The person's consent to a transfer, as it was collected. */
+export interface Consent {
+	given_by: 'person' | 'guardian';
+	/** `YYYY-MM-DD` or an RFC 3339 time when sent; an RFC 3339 time when read. */
+	given_at: string;
+	collected_by: string;
+}
+
+/** The body of POST /api/cases/{id}/transfers. */
+export interface NewTransfer {
+	to_unit_code: string;
+	consent: Consent;
+	comment: string;
+}
+
+/** A transfer as either side sees it: what the destination needs to decide, nothing of the content. */
+export interface Transfer {
+	id: string;
+	/** The case file while it exists; before acceptance it opens nothing for the destination. */
+	case_id: string | null;
+	reference: string;
+	category_id: string;
+	from_unit: UnitRef;
+	to_unit: UnitRef;
+	/** The requester's name. */
+	requester: string;
+	consent: Consent;
+	comment: string;
+	status: TransferStatus;
+	/** A refusal's reason. */
+	reason?: string;
+	decided_at: string | null;
+	created_at: string;
+	/** `in`: the caller administers the destination; `out`: the origin, or they asked for it. */
+	direction: 'in' | 'out';
+}
+
+/** Filters and page of GET /api/transfers. */
+export interface TransferQuery {
+	direction?: string;
+	status?: string;
+	page?: number;
+	per_page?: number;
+}
+
+/** A referent inspector. */
+export interface Inspector {
+	id: string;
+	name: string;
+	email: string;
+}
+
+/** For one category of a unit: its referent inspectors and whether the unit opened it to them. */
+export interface CategoryInspection {
+	category_id: string;
+	/** The category's label by language code. */
+	labels: Record<string, string>;
+	open: boolean;
+	opened_at: string | null;
+	inspectors: Inspector[];
+}
+
+/** One read of a case file by an inspector, for the unit's admins. */
+export interface InspectionRead {
+	at: string;
+	inspector_id: string;
+	inspector: string;
+	case_id: string | null;
+	reference: string;
 }
 
 /** Who else has a case file open, and its current version (POST /api/cases/{id}/presence). */

@@ -66,7 +66,23 @@ export const auditActions = [
 	'membership.accepted',
 	'membership.invitation_resent',
 	'membership.ended',
-	'membership.revoked'
+	'membership.revoked',
+	'transfer.proposed',
+	'transfer.received',
+	'transfer.left',
+	'transfer.accepted',
+	'transfer.refused',
+	'transfer.cancelled',
+	'message.sent',
+	'document.published',
+	'document.deleted',
+	'functions.saved',
+	'change_request.filed',
+	'change_request.applied',
+	'change_request.rejected',
+	'category.inspectors',
+	'inspection.opened',
+	'inspection.closed'
 ] as const;
 
 /** The families of actions, in the order of the list: a filter on one is its prefix with a dot. */

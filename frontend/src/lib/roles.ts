@@ -1,6 +1,6 @@
 // Who sees what in the SPA. The server decides every right; these only keep the
 // interface from offering what the server would refuse, so they mirror its rules.
-import type { RequestableRole, Role, User } from './apiTypes';
+import type { Me, RequestableRole, Role, User } from './apiTypes';
 import type { MessageKey } from './i18n/locale.svelte';
 
 /** Platform roles, lowest first. */
@@ -38,8 +38,21 @@ export function requestableRoles(role: Role): RequestableRole[] {
 	return (['editor', 'admin'] as const).filter((wanted) => rank(wanted) > rank(role));
 }
 
-/** What a page asks of the person viewing it. */
-export type Access = 'public' | 'user' | 'editor' | 'admin' | 'superadmin';
+/**
+ * What a page asks of the person viewing it; `scopeAdmin`: an instance admin, or the admin of
+ * an organisation or a unit (who decide the role requests and read the audit of their scope).
+ */
+export type Access = 'public' | 'user' | 'editor' | 'scopeAdmin' | 'admin' | 'superadmin';
+
+/** Whether the account administers an organisation or a unit (a live admin membership). */
+export function administersScope(user: Pick<User, 'units' | 'orgs'> | null | undefined): boolean {
+	return (user?.orgs ?? []).some((org) => org.admin) || (user?.units ?? []).some((unit) => unit.admin);
+}
+
+/** Whether the account administers anything: the instance, or an organisation or a unit. */
+export function isScopeAdmin(user: Pick<User, 'role' | 'units' | 'orgs'> | null | undefined): boolean {
+	return roleAtLeast(user?.role, 'admin') || administersScope(user);
+}
 
 /**
  * Whether to show a page: `allow`; `login` (nobody is logged in); `wait` (logged in but the
@@ -47,12 +60,13 @@ export type Access = 'public' | 'user' | 'editor' | 'admin' | 'superadmin';
  */
 export function accessFor(
 	access: Access,
-	session: { token: string | null; user: Pick<User, 'role'> | null }
+	session: { token: string | null; user: Pick<User, 'role' | 'units' | 'orgs'> | null }
 ): 'allow' | 'login' | 'wait' | 'forbidden' {
 	if (access === 'public') return 'allow';
 	if (!session.token) return 'login';
 	if (!session.user) return 'wait';
 	if (access === 'user') return 'allow';
+	if (access === 'scopeAdmin') return isScopeAdmin(session.user) ? 'allow' : 'forbidden';
 	return roleAtLeast(session.user.role, access) ? 'allow' : 'forbidden';
 }
 
@@ -64,22 +78,61 @@ export interface NavItem {
 	badge?: 'pendingRequests';
 }
 
+/** An account and the units its memberships reach, as GET /api/me gives them. */
+export type ScopedUser = Pick<Me, 'role' | 'units'>;
+
+/** Whether the person administers at least one unit: an instance admin administers them all. */
+export function administersUnits(user: ScopedUser | null): boolean {
+	if (!user) return false;
+	return roleAtLeast(user.role, 'admin') || (user.units ?? []).some((unit) => unit.admin);
+}
+
+/** Whether transfers concern the person: those who administer a unit or create case files in one. */
+export function handlesTransfers(user: ScopedUser | null): boolean {
+	if (!user) return false;
+	return administersUnits(user) || roleAtLeast(user.role, 'editor') || (user.units ?? []).some((unit) => unit.editor);
+}
+
+/** Whether the person names the categories' referent inspectors: the secretariat and superadmins. */
+export function namesInspectors(user: Pick<User, 'role'> | null): boolean {
+	// The secretariat is a role of its own, outside the ranks (it reaches no case file).
+	return user != null && (user.role === 'superadmin' || (user.role as string) === 'secretariat');
+}
+
 /** The main navigation for a person (null: nobody logged in). */
-export function mainNav(user: Pick<User, 'role'> | null): NavItem[] {
+export function mainNav(user: ScopedUser | null): NavItem[] {
 	const items: NavItem[] = [{ href: '/', label: 'nav.home' }];
-	if (user) items.push({ href: '/cases', label: 'nav.cases' }, { href: '/me', label: 'nav.me' });
+	if (!user) return items;
+	items.push({ href: '/cases', label: 'nav.cases' });
+	if (handlesTransfers(user)) items.push({ href: '/transfers', label: 'transfers.nav' });
+	if (administersUnits(user)) items.push({ href: '/inspection', label: 'inspection.nav' });
+	if (namesInspectors(user)) items.push({ href: '/inspectors', label: 'inspection.inspectorsNav' });
+	items.push({ href: '/me', label: 'nav.me' });
 	return items;
 }
 
-/** The administration links: none below admin; the technical ones for superadmins only. */
-export function adminNav(user: Pick<User, 'role'> | null): NavItem[] {
-	if (!user || !roleAtLeast(user.role, 'admin')) return [];
-	const items: NavItem[] = [
-		{ href: '/admin/users', label: 'nav.users' },
-		{ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' },
-		{ href: '/admin/categories', label: 'nav.categories' },
-		{ href: '/admin/audit', label: 'nav.audit' }
-	];
+/**
+ * Whether the account keeps organisations or units (the secretariat, instance admins, and the
+ * admins of an organisation or a unit): the ones the organisation and unit pages are for.
+ */
+export function keepsScopes(user: Pick<User, 'role' | 'units' | 'orgs'> | null | undefined): boolean {
+	return user?.role === 'secretariat' || isScopeAdmin(user);
+}
+
+/**
+ * The administration links: the instance's for admins, the technical ones for superadmins
+ * only; role requests and the audit log for the admins of an organisation or a unit too;
+ * organisations and units for whoever keeps some (the secretariat, scope admins).
+ */
+export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): NavItem[] {
+	if (!user) return [];
+	const items: NavItem[] = [];
+	const instanceAdmin = roleAtLeast(user.role, 'admin');
+	if (instanceAdmin) items.push({ href: '/admin/users', label: 'nav.users' });
+	if (isScopeAdmin(user)) items.push({ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' });
+	if (instanceAdmin) items.push({ href: '/admin/categories', label: 'nav.categories' });
+	if (isScopeAdmin(user)) items.push({ href: '/admin/audit', label: 'nav.audit' });
+	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
 	return items;
 }

@@ -1,4 +1,4 @@
-import type { User } from './apiTypes';
+import type { Me, User } from './apiTypes';
 
 // The bearer token lives in memory and in sessionStorage (so a reload keeps the tab
 // signed in), and dies with the tab. Never localStorage, never a cookie.
@@ -13,7 +13,7 @@ function storedToken(): string | null {
 }
 
 /** The signed-in account, if any: its bearer token and, once known, the account itself. */
-export const session = $state<{ token: string | null; user: User | null }>({
+export const session = $state<{ token: string | null; user: Me | null }>({
 	token: storedToken(),
 	user: null
 });

@@ -6,7 +6,15 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
+import {
+	apiToken,
+	assertClean as assertCleanIn,
+	callAPI,
+	launchBrowser,
+	openPage as open,
+	startServer,
+	takeFailedResponses
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -26,18 +34,8 @@ const pdf = Buffer.from(
 		'trailer<</Root 1 0 R>>\n%%EOF\n'
 );
 
-async function call(method, path, { token, body } = {}) {
-	const headers = { Accept: 'application/json' };
-	if (body !== undefined) headers['Content-Type'] = 'application/json';
-	if (token) headers.Authorization = `Bearer ${token}`;
-	const response = await fetch(server.baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-	const text = await response.text();
-	const data = text ? JSON.parse(text) : null;
-	if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-	return data;
-}
-
-const login = async (who) => (await call('POST', '/api/auth/login', { body: { email: who.email, password: who.password } })).token;
+const call = (method, path, options) => callAPI(server.baseURL, method, path, options);
+const login = (who) => apiToken(server.baseURL, who);
 
 /** An admin's invitation with a role, registered through the e-mailed link, as a person would. */
 async function invite(adminToken, who, role) {

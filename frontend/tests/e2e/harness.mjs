@@ -243,3 +243,65 @@ export async function createSuperadmin(page, setupURL, who) {
 	await page.getByRole('button', { name: 'Créer le compte' }).click();
 	await page.getByRole('link', { name: 'Aller à la page de connexion' }).waitFor();
 }
+
+/**
+ * Calls to the API of server as a test sets things up through it: `call(method, path,
+ * { token, body, ifMatch })` answers the JSON body and throws on any status but 2xx; `login(who)`
+ * answers a token; `invite(token, who, role)` has an admin invite who with role and registers
+ * them through the e-mailed link, as a person would; `setUp(who)` creates the first
+ * superadmin through the setup link's token and answers their token.
+ */
+export function apiClient(server) {
+	async function call(method, path, { token, body, ifMatch } = {}) {
+		const headers = { Accept: 'application/json' };
+		if (body !== undefined) headers['Content-Type'] = 'application/json';
+		if (token) headers.Authorization = `Bearer ${token}`;
+		if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
+		const response = await fetch(server.baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+		const text = await response.text();
+		const data = text ? JSON.parse(text) : null;
+		if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+		return data;
+	}
+	const login = async (who) => (await call('POST', '/api/auth/login', { body: { email: who.email, password: who.password } })).token;
+	async function invite(adminToken, who, role) {
+		const since = server.mark();
+		await call('POST', '/api/users', {
+			token: adminToken,
+			body: { email: who.email, name: who.name, role, locale: who.locale, reason: 'Accord du bureau pour les tests' }
+		});
+		const link = await server.waitForLink({ to: who.email, path: '/invitation', since });
+		const invitation = new URL(link).hash.slice('#token='.length);
+		const answer = await call('POST', '/api/auth/register', {
+			body: { email: who.email, name: who.name, password: who.password, pledge: true, locale: who.locale, invitation }
+		});
+		assert.equal(answer.status, 'active');
+	}
+	async function setUp(who) {
+		await call('POST', '/api/setup', {
+			body: { token: server.setupToken, email: who.email, name: who.name, password: who.password, locale: who.locale }
+		});
+		return login(who);
+	}
+	return { call, login, invite, setUp };
+}
+
+/**
+ * Calls the API of the instance at baseURL as a test's setup does: JSON in and out, with a
+ * bearer token when given; a refusal throws with its status and body.
+ */
+export async function callAPI(baseURL, method, path, { token, body } = {}) {
+	const headers = { Accept: 'application/json' };
+	if (body !== undefined) headers['Content-Type'] = 'application/json';
+	if (token) headers.Authorization = `Bearer ${token}`;
+	const response = await fetch(baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	const text = await response.text();
+	const data = text ? JSON.parse(text) : null;
+	if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+	return data;
+}
+
+/** Logs who in through the API and answers the session's token. */
+export async function apiToken(baseURL, who) {
+	return (await callAPI(baseURL, 'POST', '/api/auth/login', { body: { email: who.email, password: who.password } })).token;
+}

@@ -105,7 +105,13 @@ describe('the action filter', () => {
 			'outbox.',
 			'org.',
 			'unit.',
-			'membership.'
+			'membership.',
+			'transfer.',
+			'message.',
+			'document.',
+			'functions.',
+			'change_request.',
+			'inspection.'
 		]);
 		expect(actionLabel('case.')).toBe('Dossiers');
 		expect(actionLabel('no.such')).toBe('Autre action');

@@ -71,7 +71,20 @@ describe('Header', () => {
 		signIn('t', account('admin'));
 		adminState.pendingRequests = 3;
 		show(Header, {});
-		expect(links()).toEqual(['/', '/', '/cases', '/me', '/admin/users', '/admin/role-requests', '/admin/categories', '/admin/audit']);
+		expect(links()).toEqual([
+			'/',
+			'/',
+			'/cases',
+			'/transfers',
+			'/inspection',
+			'/me',
+			'/admin/users',
+			'/admin/role-requests',
+			'/admin/categories',
+			'/admin/audit',
+			'/orgs',
+			'/units'
+		]);
 		const requests = target.querySelector('a[href="/admin/role-requests"]');
 		expect(requests?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Demandes de rôle3 (3 en attente)');
 		adminState.pendingRequests = 0;
@@ -163,6 +176,26 @@ describe('Invitation', () => {
 		target.querySelector('form')!.requestSubmit();
 		await vi.waitFor(() => expect(target.querySelector('#pledge')?.getAttribute('aria-invalid')).toBe('true'));
 		expect(fetchMock).toHaveBeenCalledTimes(1);
+	});
+
+	it('names the scope of a membership invitation and, logged in, accepts it and opens the unit one now administers', async () => {
+		signIn('t', account('reader'));
+		history.replaceState(null, '', '/invitation#token=inv-3');
+		const membership = { id: 'm1', role: 'admin', scope_type: 'unit', scope_id: 'u-9', scope_name: 'École A' };
+		fetchMock.mockImplementation(async (path: string) => {
+			if (path === '/api/invitations/inspect') {
+				return json(200, { kind: 'membership', email: 'ada@example.org', role: 'admin', inviter: 'Émilie', scope_type: 'unit', scope_name: 'École A' });
+			}
+			if (path === '/api/invitations/accept') return json(200, { kind: 'membership', membership });
+			return json(200, { ...account('reader'), units: [], orgs: [] });
+		});
+		show(Invitation, {});
+		await vi.waitFor(() => expect(text()).toContain('Émilie vous invite à rejoindre École A comme Administrateur·rice'));
+		const accept = [...target.querySelectorAll('button')].find((button) => button.textContent === 'Accepter l’invitation')!;
+		accept.click();
+		await vi.waitFor(() => expect(router.path).toBe('/units/u-9'));
+		expect(fetchMock.mock.calls.map((call) => call[0])).toContain('/api/invitations/accept');
+		expect(body(1)).toEqual({ token: 'inv-3' });
 	});
 });
 

@@ -89,15 +89,26 @@ describe('navigation by role', () => {
 		expect(hrefs(mainNav(as('reader')))).toEqual(['/', '/cases', '/me']);
 	});
 
+	it('adds transfers for unit editors and admins, inspection for unit admins, inspectors for the secretariat', () => {
+		const unit = { id: 'u', name: 'U', code: 'U-1', org_id: 'o' };
+		const editorOf = { role: 'reader' as const, units: [{ ...unit, admin: false, editor: true }] };
+		const adminOf = { role: 'reader' as const, units: [{ ...unit, admin: true, editor: false }] };
+		expect(hrefs(mainNav(editorOf))).toEqual(['/', '/cases', '/transfers', '/me']);
+		expect(hrefs(mainNav(adminOf))).toEqual(['/', '/cases', '/transfers', '/inspection', '/me']);
+		expect(hrefs(mainNav(as('admin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/me']);
+		expect(hrefs(mainNav(as('superadmin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/inspectors', '/me']);
+		expect(hrefs(mainNav({ role: 'secretariat' as Role }))).toEqual(['/', '/cases', '/inspectors', '/me']);
+	});
+
 	it('shows no administration link below admin', () => {
 		expect(adminNav(null)).toEqual([]);
 		expect(adminNav(as('reader'))).toEqual([]);
 		expect(adminNav(as('editor'))).toEqual([]);
 	});
 
-	it('shows admins the people, requests (with the badge), categories and audit links, not the outbox', () => {
+	it('shows admins the people, requests (with the badge), categories, audit, organisations and units, not the outbox', () => {
 		const items = adminNav(as('admin'));
-		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/categories', '/admin/audit']);
+		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/categories', '/admin/audit', '/orgs', '/units']);
 		expect(items.find((item) => item.badge)?.href).toBe('/admin/role-requests');
 	});
 
@@ -107,8 +118,25 @@ describe('navigation by role', () => {
 			'/admin/role-requests',
 			'/admin/categories',
 			'/admin/audit',
+			'/orgs',
+			'/units',
 			'/admin/outbox'
 		]);
+	});
+
+	it('shows organisations and units to the secretariat and scope admins, role requests and audit to scope admins', () => {
+		expect(hrefs(adminNav(as('secretariat')))).toEqual(['/orgs', '/units']);
+		const unit = { id: 'u', name: 'U', code: 'U', org_id: 'o' };
+		// A scope admin also decides the role requests naming their units and reads their scope's audit.
+		const scoped = ['/admin/role-requests', '/admin/audit', '/orgs', '/units'];
+		expect(hrefs(adminNav({ role: 'editor', units: [{ ...unit, admin: true, editor: false }], orgs: [] }))).toEqual(scoped);
+		expect(hrefs(adminNav({ role: 'reader', units: [], orgs: [{ id: 'o', name: 'O', code: 'O', admin: true }] }))).toEqual(scoped);
+		expect(accessFor('scopeAdmin', { token: 't', user: { role: 'reader', units: [{ ...unit, admin: true, editor: false }] } })).toBe('allow');
+		expect(accessFor('scopeAdmin', { token: 't', user: { role: 'secretariat' } })).toBe('forbidden');
+		expect(accessFor('scopeAdmin', { token: 't', user: { role: 'editor', units: [{ ...unit, admin: false, editor: true }] } })).toBe('forbidden');
+		expect(accessFor('admin', { token: 't', user: { role: 'reader', units: [{ ...unit, admin: true, editor: false }] } })).toBe('forbidden');
+		// An editor or a plain member of a unit or an organisation keeps nothing.
+		expect(adminNav({ role: 'editor', units: [{ ...unit, admin: false, editor: true }], orgs: [{ id: 'o', name: 'O', code: 'O', admin: false }] })).toEqual([]);
 	});
 
 	it('marks a link current on its page and the pages below it', () => {
