@@ -294,6 +294,14 @@ func renderText(hello string, blocks []block, data map[string]string, instance s
 	return b.String()
 }
 
+// escLines escapes s for HTML and keeps its line breaks, as the text part
+// does: a message's author writes their body in lines, which a paragraph
+// would otherwise run together.
+func escLines(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n")
+}
+
 // HTML styles: inline only, no external resource, no image, no tracking pixel.
 const (
 	pStyle      = `margin:0 0 16px;`
@@ -334,11 +342,11 @@ func renderHTML(locale, subject, hello string, blocks []block, data map[string]s
 			b.WriteString(`<p style="` + pStyle + `">`)
 			rest := bl.text
 			for _, m := range strong.FindAllStringSubmatchIndex(bl.text, -1) {
-				b.WriteString(esc(fill(bl.text[len(bl.text)-len(rest):m[0]], data)))
-				b.WriteString("<strong>" + esc(fill(bl.text[m[2]:m[3]], data)) + "</strong>")
+				b.WriteString(escLines(fill(bl.text[len(bl.text)-len(rest):m[0]], data)))
+				b.WriteString("<strong>" + escLines(fill(bl.text[m[2]:m[3]], data)) + "</strong>")
 				rest = bl.text[m[1]:]
 			}
-			b.WriteString(esc(fill(rest, data)) + "</p>\n")
+			b.WriteString(escLines(fill(rest, data)) + "</p>\n")
 		}
 	}
 	b.WriteString(`</div>
