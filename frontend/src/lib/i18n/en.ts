@@ -654,6 +654,7 @@ export const en: Messages = {
 	'field.unavailable': 'No unit with this code accepts transfers.',
 	'field.future': 'This date is in the future.',
 	'field.unknown_account': 'This account does not exist or is not active.',
+	'field.unknown_function': 'This function is not in the catalogue of functions.',
 
 	'error.reason_required': 'This case file is not entrusted to you: first give the reason for opening it.',
 	'error.archived': 'This case file is archived: it can no longer be changed.',
@@ -933,7 +934,7 @@ export const en: Messages = {
 	'members.status.active': 'Active',
 	'members.status.ended': 'Ended',
 	'members.functions': 'Functions',
-	'members.functionsHint': 'Separated by commas: president, treasurer… (lower case, digits, dashes).',
+	'members.functionsHint': 'Codes of the catalogue of functions, separated by commas: president, vice-president, tresorier, secretaire, referent, conseiller-prevention, directeur…',
 	'members.validFrom': 'Mandate begins',
 	'members.validFromHint': 'Empty: from now.',
 	'members.validUntil': 'Mandate ends',

@@ -660,6 +660,7 @@ export const fr = {
 	'field.unavailable': 'Aucune unité avec ce code n’accepte de transferts.',
 	'field.future': 'Cette date est dans le futur.',
 	'field.unknown_account': 'Ce compte n’existe pas ou n’est pas actif.',
+	'field.unknown_function': 'Cette fonction n’est pas au catalogue des fonctions.',
 
 	'error.reason_required': 'Ce dossier ne vous est pas confié : indiquez d’abord le motif de votre consultation.',
 	'error.archived': 'Ce dossier est archivé : il ne peut plus être modifié.',
@@ -941,7 +942,7 @@ export const fr = {
 	'members.status.active': 'Actif·ve',
 	'members.status.ended': 'Terminé',
 	'members.functions': 'Fonctions',
-	'members.functionsHint': 'Séparées par des virgules : president, tresorier… (minuscules, chiffres, tirets).',
+	'members.functionsHint': 'Les codes du catalogue des fonctions, séparés par des virgules : president, vice-president, tresorier, secretaire, referent, conseiller-prevention, directeur…',
 	'members.validFrom': 'Début du mandat',
 	'members.validFromHint': 'Vide : dès maintenant.',
 	'members.validUntil': 'Fin du mandat',
