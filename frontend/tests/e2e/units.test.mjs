@@ -206,7 +206,7 @@ test('(c) the unit administrator changes its settings and uploads a logo that pr
 	// The server agrees.
 	const unit = await call('GET', `/api/units/${unitA}`, { token: await login(unitAdmin) });
 	assert.equal(unit.contact_email, 'secretariat-a@example.org');
-	assert.deepEqual(unit.modules, { helpers: true, attachments: false, reminders: true });
+	assert.deepEqual(unit.modules, { helpers: true, attachments: false, reminders: true, transfers: true, inspectors: true });
 	assert.equal(unit.has_logo, true);
 	await assertClean();
 });
