@@ -142,13 +142,13 @@ test('(a) the superadmin registers an organisation; its invited administrator cr
 	const invite = admin.getByRole('region', { name: 'Inviter un membre' });
 	await invite.getByLabel('Adresse e-mail').fill(unitAdmin.email);
 	await invite.getByLabel('Rôle').selectOption({ label: 'Administrateur·rice' });
-	await invite.getByLabel('Fonctions').fill('Directrice');
+	await invite.getByLabel('Fonctions').fill('directeur');
 	await invite.getByLabel('Motif').fill(reason);
 	await invite.getByRole('button', { name: 'Inviter', exact: true }).click();
 	await invite.getByText(`Invitation envoyée à ${unitAdmin.email}.`).waitFor();
 	const row = admin.getByRole('row').filter({ hasText: unitAdmin.email });
 	await row.getByText('Invité·e').waitFor();
-	await row.getByText('directrice').waitFor();
+	await row.getByText('directeur').waitFor();
 
 	// The invitation can be sent again (a new link: the first one dies).
 	await server.waitForLink({ to: unitAdmin.email, path: '/invitation', since: invited });
@@ -206,7 +206,7 @@ test('(c) the unit administrator changes its settings and uploads a logo that pr
 	// The server agrees.
 	const unit = await call('GET', `/api/units/${unitA}`, { token: await login(unitAdmin) });
 	assert.equal(unit.contact_email, 'secretariat-a@example.org');
-	assert.deepEqual(unit.modules, { helpers: true, attachments: false, reminders: true });
+	assert.deepEqual(unit.modules, { helpers: true, attachments: false, reminders: true, transfers: true, inspectors: true });
 	assert.equal(unit.has_logo, true);
 	await assertClean();
 });
