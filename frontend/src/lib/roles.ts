@@ -103,7 +103,8 @@ export function namesInspectors(user: Pick<User, 'role'> | null): boolean {
 export function mainNav(user: ScopedUser | null): NavItem[] {
 	const items: NavItem[] = [{ href: '/', label: 'nav.home' }];
 	if (!user) return items;
-	items.push({ href: '/cases', label: 'nav.cases' });
+	// The secretariat keeps organisations and members, and reaches no case file.
+	if (user.role !== 'secretariat') items.push({ href: '/cases', label: 'nav.cases' });
 	if (handlesTransfers(user)) items.push({ href: '/transfers', label: 'transfers.nav' });
 	if (administersUnits(user)) items.push({ href: '/inspection', label: 'inspection.nav' });
 	if (namesInspectors(user)) items.push({ href: '/inspectors', label: 'inspection.inspectorsNav' });

@@ -89,7 +89,7 @@ describe('navigation by role', () => {
 		expect(hrefs(mainNav(as('reader')))).toEqual(['/', '/cases', '/me']);
 	});
 
-	it('adds transfers for unit editors and admins, inspection for unit admins, inspectors for the secretariat', () => {
+	it('adds transfers for unit editors and admins, inspection for unit admins, inspectors for the secretariat (who has no case files link)', () => {
 		const unit = { id: 'u', name: 'U', code: 'U-1', org_id: 'o' };
 		const editorOf = { role: 'reader' as const, units: [{ ...unit, admin: false, editor: true }] };
 		const adminOf = { role: 'reader' as const, units: [{ ...unit, admin: true, editor: false }] };
@@ -97,7 +97,7 @@ describe('navigation by role', () => {
 		expect(hrefs(mainNav(adminOf))).toEqual(['/', '/cases', '/transfers', '/inspection', '/me']);
 		expect(hrefs(mainNav(as('admin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/me']);
 		expect(hrefs(mainNav(as('superadmin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/inspectors', '/me']);
-		expect(hrefs(mainNav({ role: 'secretariat' as Role }))).toEqual(['/', '/cases', '/inspectors', '/me']);
+		expect(hrefs(mainNav({ role: 'secretariat' as Role }))).toEqual(['/', '/inspectors', '/me']);
 	});
 
 	it('shows no administration link below admin', () => {
