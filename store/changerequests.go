@@ -142,7 +142,7 @@ func (s *Store) checkDetails(ctx context.Context, db bun.IDB, org *scopeRef, kin
 		}
 		fns, fnErr := checkFunctions(d.Functions)
 		if fnErr == nil {
-			fnErr = knownFunctions(ctx, db, fns)
+			fnErr = knownFunctions(ctx, db, "functions", fns)
 		}
 		_, _, dateErr := s.mandate(d.ValidFrom, d.ValidUntil, s.now(), nil)
 		in := NewMembership{Email: d.Email, Name: d.Name, Role: role}
@@ -163,7 +163,7 @@ func (s *Store) checkDetails(ctx context.Context, db bun.IDB, org *scopeRef, kin
 		if err == nil && d.Functions != nil {
 			fns, fnErr := checkFunctions(d.Functions)
 			if fnErr == nil {
-				fnErr = knownFunctions(ctx, db, fns)
+				fnErr = knownFunctions(ctx, db, "functions", fns)
 			}
 			err = prefixed(fnErr)
 		}

@@ -189,12 +189,8 @@ func (s *Store) PublishDocument(ctx context.Context, actor Actor, title string, 
 			f.set("audience", "roles")
 		}
 	}
-	if err := knownFunctions(ctx, s.read, slices.Compact(slices.Sorted(slices.Values(a.Functions)))); err != nil {
-		if e := f.add(err); e != nil {
-			return nil, e
-		}
-		delete(f, "functions")
-		f.set("audience", "unknown_function")
+	if err := f.add(knownFunctions(ctx, s.read, "audience", a.Functions)); err != nil {
+		return nil, err
 	}
 	if !r.keepsAll {
 		if len(a.OrgIDs) == 0 {

@@ -121,8 +121,10 @@ func (s *Store) SaveFunctions(ctx context.Context, actor Actor, items []Function
 	return out, err
 }
 
-// knownFunctions refuses function codes the catalogue does not hold.
-func knownFunctions(ctx context.Context, db bun.IDB, codes []string) error {
+// knownFunctions refuses function codes the catalogue does not hold,
+// naming field (where the form that gave them puts them).
+func knownFunctions(ctx context.Context, db bun.IDB, field string, codes []string) error {
+	codes = slices.Compact(slices.Sorted(slices.Values(codes)))
 	if len(codes) == 0 {
 		return nil
 	}
@@ -131,7 +133,7 @@ func knownFunctions(ctx context.Context, db bun.IDB, codes []string) error {
 		return err
 	}
 	if n != int64(len(codes)) {
-		return Invalid("functions", "unknown_function")
+		return Invalid(field, "unknown_function")
 	}
 	return nil
 }

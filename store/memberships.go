@@ -738,7 +738,7 @@ func (s *Store) addMember(ctx context.Context, outer *bun.Tx, actor Actor, scope
 		}
 		functions, fnErr := checkFunctions(in.Functions)
 		if fnErr == nil {
-			fnErr = knownFunctions(ctx, tx, functions)
+			fnErr = knownFunctions(ctx, tx, "functions", functions)
 		}
 		from, until, dateErr := s.mandate(in.ValidFrom, in.ValidUntil, s.now(), nil)
 		if err := checkInput(&in, in.Reason, checkRole(scopeType, in.Role), fnErr, dateErr); err != nil {
@@ -834,7 +834,7 @@ func (s *Store) updateMembership(ctx context.Context, outer *bun.Tx, actor Actor
 		if ch.Functions != nil {
 			functions, fnErr = checkFunctions(*ch.Functions)
 			if fnErr == nil {
-				fnErr = knownFunctions(ctx, tx, functions)
+				fnErr = knownFunctions(ctx, tx, "functions", functions)
 			}
 		}
 		from, until, dateErr := s.mandate(ch.ValidFrom, ch.ValidUntil, m.ValidFrom, m.ValidUntil)

@@ -71,12 +71,8 @@ func (s *Store) audienceScopes(ctx context.Context, db bun.IDB, sc *Scope, a Aud
 			f.set("audience.roles", "oneof=admin editor member")
 		}
 	}
-	if err := f.add(knownFunctions(ctx, db, slices.Compact(slices.Sorted(slices.Values(a.Functions))))); err != nil {
+	if err := f.add(knownFunctions(ctx, db, "audience.functions", a.Functions)); err != nil {
 		return nil, nil, err
-	}
-	if fn, ok := f["functions"]; ok {
-		delete(f, "functions")
-		f.set("audience.functions", fn)
 	}
 	everything := sc.Secretariat || sc.Superadmin
 	for _, id := range a.OrgIDs {
