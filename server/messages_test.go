@@ -103,6 +103,16 @@ func TestMessagesByFunction(t *testing.T) {
 			t.Errorf("%v: %d recipients, want %d", aud, got, want)
 		}
 	}
+	// The composer counts before the subject and the body are written; sending needs them.
+	blank := map[string]any{"subject": "", "body": " ", "audience": orgA}
+	if status, body := nw.call("orgAdminA", "POST", "/api/messages/preview", blank); status != 200 ||
+		decode[struct{ Recipients int }](t, body).Recipients != 6 {
+		t.Errorf("preview of a blank message: %d %s", status, body)
+	}
+	if status, body := nw.call("orgAdminA", "POST", "/api/messages", blank); status != 422 ||
+		decode[errResp](t, body).Error.Fields["subject"] != "required" {
+		t.Errorf("sending a blank message: %d %s", status, body)
+	}
 	if status, body := nw.call("secretariat", "POST", "/api/messages/preview", msg(map[string]any{"functions": []string{"nope"}})); status != 422 ||
 		decode[errResp](t, body).Error.Fields["audience.functions"] != "unknown_function" {
 		t.Errorf("unknown function: %d %s", status, body)

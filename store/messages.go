@@ -144,12 +144,18 @@ func (s *Store) messageScope(ctx context.Context, actor Actor, in *NewMessage) (
 	if !sc.Secretariat && !sc.Superadmin && len(sc.AdminOrgs) == 0 && len(sc.AdminUnits) == 0 {
 		return nil, ErrForbidden
 	}
+	if in == nil {
+		return sc, nil
+	}
 	return sc, check(in)
 }
 
-// PreviewMessage counts the recipients a message would have.
+// PreviewMessage counts the recipients a message would have. Only its
+// audience counts: the composer shows the count while the subject and the
+// body are still being written, so they are not checked here (sending
+// checks them).
 func (s *Store) PreviewMessage(ctx context.Context, actor Actor, in NewMessage) (int, error) {
-	sc, err := s.messageScope(ctx, actor, &in)
+	sc, err := s.messageScope(ctx, actor, nil)
 	if err != nil {
 		return 0, err
 	}
