@@ -5,6 +5,7 @@ import Activate from './pages/Activate.svelte';
 import AdminAudit from './pages/admin/Audit.svelte';
 import AdminCategories from './pages/admin/Categories.svelte';
 import AdminCategoryInspectors from './pages/admin/CategoryInspectors.svelte';
+import AdminFunctions from './pages/admin/Functions.svelte';
 import AdminOutbox from './pages/admin/Outbox.svelte';
 import AdminRoleRequests from './pages/admin/RoleRequests.svelte';
 import AdminUser from './pages/admin/User.svelte';
@@ -13,11 +14,14 @@ import AdminUsers from './pages/admin/Users.svelte';
 import Case from './pages/Case.svelte';
 import CaseNew from './pages/CaseNew.svelte';
 import Cases from './pages/Cases.svelte';
+import ChangeRequests from './pages/ChangeRequests.svelte';
+import Documents from './pages/Documents.svelte';
 import Forgot from './pages/Forgot.svelte';
 import Home from './pages/Home.svelte';
 import Invitation from './pages/Invitation.svelte';
 import Login from './pages/Login.svelte';
 import Me from './pages/Me.svelte';
+import Messages from './pages/Messages.svelte';
 import NotFound from './pages/NotFound.svelte';
 import Org from './pages/Org.svelte';
 import Orgs from './pages/Orgs.svelte';
@@ -63,6 +67,11 @@ export const routes: readonly Route[] = [
 	{ path: '/orgs/:id', title: 'org.title', access: 'user', component: Org },
 	{ path: '/units', title: 'units.title', access: 'user', component: Units },
 	{ path: '/units/:id', title: 'unit.title', access: 'user', component: Unit },
+	// The secretariat's queue, and anyone's own requests.
+	{ path: '/change-requests', title: 'changeRequests.pageTitle', access: 'user', component: ChangeRequests },
+	{ path: '/messages', title: 'messages.title', access: 'writer', component: Messages },
+	{ path: '/documents', title: 'documents.title', access: 'user', component: Documents },
+	{ path: '/admin/functions', title: 'functions.title', access: 'secretariat', component: AdminFunctions },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
 	{ path: '/admin/role-requests', title: 'requests.title', access: 'scopeAdmin', component: AdminRoleRequests },

@@ -15,9 +15,12 @@ import type {
 	Category,
 	CategoryPreset,
 	CategoryInspection,
+	ChangeRequest,
 	Collaborator,
 	Deadline,
+	DocumentAudience,
 	DownloadedFile,
+	FunctionInput,
 	HelperKind,
 	HistoryEntry,
 	InspectionRead,
@@ -26,6 +29,9 @@ import type {
 	InvitationInfo,
 	ListPage,
 	Me,
+	MemberFunction,
+	NewChangeRequest,
+	NewMessage,
 	NewTransfer,
 	Membership,
 	MembershipChange,
@@ -38,12 +44,14 @@ import type {
 	OutboxMessage,
 	Overview,
 	Presence,
+	PublishedDocument,
 	Registration,
 	RequestableRole,
 	Role,
 	RoleRequest,
 	SecondFactorEnrolment,
 	SecondFactorStatus,
+	SentMessage,
 	SessionInfo,
 	SetupInput,
 	TestMailResult,
@@ -470,5 +478,38 @@ export const api = {
 	endMembership: (id: string, reason: string) =>
 		request<void>('DELETE', `/api/memberships/${encodeURIComponent(id)}`, { body: { reason } }),
 	resendMembership: (id: string) => request<Membership>('POST', `/api/memberships/${encodeURIComponent(id)}/resend`),
-	myMemberships: () => items<Membership>('/api/me/memberships')
+	myMemberships: () => items<Membership>('/api/me/memberships'),
+
+	functions: () => items<MemberFunction>('/api/functions'),
+	/** Replaces the whole catalogue of functions, in its order. */
+	saveFunctions: async (entries: FunctionInput[], reason: string) =>
+		(await request<{ items: MemberFunction[] | null }>('PUT', '/api/functions', { body: { items: entries, reason } })).items ?? [],
+
+	fileChangeRequest: (orgId: string, input: NewChangeRequest) =>
+		request<ChangeRequest>('POST', orgPath(orgId, '/change-requests'), { body: input }),
+	/** The secretariat's queue (every request), anyone else's own requests; pending first. */
+	changeRequests: async (query: { status?: string; page?: number; per_page?: number } = {}) => {
+		const page = await request<ListPage<ChangeRequest>>('GET', withQuery('/api/change-requests', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+	decideChangeRequest: (id: string, decision: 'apply' | 'reject', reason: string) =>
+		request<ChangeRequest>('POST', `/api/change-requests/${encodeURIComponent(id)}/${decision}`, { body: { reason } }),
+
+	previewMessage: (input: NewMessage) => request<{ recipients: number }>('POST', '/api/messages/preview', { body: input }),
+	sendMessage: (input: NewMessage) => request<SentMessage>('POST', '/api/messages', { body: input }),
+	messages: async (query: { page?: number; per_page?: number } = {}) => {
+		const page = await request<ListPage<SentMessage>>('GET', withQuery('/api/messages', { ...query }));
+		return { ...page, items: page.items ?? [] };
+	},
+
+	documents: () => items<PublishedDocument>('/api/documents'),
+	publishDocument: (title: string, audience: DocumentAudience, file: File) => {
+		const form = fileForm(file);
+		form.append('title', title);
+		form.append('audience', JSON.stringify(audience));
+		return request<PublishedDocument>('POST', '/api/documents', { form });
+	},
+	downloadDocument: (doc: Pick<PublishedDocument, 'id' | 'filename'>) =>
+		download(`/api/documents/${encodeURIComponent(doc.id)}`, doc.filename),
+	deleteDocument: (id: string) => request<void>('DELETE', `/api/documents/${encodeURIComponent(id)}`)
 };

@@ -660,3 +660,112 @@ export interface DownloadedFile {
 	blob: Blob;
 	filename: string;
 }
+
+/** An entry of the catalogue of functions a membership may hold (GET /api/functions). */
+export interface MemberFunction {
+	code: string;
+	label_fr: string;
+	label_en: string;
+	position: number;
+	/** An inactive function stays on the memberships that hold it; forms stop offering it. */
+	active: boolean;
+}
+
+/** One entry of the catalogue as PUT /api/functions takes it. */
+export interface FunctionInput {
+	code: string;
+	label_fr: string;
+	label_en: string;
+	active: boolean;
+}
+
+/** The kinds of change request a member of a centrally managed organisation files. */
+export type ChangeKind = 'add_member' | 'end_member' | 'update_member' | 'update_record';
+
+/** Where a change request stands. */
+export type ChangeStatus = 'pending' | 'applied' | 'rejected';
+
+/** A change request's details; which fields count depends on its kind (see the API's ChangeDetails). */
+export interface ChangeDetails {
+	unit_id?: string;
+	email?: string;
+	name?: string;
+	role?: MembershipRole;
+	functions?: string[];
+	valid_from?: string;
+	valid_until?: string;
+	membership_id?: string;
+	record?: { name?: string; address?: string; contact_email?: string };
+}
+
+/** The body of POST /api/orgs/{id}/change-requests. */
+export interface NewChangeRequest {
+	kind: ChangeKind;
+	details: ChangeDetails;
+	message: string;
+}
+
+/** A filed change request (GET /api/change-requests). */
+export interface ChangeRequest {
+	id: string;
+	org_id: string;
+	org_name: string;
+	requester_id: string;
+	requester: string;
+	kind: ChangeKind;
+	details: ChangeDetails;
+	message: string;
+	status: ChangeStatus;
+	/** The decision's reason. */
+	reason?: string;
+	decided_at: string | null;
+	created_at: string;
+}
+
+/** Who a message goes to: empty lists do not narrow. */
+export interface MessageAudience {
+	org_ids?: string[];
+	unit_ids?: string[];
+	roles?: MembershipRole[];
+	functions?: string[];
+}
+
+/** The body of POST /api/messages and /api/messages/preview. */
+export interface NewMessage {
+	subject: string;
+	body: string;
+	audience: MessageAudience;
+}
+
+/** A message as the "messages sent" list shows it. */
+export interface SentMessage {
+	id: string;
+	sender: string;
+	subject: string;
+	body: string;
+	audience: MessageAudience;
+	recipients: number;
+	created_at: string;
+}
+
+/** Who a document is for: empty lists do not narrow. */
+export interface DocumentAudience {
+	org_ids?: string[] | null;
+	roles?: MembershipRole[] | null;
+	functions?: string[] | null;
+}
+
+/** A published document (GET /api/documents). */
+export interface PublishedDocument {
+	id: string;
+	title: string;
+	filename: string;
+	media_type: string;
+	size: number;
+	sha256: string;
+	audience: DocumentAudience;
+	publisher_id: string;
+	created_at: string;
+	/** The caller may delete it. */
+	manage: boolean;
+}

@@ -85,3 +85,16 @@ export function checkNewAccount(account: { password: string; confirmation: strin
 export function hasReasons(reasons: FieldReasons): boolean {
 	return Object.keys(reasons).length > 0;
 }
+
+/**
+ * The reasons of the fields under prefix, named without it: a 422 names a nested field by its
+ * path (`details.email`, `audience.org_ids`), the part of the form that shows it by its own name.
+ */
+export function reasonsUnder(reasons: FieldReasons, prefix: string): FieldReasons {
+	const start = `${prefix}.`;
+	return Object.fromEntries(
+		Object.entries(reasons)
+			.filter(([field]) => field.startsWith(start))
+			.map(([field, reason]) => [field.slice(start.length), reason])
+	);
+}

@@ -40,9 +40,11 @@ export function requestableRoles(role: Role): RequestableRole[] {
 
 /**
  * What a page asks of the person viewing it; `scopeAdmin`: an instance admin, or the admin of
- * an organisation or a unit (who decide the role requests and read the audit of their scope).
+ * an organisation or a unit (who decide the role requests and read the audit of their scope);
+ * `writer`: who writes to members (writesMessages); `secretariat`: the secretariat or a
+ * superadmin (who keep the catalogue of functions and decide the change requests).
  */
-export type Access = 'public' | 'user' | 'editor' | 'scopeAdmin' | 'admin' | 'superadmin';
+export type Access = 'public' | 'user' | 'editor' | 'scopeAdmin' | 'writer' | 'secretariat' | 'admin' | 'superadmin';
 
 /** Whether the account administers an organisation or a unit (a live admin membership). */
 export function administersScope(user: Pick<User, 'units' | 'orgs'> | null | undefined): boolean {
@@ -67,6 +69,8 @@ export function accessFor(
 	if (!session.user) return 'wait';
 	if (access === 'user') return 'allow';
 	if (access === 'scopeAdmin') return isScopeAdmin(session.user) ? 'allow' : 'forbidden';
+	if (access === 'writer') return writesMessages(session.user) ? 'allow' : 'forbidden';
+	if (access === 'secretariat') return namesInspectors(session.user) ? 'allow' : 'forbidden';
 	return roleAtLeast(session.user.role, access) ? 'allow' : 'forbidden';
 }
 
@@ -78,8 +82,8 @@ export interface NavItem {
 	badge?: 'pendingRequests';
 }
 
-/** An account and the units its memberships reach, as GET /api/me gives them. */
-export type ScopedUser = Pick<Me, 'role' | 'units'>;
+/** An account and the units (and organisations) its memberships reach, as GET /api/me gives them. */
+export type ScopedUser = Pick<Me, 'role' | 'units'> & Partial<Pick<Me, 'orgs'>>;
 
 /** Whether the person administers at least one unit: an instance admin administers them all. */
 export function administersUnits(user: ScopedUser | null): boolean {
@@ -99,6 +103,25 @@ export function namesInspectors(user: Pick<User, 'role'> | null): boolean {
 	return user != null && (user.role === 'superadmin' || (user.role as string) === 'secretariat');
 }
 
+/**
+ * Whether documents concern the person: those a live membership may match, and those who
+ * publish them (the secretariat, instance admins, superadmins).
+ */
+export function readsDocuments(user: ScopedUser | null): boolean {
+	if (!user) return false;
+	return user.role === 'secretariat' || roleAtLeast(user.role, 'admin') || (user.units ?? []).length > 0 || (user.orgs ?? []).length > 0;
+}
+
+/** Whether the person writes to members: the secretariat, superadmins, and the admins of an organisation or a unit. */
+export function writesMessages(user: Pick<User, 'role' | 'units' | 'orgs'> | null | undefined): boolean {
+	return user?.role === 'secretariat' || user?.role === 'superadmin' || administersScope(user);
+}
+
+/** Whether the person publishes documents: the secretariat, instance admins, superadmins and organisations' admins. */
+export function publishesDocuments(user: Pick<User, 'role' | 'orgs'> | null | undefined): boolean {
+	return user?.role === 'secretariat' || roleAtLeast(user?.role, 'admin') || (user?.orgs ?? []).some((org) => org.admin);
+}
+
 /** The main navigation for a person (null: nobody logged in). */
 export function mainNav(user: ScopedUser | null): NavItem[] {
 	const items: NavItem[] = [{ href: '/', label: 'nav.home' }];
@@ -108,6 +131,7 @@ export function mainNav(user: ScopedUser | null): NavItem[] {
 	if (handlesTransfers(user)) items.push({ href: '/transfers', label: 'transfers.nav' });
 	if (administersUnits(user)) items.push({ href: '/inspection', label: 'inspection.nav' });
 	if (namesInspectors(user)) items.push({ href: '/inspectors', label: 'inspection.inspectorsNav' });
+	if (readsDocuments(user)) items.push({ href: '/documents', label: 'documents.nav' });
 	items.push({ href: '/me', label: 'nav.me' });
 	return items;
 }
@@ -134,6 +158,8 @@ export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): Na
 	if (instanceAdmin) items.push({ href: '/admin/categories', label: 'nav.categories' });
 	if (isScopeAdmin(user)) items.push({ href: '/admin/audit', label: 'nav.audit' });
 	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
+	if (namesInspectors(user)) items.push({ href: '/change-requests', label: 'changeRequests.nav' }, { href: '/admin/functions', label: 'functions.nav' });
+	if (writesMessages(user)) items.push({ href: '/messages', label: 'messages.nav' });
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
 	return items;
 }

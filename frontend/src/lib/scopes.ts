@@ -24,22 +24,10 @@ export const membershipRoleLabel = (role: string): MessageKey => `members.role.$
 /** The label of a membership status. */
 export const membershipStatusLabel = (status: string): MessageKey => `members.status.${status as MembershipStatus}`;
 
-/**
- * The functions typed in one field (`president, treasurer`): separated by commas or line
- * breaks, trimmed, lower-cased, each once. The server checks their form.
- */
-export function parseFunctions(text: string): string[] {
-	const found: string[] = [];
-	for (const part of text.split(/[,\n]/)) {
-		const name = part.trim().toLowerCase();
-		if (name && !found.includes(name)) found.push(name);
-	}
-	return found;
-}
-
-/** Functions as the field shows them. */
-export function formatFunctions(functions: readonly string[] | null | undefined): string {
-	return (functions ?? []).join(', ');
+/** Functions as a comparable list: each once, in a fixed order (the order ticked does not matter). */
+export function sameFunctions(a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): boolean {
+	const norm = (list: readonly string[] | null | undefined) => [...new Set(list ?? [])].sort().join(',');
+	return norm(a) === norm(b);
 }
 
 /**
@@ -55,14 +43,15 @@ export function mandateDay(iso: string | null | undefined): string {
 /** What the change form of a membership holds. */
 export interface MembershipForm {
 	role: MembershipRole;
-	functions: string;
+	/** The codes of the catalogue's functions held. */
+	functions: string[];
 	validFrom: string;
 	validUntil: string;
 }
 
 /** The form of a membership, filled from it. */
 export function membershipForm(m: Membership): MembershipForm {
-	return { role: m.role, functions: formatFunctions(m.functions), validFrom: mandateDay(m.valid_from), validUntil: mandateDay(m.valid_until) };
+	return { role: m.role, functions: [...(m.functions ?? [])], validFrom: mandateDay(m.valid_from), validUntil: mandateDay(m.valid_until) };
 }
 
 /**
@@ -74,8 +63,7 @@ export function membershipChange(m: Membership, form: MembershipForm): Omit<Memb
 	const before = membershipForm(m);
 	const change: Omit<MembershipChange, 'reason'> = {};
 	if (form.role !== before.role) change.role = form.role;
-	const functions = parseFunctions(form.functions);
-	if (functions.join(',') !== parseFunctions(before.functions).join(',')) change.functions = functions;
+	if (!sameFunctions(form.functions, before.functions)) change.functions = [...new Set(form.functions)];
 	if (form.validFrom && form.validFrom !== before.validFrom) change.valid_from = form.validFrom;
 	if (form.validUntil !== before.validUntil) change.valid_until = form.validUntil;
 	return change;

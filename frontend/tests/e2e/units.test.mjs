@@ -142,13 +142,14 @@ test('(a) the superadmin registers an organisation; its invited administrator cr
 	const invite = admin.getByRole('region', { name: 'Inviter un membre' });
 	await invite.getByLabel('Adresse e-mail').fill(unitAdmin.email);
 	await invite.getByLabel('Rôle').selectOption({ label: 'Administrateur·rice' });
-	await invite.getByLabel('Fonctions').fill('directeur');
+	// Functions are picked from the catalogue, in the reader's language.
+	await invite.getByRole('group', { name: 'Fonctions' }).getByLabel('Directeur·rice').check();
 	await invite.getByLabel('Motif').fill(reason);
 	await invite.getByRole('button', { name: 'Inviter', exact: true }).click();
 	await invite.getByText(`Invitation envoyée à ${unitAdmin.email}.`).waitFor();
 	const row = admin.getByRole('row').filter({ hasText: unitAdmin.email });
 	await row.getByText('Invité·e').waitFor();
-	await row.getByText('directeur').waitFor();
+	await row.getByText('Directeur·rice').waitFor();
 
 	// The invitation can be sent again (a new link: the first one dies).
 	await server.waitForLink({ to: unitAdmin.email, path: '/invitation', since: invited });

@@ -77,6 +77,7 @@ describe('Header', () => {
 			'/cases',
 			'/transfers',
 			'/inspection',
+			'/documents',
 			'/me',
 			'/admin/users',
 			'/admin/role-requests',

@@ -93,11 +93,14 @@ describe('navigation by role', () => {
 		const unit = { id: 'u', name: 'U', code: 'U-1', org_id: 'o' };
 		const editorOf = { role: 'reader' as const, units: [{ ...unit, admin: false, editor: true }] };
 		const adminOf = { role: 'reader' as const, units: [{ ...unit, admin: true, editor: false }] };
-		expect(hrefs(mainNav(editorOf))).toEqual(['/', '/cases', '/transfers', '/me']);
-		expect(hrefs(mainNav(adminOf))).toEqual(['/', '/cases', '/transfers', '/inspection', '/me']);
-		expect(hrefs(mainNav(as('admin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/me']);
-		expect(hrefs(mainNav(as('superadmin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/inspectors', '/me']);
-		expect(hrefs(mainNav({ role: 'secretariat' as Role }))).toEqual(['/', '/inspectors', '/me']);
+		expect(hrefs(mainNav(editorOf))).toEqual(['/', '/cases', '/transfers', '/documents', '/me']);
+		expect(hrefs(mainNav(adminOf))).toEqual(['/', '/cases', '/transfers', '/inspection', '/documents', '/me']);
+		expect(hrefs(mainNav(as('admin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/documents', '/me']);
+		expect(hrefs(mainNav(as('superadmin')))).toEqual(['/', '/cases', '/transfers', '/inspection', '/inspectors', '/documents', '/me']);
+		expect(hrefs(mainNav({ role: 'secretariat' as Role }))).toEqual(['/', '/inspectors', '/documents', '/me']);
+		// A plain member of an organisation reads its documents, and has no case files of a unit.
+		const memberOf = { role: 'reader' as const, units: [], orgs: [{ id: 'o', name: 'O', code: 'O', admin: false }] };
+		expect(hrefs(mainNav(memberOf))).toEqual(['/', '/cases', '/documents', '/me']);
 	});
 
 	it('shows no administration link below admin', () => {
@@ -120,19 +123,28 @@ describe('navigation by role', () => {
 			'/admin/audit',
 			'/orgs',
 			'/units',
+			'/change-requests',
+			'/admin/functions',
+			'/messages',
 			'/admin/outbox'
 		]);
 	});
 
 	it('shows organisations and units to the secretariat and scope admins, role requests and audit to scope admins', () => {
-		expect(hrefs(adminNav(as('secretariat')))).toEqual(['/orgs', '/units']);
+		expect(hrefs(adminNav(as('secretariat')))).toEqual(['/orgs', '/units', '/change-requests', '/admin/functions', '/messages']);
 		const unit = { id: 'u', name: 'U', code: 'U', org_id: 'o' };
 		// A scope admin also decides the role requests naming their units and reads their scope's audit.
-		const scoped = ['/admin/role-requests', '/admin/audit', '/orgs', '/units'];
+		const scoped = ['/admin/role-requests', '/admin/audit', '/orgs', '/units', '/messages'];
 		expect(hrefs(adminNav({ role: 'editor', units: [{ ...unit, admin: true, editor: false }], orgs: [] }))).toEqual(scoped);
 		expect(hrefs(adminNav({ role: 'reader', units: [], orgs: [{ id: 'o', name: 'O', code: 'O', admin: true }] }))).toEqual(scoped);
 		expect(accessFor('scopeAdmin', { token: 't', user: { role: 'reader', units: [{ ...unit, admin: true, editor: false }] } })).toBe('allow');
 		expect(accessFor('scopeAdmin', { token: 't', user: { role: 'secretariat' } })).toBe('forbidden');
+		// Messages are the secretariat's, superadmins' and scope admins'; the catalogue and the queue the secretariat's and superadmins'.
+		expect(accessFor('writer', { token: 't', user: { role: 'secretariat' } })).toBe('allow');
+		expect(accessFor('writer', { token: 't', user: { role: 'reader', orgs: [{ id: 'o', name: 'O', code: 'O', admin: true }] } })).toBe('allow');
+		expect(accessFor('writer', { token: 't', user: { role: 'reader', orgs: [{ id: 'o', name: 'O', code: 'O', admin: false }] } })).toBe('forbidden');
+		expect(accessFor('secretariat', { token: 't', user: { role: 'superadmin' } })).toBe('allow');
+		expect(accessFor('secretariat', { token: 't', user: { role: 'admin' } })).toBe('forbidden');
 		expect(accessFor('scopeAdmin', { token: 't', user: { role: 'editor', units: [{ ...unit, admin: false, editor: true }] } })).toBe('forbidden');
 		expect(accessFor('admin', { token: 't', user: { role: 'reader', units: [{ ...unit, admin: true, editor: false }] } })).toBe('forbidden');
 		// An editor or a plain member of a unit or an organisation keeps nothing.

@@ -11,7 +11,7 @@ import {
 	membershipChange,
 	membershipForm,
 	membershipRoles,
-	parseFunctions,
+	sameFunctions,
 	scopeFieldError,
 	seesSeveralUnits,
 	unitChange,
@@ -39,9 +39,11 @@ const membership: Membership = {
 const unit = (id: string, admin: boolean, editor: boolean) => ({ id, name: id, code: id.toUpperCase(), org_id: 'o1', admin, editor });
 
 describe('functions', () => {
-	it('reads commas and line breaks, trims, lower-cases and keeps each once, in order', () => {
-		expect(parseFunctions(' President, tresorier\nPRESIDENT,, ')).toEqual(['president', 'tresorier']);
-		expect(parseFunctions('')).toEqual([]);
+	it('compare as sets: the order ticked and repeats do not matter, none equals null', () => {
+		expect(sameFunctions(['president', 'tresorier'], ['tresorier', 'president', 'president'])).toBe(true);
+		expect(sameFunctions([], null)).toBe(true);
+		expect(sameFunctions(['president'], ['tresorier'])).toBe(false);
+		expect(sameFunctions(['president'], ['president', 'tresorier'])).toBe(false);
 	});
 });
 
@@ -61,13 +63,14 @@ describe('membership change', () => {
 
 	it('sends only what changed; an emptied end removes it', () => {
 		const ending = { ...membership, valid_until: '2027-06-30T00:00:00Z' };
-		const form = { ...membershipForm(ending), role: 'admin' as const, functions: 'referent, President', validUntil: '' };
+		const form = { ...membershipForm(ending), role: 'admin' as const, functions: ['referent', 'president'], validUntil: '' };
 		expect(membershipChange(ending, form)).toEqual({ role: 'admin', functions: ['referent', 'president'], valid_until: '' });
 	});
 
-	it('takes functions typed differently but equal as unchanged, and a new start day', () => {
-		const form = { ...membershipForm(membership), functions: ' REFERENT ', validFrom: '2026-10-01' };
-		expect(membershipChange(membership, form)).toEqual({ valid_from: '2026-10-01' });
+	it('takes the same functions ticked in another order as unchanged, and a new start day', () => {
+		const twice = { ...membership, functions: ['referent', 'president'] };
+		const form = { ...membershipForm(twice), functions: ['president', 'referent'], validFrom: '2026-10-01' };
+		expect(membershipChange(twice, form)).toEqual({ valid_from: '2026-10-01' });
 	});
 
 	it('offers editors in units only', () => {
