@@ -160,6 +160,20 @@ func TestRegistrationValidationAndClosedRegistration(t *testing.T) {
 	}
 }
 
+// A superadmin invites the secretariat: the invitation names its role in words
+// (the e-mail once failed to render a role outside the ranks).
+func TestSecretariatInvitation(t *testing.T) {
+	e := newTestEnv(t)
+	_, tok := e.account(store.RoleSuperadmin, "root@example.org")
+	inv := map[string]any{"email": "sec@example.org", "name": "Sec", "role": "secretariat", "locale": "fr", "reason": "Secrétariat du réseau nommé par le CA"}
+	if resp, body := e.do("POST", "/api/users", inv, auth(tok)...); resp.StatusCode != 201 {
+		t.Fatalf("invite the secretariat: %d %s", resp.StatusCode, body)
+	}
+	if m := mailAbout(t, e, "sec@example.org", "secrétariat"); m.Text == "" {
+		t.Errorf("the invitation does not name the role: %s", m.Text)
+	}
+}
+
 // Journey 3: an admin invites a person, who sets a name and password through
 // the link and arrives with the role; another e-mail gets a plain reader.
 func TestAdminInvitation(t *testing.T) {
