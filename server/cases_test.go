@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"cloison/server/config"
 	"cloison/server/report/reporttest"
@@ -276,10 +278,7 @@ func TestCasePermissionMatrix(t *testing.T) {
 			}
 		})},
 		{"expired helper", asOutsider, "", helper(func(f *fixtureCase, g string) {
-			past := "2026-01-01"
-			if _, err := e.store.UpdateCollaborator(ctx, owner, f.id, g, store.CollaborationChange{Until: &past}); err != nil {
-				t.Fatal(err)
-			}
+			e.expireCollaboration(owner, f.id, g)
 		})},
 		{"helper of a closed case", asOutsider, "", helper(func(f *fixtureCase, g string) {
 			outcome := "obtained"
@@ -682,5 +681,26 @@ func TestVisibilityComesBeforeValidation(t *testing.T) {
 		if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields[tc.field] == "" {
 			t.Errorf("%s %s as the assignee: %d %s, want 422 on %s", tc.method, tc.path, resp.StatusCode, body, tc.field)
 		}
+	}
+}
+
+// expireCollaboration makes a helper's access end yesterday: no request may
+// set a past end date (422 until: past), so the test sets today's end, then
+// moves it back a day in the database file, keeping the store's format.
+func (e *testEnv) expireCollaboration(manager store.Actor, caseID, grantID string) {
+	e.t.Helper()
+	today := e.clock.now().UTC().Format(time.DateOnly)
+	if _, err := e.store.UpdateCollaborator(context.Background(), manager, caseID, grantID,
+		store.CollaborationChange{Until: store.ClearableDate{Set: true, Day: &today}}); err != nil {
+		e.t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.cfg.Data.Dir, store.DatabaseFile)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	yesterday := e.clock.now().UTC().Add(-24 * time.Hour).Format(time.DateOnly)
+	if _, err := db.Exec("UPDATE grants SET ends_at = ? || substr(ends_at, 11) WHERE id = ?", yesterday, grantID); err != nil {
+		e.t.Fatal(err)
 	}
 }

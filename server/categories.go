@@ -59,9 +59,15 @@ type categoryPreset struct {
 // presetView is a preset as the API shows it: its name in the caller's
 // language, its categories with their labels in every language.
 type presetView struct {
-	Key        string                `json:"key"`
-	Name       string                `json:"name"`
-	Categories []store.CategoryInput `json:"categories"`
+	Key        string           `json:"key"`
+	Name       string           `json:"name"`
+	Categories []presetCategory `json:"categories"`
+}
+
+// presetCategory is one category of a preset: its id and its labels.
+type presetCategory struct {
+	ID     string            `json:"id"`
+	Labels map[string]string `json:"labels"`
 }
 
 // view is the preset in locale's words.
@@ -72,7 +78,7 @@ func (p categoryPreset) view(locale string) presetView {
 		for _, l := range i18n.Locales() {
 			labels[l] = i18n.Get(l).Text("category." + id)
 		}
-		v.Categories = append(v.Categories, store.CategoryInput{ID: id, Labels: labels})
+		v.Categories = append(v.Categories, presetCategory{ID: id, Labels: labels})
 	}
 	return v
 }
@@ -92,7 +98,11 @@ func (s *Server) addCategoryPreset(c *fiber.Ctx) error {
 	key := c.Params("key")
 	for _, p := range categoryPresets {
 		if p.key == key {
-			added, err := s.store.AddCategories(c.UserContext(), s.actor(c), p.key, p.view(i18n.Source).Categories)
+			var in []store.CategoryInput
+			for _, pc := range p.view(i18n.Source).Categories {
+				in = append(in, store.CategoryInput{ID: pc.ID, Labels: pc.Labels})
+			}
+			added, err := s.store.AddCategories(c.UserContext(), s.actor(c), p.key, in)
 			if err != nil {
 				return err
 			}

@@ -218,3 +218,63 @@ func TestConcurrentEditingAndPresence(t *testing.T) {
 		t.Fatalf("first save lost: %s", d.Summary)
 	}
 }
+
+// Changing a helper's end date answers what the document says: a date today
+// or later is set and the collaborator comes back, null removes the end
+// date, a past day or "" is refused naming until, and the helper keeps
+// access through every refusal.
+func TestCollaboratorEndDateChanges(t *testing.T) {
+	e := newTestEnv(t)
+	_, ownerTok := e.account(store.RoleEditor, "owner@example.org")
+	_, helperTok := e.account(store.RoleReader, "lea@example.org")
+	f := e.newCase(e.actorOf(ownerTok), store.CaseOpen)
+	resp, body := e.do("POST", "/api/cases/"+f.id+"/collaborators", map[string]any{"email": "lea@example.org", "kind": "trainee", "until": "2099-06-30"}, auth(ownerTok)...)
+	if resp.StatusCode != 201 {
+		t.Fatalf("invite: %d %s", resp.StatusCode, body)
+	}
+	col := decode[store.Collaborator](t, body)
+	path := "/api/cases/" + f.id + "/collaborators/" + col.ID
+	today := e.clock.now().UTC().Format(time.DateOnly)
+	yesterday := e.clock.now().UTC().Add(-24 * time.Hour).Format(time.DateOnly)
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		until      string // the collaborator's until after the change ("" none)
+	}{
+		{"a past day", `{"until":"` + yesterday + `"}`, 422, "2099-06-30"},
+		{"an empty string", `{"until":""}`, 422, "2099-06-30"},
+		{"not a date", `{"until":"bientôt"}`, 422, "2099-06-30"},
+		{"absent", `{"major":true}`, 200, "2099-06-30"},
+		{"today", `{"until":"` + today + `"}`, 200, today},
+		{"null", `{"until":null}`, 200, ""},
+	} {
+		resp, body := e.doRaw("PATCH", path, "application/json", []byte(tc.body), auth(ownerTok)...)
+		if resp.StatusCode != tc.status {
+			t.Fatalf("%s: %d %s", tc.name, resp.StatusCode, body)
+		}
+		if tc.status == 422 {
+			if fields := decode[errResp](t, body).Error.Fields; fields["until"] == "" {
+				t.Fatalf("%s: the refusal does not name until: %s", tc.name, body)
+			}
+		} else if c := decode[store.Collaborator](t, body); c.ID != col.ID {
+			t.Fatalf("%s: answered %s", tc.name, body)
+		}
+		_, body = e.do("GET", "/api/cases/"+f.id+"/collaborators", nil, auth(ownerTok)...)
+		list := decode[struct{ Items []store.Collaborator }](t, body).Items
+		got, found := "", false
+		for _, c := range list {
+			if c.ID == col.ID {
+				found = true
+				if c.Until != nil {
+					got = *c.Until
+				}
+			}
+		}
+		if !found || got != tc.until {
+			t.Fatalf("%s: collaborators %s, want until %q", tc.name, body, tc.until)
+		}
+		if resp, _ := e.do("GET", "/api/cases/"+f.id, nil, auth(helperTok)...); resp.StatusCode != 200 {
+			t.Fatalf("%s: the helper lost access: %d", tc.name, resp.StatusCode)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/json"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,13 +15,23 @@ import (
 //go:embed openapi.json
 var openapiDoc []byte
 
+// servedOpenAPI is the document without its indentation, which is for
+// reviewers of the source: about half the bytes on the wire.
+var servedOpenAPI = func() []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, openapiDoc); err != nil {
+		return openapiDoc // compileContracts refuses it at start anyway
+	}
+	return b.Bytes()
+}()
+
 func (s *Server) health(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok", "version": s.version})
 }
 
 func (s *Server) openapi(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(openapiDoc)
+	return c.Send(servedOpenAPI)
 }
 
 // publicConfig is what anyone may know of the instance before logging in.

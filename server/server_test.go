@@ -222,6 +222,12 @@ func (e *testEnv) trySend(socket bool, method, path, contentType string, body []
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		// Every answer is held to the document (contract_test.go).
+		if msg := checkAnswer(method, path, resp, b); msg != "" {
+			e.t.Error(msg)
+		}
+	}
 	return resp, b, err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -35,6 +36,20 @@ func endOfDay(day *string) (*time.Time, error) {
 	return &end, nil
 }
 
+// helperEnd is when a helper's access given until day (a date) ends: at
+// the end of that day; nil for no end. A day already over is refused (422
+// until: past), so that no change ends a collaboration by surprise.
+func (s *Store) helperEnd(day *string) (*time.Time, error) {
+	ends, err := endOfDay(day)
+	if err != nil {
+		return nil, err
+	}
+	if ends != nil && !ends.After(s.now()) {
+		return nil, Invalid("until", "past")
+	}
+	return ends, nil
+}
+
 // managed loads a case file the actor manages (assignee or admin), in a
 // unit whose helpers are switched on.
 func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID string) (*Case, error) {
@@ -65,14 +80,11 @@ func (s *Store) InviteCollaborator(ctx context.Context, actor Actor, caseID stri
 		if err := check(&in); err != nil {
 			return err
 		}
-		ends, err := endOfDay(in.Until)
+		ends, err := s.helperEnd(in.Until)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		if ends != nil && !ends.After(now) {
-			return Invalid("until", "past")
-		}
 		if !CollaborationOpen(c.Status) {
 			return Coded(ErrConflict, "case_not_open")
 		}
@@ -246,8 +258,25 @@ func (s *Store) AcceptCollaboration(ctx context.Context, actor Actor, tok string
 // CollaborationChange changes a helper's major flag or end date.
 type CollaborationChange struct {
 	Major *bool `json:"major"`
-	// Until: a date, or "" to remove the end date.
-	Until *string `json:"until" validate:"omitempty,datetime=2006-01-02"`
+	// Until is the last day of access: a date, or null to remove the end
+	// date; absent, it stays.
+	Until ClearableDate `json:"until"`
+}
+
+// ClearableDate is an optional date field that null clears: absent (Set
+// false) leaves it, null (Set, Day nil) removes it, a string sets it.
+type ClearableDate struct {
+	Set bool
+	Day *string
+}
+
+// UnmarshalJSON runs only when the field is present, null included.
+func (d *ClearableDate) UnmarshalJSON(b []byte) error {
+	d.Set, d.Day = true, nil
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &d.Day)
 }
 
 // UpdateCollaborator changes a helper's collaboration (managers only).
@@ -269,14 +298,17 @@ func (s *Store) UpdateCollaborator(ctx context.Context, actor Actor, caseID, id 
 		if ch.Major != nil {
 			q = q.Set("major = ?", *ch.Major)
 		}
-		if ch.Until != nil {
-			ends, err := endOfDay(ch.Until)
+		if ch.Until.Set {
+			if ch.Until.Day != nil && *ch.Until.Day == "" {
+				return Invalid("until", "datetime=2006-01-02")
+			}
+			ends, err := s.helperEnd(ch.Until.Day)
 			if err != nil {
 				return err
 			}
 			q = q.Set("ends_at = ?", ends)
 		}
-		if ch.Major != nil || ch.Until != nil {
+		if ch.Major != nil || ch.Until.Set {
 			if _, err := q.Exec(ctx); err != nil {
 				return err
 			}

@@ -27,6 +27,18 @@ type DocAudience struct {
 	Functions []string `json:"functions"`
 }
 
+// MarshalJSON writes an empty list as [], never null: the document
+// declares arrays, and a client reads them literally.
+func (a DocAudience) MarshalJSON() ([]byte, error) {
+	type plain DocAudience
+	for _, l := range []*[]string{&a.OrgIDs, &a.Roles, &a.Functions} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	return json.Marshal(plain(a))
+}
+
 // Document is a published document.
 type Document struct {
 	bun.BaseModel `bun:"table:documents,alias:d"`
