@@ -145,7 +145,8 @@ test('a member of a centrally managed organisation asks for a new member; the se
 	// The secretariat finds it in its queue, in words, and applies it.
 	const desk = await newPage();
 	await logIn(desk, secretariat);
-	await adminNav(desk).getByRole('link', { name: 'Demandes de changement' }).click();
+	// The navigation says one request waits.
+	await adminNav(desk).getByRole('link', { name: 'Demandes de changement (1 en attente)' }).click();
 	await heading(desk, 'Demandes de changement à traiter').waitFor();
 	const request = desk.getByRole('article', { name: /Ajouter un membre — Pouvoir organisateur Saint-Luc/ });
 	await request.getByRole('definition').filter({ hasText: centralMember.name }).waitFor();
