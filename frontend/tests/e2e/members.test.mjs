@@ -287,12 +287,15 @@ test('the secretariat keeps the catalogue of functions; a member asks to end a m
 	await form.getByRole('button', { name: 'Envoyer la demande' }).click();
 	await form.getByText('Demande envoyée au secrétariat.').waitFor();
 
-	await open(desk, `${server.baseURL}/change-requests`);
-	const request = desk.getByRole('article', { name: /Mettre fin à un mandat — Pouvoir organisateur Saint-Luc/ });
+	// The secretariat decides it from the organisation's page too.
+	await open(desk, `${server.baseURL}/orgs/${centralOrg.id}`);
+	const waiting = desk.getByRole('region', { name: 'Demandes en attente pour cette organisation' });
+	const request = waiting.getByRole('article', { name: /Mettre fin à un mandat — Pouvoir organisateur Saint-Luc/ });
 	await request.getByRole('definition').filter({ hasText: `${centralAdmin.name} (Pouvoir organisateur Saint-Luc)` }).waitFor();
 	await request.getByLabel('Motif').fill('Le mandat court jusqu’à l’assemblée de juin.');
 	await request.getByRole('button', { name: 'Refuser' }).click();
 	await desk.getByText(/^Demande refusée : Mettre fin à un mandat, Pouvoir organisateur Saint-Luc\./).waitFor();
+	assert.equal(await waiting.count(), 0, 'nothing waits any more');
 
 	// The requester sees why, and is told by e-mail.
 	await open(page, `${server.baseURL}/orgs/${centralOrg.id}`);
