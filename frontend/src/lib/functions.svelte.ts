@@ -2,11 +2,13 @@
 // it: fetched once per page load and again after the secretariat changes it, labelled in the
 // reader's language. Memberships keep codes; no code ever reaches a person when the
 // catalogue knows it.
+import { onMount } from 'svelte';
 import { api } from './api';
 import type { MemberFunction } from './apiTypes';
 import { labelIn } from './cases';
 import { i18n } from './i18n/locale.svelte';
 import { instance } from './instance.svelte';
+import { catchRefusal } from './resource.svelte';
 
 /** The catalogue, in its order; `loaded` once a first answer came. */
 export const functionState = $state<{ items: MemberFunction[]; loaded: boolean }>({ items: [], loaded: false });
@@ -23,6 +25,14 @@ export async function loadFunctions(fresh = false): Promise<MemberFunction[]> {
 		functionState.loaded = true;
 	}
 	return functionState.items;
+}
+
+/**
+ * Has the catalogue read once the calling component is shown (call it while the component
+ * initialises): its labels then replace the codes. A refusal leaves the codes shown.
+ */
+export function useFunctions(): void {
+	onMount(() => void catchRefusal(() => loadFunctions(), () => []));
 }
 
 /** Replaces the catalogue shown (after the secretariat saved it). */

@@ -78,8 +78,8 @@ export function accessFor(
 export interface NavItem {
 	href: string;
 	label: MessageKey;
-	/** Shows the count of pending role requests beside it. */
-	badge?: 'pendingRequests';
+	/** Shows beside it the count of pending role requests, or of change requests. */
+	badge?: 'pendingRequests' | 'pendingChanges';
 }
 
 /** An account and the units (and organisations) its memberships reach, as GET /api/me gives them. */
@@ -158,7 +158,7 @@ export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): Na
 	if (instanceAdmin) items.push({ href: '/admin/categories', label: 'nav.categories' });
 	if (isScopeAdmin(user)) items.push({ href: '/admin/audit', label: 'nav.audit' });
 	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
-	if (namesInspectors(user)) items.push({ href: '/change-requests', label: 'changeRequests.nav' }, { href: '/admin/functions', label: 'functions.nav' });
+	if (namesInspectors(user)) items.push({ href: '/change-requests', label: 'changeRequests.nav', badge: 'pendingChanges' }, { href: '/admin/functions', label: 'functions.nav' });
 	if (writesMessages(user)) items.push({ href: '/messages', label: 'messages.nav' });
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
 	return items;

@@ -145,7 +145,8 @@ test('a member of a centrally managed organisation asks for a new member; the se
 	// The secretariat finds it in its queue, in words, and applies it.
 	const desk = await newPage();
 	await logIn(desk, secretariat);
-	await adminNav(desk).getByRole('link', { name: 'Demandes de changement' }).click();
+	// The navigation says one request waits.
+	await adminNav(desk).getByRole('link', { name: 'Demandes de changement (1 en attente)' }).click();
 	await heading(desk, 'Demandes de changement à traiter').waitFor();
 	const request = desk.getByRole('article', { name: /Ajouter un membre — Pouvoir organisateur Saint-Luc/ });
 	await request.getByRole('definition').filter({ hasText: centralMember.name }).waitFor();
@@ -245,5 +246,64 @@ test('the secretariat publishes a document to members: a member downloads it, an
 	const [doc] = (await call('GET', '/api/documents', { token: secretariatToken })).items;
 	await assert.rejects(call('GET', `/api/documents/${doc.id}`, { token: await login(orgAdmin) }), /404/);
 	assert.equal((await call('GET', '/api/documents', { token: await login(orgAdmin) })).items.length, 0);
+	await assertClean();
+});
+
+test('the secretariat keeps the catalogue of functions; a member asks to end a mandate and the secretariat rejects it with a reason', async () => {
+	await ready();
+	const desk = pages[1];
+	await open(desk, `${server.baseURL}/`);
+	await adminNav(desk).getByRole('link', { name: 'Fonctions' }).click();
+	await heading(desk, 'Catalogue des fonctions').waitFor();
+	const catalogue = desk.getByRole('form', { name: 'Catalogue des fonctions' });
+	// A function a mandate holds cannot go.
+	await catalogue.getByRole('button', { name: 'Retirer Secrétaire' }).click();
+	await catalogue.getByLabel('Motif').fill(reason);
+	await catalogue.getByRole('button', { name: 'Enregistrer le catalogue' }).click();
+	await catalogue.getByText('Des mandats portent encore cette fonction : désactivez-la plutôt que de la retirer.').waitFor();
+	assert.equal(takeFailedResponses(browser.problems, '/api/functions', 409), 1);
+	await open(desk, `${server.baseURL}/admin/functions`);
+	await catalogue.getByRole('button', { name: 'Ajouter une fonction' }).click();
+	await catalogue.getByLabel('Code de la fonction 8').fill('delegue');
+	await catalogue.getByLabel('Libellé en français de delegue').fill('Délégué·e');
+	await catalogue.getByLabel('Libellé en anglais de delegue').fill('Delegate');
+	await catalogue.getByLabel('Vice-président·e proposée').uncheck();
+	await catalogue.getByLabel('Motif').fill(reason);
+	await catalogue.getByRole('button', { name: 'Enregistrer le catalogue' }).click();
+	await catalogue.getByText('Catalogue enregistré : 8 fonctions.').waitFor();
+
+	// The member's forms offer the catalogue as it now is.
+	const page = pages[0];
+	await open(page, `${server.baseURL}/orgs/${centralOrg.id}`);
+	await heading(page, 'Pouvoir organisateur Saint-Luc').waitFor();
+	const form = page.getByRole('region', { name: 'Nouvelle demande' });
+	const functions = form.getByRole('group', { name: 'Fonctions' });
+	await functions.getByLabel('Délégué·e').waitFor();
+	assert.equal(await functions.getByLabel('Vice-président·e').count(), 0, 'a retired function is no longer offered');
+
+	// From the member's row, the request names the mandate at once.
+	await page.getByRole('row').filter({ hasText: centralAdmin.name }).getByRole('button', { name: `Demander la fin du mandat de ${centralAdmin.name}` }).click();
+	assert.equal(await form.getByLabel('Ce que vous demandez').inputValue(), 'end_member');
+	await form.getByRole('button', { name: 'Envoyer la demande' }).click();
+	await form.getByText('Demande envoyée au secrétariat.').waitFor();
+
+	// The secretariat decides it from the organisation's page too.
+	await open(desk, `${server.baseURL}/orgs/${centralOrg.id}`);
+	const waiting = desk.getByRole('region', { name: 'Demandes en attente pour cette organisation' });
+	const request = waiting.getByRole('article', { name: /Mettre fin à un mandat — Pouvoir organisateur Saint-Luc/ });
+	await request.getByRole('definition').filter({ hasText: `${centralAdmin.name} (Pouvoir organisateur Saint-Luc)` }).waitFor();
+	await request.getByLabel('Motif').fill('Le mandat court jusqu’à l’assemblée de juin.');
+	await request.getByRole('button', { name: 'Refuser' }).click();
+	await desk.getByText(/^Demande refusée : Mettre fin à un mandat, Pouvoir organisateur Saint-Luc\./).waitFor();
+	assert.equal(await waiting.count(), 0, 'nothing waits any more');
+
+	// The requester sees why, and is told by e-mail.
+	await open(page, `${server.baseURL}/orgs/${centralOrg.id}`);
+	const mine = page.getByRole('article', { name: /Mettre fin à un mandat/ });
+	await mine.getByText('Refusée').waitFor();
+	await mine.getByRole('definition').filter({ hasText: 'Le mandat court jusqu’à l’assemblée de juin.' }).waitFor();
+	const outbox = await call('GET', '/api/outbox?per_page=200', { token: adminToken });
+	assert.ok(outbox.items.some((m) => m.to === centralMember.email && m.kind === 'change_request_rejected'), 'the requester is told');
+	await page.getByRole('row').filter({ hasText: centralAdmin.name }).waitFor();
 	await assertClean();
 });

@@ -3,6 +3,7 @@
 import { flushSync, mount, unmount, type Component } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import Header from '../../src/components/Header.svelte';
+import ChangeRequestForm from '../../src/components/ChangeRequestForm.svelte';
 import ReasonAction from '../../src/components/ReasonAction.svelte';
 import { loginHint } from '../../src/lib/account.svelte';
 import { adminState } from '../../src/lib/admin.svelte';
@@ -237,5 +238,72 @@ describe('ReasonAction', () => {
 		[...target.querySelectorAll('button')].find((button) => button.textContent?.includes('Oui, désinscrire'))!.click();
 		await vi.waitFor(() => expect(run).toHaveBeenCalledWith('Décision du bureau du 3 mai'));
 		await vi.waitFor(() => expect(text()).toContain('C’est le dernier superadministrateur actif'));
+	});
+});
+
+describe('ChangeRequestForm', () => {
+	const catalogue = [
+		{ code: 'president', label_fr: 'Président·e', label_en: 'President', position: 10, active: true },
+		{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', position: 20, active: true }
+	];
+	const org = {
+		id: 'o1',
+		name: 'Saint-Luc',
+		code: 'SL',
+		address: '',
+		contact_email: '',
+		status: 'active',
+		centrally_managed: true,
+		created_at: '2026-01-01T00:00:00Z',
+		updated_at: '2026-01-01T00:00:00Z',
+		units: [],
+		members: [
+			{
+				id: 'm1',
+				account_id: 'a1',
+				name: 'Marie',
+				scope_type: 'org',
+				scope_id: 'o1',
+				scope_name: 'Saint-Luc',
+				org_id: 'o1',
+				role: 'member',
+				functions: ['president'],
+				valid_from: '2026-01-01T00:00:00Z',
+				valid_until: null,
+				status: 'active',
+				created_at: '2026-01-01T00:00:00Z',
+				updated_at: '2026-01-01T00:00:00Z'
+			}
+		]
+	} as const;
+
+	it('asks only what changes in a mandate, picked from the catalogue, and shows the field the server names', async () => {
+		signIn('t', account('reader'));
+		const sent: unknown[] = [];
+		fetchMock.mockImplementation(async (path: string, init: RequestInit) => {
+			if (path === '/api/functions') return json(200, { items: catalogue });
+			sent.push(JSON.parse(String(init.body)));
+			return sent.length === 1
+				? json(422, { error: { code: 'validation_failed', message: '', fields: { 'details.valid_from': 'format' } } })
+				: json(201, { id: 'cr1', status: 'pending' });
+		});
+		const filed = vi.fn();
+		show(ChangeRequestForm, { org: structuredClone(org) as never, kind: 'update_member', membershipId: 'm1', onfiled: filed });
+		await vi.waitFor(() => expect(text()).toContain('Trésorier·ère'));
+		const box = (label: string) =>
+			[...target.querySelectorAll('label')].find((l) => l.textContent === label)!.previousElementSibling as HTMLInputElement;
+		expect(box('Président·e').checked).toBe(true);
+		// Nothing changed: said on the form, nothing sent.
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(text()).toContain('Changez au moins le rôle, les fonctions ou une date.'));
+		expect(sent).toEqual([]);
+		box('Trésorier·ère').click();
+		flushSync();
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(target.querySelector('#change-update-from')?.getAttribute('aria-invalid')).toBe('true'));
+		expect(sent[0]).toEqual({ kind: 'update_member', details: { membership_id: 'm1', functions: ['president', 'tresorier'] }, message: '' });
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(text()).toContain('Demande envoyée au secrétariat.'));
+		expect(filed).toHaveBeenCalledTimes(1);
 	});
 });
