@@ -169,6 +169,8 @@ func caseEndpoints(assignee string) []caseEndpoint {
 		{"GET", "/api/cases/{id}/attachments/{aid}", "", visible(200, 200)},
 		{"DELETE", "/api/cases/{id}/attachments/{aid}", "", visible(204, 403)},
 		{"GET", "/api/cases/{id}/report.pdf", "", visible(200, 403)},
+		// The notice: whoever may read the case file, helpers included.
+		{"GET", "/api/cases/{id}/notice.pdf?locale=de", "", visible(200, 200)},
 		{"GET", "/api/cases/{id}/collaborators", "", visible(200, 200)},
 		{"POST", "/api/cases/{id}/collaborators", `{"email":"new-helper@example.org","kind":"trainee"}`, visible(201, 403)},
 		{"PATCH", "/api/cases/{id}/collaborators/{cid}", `{"major":false}`, visible(200, 403)},

@@ -167,3 +167,40 @@ func TestEveryResponseDeclaresTheCommonHeaders(t *testing.T) {
 		}
 	}
 }
+
+// The contract check itself fails on each kind of mismatch, so that a
+// green run means the answers matched.
+func TestCheckAnswerCatchesMismatches(t *testing.T) {
+	e := newTestEnv(t)
+	resp, body := e.do("GET", "/api/health", nil)
+	if msg := checkAnswer("GET", "/api/health", resp, body); msg != "" {
+		t.Fatalf("a real answer: %s", msg)
+	}
+	with := func(edit func(h http.Header)) *http.Response {
+		r := *resp
+		r.Header = resp.Header.Clone()
+		edit(r.Header)
+		return &r
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		resp               *http.Response
+		body               string
+		want               string
+	}{
+		{"undeclared status", "GET", "/api/health", &http.Response{StatusCode: 418, Header: resp.Header}, `{}`, "status is not supported"},
+		{"body off the schema", "GET", "/api/health", resp, `{"status":"ok"}`, "doesn't match schema"},
+		{"wrong content type", "GET", "/api/health", with(func(h http.Header) { h.Set("Content-Type", "text/plain") }), string(body), "text/plain"},
+		{"a common header missing", "GET", "/api/health", with(func(h http.Header) { h.Del("X-Request-Id") }), string(body), "X-Request-Id"},
+		{"a body where none is declared", "DELETE", "/api/cases/" + nonexistentID + "/attachments/" + nonexistentID,
+			&http.Response{StatusCode: 204, Header: resp.Header}, `{"x":1}`, "declares none"},
+	} {
+		if msg := checkAnswer(tc.method, tc.path, tc.resp, []byte(tc.body)); !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %q, want it to say %q", tc.name, msg, tc.want)
+		}
+	}
+	// A path the document does not hold (the web interface) is not its to judge.
+	if msg := checkAnswer("GET", "/cases/x", &http.Response{StatusCode: 200, Header: http.Header{}}, []byte("<html>")); msg != "" {
+		t.Errorf("the SPA's path: %s", msg)
+	}
+}

@@ -72,7 +72,8 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 		"/api/cases|id": f.id, "|did": f.deadline, "|aid": f.attachment, "|cid": f.collaborator,
 		"/api/users|id": ed.ID, "/api/role-requests|id": rr.ID, "/api/outbox|id": outbox[0].ID,
 		"/api/me/sessions|id": sessions[0].ID, "/api/categories|id": "sante", "/api/category-presets|key": "birth", "|category_id": "sante",
-		"/api/orgs|id": units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
+		"/api/instance-texts|kind": "privacy",
+		"/api/orgs|id":             units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
 		"/api/transfers|id": "00000000-0000-4000-8000-000000000000", "/api/change-requests|id": "00000000-0000-4000-8000-000000000000", "/api/documents|id": "00000000-0000-4000-8000-000000000000",
 	}}
 }
@@ -109,6 +110,7 @@ var validBodies = map[string]string{
 	"PATCH /api/cases/:id/deadlines/:did":        `{"title": "Relance", "due_date": "2027-01-01", "done": true}`,
 	"POST /api/cases/:id/collaborators":          `{"email": "aide@example.org", "kind": "support", "major": false, "until": "2027-01-01"}`,
 	"PATCH /api/cases/:id/collaborators/:cid":    `{"major": true, "until": "2027-01-01"}`,
+	"PUT /api/instance-texts/:kind":              `{"texts": {"fr": "Notre politique", "en": ""}, "reason": "Accord du bureau du 3 mars"}`,
 	"POST /api/users":                            `{"email": "invite@example.org", "name": "Invitée", "role": "editor", "reason": "Accord du bureau du 3 mars", "locale": "fr"}`,
 	"PATCH /api/users/:id":                       `{"name": "Ed", "reason": "Accord du bureau du 3 mars"}`,
 	"DELETE /api/users/:id":                      `{"reason": "Accord du bureau du 3 mars"}`,

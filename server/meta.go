@@ -4,12 +4,10 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"cloison/server/config"
-	"cloison/server/i18n"
 )
 
 //go:embed openapi.json
@@ -42,6 +40,10 @@ func (s *Server) publicConfig(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	pledge, err := s.pledge(c.UserContext(), requestLocale(c, s.cfg.Instance.DefaultLocale))
+	if err != nil {
+		return err
+	}
 	return c.JSON(fiber.Map{
 		"units":             units,
 		"name":              s.cfg.Instance.Name,
@@ -51,16 +53,6 @@ func (s *Server) publicConfig(c *fiber.Ctx) error {
 		"email_delivery":    s.emailDelivery(),
 		// The largest attachment, which the upload form states and checks.
 		"attachment_max_bytes": s.cfg.Attachments.MaxSizeMB << 20,
-		"pledge":               s.pledge(requestLocale(c, s.cfg.Instance.DefaultLocale)),
+		"pledge":               pledge,
 	})
-}
-
-// pledge is the instance's pledge, or the built-in one in locale: the
-// confidentiality pledge a newcomer signs by registering, in the words of the
-// associations Cloison was made for.
-func (s *Server) pledge(locale string) string {
-	if s.cfg.Instance.Pledge != "" {
-		return s.cfg.Instance.Pledge
-	}
-	return strings.TrimSpace(i18n.Get(locale).Text("pledge.default"))
 }

@@ -31,6 +31,7 @@ var routeGuards = map[string]string{
 	"GET /api/health":                            guardPublic,
 	"GET /api/openapi.json":                      guardPublic,
 	"GET /api/config":                            guardPublic,
+	"GET /api/privacy":                           guardPublic,
 	"GET /api/setup":                             guardPublic,
 	"POST /api/setup":                            guardPublic,
 	"POST /api/auth/register":                    guardPublic,
@@ -69,6 +70,7 @@ var routeGuards = map[string]string{
 	"GET /api/cases/:id/attachments":             guardUser,
 	"POST /api/cases/:id/attachments":            guardUser,
 	"GET /api/cases/:id/report.pdf":              guardUser,
+	"GET /api/cases/:id/notice.pdf":              guardUser,
 	"GET /api/cases/:id/collaborators":           guardUser,
 	"POST /api/cases/:id/transfers":              guardUser,
 	"GET /api/transfers":                         guardUser,
@@ -146,6 +148,8 @@ var routeGuards = map[string]string{
 	"POST /api/outbox/test":                    store.RoleSuperadmin,
 	"GET /api/category-presets":                store.RoleAdmin,
 	"POST /api/category-presets/:key":          store.RoleAdmin,
+	"GET /api/instance-texts/:kind":            store.RoleAdmin,
+	"PUT /api/instance-texts/:kind":            store.RoleAdmin,
 }
 
 // registeredAPIRoutes lists "METHOD /api/path" for every route the app

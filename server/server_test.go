@@ -253,6 +253,10 @@ func (e *testEnv) declareOnly(method, path, contentType string, length int, head
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// Refused before the body came: an answer like any other, held to the document.
+	if msg := checkAnswer(method, path, resp, b); msg != "" {
+		e.t.Error(msg)
+	}
 	return resp, b
 }
 

@@ -42,7 +42,7 @@ var AuditActions = []string{
 	"membership.created", "membership.updated", "membership.accepted", "membership.invitation_resent",
 	"membership.ended", "membership.revoked",
 	"transfer.proposed", "transfer.received", "transfer.left", "transfer.accepted", "transfer.refused", "transfer.cancelled",
-	"message.sent", "document.published", "document.deleted", "functions.saved",
+	"message.sent", "document.published", "document.deleted", "functions.saved", "instance.text_saved",
 	"change_request.filed", "change_request.applied", "change_request.rejected",
 	"category.inspectors", "inspection.opened", "inspection.closed",
 }

@@ -8,6 +8,7 @@ import AdminCategoryInspectors from './pages/admin/CategoryInspectors.svelte';
 import AdminFunctions from './pages/admin/Functions.svelte';
 import AdminOutbox from './pages/admin/Outbox.svelte';
 import AdminRoleRequests from './pages/admin/RoleRequests.svelte';
+import AdminTexts from './pages/admin/Texts.svelte';
 import AdminUser from './pages/admin/User.svelte';
 import AdminUnitInspection from './pages/admin/UnitInspection.svelte';
 import AdminUsers from './pages/admin/Users.svelte';
@@ -25,6 +26,7 @@ import Messages from './pages/Messages.svelte';
 import NotFound from './pages/NotFound.svelte';
 import Org from './pages/Org.svelte';
 import Orgs from './pages/Orgs.svelte';
+import Privacy from './pages/Privacy.svelte';
 import Register from './pages/Register.svelte';
 import Reset from './pages/Reset.svelte';
 import Setup from './pages/Setup.svelte';
@@ -54,6 +56,7 @@ export const routes: readonly Route[] = [
 	{ path: '/invitation', title: 'invitation.title', component: Invitation },
 	{ path: '/forgot', title: 'forgot.title', component: Forgot },
 	{ path: '/reset', title: 'reset.title', component: Reset },
+	{ path: '/privacy', title: 'privacy.title', component: Privacy },
 	{ path: '/me', title: 'me.title', access: 'user', component: Me },
 	{ path: '/cases', title: 'cases.title', access: 'user', component: Cases },
 	{ path: '/cases/new', title: 'caseNew.title', access: 'editor', component: CaseNew },
@@ -76,6 +79,7 @@ export const routes: readonly Route[] = [
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
 	{ path: '/admin/role-requests', title: 'requests.title', access: 'scopeAdmin', component: AdminRoleRequests },
 	{ path: '/admin/categories', title: 'categories.title', access: 'admin', component: AdminCategories },
+	{ path: '/admin/texts', title: 'texts.title', access: 'admin', component: AdminTexts },
 	{ path: '/admin/audit', title: 'audit.title', access: 'scopeAdmin', component: AdminAudit },
 	{ path: '/admin/outbox', title: 'outbox.title', access: 'superadmin', component: AdminOutbox }
 ];

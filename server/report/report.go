@@ -81,13 +81,17 @@ type Options struct {
 
 // Render writes the report of r as a PDF.
 func Render(r *store.CaseReport, opts Options) ([]byte, error) {
-	// "1 / N" needs N from the first page on: a first pass counts the
-	// pages, the second prints them.
-	counted, err := render(r, opts, 0)
+	return twoPasses(func(pages int) (*fpdf.Fpdf, error) { return render(r, opts, pages) })
+}
+
+// twoPasses renders a document twice and writes the second: "1 / N" needs
+// N from the first page on, so a first pass counts the pages.
+func twoPasses(render func(pages int) (*fpdf.Fpdf, error)) ([]byte, error) {
+	counted, err := render(0)
 	if err != nil {
 		return nil, err
 	}
-	pdf, err := render(r, opts, counted.PageCount())
+	pdf, err := render(counted.PageCount())
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +100,16 @@ func Render(r *store.CaseReport, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// page is how a document's pages look: whose letterhead heads them, what
+// the header names on the right, the document's title, language and date.
+type page struct {
+	letterhead    Letterhead
+	title, header string
+	locale        string
+	now           time.Time
+	pages         int
 }
 
 // Page layout, in millimetres on A4.
@@ -123,6 +137,28 @@ type doc struct {
 	logo, stamp [2]float64
 }
 
+// newDoc starts a document of A4 pages with the letterhead's logo and
+// stamp, the header and the footer, on its first page.
+func newDoc(p page) *doc {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
+	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
+	d := &doc{pdf: pdf, w: wordsFor(p.locale), loc: p.now.Location()}
+	d.logo = d.place("logo", p.letterhead.Logo, logoMaxWidth, logoHeight)
+	d.stamp = d.place("stamp", p.letterhead.Stamp, stampMax, stampMax)
+	pdf.SetMargins(margin, 27, margin)
+	pdf.SetAutoPageBreak(true, 22)
+	pdf.SetTitle(p.title, true)
+	pdf.SetAuthor(p.letterhead.Name, true)
+	pdf.SetCreator("Cloison", true)
+	pdf.SetLang(p.locale)
+	pdf.SetCreationDate(p.now)
+	pdf.SetHeaderFunc(func() { d.header(p.letterhead, p.header) })
+	pdf.SetFooterFunc(func() { d.footer(p.now, p.pages) })
+	pdf.AddPage()
+	return d
+}
+
 // place registers img under name and returns the size it is printed at,
 // within maxW × maxH; an image the PDF writer cannot read is left out
 // rather than fail the report, tried first on a document of its own
@@ -146,24 +182,10 @@ func (d *doc) place(name string, img Image, maxW, maxH float64) [2]float64 {
 }
 
 func render(r *store.CaseReport, opts Options, pages int) (*fpdf.Fpdf, error) {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
-	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
-	d := &doc{pdf: pdf, w: wordsFor(opts.Locale), loc: opts.Now.Location()}
-	w, c := d.w, r.Case
-	d.logo = d.place("logo", opts.Letterhead.Logo, logoMaxWidth, logoHeight)
-	d.stamp = d.place("stamp", opts.Letterhead.Stamp, stampMax, stampMax)
-
-	pdf.SetMargins(margin, 27, margin)
-	pdf.SetAutoPageBreak(true, 22)
-	pdf.SetTitle(w.Text("report.title")+" "+c.Reference, true)
-	pdf.SetAuthor(opts.Letterhead.Name, true)
-	pdf.SetCreator("Cloison", true)
-	pdf.SetLang(opts.Locale)
-	pdf.SetCreationDate(opts.Now)
-	pdf.SetHeaderFunc(func() { d.header(opts.Letterhead, c.Reference) })
-	pdf.SetFooterFunc(func() { d.footer(opts.Now, pages) })
-	pdf.AddPage()
+	w, c := wordsFor(opts.Locale), r.Case
+	d := newDoc(page{letterhead: opts.Letterhead, title: w.Text("report.title") + " " + c.Reference,
+		header: w.Text("report.title") + " · " + c.Reference, locale: opts.Locale, now: opts.Now, pages: pages})
+	pdf := d.pdf
 
 	d.font("B", 16, ink)
 	pdf.MultiCell(0, 7.5, c.Title, "", "L", false)
@@ -263,11 +285,11 @@ func (d *doc) event(h store.HistoryEntry) (string, bool) {
 	return text, true
 }
 
-// header prints the letterhead and the document's name on every page.
-func (d *doc) header(lh Letterhead, reference string) {
+// header prints the letterhead and, on the right, the document's name on
+// every page.
+func (d *doc) header(lh Letterhead, right string) {
 	pdf := d.pdf
 	pdf.SetY(12)
-	right := d.w.Text("report.title") + " · " + reference
 	d.font("", 9, muted)
 	rightWidth := pdf.GetStringWidth(right) + 2
 	nameWidth := 210 - 2*margin - rightWidth

@@ -57,6 +57,9 @@ func CatalogueKeys() []string {
 	for _, k := range reportTexts {
 		keys = append(keys, "report."+k)
 	}
+	for _, k := range noticeTexts {
+		keys = append(keys, "notice."+k)
+	}
 	for _, k := range printedEvents {
 		keys = append(keys, "report.event."+k)
 	}

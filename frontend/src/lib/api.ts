@@ -26,6 +26,8 @@ import type {
 	InspectionRead,
 	Inspector,
 	InstanceConfig,
+	InstanceTextKind,
+	InstanceTexts,
 	InvitationInfo,
 	ListPage,
 	Me,
@@ -45,6 +47,7 @@ import type {
 	Overview,
 	Presence,
 	PublishedDocument,
+	PrivacyPolicy,
 	Registration,
 	RequestableRole,
 	Role,
@@ -266,6 +269,10 @@ const unitPath = (id: string, rest = '') => `/api/units/${encodeURIComponent(id)
 /** Typed calls to the API, one per route the SPA uses. */
 export const api = {
 	config: () => request<InstanceConfig>('GET', '/api/config', { anonymous: true }),
+	privacy: (locale: string) => request<PrivacyPolicy>('GET', `/api/privacy?locale=${encodeURIComponent(locale)}`, { anonymous: true }),
+	instanceTexts: (kind: InstanceTextKind) => request<InstanceTexts>('GET', `/api/instance-texts/${kind}`),
+	saveInstanceTexts: (kind: InstanceTextKind, texts: Record<string, string>, reason: string) =>
+		request<InstanceTexts>('PUT', `/api/instance-texts/${kind}`, { body: { texts, reason } }),
 	setupStatus: () => request<{ needed: boolean }>('GET', '/api/setup', { anonymous: true }),
 	setup: (input: SetupInput) => request<{ user: User }>('POST', '/api/setup', { body: input, anonymous: true }),
 
@@ -397,11 +404,14 @@ export const api = {
 	deleteAttachment: (id: string, attachmentId: string) =>
 		request<void>('DELETE', casePath(id, `/attachments/${encodeURIComponent(attachmentId)}`)),
 	report: (id: string, reference: string) => download(casePath(id, '/report.pdf'), `${reference}.pdf`),
+	/** The information notice for the person the case file concerns, in their language. */
+	notice: (id: string, reference: string, locale: string) =>
+		download(casePath(id, `/notice.pdf?locale=${encodeURIComponent(locale)}`), `${reference}-${locale}.pdf`),
 
 	collaborators: (id: string) => items<Collaborator>(casePath(id, '/collaborators')),
 	inviteCollaborator: (id: string, input: { email: string; kind: HelperKind; major: boolean; until?: string }) =>
 		request<Collaborator>('POST', casePath(id, '/collaborators'), { body: input }),
-	updateCollaborator: (id: string, collaboratorId: string, change: { major?: boolean; until?: string }) =>
+	updateCollaborator: (id: string, collaboratorId: string, change: { major?: boolean; until?: string | null }) =>
 		request<Collaborator>('PATCH', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`), { body: change }),
 	revokeCollaborator: (id: string, collaboratorId: string) =>
 		request<void>('DELETE', casePath(id, `/collaborators/${encodeURIComponent(collaboratorId)}`)),

@@ -768,4 +768,28 @@ export interface PublishedDocument {
 	created_at: string;
 	/** The caller may delete it. */
 	manage: boolean;
+/** The instance's privacy policy in one language (GET /api/privacy). */
+export interface PrivacyPolicy {
+	locale: string;
+	/** Plain text; paragraphs are separated by blank lines. */
+	text: string;
+	customised: boolean;
+	name: string;
+}
+
+/** The texts an instance writes in its own words: the pledge and the privacy policy. */
+export type InstanceTextKind = 'pledge' | 'privacy';
+
+/** One instance text in one language, with the built-in one beside it. */
+export interface InstanceText {
+	locale: string;
+	text: string;
+	default: string;
+	customised: boolean;
+}
+
+/** An instance text in every language of the instance. */
+export interface InstanceTexts {
+	kind: InstanceTextKind;
+	items: InstanceText[];
 }

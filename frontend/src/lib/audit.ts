@@ -77,6 +77,7 @@ export const auditActions = [
 	'document.published',
 	'document.deleted',
 	'functions.saved',
+	'instance.text_saved',
 	'change_request.filed',
 	'change_request.applied',
 	'change_request.rejected',

@@ -155,7 +155,7 @@ export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): Na
 	const instanceAdmin = roleAtLeast(user.role, 'admin');
 	if (instanceAdmin) items.push({ href: '/admin/users', label: 'nav.users' });
 	if (isScopeAdmin(user)) items.push({ href: '/admin/role-requests', label: 'nav.roleRequests', badge: 'pendingRequests' });
-	if (instanceAdmin) items.push({ href: '/admin/categories', label: 'nav.categories' });
+	if (instanceAdmin) items.push({ href: '/admin/categories', label: 'nav.categories' }, { href: '/admin/texts', label: 'nav.texts' });
 	if (isScopeAdmin(user)) items.push({ href: '/admin/audit', label: 'nav.audit' });
 	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
 	if (namesInspectors(user)) items.push({ href: '/change-requests', label: 'changeRequests.nav', badge: 'pendingChanges' }, { href: '/admin/functions', label: 'functions.nav' });

@@ -111,7 +111,7 @@ describe('navigation by role', () => {
 
 	it('shows admins the people, requests (with the badge), categories, audit, organisations and units, not the outbox', () => {
 		const items = adminNav(as('admin'));
-		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/categories', '/admin/audit', '/orgs', '/units']);
+		expect(hrefs(items)).toEqual(['/admin/users', '/admin/role-requests', '/admin/categories', '/admin/texts', '/admin/audit', '/orgs', '/units']);
 		expect(items.find((item) => item.badge)?.href).toBe('/admin/role-requests');
 	});
 
@@ -120,6 +120,7 @@ describe('navigation by role', () => {
 			'/admin/users',
 			'/admin/role-requests',
 			'/admin/categories',
+			'/admin/texts',
 			'/admin/audit',
 			'/orgs',
 			'/units',
