@@ -97,3 +97,121 @@ test('personal data is named while typed, stays listed on the case page while it
 	assert.deepEqual(await caseList.locator('li').evaluateAll((items) => items.map((li) => li.dataset.kind)), ['phone']);
 	await assertClean();
 });
+
+// A case file as a case manager keeps one: a few notes, deadlines and files.
+async function typicalCase() {
+	const categories = await api.call('GET', '/api/categories', { token: editorToken });
+	const created = await api.call('POST', '/api/cases', {
+		token: editorToken,
+		body: {
+			title: 'Refus de communication du dossier médical',
+			category_id: categories.items[0].id,
+			summary:
+				'Demande écrite de communication du dossier médical adressée le 3 janvier, restée sans réponse depuis trois mois malgré deux relances.\nLa personne souhaite obtenir les comptes rendus d’accouchement.',
+			facts_date: '2026-01-15',
+			place: 'Centre hospitalier de Villefranche'
+		}
+	});
+	await api.call('POST', `/api/cases/${created.id}/transition`, { token: editorToken, ifMatch: created.version, body: { to: 'open', comment: '' } });
+	for (const body of [
+		'Appel au service des relations avec les usagers : promesse de réponse sous quinze jours.',
+		'Relance écrite envoyée en recommandé avec accusé de réception.',
+		'Réponse reçue : le dossier sera communiqué après validation du médecin responsable.'
+	]) {
+		await api.call('POST', `/api/cases/${created.id}/notes`, { token: editorToken, body: { body } });
+	}
+	for (const [title, due_date] of [
+		['Relancer l’établissement', '2030-06-01'],
+		['Saisir la CADA si pas de réponse', '2030-07-15'],
+		['Point avec la personne', '2030-05-10']
+	]) {
+		await api.call('POST', `/api/cases/${created.id}/deadlines`, { token: editorToken, body: { title, due_date } });
+	}
+	const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+	for (const name of ['courrier-demande.pdf', 'relance.pdf']) {
+		const form = new FormData();
+		form.append('file', new Blob([pdf], { type: 'application/pdf' }), name);
+		const answer = await fetch(`${instance.server.baseURL}/api/cases/${created.id}/attachments`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${editorToken}` },
+			body: form
+		});
+		assert.equal(answer.status, 201, await answer.text());
+	}
+	return created;
+}
+
+/** Opens a case file and waits until its notes, deadlines and files are shown. */
+async function openCase(page, created) {
+	await open(page, `${instance.server.baseURL}/cases/${created.id}`);
+	await page.getByRole('heading', { level: 1, name: created.title }).waitFor();
+	await page.getByText('relance.pdf', { exact: true }).waitFor();
+	await page.getByText('Point avec la personne', { exact: true }).waitFor();
+	await page.getByText('Relance écrite envoyée en recommandé avec accusé de réception.').waitFor();
+}
+
+test('on a wide screen the case page has two columns and an in-page menu, and fits in two screens; narrow, one column', async () => {
+	await ready();
+	const { page } = instance.browser;
+	const created = await typicalCase();
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await openCase(page, created);
+
+	const box = (selector) => page.locator(selector).evaluate((element) => element.getBoundingClientRect().toJSON());
+	const [read, add] = [await box('.case-read'), await box('.case-add')];
+	assert.ok(read.right <= add.left, `the columns sit side by side (${read.right} ≤ ${add.left})`);
+	assert.equal(Math.round(read.top), Math.round(add.top));
+	// What is read on the left, what is added to on the right.
+	for (const name of ['Les faits', 'Faire avancer le dossier', 'Échéances']) await page.locator('.case-read').getByRole('heading', { level: 2, name }).waitFor();
+	for (const name of ['Historique et notes', 'Pièces jointes']) await page.locator('.case-add').getByRole('heading', { level: 2, name }).waitFor();
+
+	// The menu names every part, stays in sight, and takes the reader there.
+	const menu = page.getByRole('navigation', { name: 'Parties du dossier' });
+	const links = await menu.getByRole('link').allTextContents();
+	assert.deepEqual(links, ['Les faits', 'Faire avancer le dossier', 'Échéances', 'Historique et notes', 'Pièces jointes', 'Personnes qui aident', 'Transférer à une autre unité']);
+	assert.equal(await menu.evaluate((element) => getComputedStyle(element).position), 'sticky');
+	await menu.getByRole('link', { name: 'Pièces jointes' }).click();
+	await page.waitForFunction(() => window.scrollY > 0 && location.hash === '#attachments-title');
+	assert.ok((await box('#attachments-title')).top >= (await box('.case-menu')).bottom - 1, 'the part is not hidden under the menu');
+
+	const height = await page.evaluate(() => document.documentElement.scrollHeight);
+	assert.ok(height <= 2 * 900, `the case page is ${height} px tall at 1440×900: more than two screens`);
+
+	// A narrow screen: one column, nothing wider than the screen.
+	await page.setViewportSize({ width: 390, height: 844 });
+	const [narrowRead, narrowAdd] = [await box('.case-read'), await box('.case-add')];
+	assert.ok(narrowAdd.top >= narrowRead.bottom, 'one column on a narrow screen');
+	assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+	await page.setViewportSize({ width: 1280, height: 720 });
+	await assertClean();
+});
+
+test('date and file fields speak the page’s language, not the browser’s', async () => {
+	await ready();
+	const { page } = instance.browser;
+	const created = await typicalCase();
+	await openCase(page, created);
+	await page.getByRole('button', { name: 'DE – Deutsch' }).click();
+	await page.getByRole('heading', { level: 2, name: 'Die Tatsachen' }).waitFor();
+
+	// The date field says its language and spells the chosen day out in it.
+	const date = page.locator('#facts-date');
+	assert.equal(await date.getAttribute('lang'), 'de-DE');
+	await page.getByText('Donnerstag, 15. Januar 2026').waitFor();
+	assert.match((await date.getAttribute('aria-describedby')) ?? '', /facts-date-day/);
+	await date.fill('2026-03-02');
+	await page.getByText('Montag, 2. März 2026').waitFor();
+
+	// The file field: a button in the page's words and the name of the file chosen.
+	const files = page.getByRole('region', { name: 'Anhänge' });
+	await files.getByText('Datei auswählen', { exact: true }).waitFor();
+	await files.getByText('Keine Datei ausgewählt').waitFor();
+	await files.getByLabel('Anzuhängende Datei').setInputFiles({ name: 'antwort.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+	await files.getByText('antwort.pdf', { exact: true }).waitFor();
+
+	await page.getByRole('button', { name: 'FR – Français' }).click();
+	assert.equal(await date.getAttribute('lang'), 'fr-FR');
+	await page.getByText('lundi 2 mars 2026').waitFor();
+	await page.getByRole('region', { name: 'Pièces jointes' }).getByText('Choisir un fichier', { exact: true }).waitFor();
+	await assertClean();
+});
