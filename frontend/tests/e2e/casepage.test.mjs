@@ -215,3 +215,35 @@ test('date and file fields speak the page’s language, not the browser’s', as
 	await page.getByRole('region', { name: 'Pièces jointes' }).getByText('Choisir un fichier', { exact: true }).waitFor();
 	await assertClean();
 });
+
+test('granting a role says so in one success message, with no empty box around or beside it', async () => {
+	await ready();
+	const reader = { name: 'Katherine Johnson', email: 'katherine@example.org', password: 'orbital mechanics 1962', locale: 'fr' };
+	const adminToken = await api.login(superadmin);
+	await api.invite(adminToken, reader, 'reader');
+	await api.call('POST', '/api/me/role-requests', { token: await api.login(reader), body: { role: 'editor', message: 'Je souhaite suivre des dossiers.' } });
+
+	const { context, page } = await instance.browser.newContext();
+	contexts.push(context);
+	pages.push(page);
+	await open(page, `${instance.server.baseURL}/login`);
+	await page.getByLabel('Adresse e-mail').fill(superadmin.email);
+	await page.getByLabel('Mot de passe').fill(superadmin.password);
+	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await page.getByRole('link', { name: 'Demandes de rôle' }).click();
+	const request = page.getByRole('article', { name: 'Katherine Johnson demande le rôle « Gestionnaire de dossiers »' });
+	await request.getByLabel('Motif').fill('Accord du bureau du 12 mars');
+	await request.getByRole('button', { name: 'Accorder le rôle « Gestionnaire de dossiers »' }).click();
+	await page.getByText('Rôle « Gestionnaire de dossiers » accordé à Katherine Johnson.').waitFor();
+
+	const callouts = await page.locator('.callout').evaluateAll((boxes) =>
+		boxes.map((box) => ({ kind: box.className, text: box.textContent.trim(), nested: box.parentElement.closest('.callout') !== null }))
+	);
+	assert.deepEqual(
+		callouts.map(({ kind, nested }) => ({ kind, nested })),
+		[{ kind: 'callout success', nested: false }],
+		'one success message, alone'
+	);
+	assert.ok(callouts.every(({ text }) => text !== ''), 'no empty box');
+	await assertClean();
+});
