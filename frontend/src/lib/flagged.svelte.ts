@@ -19,9 +19,10 @@ export interface Flagged {
 	kind: PersonalDataKind;
 	field: string;
 	target: string;
-	/** The passage itself, and a few words around it. */
+	/** The passage itself, and a few words before and after it (with … where the text goes on). */
 	match: string;
-	snippet: string;
+	before: string;
+	after: string;
 }
 
 const kindPhrase = (kind: PersonalDataKind) => t(`personal.kind.${kind}` as MessageKey);
@@ -43,16 +44,18 @@ const around = 24;
 export function flaggedIn(sources: TextSource[]): Flagged[] {
 	return sources.flatMap((source) =>
 		findPersonalData(source.text).map((found) => {
-			const before = source.text.slice(Math.max(0, found.start - around), found.start);
-			const after = source.text.slice(found.end, found.end + around);
-			const snippet = `${found.start > around ? '…' : ''}${before}${source.text.slice(found.start, found.end)}${after}${found.end + around < source.text.length ? '…' : ''}`;
+			const start = Math.max(0, found.start - around);
+			const end = Math.min(source.text.length, found.end + around);
+			const squeeze = (text: string) => text.replace(/\s+/g, ' ');
 			return {
 				key: `${source.target}:${found.start}`,
 				kind: found.kind,
 				field: source.field,
 				target: source.target,
 				match: source.text.slice(found.start, found.end),
-				snippet: snippet.replace(/\s+/g, ' ')
+				// Cut at a space, not inside a word, where the text goes on.
+				before: start > 0 ? `…${squeeze(source.text.slice(start, found.start)).replace(/^\S*\s/, '')}` : squeeze(source.text.slice(0, found.start)),
+				after: end < source.text.length ? `${squeeze(source.text.slice(found.end, end)).replace(/\s\S*$/, '')}…` : squeeze(source.text.slice(found.end))
 			};
 		})
 	);

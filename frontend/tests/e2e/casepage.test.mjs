@@ -80,7 +80,8 @@ test('personal data is named while typed, stays listed on the case page while it
 	await page.getByRole('button', { name: 'Ajouter la note' }).click();
 	await page.getByText('Note ajoutée.').waitFor();
 	await caseList.locator('li[data-kind="phone"]').waitFor();
-	assert.equal(await page.locator('mark.personal', { hasText: '+41 79 123 45 67' }).count(), 1);
+	assert.equal(await page.getByRole('region', { name: 'Historique et notes' }).locator('mark.personal', { hasText: '+41 79 123 45 67' }).count(), 1);
+	await caseList.locator('li[data-kind="phone"] mark', { hasText: '+41 79 123 45 67' }).waitFor();
 	await page.getByText('Une note ne se modifie pas').waitFor();
 
 	// It stays after a reload: it is read from the case file, not from the form that sent it.
