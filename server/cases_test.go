@@ -515,7 +515,8 @@ func TestLifecycle(t *testing.T) {
 
 func TestPersonalDataWarnings(t *testing.T) {
 	e := newTestEnv(t)
-	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	_, edTok := e.account(store.RoleEditor, "ed@example.org")
+	tok := edTok
 	_, body := e.do("POST", "/api/cases", map[string]any{"title": "Plainte", "category_id": "autre",
 		"summary": "Joindre Mme X au 06 12 34 56 78 ou x.y@example.com"}, auth(tok)...)
 	d := decode[store.CaseDetail](t, body)
@@ -527,6 +528,19 @@ func TestPersonalDataWarnings(t *testing.T) {
 	resp, body := strict.do("POST", "/api/cases", map[string]any{"title": "Appeler le +33 6 12 34 56 78", "category_id": "autre"}, auth(tok)...)
 	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["title"] != "contains_phone" {
 		t.Fatalf("refusal: %d %s", resp.StatusCode, body)
+	}
+	// The kinds beyond e-mail and phone, on a note; and a deadline's title, which reminder
+	// e-mails carry, is refused by a refusing instance too.
+	_, body = e.do("POST", "/api/cases/"+d.ID+"/notes", map[string]any{"body": "Virement sur FR76 3000 6000 0112 3456 7890 189"}, auth(edTok)...)
+	if w := decode[struct {
+		Warnings map[string]string `json:"warnings"`
+	}](t, body).Warnings; w["body"] != "contains_iban" {
+		t.Fatalf("note warning: %s", body)
+	}
+	f := strict.newCase(strict.actorOf(tok), store.CaseOpen)
+	resp, body = strict.do("POST", "/api/cases/"+f.id+"/deadlines", map[string]any{"title": "Rappeler le 1 85 05 78 006 084 91", "due_date": "2027-01-15"}, auth(tok)...)
+	if resp.StatusCode != 422 || decode[errResp](t, body).Error.Fields["title"] != "contains_nir" {
+		t.Fatalf("deadline refusal: %d %s", resp.StatusCode, body)
 	}
 }
 

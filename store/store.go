@@ -73,8 +73,9 @@ type Policy struct {
 	// LoginRefuseAfter failures from one address within a quarter of an
 	// hour get ErrThrottled at once, without checking anything.
 	LoginRefuseAfter int
-	// RefusePersonalData turns the warning about e-mail addresses and phone
-	// numbers in a case file's free text into a refusal.
+	// RefusePersonalData turns the warning about personal data (e-mail
+	// addresses, phone numbers, social security numbers, IBANs) in a case
+	// file's free text into a refusal.
 	RefusePersonalData bool
 	// AttachmentMaxBytes bounds one attachment.
 	AttachmentMaxBytes int64

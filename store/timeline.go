@@ -138,6 +138,11 @@ func (s *Store) AddDeadline(ctx context.Context, actor Actor, caseID string, in 
 		if len(fields) > 0 {
 			return &ValidationError{Fields: fields}
 		}
+		// A deadline's title travels in reminder e-mails: an instance that refuses personal
+		// data refuses it there too (the SPA warns while it is typed).
+		if _, err := s.screen(map[string]string{"title": *in.Title}); err != nil {
+			return err
+		}
 		now := s.now()
 		d = &Deadline{ID: newID(), CaseID: c.ID, Title: strings.TrimSpace(*in.Title), DueDate: *in.DueDate, Done: in.Done != nil && *in.Done,
 			CreatedBy: actor.ID(), CreatedAt: now, UpdatedAt: now}
@@ -176,6 +181,9 @@ func (s *Store) UpdateDeadline(ctx context.Context, actor Actor, caseID, id stri
 		} else {
 			action = "case.deadline_updated"
 			if in.Title != nil {
+				if _, err := s.screen(map[string]string{"title": *in.Title}); err != nil {
+					return err
+				}
 				d.Title = strings.TrimSpace(*in.Title)
 			}
 			if in.DueDate != nil {

@@ -124,7 +124,8 @@ type Instance struct {
 	// empty uses the built-in text, in French and English.
 	Pledge string `toml:"pledge"`
 	// RefusePersonalData refuses, instead of flagging, case-file text that
-	// contains an e-mail address or a phone number.
+	// contains an e-mail address, a phone number, a social security number
+	// or an IBAN.
 	RefusePersonalData bool `toml:"refuse_personal_data"`
 	// RequireSecondFactor makes administrators, the secretariat and
 	// superadmins use a second factor: until they have enrolled one, their

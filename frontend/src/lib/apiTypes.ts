@@ -501,7 +501,7 @@ export interface CaseDetail extends CaseFacts {
 	unit?: { id: string; name: string; code: string };
 	/** The modules its unit has on: a module that is off disappears from the page. */
 	modules?: Modules;
-	/** Free text that looks like personal data, per field: contains_email, contains_phone. */
+	/** Free text that looks like personal data, per field: contains_email, contains_phone, contains_nir or contains_iban (the first kind found). */
 	warnings?: Record<string, string>;
 }
 

@@ -1,9 +1,9 @@
 /**
  * What a case-file page shows once on arrival, from the page that sent the person there:
- * the warnings of the form that created it. In memory only, never in the address bar.
+ * that it was just created (the page itself names any personal data in it). In memory only,
+ * never in the address bar.
  */
-export const caseNotice = $state<{ caseId: string; warnings: Record<string, string>; created: boolean }>({
+export const caseNotice = $state<{ caseId: string; created: boolean }>({
 	caseId: '',
-	warnings: {},
 	created: false
 });

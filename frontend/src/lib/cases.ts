@@ -133,13 +133,16 @@ export function formatSize(bytes: number, locale: Locale): string {
 	return `${number} ${units[unit]}`;
 }
 
-/** A `YYYY-MM-DD` day in the reader's language, as is when it is not one. */
-export function formatDay(day: string | null | undefined, locale: Locale): string {
+/**
+ * A `YYYY-MM-DD` day in the reader's language, as is when it is not one; `full` spells the
+ * weekday and month out (under a date field, whose own display follows the browser).
+ */
+export function formatDay(day: string | null | undefined, locale: Locale, style: 'medium' | 'full' = 'medium'): string {
 	if (!day) return '';
 	const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(day);
 	if (!match) return day;
 	const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-	return new Intl.DateTimeFormat(intlTag(locale), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+	return new Intl.DateTimeFormat(intlTag(locale), { dateStyle: style, timeZone: 'UTC' }).format(date);
 }
 
 /**

@@ -234,6 +234,7 @@ test('(b) an assignee and a helper edit the same summary: the second sees both v
 	await open(manager, url);
 	await heading(manager, 'Facturation d’un transport sanitaire').waitFor();
 	const helpers = manager.getByRole('region', { name: 'Personnes qui aident' });
+	await helpers.getByText('Inviter une personne à aider').click();
 	await helpers.getByLabel('Adresse e-mail de la personne').fill(helper.email);
 	await helpers.getByLabel('Type d’aide').selectOption('trainee');
 	await helpers.getByLabel('Collaboration majeure').check();

@@ -94,6 +94,7 @@ test('an editor proposes a transfer with the consent, the destination accepts it
 	await open(page, `${server.baseURL}/cases/${caseId}`);
 	await page.getByRole('heading', { level: 1, name: 'Refus de prise en charge' }).waitFor();
 	const panel = page.getByRole('region', { name: 'Transférer à une autre unité' });
+	await panel.getByText('Remplir une proposition de transfert').click();
 
 	// Sent empty: every required field is named, nothing reaches the server.
 	await panel.getByRole('button', { name: 'Proposer le transfert' }).click();
