@@ -768,6 +768,8 @@ export interface PublishedDocument {
 	created_at: string;
 	/** The caller may delete it. */
 	manage: boolean;
+}
+
 /** The instance's privacy policy in one language (GET /api/privacy). */
 export interface PrivacyPolicy {
 	locale: string;
