@@ -110,6 +110,7 @@ describe('the action filter', () => {
 			'message.',
 			'document.',
 			'functions.',
+			'instance.',
 			'change_request.',
 			'inspection.'
 		]);
