@@ -15,6 +15,7 @@ import CaseNew from './pages/CaseNew.svelte';
 import Cases from './pages/Cases.svelte';
 import Forgot from './pages/Forgot.svelte';
 import Home from './pages/Home.svelte';
+import Imports from './pages/Imports.svelte';
 import Invitation from './pages/Invitation.svelte';
 import Login from './pages/Login.svelte';
 import Me from './pages/Me.svelte';
@@ -63,6 +64,7 @@ export const routes: readonly Route[] = [
 	{ path: '/orgs/:id', title: 'org.title', access: 'user', component: Org },
 	{ path: '/units', title: 'units.title', access: 'user', component: Units },
 	{ path: '/units/:id', title: 'unit.title', access: 'user', component: Unit },
+	{ path: '/imports', title: 'imports.title', access: 'user', component: Imports },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
 	{ path: '/admin/role-requests', title: 'requests.title', access: 'scopeAdmin', component: AdminRoleRequests },

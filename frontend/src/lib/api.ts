@@ -20,6 +20,8 @@ import type {
 	DownloadedFile,
 	HelperKind,
 	HistoryEntry,
+	ImportFate,
+	ImportRun,
 	InspectionRead,
 	Inspector,
 	InstanceConfig,
@@ -470,5 +472,16 @@ export const api = {
 	endMembership: (id: string, reason: string) =>
 		request<void>('DELETE', `/api/memberships/${encodeURIComponent(id)}`, { body: { reason } }),
 	resendMembership: (id: string) => request<Membership>('POST', `/api/memberships/${encodeURIComponent(id)}/resend`),
-	myMemberships: () => items<Membership>('/api/me/memberships')
+	myMemberships: () => items<Membership>('/api/me/memberships'),
+	/** Previews a CSV of memberships for an organisation or a unit: a dry run, its first page of lines. */
+	previewImport: (scopeType: 'org' | 'unit', scopeId: string, file: File) => {
+		const form = fileForm(file);
+		form.append('scope_type', scopeType);
+		form.append('scope_id', scopeId);
+		return request<ImportRun>('POST', '/api/imports', { form });
+	},
+	importRun: (id: string, query: { fate?: ImportFate | ''; page?: number; per_page?: number } = {}) =>
+		request<ImportRun>('GET', withQuery(`/api/imports/${encodeURIComponent(id)}`, { ...query })),
+	applyImport: (id: string, confirmEnding: boolean) =>
+		request<ImportRun>('POST', `/api/imports/${encodeURIComponent(id)}/apply`, { body: { confirm_ending: confirmEnding } })
 };

@@ -134,6 +134,8 @@ export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): Na
 	if (instanceAdmin) items.push({ href: '/admin/categories', label: 'nav.categories' });
 	if (isScopeAdmin(user)) items.push({ href: '/admin/audit', label: 'nav.audit' });
 	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
+	// Members' imports: the secretariat's, from here; scope admins reach them from their scope's page.
+	if (user.role === 'secretariat') items.push({ href: '/imports', label: 'nav.imports' });
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
 	return items;
 }

@@ -111,7 +111,8 @@ describe('the action filter', () => {
 			'document.',
 			'functions.',
 			'change_request.',
-			'inspection.'
+			'inspection.',
+			'import.'
 		]);
 		expect(actionLabel('case.')).toBe('Dossiers');
 		expect(actionLabel('no.such')).toBe('Autre action');
