@@ -31,7 +31,7 @@ test('an organisation’s administrator previews a roster, corrects it, applies 
 		body: { email: orgAdmin.email, name: orgAdmin.name, password: orgAdmin.password, pledge: true, locale: 'fr', invitation: new URL(link).hash.slice('#token='.length) }
 	});
 	const orgToken = await api.login(orgAdmin);
-	await api.call('POST', `/api/orgs/${org.id}/units`, {
+	const unit = await api.call('POST', `/api/orgs/${org.id}/units`, {
 		token: orgToken,
 		body: { name: 'École du Sud', code: 'SUD-01', contact_email: 'ecole@example.org', reason }
 	});
@@ -78,5 +78,23 @@ test('an organisation’s administrator previews a roster, corrects it, applies 
 	// The organisation's members and the unit's show them.
 	const members = await api.call('GET', `/api/orgs/${org.id}/members`, { token: orgToken });
 	assert.ok(members.items.some((m) => m.email === 'lina@example.org' && m.functions.includes('president')));
+	assert.ok((await api.call('GET', `/api/units/${unit.id}/members`, { token: orgToken })).items.some((m) => m.email === 'marc@example.org' && m.role === 'editor'));
+
+	// Next roster: Marc has left. Ending more than a fifth of the mandates needs a confirmation.
+	await page.getByRole('button', { name: 'Importer un autre fichier' }).click();
+	const nextRoster = `external_id,email,name,role,functions\nS-1,lina@example.org,Lina Haddad,member,president\n`;
+	await page.getByLabel('Fichier CSV').setInputFiles({ name: 'membres-2027.csv', mimeType: 'text/csv', buffer: Buffer.from(nextRoster) });
+	await page.getByRole('button', { name: 'Voir l’aperçu' }).click();
+	await page.getByRole('link', { name: 'Terminées 1' }).waitFor();
+	await page.getByRole('row').filter({ hasText: 'marc@example.org' }).getByText('Terminées').waitFor();
+	await page.getByRole('link', { name: 'Inchangées 1' }).waitFor();
+	await page.getByRole('button', { name: 'Appliquer l’import' }).click();
+	await page.getByText('Ce champ est obligatoire.').waitFor();
+	await page.getByLabel(/Je confirme que ce fichier termine 1 des \d+ mandats en cours/).check();
+	await page.getByRole('button', { name: 'Appliquer l’import' }).click();
+	await page.getByText('Import appliqué : 0 créé(s), 0 modifié(s), 1 terminé(s), 1 inchangé(s).').waitFor();
+	const unitMembers = (status) => api.call('GET', `/api/units/${unit.id}/members?status=${status}`, { token: orgToken });
+	assert.ok(!(await unitMembers('current')).items.some((m) => m.email === 'marc@example.org'), 'Marc’s mandate is over');
+	assert.ok((await unitMembers('ended')).items.some((m) => m.email === 'marc@example.org'), 'and kept, ended');
 	await assertCleanIn({ contexts: [browser.context], pages: [page], problems: browser.problems });
 });
