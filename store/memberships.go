@@ -634,32 +634,51 @@ func actorLocale(actor Actor) string {
 // without one, the invited e-mail key) while another one of the same role
 // is not over; except is the membership being changed.
 func (s *Store) refuseDuplicate(ctx context.Context, tx bun.IDB, t *scopeRef, role string, acc *Account, key, except string) error {
-	now := s.now()
-	// The account's memberships and the invitations to its address are
-	// looked up apart, each on its own index: a scope with thousands of
-	// members (an import) is never scanned.
-	held := func(cond string, args ...any) (bool, error) {
-		q := tx.NewSelect().Model((*Membership)(nil)).Where(cond, args...).Where("m.role = ? AND m.id <> ?", role, except).
-			Where("(m.valid_until IS NULL OR m.valid_until > ?)", now)
-		if t.Type == ScopeTypeOrg {
-			q = q.Where("m.org_id = ?", t.ID)
-		} else {
-			q = q.Where("m.unit_id = ?", t.ID)
+	held := func(who int, args ...any) (bool, error) {
+		in := 0
+		if t.Type == ScopeTypeUnit {
+			in = 1
 		}
-		return q.Exists(ctx)
+		q := sqlHeldIn[in][who]
+		var one int
+		err := s.db.QueryRow(ctx, tx, q, append(args, role, except, s.now(), t.ID), &one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
 	}
 	if acc != nil {
 		key = acc.EmailKey
-		if exists, err := held("m.account_id = ?", acc.ID); err != nil || exists {
+		if exists, err := held(heldByAccount, acc.ID); err != nil || exists {
 			return firstErr(err, errAlreadyMember)
 		}
 	}
-	exists, err := held("m.account_id IS NULL AND m.invited_email = ?", key)
+	exists, err := held(heldByInvitation, key)
 	if err != nil || exists {
 		return firstErr(err, errAlreadyMember)
 	}
 	return nil
 }
+
+// The statements of refuseDuplicate: an account's memberships and the
+// invitations to an address are looked up apart, each on its own index
+// (memberships_account, memberships_invited), never by scanning a scope's
+// thousands of members (an import gives thousands in one transaction),
+// in an organisation ([0]) or a unit ([1]).
+const (
+	heldByAccount = iota
+	heldByInvitation
+)
+
+var sqlHeldIn = func() (out [2][2]string) {
+	for i, column := range []string{"org_id", "unit_id"} {
+		for who, cond := range []string{"m.account_id = ?", "m.account_id IS NULL AND m.invited_email = ?"} {
+			out[i][who] = statements.Write(`SELECT 1 FROM memberships AS m WHERE ` + cond + ` AND m.role = ? AND m.id <> ?
+				AND (m.valid_until IS NULL OR m.valid_until > ?) AND m.` + column + ` = ? LIMIT 1`)
+		}
+	}
+	return out
+}()
 
 // activateScope makes an invited organisation or unit active once m, an
 // administrator's membership of it, is live.
