@@ -44,7 +44,7 @@ FUZZTIME     ?= 20m
 FUZZPARALLEL ?= 1
 FUZZ_BRIEF   ?= 3s
 FUZZ_TARGETS := ./server:FuzzRouteInput ./server:FuzzJSONGate ./server:FuzzUpload ./server:FuzzIfMatch \
-	./server:FuzzAuthorization ./server/config:FuzzLoad
+	./server:FuzzAuthorization ./server:FuzzImportCSV ./server/config:FuzzLoad
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg), $(FUZZTIME)"; \
 	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) || exit 1; done

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,6 +52,7 @@ func classify(err error) (int, string, map[string]string) {
 	var ae *apiError
 	var ve *store.ValidationError
 	var fe *fiber.Error
+	var tl *store.TooLargeError
 	code := ""
 	var ce *store.CodedError
 	if errors.As(err, &ce) {
@@ -67,6 +69,8 @@ func classify(err error) (int, string, map[string]string) {
 		return ae.status, ae.code, nil
 	case errors.As(err, &ve):
 		return fiber.StatusUnprocessableEntity, "validation_failed", ve.Fields
+	case errors.As(err, &tl):
+		return fiber.StatusRequestEntityTooLarge, "payload_too_large", map[string]string{tl.Field: fmt.Sprintf("max_size=%d", tl.Max)}
 	case errors.Is(err, store.ErrNotFound):
 		return fiber.StatusNotFound, "not_found", nil
 	case errors.Is(err, store.ErrForbidden):

@@ -75,6 +75,7 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 		"/api/instance-texts|kind": "privacy",
 		"/api/orgs|id":             units[0].OrgID, "/api/units|id": units[0].ID, "/api/memberships|id": members[0].ID,
 		"/api/transfers|id": "00000000-0000-4000-8000-000000000000", "/api/change-requests|id": "00000000-0000-4000-8000-000000000000", "/api/documents|id": "00000000-0000-4000-8000-000000000000",
+		"/api/imports|id": "00000000-0000-4000-8000-000000000000",
 	}}
 }
 
@@ -133,6 +134,7 @@ var validBodies = map[string]string{
 	"POST /api/orgs/:id/change-requests":         `{"kind": "update_record", "details": {"record": {"name": "Réseau", "address": "1 rue\nVille", "contact_email": "r@example.org"}}, "message": "Merci\nà vous"}`,
 	"POST /api/change-requests/:id/apply":        `{"reason": "Accord du bureau du 3 mars"}`,
 	"POST /api/change-requests/:id/reject":       `{"reason": "Accord du bureau du 3 mars"}`,
+	"POST /api/imports/:id/apply":                `{"confirm_ending": true}`,
 	"POST /api/messages":                         `{"subject": "AG", "body": "Bonjour\nÀ bientôt", "audience": {"org_ids": [], "unit_ids": [], "roles": ["admin"], "functions": ["president"]}}`,
 	"PUT /api/categories/:id/inspectors":         `{"account_ids": ["{editor}"], "reason": "Accord du bureau du 3 mars"}`,
 	"PUT /api/units/:id/inspection/:category_id": `{"open": true, "reason": "Accord du bureau du 3 mars"}`,

@@ -119,6 +119,9 @@ func (s *Server) routes() {
 	user.Post("/documents", s.publishDocument)
 	user.Get("/documents/:id", s.downloadDocument)
 	user.Delete("/documents/:id", s.deleteDocument)
+	user.Post("/imports", s.previewImport)
+	user.Get("/imports/:id", s.getImport)
+	user.Post("/imports/:id/apply", s.applyImport)
 	user.Get("/categories/:id/inspectors", s.categoryInspectors)
 	user.Put("/categories/:id/inspectors", s.setCategoryInspectors)
 	for _, img := range []string{store.UnitLogo, store.UnitStamp} {

@@ -531,6 +531,8 @@ type appointment struct {
 	Functions         []string
 	From              time.Time
 	Until             *time.Time
+	// ExternalID is the identifier an import knows the membership by.
+	ExternalID string
 }
 
 // appoint gives a membership of the scope t to the person with that
@@ -554,6 +556,9 @@ func (s *Store) appoint(ctx context.Context, tx bun.IDB, actor Actor, t *scopeRe
 	}
 	m := &Membership{ID: newID(), Role: in.Role, Functions: in.Functions, ValidFrom: in.From, ValidUntil: in.Until,
 		CreatedAt: now, UpdatedAt: now}
+	if in.ExternalID != "" {
+		m.ExternalID = &in.ExternalID
+	}
 	if t.Type == ScopeTypeOrg {
 		m.OrgID = &t.ID
 	} else {
@@ -577,7 +582,7 @@ func (s *Store) appoint(ctx context.Context, tx bun.IDB, actor Actor, t *scopeRe
 			kind = "org_invitation" // the invitation to cooperate
 		}
 	}
-	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+	if err := s.insertMembership(ctx, tx, m); err != nil {
 		return nil, err
 	}
 	if err := s.enqueue(ctx, tx, to, locale, kind, params); err != nil {
@@ -592,6 +597,22 @@ func (s *Store) appoint(ctx context.Context, tx bun.IDB, actor Actor, t *scopeRe
 		return nil, err
 	}
 	return m, s.activateScope(ctx, tx, t, m)
+}
+
+// sqlInsertMembership writes one membership, prepared once: an import
+// gives thousands in one transaction.
+var sqlInsertMembership = statements.Write(`INSERT INTO memberships (id, account_id, org_id, unit_id, role, functions,
+	valid_from, valid_until, invited_email, token_hash, token_expires, invited_by, external_id, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+
+// insertMembership writes a new membership m.
+func (s *Store) insertMembership(ctx context.Context, tx bun.IDB, m *Membership) error {
+	var token any // NULL, not an empty blob: token_hash is unique
+	if len(m.TokenHash) > 0 {
+		token = m.TokenHash
+	}
+	return s.db.Exec(ctx, tx, sqlInsertMembership, m.ID, m.AccountID, m.OrgID, m.UnitID, m.Role, functionsJSON(m.Functions),
+		m.ValidFrom, m.ValidUntil, m.InvitedEmail, token, m.TokenExpires, m.InvitedBy, m.ExternalID, m.CreatedAt, m.UpdatedAt)
 }
 
 // actorName and actorLocale are who invites, as an e-mail names them.
@@ -613,28 +634,51 @@ func actorLocale(actor Actor) string {
 // without one, the invited e-mail key) while another one of the same role
 // is not over; except is the membership being changed.
 func (s *Store) refuseDuplicate(ctx context.Context, tx bun.IDB, t *scopeRef, role string, acc *Account, key, except string) error {
-	now := s.now()
-	q := tx.NewSelect().Model((*Membership)(nil)).Where("m.role = ? AND m.id <> ?", role, except).
-		Where("(m.valid_until IS NULL OR m.valid_until > ?)", now)
-	if t.Type == ScopeTypeOrg {
-		q = q.Where("m.org_id = ?", t.ID)
-	} else {
-		q = q.Where("m.unit_id = ?", t.ID)
+	held := func(who int, args ...any) (bool, error) {
+		in := 0
+		if t.Type == ScopeTypeUnit {
+			in = 1
+		}
+		q := sqlHeldIn[in][who]
+		var one int
+		err := s.db.QueryRow(ctx, tx, q, append(args, role, except, s.now(), t.ID), &one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
 	}
 	if acc != nil {
-		q = q.Where("(m.account_id = ? OR (m.account_id IS NULL AND m.invited_email = ?))", acc.ID, acc.EmailKey)
-	} else {
-		q = q.Where("m.account_id IS NULL AND m.invited_email = ?", key)
+		key = acc.EmailKey
+		if exists, err := held(heldByAccount, acc.ID); err != nil || exists {
+			return firstErr(err, errAlreadyMember)
+		}
 	}
-	exists, err := q.Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if exists {
-		return errAlreadyMember
+	exists, err := held(heldByInvitation, key)
+	if err != nil || exists {
+		return firstErr(err, errAlreadyMember)
 	}
 	return nil
 }
+
+// The statements of refuseDuplicate: an account's memberships and the
+// invitations to an address are looked up apart, each on its own index
+// (memberships_account, memberships_invited), never by scanning a scope's
+// thousands of members (an import gives thousands in one transaction),
+// in an organisation ([0]) or a unit ([1]).
+const (
+	heldByAccount = iota
+	heldByInvitation
+)
+
+var sqlHeldIn = func() (out [2][2]string) {
+	for i, column := range []string{"org_id", "unit_id"} {
+		for who, cond := range []string{"m.account_id = ?", "m.account_id IS NULL AND m.invited_email = ?"} {
+			out[i][who] = statements.Write(`SELECT 1 FROM memberships AS m WHERE ` + cond + ` AND m.role = ? AND m.id <> ?
+				AND (m.valid_until IS NULL OR m.valid_until > ?) AND m.` + column + ` = ? LIMIT 1`)
+		}
+	}
+	return out
+}()
 
 // activateScope makes an invited organisation or unit active once m, an
 // administrator's membership of it, is live.
@@ -679,6 +723,8 @@ type NewMembership struct {
 	ValidFrom  *string `json:"valid_from"`
 	ValidUntil *string `json:"valid_until"`
 	Reason     string  `json:"reason" validate:"max=2000,multiline"`
+	// ExternalID is set by an import, never by the API's body.
+	ExternalID string `json:"-"`
 }
 
 // mandate reads and checks a mandate's dates: from defaults to now, until
@@ -736,12 +782,8 @@ func (s *Store) addMember(ctx context.Context, outer *bun.Tx, actor Actor, scope
 		if err := mayAppointIn(sc, t); err != nil {
 			return err
 		}
-		functions, fnErr := checkFunctions(in.Functions)
-		if fnErr == nil {
-			fnErr = knownFunctions(ctx, tx, "functions", functions)
-		}
-		from, until, dateErr := s.mandate(in.ValidFrom, in.ValidUntil, s.now(), nil)
-		if err := checkInput(&in, in.Reason, checkRole(scopeType, in.Role), fnErr, dateErr); err != nil {
+		a, err := s.checkNewMembership(ctx, tx, scopeType, in)
+		if err != nil {
 			return err
 		}
 		if err := mayAppoint(sc, t, in.Role); err != nil {
@@ -750,8 +792,7 @@ func (s *Store) addMember(ctx context.Context, outer *bun.Tx, actor Actor, scope
 		if t.Status == ScopeClosed {
 			return errScopeClosed
 		}
-		m, err := s.appoint(ctx, tx, actor, t, appointment{Email: in.Email, Name: strings.TrimSpace(in.Name), Role: in.Role,
-			Functions: functions, From: from, Until: until}, in.Reason)
+		m, err := s.appoint(ctx, tx, actor, t, a, in.Reason)
 		if err != nil {
 			return err
 		}
@@ -759,6 +800,22 @@ func (s *Store) addMember(ctx context.Context, outer *bun.Tx, actor Actor, scope
 		return err
 	})
 	return out, err
+}
+
+// checkNewMembership checks a membership to give in a scope of scopeType,
+// as AddMember and each line of an import check it: the fields, the role
+// for the scope, functions of the catalogue, the mandate's dates.
+func (s *Store) checkNewMembership(ctx context.Context, db bun.IDB, scopeType string, in NewMembership) (appointment, error) {
+	functions, fnErr := checkFunctions(in.Functions)
+	if fnErr == nil {
+		fnErr = knownFunctions(ctx, db, "functions", functions)
+	}
+	from, until, dateErr := s.mandate(in.ValidFrom, in.ValidUntil, s.now(), nil)
+	if err := checkInput(&in, in.Reason, checkRole(scopeType, in.Role), fnErr, dateErr); err != nil {
+		return appointment{}, err
+	}
+	return appointment{Email: in.Email, Name: strings.TrimSpace(in.Name), Role: in.Role, Functions: functions,
+		From: from, Until: until, ExternalID: in.ExternalID}, nil
 }
 
 // managedMembership loads a membership and its scope for a change by sc:
@@ -825,20 +882,8 @@ func (s *Store) UpdateMembership(ctx context.Context, actor Actor, id string, ch
 func (s *Store) updateMembership(ctx context.Context, outer *bun.Tx, actor Actor, id string, ch MembershipChange) (*MembershipView, error) {
 	var out *MembershipView
 	err := s.onMembership(ctx, outer, actor, id, func(ctx context.Context, tx bun.Tx, sc *Scope, m *Membership, t *scopeRef) error {
-		role := m.Role
-		var roleErr, fnErr error
-		if ch.Role != nil {
-			role, roleErr = *ch.Role, checkRole(t.Type, *ch.Role)
-		}
-		functions := m.Functions
-		if ch.Functions != nil {
-			functions, fnErr = checkFunctions(*ch.Functions)
-			if fnErr == nil {
-				fnErr = knownFunctions(ctx, tx, "functions", functions)
-			}
-		}
-		from, until, dateErr := s.mandate(ch.ValidFrom, ch.ValidUntil, m.ValidFrom, m.ValidUntil)
-		if err := checkInput(&ch, ch.Reason, roleErr, fnErr, dateErr); err != nil {
+		role, functions, from, until, err := s.checkMembershipChange(ctx, tx, t.Type, m, ch)
+		if err != nil {
 			return err
 		}
 		if err := mayAppoint(sc, t, role); err != nil {
@@ -873,11 +918,31 @@ func (s *Store) updateMembership(ctx context.Context, outer *bun.Tx, actor Actor
 		if err := s.activateScope(ctx, tx, t, m); err != nil {
 			return err
 		}
-		var err error
 		out, err = s.membershipView(ctx, tx, m.ID, t.keptBy(sc))
 		return err
 	})
 	return out, err
+}
+
+// checkMembershipChange checks a change of m, a membership of a scope of
+// scopeType, as UpdateMembership and each line of an import check it, and
+// gives what m becomes.
+func (s *Store) checkMembershipChange(ctx context.Context, db bun.IDB, scopeType string, m *Membership, ch MembershipChange) (
+	role string, functions []string, from time.Time, until *time.Time, err error) {
+	role, functions = m.Role, m.Functions
+	var roleErr, fnErr error
+	if ch.Role != nil {
+		role, roleErr = *ch.Role, checkRole(scopeType, *ch.Role)
+	}
+	if ch.Functions != nil {
+		functions, fnErr = checkFunctions(*ch.Functions)
+		if fnErr == nil {
+			fnErr = knownFunctions(ctx, db, "functions", functions)
+		}
+	}
+	from, until, dateErr := s.mandate(ch.ValidFrom, ch.ValidUntil, m.ValidFrom, m.ValidUntil)
+	err = checkInput(&ch, ch.Reason, roleErr, fnErr, dateErr)
+	return role, functions, from, until, err
 }
 
 // functionsJSON is a functions list as the column stores it.

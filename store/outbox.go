@@ -114,11 +114,18 @@ func (s *Store) enqueueLink(ctx context.Context, tx bun.IDB, to, locale, kind st
 	if link != nil {
 		m.LinkPlaceholder, m.LinkPurpose, m.LinkSubject, m.LinkTTLSeconds = placeholder, link.purpose, link.subject, int64(link.ttl/time.Second)
 	}
-	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+	if err := s.db.Exec(ctx, tx, sqlInsertOutbox, m.ID, m.MessageID, m.To, m.Subject, m.TextBody, m.HTMLBody, m.Kind, m.Status,
+		m.NextAttemptAt, m.CreatedAt, m.Channel, m.LinkPlaceholder, m.LinkPurpose, m.LinkSubject, m.LinkTTLSeconds); err != nil {
 		return fmt.Errorf("outbox: insert %s e-mail: %w", kind, err)
 	}
 	return nil
 }
+
+// sqlInsertOutbox writes one e-mail, prepared once: some transactions
+// enqueue thousands (an import's invitations).
+var sqlInsertOutbox = statements.Write(`INSERT INTO outbox (id, message_id, to_addr, subject, text_body, html_body, kind, status,
+	next_attempt_at, created_at, channel, link_placeholder, link_purpose, link_subject, link_ttl_seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 // ClaimOutbox returns up to limit messages that are due (queued, with
 // next_attempt_at reached), oldest first, bodies included, and pushes their

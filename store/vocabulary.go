@@ -45,4 +45,5 @@ var AuditActions = []string{
 	"message.sent", "document.published", "document.deleted", "functions.saved", "instance.text_saved",
 	"change_request.filed", "change_request.applied", "change_request.rejected",
 	"category.inspectors", "inspection.opened", "inspection.closed",
+	"import.previewed", "import.applied",
 }

@@ -19,6 +19,7 @@ import ChangeRequests from './pages/ChangeRequests.svelte';
 import Documents from './pages/Documents.svelte';
 import Forgot from './pages/Forgot.svelte';
 import Home from './pages/Home.svelte';
+import Imports from './pages/Imports.svelte';
 import Invitation from './pages/Invitation.svelte';
 import Login from './pages/Login.svelte';
 import Me from './pages/Me.svelte';
@@ -75,6 +76,7 @@ export const routes: readonly Route[] = [
 	{ path: '/messages', title: 'messages.title', access: 'writer', component: Messages },
 	{ path: '/documents', title: 'documents.title', access: 'user', component: Documents },
 	{ path: '/admin/functions', title: 'functions.title', access: 'secretariat', component: AdminFunctions },
+	{ path: '/imports', title: 'imports.title', access: 'user', component: Imports },
 	{ path: '/admin/users', title: 'users.title', access: 'admin', component: AdminUsers },
 	{ path: '/admin/users/:id', title: 'user.title', access: 'admin', component: AdminUser },
 	{ path: '/admin/role-requests', title: 'requests.title', access: 'scopeAdmin', component: AdminRoleRequests },

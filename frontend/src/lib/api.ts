@@ -23,6 +23,8 @@ import type {
 	FunctionInput,
 	HelperKind,
 	HistoryEntry,
+	ImportFate,
+	ImportRun,
 	InspectionRead,
 	Inspector,
 	InstanceConfig,
@@ -521,5 +523,17 @@ export const api = {
 	},
 	downloadDocument: (doc: Pick<PublishedDocument, 'id' | 'filename'>) =>
 		download(`/api/documents/${encodeURIComponent(doc.id)}`, doc.filename),
-	deleteDocument: (id: string) => request<void>('DELETE', `/api/documents/${encodeURIComponent(id)}`)
+	deleteDocument: (id: string) => request<void>('DELETE', `/api/documents/${encodeURIComponent(id)}`),
+
+	/** Previews a CSV of memberships for an organisation or a unit: a dry run, its first page of lines. */
+	previewImport: (scopeType: 'org' | 'unit', scopeId: string, file: File) => {
+		const form = fileForm(file);
+		form.append('scope_type', scopeType);
+		form.append('scope_id', scopeId);
+		return request<ImportRun>('POST', '/api/imports', { form });
+	},
+	importRun: (id: string, query: { fate?: ImportFate | ''; page?: number; per_page?: number } = {}) =>
+		request<ImportRun>('GET', withQuery(`/api/imports/${encodeURIComponent(id)}`, { ...query })),
+	applyImport: (id: string, confirmEnding: boolean) =>
+		request<ImportRun>('POST', `/api/imports/${encodeURIComponent(id)}/apply`, { body: { confirm_ending: confirmEnding } })
 };

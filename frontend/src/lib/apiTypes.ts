@@ -795,3 +795,42 @@ export interface InstanceTexts {
 	kind: InstanceTextKind;
 	items: InstanceText[];
 }
+
+/** What an import does with a line of its file (`ended`: a membership the file leaves out). */
+export type ImportFate = 'created' | 'updated' | 'unchanged' | 'ended' | 'error';
+
+/** A line of an import and its fate (POST /api/imports, GET /api/imports/{id}). */
+export interface ImportLine {
+	/** Where it starts in the file (the header is line 1); 0 for a membership the file ends. */
+	line: number;
+	external_id: string;
+	fate: ImportFate;
+	membership_id: string | null;
+	email: string;
+	name: string;
+	/** The fields that change, with their value before and after. */
+	changes: Record<string, { from: unknown; to: unknown }>;
+	/** Why the line cannot be imported: its column and a reason code. */
+	error?: { column: string; reason: string };
+}
+
+/** An import run: a file previewed for an organisation or a unit, then perhaps applied. */
+export interface ImportRun {
+	id: string;
+	scope_type: 'org' | 'unit';
+	scope_id: string;
+	scope_name: string;
+	org_id: string;
+	author_id: string;
+	author_name: string;
+	status: 'dry_run' | 'applied' | 'superseded';
+	filename: string;
+	sha256: string;
+	counts: Record<ImportFate | 'lines', number>;
+	scope_memberships: number;
+	/** Applying needs confirm_ending: it ends more than a fifth of the scope's memberships. */
+	needs_confirm_ending: boolean;
+	created_at: string;
+	applied_at: string | null;
+	lines: ListPage<ImportLine>;
+}

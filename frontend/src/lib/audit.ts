@@ -83,7 +83,9 @@ export const auditActions = [
 	'change_request.rejected',
 	'category.inspectors',
 	'inspection.opened',
-	'inspection.closed'
+	'inspection.closed',
+	'import.previewed',
+	'import.applied'
 ] as const;
 
 /** The families of actions, in the order of the list: a filter on one is its prefix with a dot. */

@@ -160,6 +160,8 @@ export function adminNav(user: Pick<User, 'role' | 'units' | 'orgs'> | null): Na
 	if (keepsScopes(user)) items.push({ href: '/orgs', label: 'nav.orgs' }, { href: '/units', label: 'nav.units' });
 	if (namesInspectors(user)) items.push({ href: '/change-requests', label: 'changeRequests.nav', badge: 'pendingChanges' }, { href: '/admin/functions', label: 'functions.nav' });
 	if (writesMessages(user)) items.push({ href: '/messages', label: 'messages.nav' });
+	// Members' imports: the secretariat's, from here; scope admins reach them from their scope's page.
+	if (user.role === 'secretariat') items.push({ href: '/imports', label: 'nav.imports' });
 	if (roleAtLeast(user.role, 'superadmin')) items.push({ href: '/admin/outbox', label: 'nav.outbox' });
 	return items;
 }

@@ -112,7 +112,8 @@ describe('the action filter', () => {
 			'functions.',
 			'instance.',
 			'change_request.',
-			'inspection.'
+			'inspection.',
+			'import.'
 		]);
 		expect(actionLabel('case.')).toBe('Dossiers');
 		expect(actionLabel('no.such')).toBe('Autre action');

@@ -132,7 +132,7 @@ describe('navigation by role', () => {
 	});
 
 	it('shows organisations and units to the secretariat and scope admins, role requests and audit to scope admins', () => {
-		expect(hrefs(adminNav(as('secretariat')))).toEqual(['/orgs', '/units', '/change-requests', '/admin/functions', '/messages']);
+		expect(hrefs(adminNav(as('secretariat')))).toEqual(['/orgs', '/units', '/change-requests', '/admin/functions', '/messages', '/imports']);
 		const unit = { id: 'u', name: 'U', code: 'U', org_id: 'o' };
 		// A scope admin also decides the role requests naming their units and reads their scope's audit.
 		const scoped = ['/admin/role-requests', '/admin/audit', '/orgs', '/units', '/messages'];
