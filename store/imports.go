@@ -257,7 +257,7 @@ func readImportCSV(content []byte) ([]importRow, error) {
 		if err != nil {
 			return nil, csvError(err)
 		}
-		if blank(rec) {
+		if blankRecord(rec) {
 			continue
 		}
 		if len(rows) == maxImportLines {
@@ -292,7 +292,7 @@ func csvError(err error) error {
 	return Invalid("file", "not_csv")
 }
 
-func blank(rec []string) bool {
+func blankRecord(rec []string) bool {
 	for _, v := range rec {
 		if strings.TrimSpace(v) != "" {
 			return false
