@@ -292,6 +292,7 @@ func csvError(err error) error {
 	return Invalid("file", "not_csv")
 }
 
+// blankRecord tells a line with nothing but blanks, which a spreadsheet leaves at the end.
 func blankRecord(rec []string) bool {
 	for _, v := range rec {
 		if strings.TrimSpace(v) != "" {
