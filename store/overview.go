@@ -103,6 +103,11 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		names[m.CaseID] = append(names[m.CaseID], m.Name)
 	}
 	for _, h := range helped {
+		h.Practice = IsPracticeReference(h.Reference)
+		if h.Practice {
+			// Its author's own practice file: they help no one on it.
+			h.Kind = "practice"
+		}
 		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: append([]string{}, names[h.ID]...)})
 	}
 	return ov, nil
@@ -119,7 +124,7 @@ func (s *Store) inspected(ctx context.Context, sc *Scope) ([]InspectedGroup, err
 			N      int64  `bun:"n"`
 		}
 		if err := s.read.NewSelect().TableExpr("cases AS c").ColumnExpr("c.status, count(*) AS n").
-			Where("c.unit_id = ? AND c.category_id = ? AND c.status <> ?", p.Unit, p.Category, CaseDraft).
+			Where("c.unit_id = ? AND c.category_id = ? AND c.status <> ? AND NOT c.practice", p.Unit, p.Category, CaseDraft).
 			GroupExpr("c.status").Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
