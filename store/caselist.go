@@ -94,9 +94,12 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 			return s.listForAdmin(ctx, f, p)
 		}
 	case len(sc.Inspect) > 0:
-		// A referent inspector's lists go through the predicate: their
-		// grants, what they administer and what is open to them, as one
-		// condition.
+		// A referent inspector's list: one range per open pair when they
+		// are nothing else; otherwise the predicate, with their grants and
+		// what they administer as one condition.
+		if items, total, ok, err := s.listForInspector(ctx, actor.ID(), sc, f, p, now); ok || err != nil {
+			return items, total, err
+		}
 	case !sc.AdminsAny():
 		if f.Q == "" {
 			return s.listFromGrants(ctx, actor.ID(), sc, f, p, now)
