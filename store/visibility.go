@@ -206,8 +206,9 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 	}
 	rel := relationOf(sc, c, kinds)
 	if rel.Inspector && db == s.read {
-		// Every read by an inspector is recorded for the unit's admins;
-		// writes refuse them anyway.
+		// Every read by an inspector is recorded for the unit's admins,
+		// through the writer (recordInspection); their writes, which run in
+		// a transaction, are refused anyway.
 		if err := s.recordInspection(ctx, actor, c); err != nil {
 			return nil, Relation{}, err
 		}
