@@ -42,7 +42,12 @@ export function requestableRoles(role: Role): RequestableRole[] {
  * What a page asks of the person viewing it; `scopeAdmin`: an instance admin, or the admin of
  * an organisation or a unit (who decide the role requests and read the audit of their scope).
  */
-export type Access = 'public' | 'user' | 'editor' | 'scopeAdmin' | 'admin' | 'superadmin';
+export type Access = 'public' | 'user' | 'editor' | 'caseCreator' | 'scopeAdmin' | 'admin' | 'superadmin';
+
+/** Whether the account creates case files: an editor, or someone who may create practice ones. */
+export function createsCases(user: Pick<User, 'role' | 'may_practise'> | null | undefined): boolean {
+	return roleAtLeast(user?.role, 'editor') || user?.may_practise === true;
+}
 
 /** Whether the account administers an organisation or a unit (a live admin membership). */
 export function administersScope(user: Pick<User, 'units' | 'orgs'> | null | undefined): boolean {
@@ -60,13 +65,14 @@ export function isScopeAdmin(user: Pick<User, 'role' | 'units' | 'orgs'> | null 
  */
 export function accessFor(
 	access: Access,
-	session: { token: string | null; user: Pick<User, 'role' | 'units' | 'orgs'> | null }
+	session: { token: string | null; user: Pick<User, 'role' | 'units' | 'orgs' | 'may_practise'> | null }
 ): 'allow' | 'login' | 'wait' | 'forbidden' {
 	if (access === 'public') return 'allow';
 	if (!session.token) return 'login';
 	if (!session.user) return 'wait';
 	if (access === 'user') return 'allow';
 	if (access === 'scopeAdmin') return isScopeAdmin(session.user) ? 'allow' : 'forbidden';
+	if (access === 'caseCreator') return createsCases(session.user) ? 'allow' : 'forbidden';
 	return roleAtLeast(session.user.role, access) ? 'allow' : 'forbidden';
 }
 
