@@ -126,6 +126,12 @@ func TestPracticeCaseFileIsItsAuthorsAlone(t *testing.T) {
 			}
 		}
 	}
+	// The unit's and organisation's admins find no trace of it in their audit log.
+	for _, caller := range []string{"unitAdminA1", "orgAdminA"} {
+		if status, body := pr.call(caller, "GET", "/api/audit?per_page=200", nil); status != 200 || bytes.Contains(body, []byte(pr.caseID)) {
+			t.Errorf("%s's audit log: %d, mentions it: %v", caller, status, bytes.Contains(body, []byte(pr.caseID)))
+		}
+	}
 	// The author's filter, and the mark on each line.
 	_, body := pr.call("helper", "GET", "/api/cases?practice=true", nil)
 	if l := decode[listResp[store.CaseSummary]](t, body); l.Total != 1 || !l.Items[0].Practice {

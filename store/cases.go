@@ -242,7 +242,7 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit()})
 	})
 	if err != nil {
 		return nil, err
@@ -453,7 +453,7 @@ func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch 
 			if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "updated", Fields: fields}); err != nil {
 				return err
 			}
-			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"fields": fields}}); err != nil {
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"fields": fields}}); err != nil {
 				return err
 			}
 		}
@@ -533,7 +533,7 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "transition", FromStatus: from, ToStatus: c.Status, Comment: strings.TrimSpace(tr.Comment)}); err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID,
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(),
 			Details: map[string]any{"from": from, "to": c.Status}}); err != nil {
 			return err
 		}

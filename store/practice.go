@@ -172,3 +172,22 @@ func practiceFilter(f CaseFilter) (string, []any) {
 	}
 	return "c.practice = ?", []any{*f.Practice}
 }
+
+// auditOrg and auditUnit are the scope a case file's audit entries are
+// filed under, whose admins read them: its organisation and unit, but none
+// for a practice file, which its unit's admins may not know of (instance
+// admins read every entry). An admin's deletion of one is filed under its
+// unit: that is their intervention.
+func (c *Case) auditOrg() string {
+	if c.Practice {
+		return ""
+	}
+	return c.OrgID
+}
+
+func (c *Case) auditUnit() string {
+	if c.Practice {
+		return ""
+	}
+	return c.UnitID
+}
