@@ -97,7 +97,7 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 		// A referent inspector's list: one range per open pair when they
 		// are nothing else; otherwise the predicate, with their grants and
 		// what they administer as one condition.
-		if items, total, ok, err := s.listForInspector(ctx, actor.ID(), sc, f, p, now); ok || err != nil {
+		if items, total, ok, err := s.listForInspector(ctx, actor.ID(), sc, f, p); ok || err != nil {
 			return items, total, err
 		}
 	case !sc.AdminsAny():

@@ -16,7 +16,7 @@ func TestInspectorListReadsOneRangePerPair(t *testing.T) {
 	}{
 		{"page", inspectorPage(2, false), []any{"u1", "sante", "u2", "travail", 50, 0}},
 		{"page in one status", inspectorPage(2, true), []any{"u1", "sante", "open", "u2", "travail", "open", 50, 0}},
-		{"total", inspectorTotal(2), []any{"", "", "u1", "sante", "u2", "travail"}},
+		{"total", inspectorTotal(2), []any{"acc", "u1", "sante", "", "", "u2", "travail", "", ""}},
 	} {
 		steps := queryPlan(t, st, f.query, f.args...)
 		t.Logf("%s: %q", f.name, steps)
