@@ -41,6 +41,14 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	}
 	f := store.CaseFilter{Q: c.Query("q"), Status: c.Query("status"), Category: c.Query("category"),
 		Assignee: c.Query("assignee"), Unit: c.Query("unit"), Sort: c.Query("sort")}
+	switch practice := c.Query("practice"); practice {
+	case "":
+	case "true", "false":
+		only := practice == "true"
+		f.Practice = &only
+	default:
+		return store.Invalid("practice", "oneof=true false")
+	}
 	items, total, err := s.store.ListCases(c.UserContext(), s.actor(c), f, p)
 	if err != nil {
 		return err

@@ -100,7 +100,7 @@ var validBodies = map[string]string{
 	"POST /api/categories":                       `{"id": "nouvelle", "labels": {"fr": "Nouvelle", "en": "New"}, "position": 5}`,
 	"PATCH /api/categories/:id":                  `{"labels": {"fr": "Santé", "en": "Health"}, "active": true, "position": 1}`,
 	"POST /api/outbox/test":                      `{"to": "sa@example.org"}`,
-	"POST /api/cases":                            `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici"}`,
+	"POST /api/cases":                            `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici", "practice": false}`,
 	"PATCH /api/cases/:id":                       `{"title": "Un titre", "category_id": "sante", "summary": "Résumé", "facts_date": "2026-01-02", "place": "Ici"}`,
 	"DELETE /api/cases/:id":                      `{"reason": "Suppression demandée par le bureau"}`,
 	"POST /api/cases/:id/transition":             `{"to": "pending", "comment": "Une démarche amiable"}`,

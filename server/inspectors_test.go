@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"cloison/store"
 )
@@ -182,5 +184,51 @@ func TestInspectorReadsWhatIsOpenAndNothingElse(t *testing.T) {
 	}
 	if status, _ := ins.call("inspector", "GET", "/api/cases/"+ins.open.id, nil); status != 404 {
 		t.Errorf("module off: %d", status)
+	}
+}
+
+// TestEveryInspectorReadIsRecorded: reads of a case file by an inspector,
+// however many at once, are all answered and leave one line in the unit's
+// read log per ten minutes; the next read after that leaves another.
+func TestEveryInspectorReadIsRecorded(t *testing.T) {
+	ins := newInspection(t)
+	ins.setOpen(t, true)
+	lines := func() int64 {
+		t.Helper()
+		_, body := ins.call("unitAdminA1", "GET", "/api/units/"+ins.unitA1+"/inspection/reads", nil)
+		return decode[listResp[store.InspectionRead]](t, body).Total
+	}
+	var wg sync.WaitGroup
+	statuses := make(chan int, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _ := ins.call("inspector", "GET", "/api/cases/"+ins.open.id+"/notes", nil)
+			statuses <- status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for status := range statuses {
+		if status != 200 {
+			t.Errorf("a read at the same time: %d", status)
+		}
+	}
+	if n := lines(); n != 1 {
+		t.Fatalf("%d lines for reads within ten minutes, want 1", n)
+	}
+	ins.e.clock.advance(11 * time.Minute)
+	if status, _ := ins.call("inspector", "GET", "/api/cases/"+ins.open.id, nil); status != 200 {
+		t.Fatalf("read: %d", status)
+	}
+	if n := lines(); n != 2 {
+		t.Errorf("%d lines after ten minutes, want 2", n)
+	}
+	// Lists are not reads of a case file; the unit's admins' reads are not an inspector's.
+	ins.call("inspector", "GET", "/api/cases", nil)
+	ins.call("unitAdminA1", "GET", "/api/cases/"+ins.open.id, nil)
+	if n := lines(); n != 2 {
+		t.Errorf("%d lines after a list and an admin's read, want 2", n)
 	}
 }

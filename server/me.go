@@ -17,10 +17,16 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	practise, err := s.store.MayPractise(c.UserContext(), actor)
+	if err != nil {
+		return err
+	}
 	return c.JSON(struct {
 		*store.Account
 		*store.MyScopes
-	}{actor.Account, scopes})
+		// MayPractise: the caller may create practice case files.
+		MayPractise bool `json:"may_practise"`
+	}{actor.Account, scopes, practise})
 }
 
 func (s *Server) updateMe(c *fiber.Ctx) error {

@@ -37,7 +37,16 @@ func (s *Server) getUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(acc)
+	// Its practice case files, the only place an admin learns of them (to
+	// delete one, with a reason).
+	practice, err := s.store.PracticeCasesOf(c.UserContext(), s.actor(c), acc.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(struct {
+		*store.Account
+		PracticeCases []store.PracticeRef `json:"practice_cases"`
+	}{acc, practice})
 }
 
 func (s *Server) updateUser(c *fiber.Ctx) error {

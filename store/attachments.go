@@ -267,7 +267,7 @@ func (s *Store) AddAttachment(ctx context.Context, actor Actor, caseID, filename
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"attachment": a.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"attachment": a.ID}})
 	})
 	if err != nil {
 		s.removeBlobs([]string{a.StorageName})
@@ -325,7 +325,7 @@ func (s *Store) DeleteAttachment(ctx context.Context, actor Actor, caseID, id st
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_deleted", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"attachment": a.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.attachment_deleted", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"attachment": a.ID}})
 	})
 	if err == nil {
 		s.removeBlobs([]string{a.StorageName})

@@ -21,7 +21,10 @@ type CaseFilter struct {
 	Assignee string
 	// Unit is a unit's id: only its case files.
 	Unit string
-	Sort string
+	// Practice, when set, keeps only practice files (true) or only the
+	// others (false).
+	Practice *bool
+	Sort     string
 }
 
 // CaseSorts are the accepted sort keys; "-" means newest or last first.
@@ -47,6 +50,8 @@ type CaseSummary struct {
 	CreatedAt  time.Time `bun:"created_at" json:"created_at"`
 	UpdatedAt  time.Time `bun:"updated_at" json:"updated_at"`
 	UnitID     string    `bun:"unit_id" json:"unit_id"`
+	// Practice marks a practice file (known from its reference).
+	Practice bool `bun:"-" json:"practice"`
 }
 
 func (f CaseFilter) validate() error {
@@ -85,13 +90,16 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 		return []CaseSummary{}, 0, nil
 	case f.Assignee != "":
 	case sc.All:
-		if f.Q == "" && f.Category == "" && f.Unit == "" {
+		if f.Q == "" && f.Category == "" && f.Unit == "" && f.Practice == nil {
 			return s.listForAdmin(ctx, f, p)
 		}
 	case len(sc.Inspect) > 0:
-		// A referent inspector's lists go through the predicate: their
-		// grants, what they administer and what is open to them, as one
-		// condition.
+		// A referent inspector's list: one range per open pair when they
+		// are nothing else; otherwise the predicate, with their grants and
+		// what they administer as one condition.
+		if items, total, ok, err := s.listForInspector(ctx, actor.ID(), sc, f, p); ok || err != nil {
+			return items, total, err
+		}
 	case !sc.AdminsAny():
 		if f.Q == "" {
 			return s.listFromGrants(ctx, actor.ID(), sc, f, p, now)
@@ -104,7 +112,7 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 		if items, total, ok, err := s.searchOwn(ctx, actor.ID(), sc, f, p, now); ok || err != nil {
 			return items, total, err
 		}
-	case f.Q == "" && f.Category == "" && f.byDate():
+	case f.Q == "" && f.Category == "" && f.Practice == nil && f.byDate():
 		return s.listForScopeAdmin(ctx, actor.ID(), sc, f, p, now)
 	}
 	return s.listByPredicate(ctx, actor.ID(), sc, f, p, now)
@@ -129,6 +137,7 @@ func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
 			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID); err != nil {
 			return nil, err
 		}
+		it.Practice = IsPracticeReference(it.Reference)
 		items = append(items, it)
 	}
 	return items, rows.Close()
@@ -164,6 +173,14 @@ func grantWhere(accountID string, sc *Scope, f CaseFilter, except string, now ti
 	if f.Unit != "" {
 		where, args = where+" AND g.case_unit_id = ?", append(args, f.Unit)
 	}
+	if f.Practice != nil {
+		// A practice file is known on the grant by its reference.
+		op := "NOT LIKE"
+		if *f.Practice {
+			op = "LIKE"
+		}
+		where, args = where+" AND g.case_reference "+op+" ?", append(args, practicePrefix+"%")
+	}
 	return where, args
 }
 
@@ -182,7 +199,7 @@ func (s *Store) listFromGrants(ctx context.Context, accountID string, sc *Scope,
 		return nil, 0, err
 	}
 	var total int64
-	if f.Status == "" && f.Category == "" && f.Unit == "" {
+	if f.Status == "" && f.Category == "" && f.Unit == "" && f.Practice == nil {
 		total, err = s.grantTotal(ctx, accountID, sc, "", now)
 	} else {
 		err = s.db.QueryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &total)
@@ -320,7 +337,7 @@ func (x scopeIndex) statements(byStatus bool) (page, total string) {
 		status = " AND status = ?"
 	}
 	return `SELECT ` + caseSummaryColumns + ` FROM cases AS c INDEXED BY ` + x.index + ` WHERE c.` + x.column + ` = ?` + status +
-			` ORDER BY c.updated_at DESC, c.id DESC`,
+			` AND NOT c.practice ORDER BY c.updated_at DESC, c.id DESC`,
 		`SELECT coalesce(sum(n), 0) FROM unit_case_counts WHERE ` + x.counted + status
 }
 
@@ -349,6 +366,9 @@ func (s *Store) listByPredicate(ctx context.Context, accountID string, sc *Scope
 		}
 		if f.Unit != "" {
 			q = q.Where("c.unit_id = ?", f.Unit)
+		}
+		if cond, args := practiceFilter(f); cond != "" {
+			q = q.Where(cond, args...)
 		}
 		if f.Assignee != "" {
 			who := f.Assignee
@@ -408,9 +428,10 @@ func (s *Store) listForAdmin(ctx context.Context, f CaseFilter, p Page) ([]CaseS
 // and nothing is sorted again (with "rowid IN (…) ORDER BY" it sorted the
 // fifty rows in a temporary B-tree). Other orders keep that form.
 func adminPage(byStatus bool, sort string) string {
-	where := ""
+	// Practice files are left out on the index entry (migration 60).
+	where := "WHERE NOT c.practice "
 	if byStatus {
-		where = "WHERE c.status = ? "
+		where = "WHERE c.status = ? AND NOT c.practice "
 	}
 	if sort == "" || sort == "-updated" {
 		return `SELECT ` + caseSummaryColumns + ` FROM (SELECT c.rowid AS r, c.updated_at AS u, c.id AS i FROM cases AS c ` + where +

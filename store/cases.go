@@ -65,6 +65,9 @@ type Case struct {
 	// Unit and Modules are read with the case file, from its unit.
 	Unit    UnitRef `bun:"-" json:"unit"`
 	Modules Modules `bun:"-" json:"modules"`
+	// Practice marks a practice case file: its author's alone (see
+	// CreateCase), never entrusted, shared, transferred or inspected.
+	Practice bool `bun:"practice" json:"practice"`
 }
 
 // Person is an account as shown on a case file.
@@ -95,7 +98,8 @@ type Permissions struct {
 	Report      bool     `json:"report"`
 	// Transfer: the caller may propose moving it to another unit.
 	Transfer bool `json:"transfer"`
-	// Relation is assignee, support, trainee, mentee, inspector or admin.
+	// Relation is assignee, support, trainee, mentee, inspector, admin or
+	// practice (the author of a practice case file).
 	Relation string `json:"relation"`
 }
 
@@ -120,15 +124,17 @@ func (s *Store) permissions(c *Case, rel Relation, actor Actor) Permissions {
 	p := Permissions{
 		Edit:        rel.writer() && c.Status != CaseArchived,
 		Transitions: allowedTransitions(c, rel),
-		Delete:      rel.Admin || rel.Superadmin || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
-		Assign:      rel.ScopeAdmin,
-		Invite:      rel.manager() && CollaborationOpen(c.Status) && c.Modules.Helpers,
+		Delete:      rel.Admin || rel.Superadmin || rel.Practice || (c.Status == CaseDraft && c.CreatorID == actor.ID() && rel.Assignee),
+		Assign:      rel.ScopeAdmin && !c.Practice,
+		Invite:      rel.manager() && CollaborationOpen(c.Status) && c.Modules.Helpers && !c.Practice,
 		Report:      rel.manager(),
 		// Transfer: whether the unit takes part is its own business, told
 		// when proposing (409 transfers_off).
-		Transfer: (rel.Assignee || rel.ScopeAdmin) && c.Modules.Transfers && c.Status != CaseArchived,
+		Transfer: (rel.Assignee || rel.ScopeAdmin) && c.Modules.Transfers && c.Status != CaseArchived && !c.Practice,
 	}
 	switch {
+	case rel.Practice:
+		p.Relation = "practice"
 	case rel.Assignee:
 		p.Relation = GrantAssignee
 	case rel.Helper != "":
@@ -177,12 +183,22 @@ type NewCase struct {
 	FactsDate  *string `json:"facts_date" validate:"omitempty,datetime=2006-01-02"`
 	Place      string  `json:"place" validate:"max=200"`
 	// UnitID is the unit the case file belongs to: required when the
-	// creator may create in several.
+	// creator may create in several (for a practice file, see practiceUnit).
 	UnitID string `json:"unit_id"`
+	// Practice asks for a practice case file (see CreateCase).
+	Practice bool `json:"practice"`
 }
 
 // CreateCase creates a draft case file entrusted to its creator, in a unit
 // they edit for or administer.
+//
+// With Practice, it creates a practice case file instead, which anyone who
+// helps on a case file or edits for a unit may (practiceUnit says where):
+// its author reaches it through a trainee's grant of their own and manages
+// it as an assignee would; no one else reaches it, admins included (they
+// may only delete it, DeletePractice), and it is never counted for them.
+// Its reference starts with P- instead of R-, so that every list shows it
+// as one from the columns it already reads.
 func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseDetail, error) {
 	if err := requireRole(actor, RoleReader); err != nil {
 		return nil, err
@@ -191,7 +207,12 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	if err != nil {
 		return nil, err
 	}
-	unit, err := s.creationUnit(ctx, sc, in.UnitID)
+	var unit *Unit
+	if in.Practice {
+		unit, err = s.practiceUnit(ctx, sc, actor.ID(), in.UnitID)
+	} else {
+		unit, err = s.creationUnit(ctx, sc, in.UnitID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -206,23 +227,30 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	c := &Case{ID: newID(), Title: strings.TrimSpace(in.Title), CategoryID: in.CategoryID, Summary: in.Summary,
 		FactsDate: in.FactsDate, Place: strings.TrimSpace(in.Place), Status: CaseDraft, CreatorID: actor.ID(),
 		Version: 1, CreatedAt: now, UpdatedAt: now, UnitID: unit.ID, OrgID: unit.OrgID,
-		Unit: UnitRef{ID: unit.ID, Name: unit.Name, Code: unit.Code}, Modules: unit.Modules()}
+		Unit: UnitRef{ID: unit.ID, Name: unit.Name, Code: unit.Code}, Modules: unit.Modules(), Practice: in.Practice}
+	kind := GrantAssignee
+	if c.Practice {
+		kind = GrantTrainee
+	}
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.insertCase(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := s.addGrant(ctx, tx, c.ID, actor.ID(), GrantAssignee, actor.ID(), now); err != nil {
+		if err := s.addGrant(ctx, tx, c.ID, actor.ID(), kind, actor.ID(), now); err != nil {
 			return err
 		}
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit()})
 	})
 	if err != nil {
 		return nil, err
 	}
 	rel := Relation{Assignee: true, ScopeAdmin: sc.AdminsUnit(c.OrgID, c.UnitID), Superadmin: sc.Superadmin}
+	if c.Practice {
+		rel = relationOf(sc, c, []string{kind})
+	}
 	return &CaseDetail{Case: c, Assignees: []Person{{ID: actor.ID(), Name: actor.Account.Name}}, Collaborators: []Collaborator{},
 		Permissions: s.permissions(c, rel, actor), Warnings: warnings}, nil
 }
@@ -232,8 +260,8 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 // is the test that it is free (a clash makes the insert fail and draw again).
 // Every statement a create runs is paid inside the single writer's queue.
 var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id)
-	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
+	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id, practice)
+	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
 	RETURNING 1`)
 
 // insertCase writes a new case row with a fresh reference, its counter and
@@ -241,9 +269,12 @@ var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title
 func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	for attempt := 1; ; attempt++ {
 		c.Reference = NewReference(c.CreatedAt.Year())
+		if c.Practice {
+			c.Reference = practicePrefix + strings.TrimPrefix(c.Reference, "R-")
+		}
 		var one int
 		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
-			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID, c.CategoryID}, &one)
+			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID, c.Practice, c.CategoryID}, &one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Invalid("category_id", "unknown")
 		}
@@ -257,7 +288,7 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 			return fmt.Errorf("no free case reference after %d draws", attempt)
 		}
 	}
-	if err := s.countCase(ctx, tx, "", c.Status); err != nil {
+	if err := s.countCase(ctx, tx, c, "", c.Status); err != nil {
 		return err
 	}
 	return s.indexNewCase(ctx, tx, c.ID)
@@ -269,9 +300,10 @@ var (
 	sqlCountUp   = statements.Write("UPDATE case_counts SET n = n + 1 WHERE status = ?")
 )
 
-// countCase moves one case file between the per-status counters ("" for none).
-func (s *Store) countCase(ctx context.Context, tx bun.IDB, from, to string) error {
-	if from == to {
+// countCase moves case file c between the per-status counters ("" for
+// none). Practice files are counted nowhere: an admin's totals leave them out.
+func (s *Store) countCase(ctx context.Context, tx bun.IDB, c *Case, from, to string) error {
+	if from == to || c.Practice {
 		return nil
 	}
 	if from != "" {
@@ -315,6 +347,12 @@ func (s *Store) GetCase(ctx context.Context, actor Actor, id string) (*CaseDetai
 
 func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, rel Relation) (*CaseDetail, error) {
 	d := &CaseDetail{Case: c, Permissions: s.permissions(c, rel, actor)}
+	if c.Practice {
+		// Its author, who alone reaches it, is its one case manager; their
+		// grant is not a helper's to show or revoke.
+		d.Assignees, d.Collaborators = []Person{{ID: actor.ID(), Name: actor.Account.Name}}, []Collaborator{}
+		return d, nil
+	}
 	var err error
 	d.Assignees, d.Collaborators, err = s.peopleOf(ctx, db, c.ID, rel.manager())
 	if err != nil {
@@ -415,7 +453,7 @@ func (s *Store) UpdateCase(ctx context.Context, actor Actor, id string, ifMatch 
 			if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "updated", Fields: fields}); err != nil {
 				return err
 			}
-			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"fields": fields}}); err != nil {
+			if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.updated", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"fields": fields}}); err != nil {
 				return err
 			}
 		}
@@ -483,10 +521,11 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		if _, err := tx.NewUpdate().Model(c).Column("status", "outcome", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.countCase(ctx, tx, from, c.Status); err != nil {
+		if err := s.countCase(ctx, tx, c, from, c.Status); err != nil {
 			return err
 		}
-		if c.Status == CaseClosed || c.Status == CaseArchived {
+		if (c.Status == CaseClosed || c.Status == CaseArchived) && !c.Practice {
+			// (A practice file's only grant is its author's.)
 			if err := s.endHelpers(ctx, tx, actor, c, "case_"+c.Status); err != nil {
 				return err
 			}
@@ -494,7 +533,7 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "transition", FromStatus: from, ToStatus: c.Status, Comment: strings.TrimSpace(tr.Comment)}); err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID,
+		if err := s.appendAudit(ctx, tx, actor, Audit{Action: "case.transition", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(),
 			Details: map[string]any{"from": from, "to": c.Status}}); err != nil {
 			return err
 		}
@@ -505,15 +544,25 @@ func (s *Store) TransitionCase(ctx context.Context, actor Actor, id string, ifMa
 }
 
 // DeleteCase deletes a case file: its creator may delete it while it is a
-// draft; an admin may delete any, with a reason.
+// draft; an admin may delete any, with a reason, practice files of their
+// units included (which they cannot read); the author of a practice file
+// may delete it at any time.
 func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) error {
 	var files []string
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, rel, err := s.caseFor(ctx, tx, actor, id, true)
+		if errors.Is(err, ErrNotFound) {
+			// A practice file is no one's to read but its author's; its
+			// unit's admins may still delete it, with a reason.
+			if c, err = s.practiceForAdmin(ctx, tx, actor, id); err == nil {
+				rel = Relation{ScopeAdmin: true}
+			}
+		}
 		if err != nil {
 			return err
 		}
 		switch {
+		case rel.Practice:
 		case rel.ScopeAdmin:
 			if err := checkReason(reason); err != nil {
 				return err
@@ -533,7 +582,7 @@ func (s *Store) DeleteCase(ctx context.Context, actor Actor, id, reason string) 
 		if _, err := tx.NewDelete().Model(c).WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.countCase(ctx, tx, c.Status, ""); err != nil {
+		if err := s.countCase(ctx, tx, c, c.Status, ""); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deleted", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Reason: reason,

@@ -57,6 +57,9 @@ func (s *Store) managed(ctx context.Context, tx bun.IDB, actor Actor, caseID str
 	if err != nil {
 		return nil, err
 	}
+	if c.Practice {
+		return nil, errPractice // shared with no one
+	}
 	if !rel.manager() {
 		return nil, ErrForbidden
 	}

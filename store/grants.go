@@ -157,6 +157,9 @@ func (s *Store) SetAssignees(ctx context.Context, actor Actor, id string, ifMatc
 		if err != nil {
 			return err
 		}
+		if c.Practice {
+			return errPractice // entrusted to no one
+		}
 		if !rel.ScopeAdmin {
 			return ErrForbidden
 		}

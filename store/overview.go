@@ -103,14 +103,19 @@ func (s *Store) Overview(ctx context.Context, actor Actor) (*Overview, error) {
 		names[m.CaseID] = append(names[m.CaseID], m.Name)
 	}
 	for _, h := range helped {
+		h.Practice = IsPracticeReference(h.Reference)
+		if h.Practice {
+			// Its author's own practice file: they help no one on it.
+			h.Kind = "practice"
+		}
 		ov.Helping = append(ov.Helping, HelpedCase{CaseSummary: h.CaseSummary, Kind: h.Kind, Assignees: append([]string{}, names[h.ID]...)})
 	}
 	return ov, nil
 }
 
 // inspected counts, per (unit, category) open to the scope as an inspector,
-// the case files there by status, drafts left out: each pair one range of
-// cases_unit_category_updated.
+// the case files there by status, drafts and practice files left out: each
+// pair's counters (unit_category_counts).
 func (s *Store) inspected(ctx context.Context, sc *Scope) ([]InspectedGroup, error) {
 	out := []InspectedGroup{}
 	for _, p := range sc.Inspect {
@@ -118,9 +123,9 @@ func (s *Store) inspected(ctx context.Context, sc *Scope) ([]InspectedGroup, err
 			Status string `bun:"status"`
 			N      int64  `bun:"n"`
 		}
-		if err := s.read.NewSelect().TableExpr("cases AS c").ColumnExpr("c.status, count(*) AS n").
-			Where("c.unit_id = ? AND c.category_id = ? AND c.status <> ?", p.Unit, p.Category, CaseDraft).
-			GroupExpr("c.status").Scan(ctx, &rows); err != nil {
+		if err := s.read.NewSelect().TableExpr("unit_category_counts AS k").ColumnExpr("k.status, k.n").
+			Where("k.unit_id = ? AND k.category_id = ? AND k.status <> ? AND k.n > 0", p.Unit, p.Category, CaseDraft).
+			Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
 		g := InspectedGroup{Unit: UnitRef{ID: p.Unit}, CategoryID: p.Category, Counts: map[string]int64{}}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -146,38 +147,21 @@ func (sc *Scope) effectiveRole(stored string) string {
 	return RoleReader
 }
 
-// sqlScope reads an account's live memberships, with the units of the
-// organisations it administers; it runs on every request.
-var sqlScope = statements.Read(`SELECT m.role, coalesce(m.org_id, ''), coalesce(m.unit_id, ''), coalesce(u.org_id, ''),
+// sqlScope reads, in one statement run on every request, an account's
+// live memberships (kind 'm': role, organisation, unit, the unit's
+// organisation, and for an organisation's admin its units) and the (unit,
+// category) pairs open to it as a referent inspector in units that are
+// active with the module on (kind 'i': the unit and the category).
+var sqlScope = statements.Read(`SELECT 'm', m.role, coalesce(m.org_id, ''), coalesce(m.unit_id, ''), coalesce(u.org_id, ''),
 	CASE WHEN m.role = 'admin' AND m.org_id IS NOT NULL
 		THEN (SELECT coalesce(group_concat(x.id), '') FROM units AS x WHERE x.org_id = m.org_id) ELSE '' END
 	FROM memberships AS m INDEXED BY memberships_account LEFT JOIN units AS u ON u.id = m.unit_id
-	WHERE m.account_id = ? AND +m.valid_from <= ? AND (m.valid_until IS NULL OR +m.valid_until > ?)`)
-
-// sqlInspectPairs reads the (unit, category) pairs open to an account as a
-// referent inspector, in units that are active with the module on.
-var sqlInspectPairs = statements.Read(`SELECT ui.unit_id, ui.category_id FROM category_inspectors AS ci
+	WHERE m.account_id = ? AND +m.valid_from <= ? AND (m.valid_until IS NULL OR +m.valid_until > ?)
+	UNION ALL
+	SELECT 'i', '', '', ui.unit_id, ui.category_id, '' FROM category_inspectors AS ci
 	JOIN unit_inspection AS ui ON ui.category_id = ci.category_id
-	JOIN units AS u ON u.id = ui.unit_id AND u.module_inspectors AND u.status = 'active'
-	WHERE ci.account_id = ? ORDER BY ui.unit_id, ui.category_id`)
-
-// inspectPairs reads what is open to the account as an inspector.
-func (s *Store) inspectPairs(ctx context.Context, db bun.IDB, accountID string) ([]InspectPair, error) {
-	rows, err := s.db.Query(ctx, db, sqlInspectPairs, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []InspectPair
-	for rows.Next() {
-		var p InspectPair
-		if err := rows.Scan(&p.Unit, &p.Category); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Close()
-}
+	JOIN units AS iu ON iu.id = ui.unit_id AND iu.module_inspectors AND iu.status = 'active'
+	WHERE ci.account_id = ?`)
 
 // loadScope expands acc's scope at now.
 func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now time.Time) (*Scope, error) {
@@ -193,16 +177,23 @@ func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now tim
 	case RoleSecretariat:
 		sc.Secretariat = true
 	}
-	rows, err := s.db.Query(ctx, db, sqlScope, acc.ID, now, now)
+	rows, err := s.db.Query(ctx, db, sqlScope, acc.ID, now, now, acc.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var orgUnits []string
 	for rows.Next() {
-		var role, org, unit, unitOrg, units string
-		if err := rows.Scan(&role, &org, &unit, &unitOrg, &units); err != nil {
+		var kind, role, org, unit, unitOrg, units string
+		if err := rows.Scan(&kind, &role, &org, &unit, &unitOrg, &units); err != nil {
 			return nil, err
+		}
+		if kind == "i" {
+			// The secretariat sees no case file, even named inspector.
+			if !sc.Secretariat {
+				sc.Inspect = append(sc.Inspect, InspectPair{Unit: unit, Category: unitOrg})
+			}
+			continue
 		}
 		if org == "" {
 			org = unitOrg
@@ -228,11 +219,9 @@ func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now tim
 	for _, u := range append(orgUnits, sc.AdminUnits...) {
 		sc.AdminScopeUnits = appendNew(sc.AdminScopeUnits, u)
 	}
-	if !sc.Secretariat {
-		if sc.Inspect, err = s.inspectPairs(ctx, db, acc.ID); err != nil {
-			return nil, err
-		}
-	}
+	slices.SortFunc(sc.Inspect, func(a, b InspectPair) int {
+		return cmp.Or(strings.Compare(a.Unit, b.Unit), strings.Compare(a.Category, b.Category))
+	})
 	slices.Sort(sc.AdminOrgs)
 	slices.Sort(sc.AdminUnits)
 	slices.Sort(sc.AdminScopeUnits)

@@ -82,7 +82,7 @@ func (s *Store) IndexCases(ctx context.Context, tx bun.Tx, entries []SearchEntry
 // referenceSearch matches a search that is a whole case file's reference
 // (R-2026-7K3QX, in any case), which finds that case file itself: people
 // look case files up by the reference they were given.
-var referenceSearch = regexp.MustCompile(`^(?i)R-[0-9]{4}-[` + referenceAlphabet + `]{5}$`)
+var referenceSearch = regexp.MustCompile(`^(?i)[RP]-[0-9]{4}-[` + referenceAlphabet + `]{5}$`)
 
 // isReference tells whether a search is a case file's reference.
 func isReference(text string) bool { return referenceSearch.MatchString(strings.TrimSpace(text)) }
@@ -153,6 +153,7 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 			continue
 		}
 		if total >= from && total < to {
+			it.Practice = IsPracticeReference(it.Reference)
 			items = append(items, it)
 		}
 		total++

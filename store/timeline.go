@@ -67,7 +67,7 @@ func (s *Store) AddNote(ctx context.Context, actor Actor, caseID string, in NewN
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.note_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"note": n.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.note_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"note": n.ID}})
 	})
 	return n, warnings, err
 }
@@ -152,7 +152,7 @@ func (s *Store) AddDeadline(ctx context.Context, actor Actor, caseID string, in 
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deadline_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"deadline": d.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.deadline_added", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"deadline": d.ID}})
 	})
 	return d, err
 }
@@ -200,7 +200,7 @@ func (s *Store) UpdateDeadline(ctx context.Context, actor Actor, caseID, id stri
 		if err := s.touchCase(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, Audit{Action: action, ObjectType: "case", ObjectID: c.ID, OrgID: c.OrgID, UnitID: c.UnitID, Details: map[string]any{"deadline": d.ID}})
+		return s.appendAudit(ctx, tx, actor, Audit{Action: action, ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit(), Details: map[string]any{"deadline": d.ID}})
 	})
 	return d, err
 }

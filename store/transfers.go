@@ -161,6 +161,9 @@ func (s *Store) ProposeTransfer(ctx context.Context, actor Actor, caseID string,
 		if err != nil {
 			return err
 		}
+		if c.Practice {
+			return errPractice // never transferred
+		}
 		if !rel.Assignee && !rel.ScopeAdmin {
 			return ErrForbidden
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,10 @@ var HelperKinds = []string{GrantSupport, GrantTrainee, GrantMentee}
 //	∨ a holds a live assignee grant on c and edits for c's unit
 //	∨ a holds a live helper grant on c
 //	∨ c's unit opened c's category to a as referent inspector, and c is not a draft
+//
+// and, whatever the above, a practice case file is visible through its
+// author's own grant alone (no other grant on it can exist): every form
+// but the grant part leaves practice files out.
 //
 // Every form below is derived from one value, the actor's Scope, expanded
 // once per request (scope.go): the condition on the cases table for any
@@ -64,14 +69,16 @@ func visibleCases(q *bun.SelectQuery, sc *Scope, accountID string, now time.Time
 	case !sc.Active:
 		return q.Where("0 = 1")
 	case sc.All:
-		return q
+		// An instance admin creates no practice file (practiceUnit), so
+		// their own grants add nothing to every case file but practice ones.
+		return q.Where("NOT c.practice")
 	}
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		if len(sc.AdminOrgs) > 0 {
-			q = q.WhereOr("c.org_id IN (?)", bun.In(sc.AdminOrgs))
+			q = q.WhereOr("(c.org_id IN (?) AND NOT c.practice)", bun.In(sc.AdminOrgs))
 		}
 		if len(sc.AdminUnits) > 0 {
-			q = q.WhereOr("c.unit_id IN (?)", bun.In(sc.AdminUnits))
+			q = q.WhereOr("(c.unit_id IN (?) AND NOT c.practice)", bun.In(sc.AdminUnits))
 		}
 		if len(sc.Inspect) > 0 {
 			q = q.WhereOr(inspectCond, sc.inspectSet())
@@ -82,7 +89,7 @@ func visibleCases(q *bun.SelectQuery, sc *Scope, accountID string, now time.Time
 
 // inspectCond is the inspector part of the rule, on cases (alias c), its
 // argument the scope's inspectSet.
-const inspectCond = `(c.status <> 'draft' AND instr(?, ',' || c.unit_id || '|' || c.category_id || ',') > 0)`
+const inspectCond = `(c.status <> 'draft' AND NOT c.practice AND instr(?, ',' || c.unit_id || '|' || c.category_id || ',') > 0)`
 
 // The one-case forms of the rule, for caseFor. A case file the actor may
 // not see costs what one that does not exist costs: the same index seeks,
@@ -96,6 +103,8 @@ var (
 		(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantCond + `),
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
 		FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ?`)
+	// (A practice file found by sqlCaseForAll without the admin's own grant
+	// on it is turned away by caseFor, like one that does not exist.)
 	// sqlCaseForGrants reads the account's live grants on the case file
 	// first, by (case, account), and the case file only through one: CROSS
 	// JOIN keeps SQLite from reading the case file first, which would make
@@ -111,7 +120,7 @@ var (
 	sqlCaseForScopeAdmin = statements.Read(`SELECT ` + caseColumns + `, NULL,
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
 		FROM cases AS c INDEXED BY cases_id_scope JOIN units AS u ON u.id = c.unit_id
-		WHERE c.id = ? AND (instr(?, c.org_id) > 0 OR instr(?, c.unit_id) > 0)`)
+		WHERE c.id = ? AND (instr(?, c.org_id) > 0 OR instr(?, c.unit_id) > 0) AND NOT c.practice`)
 	// sqlCaseForInspector is, for a referent inspector, a case file of a
 	// (unit, category) open to them, drafts excepted.
 	sqlCaseForInspector = statements.Read(`SELECT ` + caseColumns + `, NULL, 0
@@ -125,14 +134,14 @@ var (
 const caseColumns = `c.id, c.reference, c.title, c.category_id, c.summary, c.facts_date, c.place,
 	c.status, c.outcome, c.creator_id, c.version, +c.created_at, +c.updated_at,
 	c.unit_id, c.org_id, u.name, u.code, u.module_helpers, u.module_attachments, u.module_reminders, u.module_transfers,
-	u.module_inspectors`
+	u.module_inspectors, c.practice`
 
 // caseFields are where a scan puts caseColumns.
 func caseFields(c *Case) []any {
 	return []any{&c.ID, &c.Reference, &c.Title, &c.CategoryID, &c.Summary, &c.FactsDate, &c.Place,
 		&c.Status, &c.Outcome, &c.CreatorID, &c.Version, engine.ScanTime(&c.CreatedAt), engine.ScanTime(&c.UpdatedAt),
 		&c.UnitID, &c.OrgID, &c.Unit.Name, &c.Unit.Code, &c.Modules.Helpers, &c.Modules.Attachments, &c.Modules.Reminders, &c.Modules.Transfers,
-		&c.Modules.Inspectors}
+		&c.Modules.Inspectors, &c.Practice}
 }
 
 // Relation is what the actor is to one case file.
@@ -151,6 +160,10 @@ type Relation struct {
 	// Inspector is set for a referent inspector who reads it and is
 	// nothing else to it: they read, never write.
 	Inspector bool
+	// Practice is set for the author of a practice case file (the only
+	// one who reaches it): they manage it as an assignee manages theirs,
+	// but it is entrusted, shared and transferred to no one.
+	Practice bool
 }
 
 // caseFor loads one case file through the visibility rule, with the actor's
@@ -186,13 +199,16 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 	if err != nil {
 		return nil, Relation{}, err
 	}
-	if c == nil {
+	if c == nil || (c.Practice && !slices.ContainsFunc(kinds, func(k string) bool { return k != "" })) {
+		// A practice file is its author's alone: an instance admin's read
+		// by id finds it, and turns it away here.
 		return nil, Relation{}, ErrNotFound
 	}
 	rel := relationOf(sc, c, kinds)
 	if rel.Inspector && db == s.read {
-		// Every read by an inspector is recorded for the unit's admins;
-		// writes refuse them anyway.
+		// Every read by an inspector is recorded for the unit's admins,
+		// through the writer (recordInspection); their writes, which run in
+		// a transaction, are refused anyway.
 		if err := s.recordInspection(ctx, actor, c); err != nil {
 			return nil, Relation{}, err
 		}
@@ -254,6 +270,11 @@ func relationOf(sc *Scope, c *Case, kinds []string) Relation {
 			rel.Helper = k
 		}
 	}
+	if c.Practice {
+		// Only the author's grant reaches a practice file (caseFor): they
+		// are its manager, and no one administers it.
+		return Relation{Helper: rel.Helper, Practice: true}
+	}
 	rel.ScopeAdmin = sc.AdminsUnit(c.OrgID, c.UnitID)
 	rel.Admin = rel.ScopeAdmin && !rel.Assignee
 	rel.Superadmin = sc.Superadmin
@@ -263,7 +284,7 @@ func relationOf(sc *Scope, c *Case, kinds []string) Relation {
 
 // manager tells whether the relation may act for the case manager:
 // transition, invite, delete attachments, produce the report.
-func (r Relation) manager() bool { return r.Assignee || r.Admin || r.Superadmin }
+func (r Relation) manager() bool { return r.Assignee || r.Admin || r.Superadmin || r.Practice }
 
 // writer tells whether the relation may enter data: managers and helpers.
 func (r Relation) writer() bool { return r.manager() || r.Helper != "" }

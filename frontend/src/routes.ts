@@ -60,7 +60,7 @@ export const routes: readonly Route[] = [
 	{ path: '/privacy', title: 'privacy.title', component: Privacy },
 	{ path: '/me', title: 'me.title', access: 'user', component: Me },
 	{ path: '/cases', title: 'cases.title', access: 'user', component: Cases },
-	{ path: '/cases/new', title: 'caseNew.title', access: 'editor', component: CaseNew },
+	{ path: '/cases/new', title: 'caseNew.title', access: 'caseCreator', component: CaseNew },
 	{ path: '/cases/:id', title: 'case.pageTitle', access: 'user', component: Case },
 	// Who sees what there comes from the account's memberships (GET /api/me): the pages say so.
 	{ path: '/transfers', title: 'transfers.title', access: 'user', component: Transfers },

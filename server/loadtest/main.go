@@ -5,8 +5,9 @@
 // machine would take much of the CPU it measures). It prints a table and
 // writes the results as JSON so that runs can be compared.
 //
-// Over a network (-orgs, -units) it also loads the lists of a unit's admin
-// and an organisation's, and a unit admin's get by id; for every run it
+// Over a network (-orgs, -units) it also loads the lists of a unit's admin,
+// an organisation's and the seeded referent inspector's (20 open (unit,
+// category) pairs), and a unit admin's get by id; for every run it
 // reports the server's CPU time per request (utime+stime of the server
 // process from /proc before and after the run, over the requests), the
 // figure other load on a shared machine disturbs least, and the ratio of
@@ -221,7 +222,7 @@ func run() error {
 	rep.Cases = int(b.allTotal)
 	fmt.Printf("server up in %.0f ms, idle RSS %.1f MB; editors' visible case files: about %d each", rep.StartToAnswerMS, rep.IdleRSSMB, rep.EditorVisible)
 	if len(b.unitAdmins) > 0 {
-		fmt.Printf("; a unit admin's: %d, an organisation admin's: %d", b.unitTotal, b.orgTotal)
+		fmt.Printf("; a unit admin's: %d, an organisation admin's: %d, the inspector's: %d", b.unitTotal, b.orgTotal, b.inspectorTotal)
 	}
 	fmt.Print("\n\n")
 
@@ -452,6 +453,10 @@ type bench struct {
 	unitAdmins, orgAdmins []string
 	unitTotal, orgTotal   int64
 	unitCases             []string
+	// Over a network: the seeded referent inspector's token (20 open
+	// (unit, category) pairs) and what they see.
+	inspector      string
+	inspectorTotal int64
 }
 
 type editor struct {
@@ -599,6 +604,16 @@ func prepareScopeAdmins(b *bench, c config) error {
 		return err
 	}
 	b.orgTotal = lp.Total
+	var err error
+	if b.inspector, err = login(b.base, "inspector1@seed.invalid", c.password); err != nil {
+		return err
+	}
+	if _, err := call("GET", b.base+"/api/cases?per_page=1", b.inspector, nil, &lp); err != nil {
+		return err
+	}
+	if b.inspectorTotal = lp.Total; b.inspectorTotal == 0 {
+		return errors.New("inspector1 sees no case file: seed more")
+	}
 	for page := 1; ; page++ {
 		var lp listPage
 		if _, err := call("GET", fmt.Sprintf("%s/api/cases?per_page=200&page=%d", b.base, page), b.unitAdmins[0], nil, &lp); err != nil {
@@ -767,6 +782,7 @@ func scenarios(b *bench) []scenario {
 		out = append(out,
 			scenario{name: "unit_admin_list", script: func(int) string { return rotating("GET", b.unitAdmins, list, nil, 200) }},
 			scenario{name: "org_admin_list", script: func(int) string { return rotating("GET", b.orgAdmins, list, nil, 200) }},
+			scenario{name: "inspector_list", script: func(int) string { return rotating("GET", []string{b.inspector}, list, nil, 200) }},
 			scenario{name: "get_unit_admin", script: func(int) string {
 				return rotating("GET", b.unitAdmins[:1], unitPaths, nil, 200)
 			}})
@@ -1049,7 +1065,7 @@ func listRatios(results []Result) []Ratio {
 		}
 	}
 	var out []Ratio
-	for _, name := range []string{"unit_admin_list", "org_admin_list", "admin_list"} {
+	for _, name := range []string{"unit_admin_list", "org_admin_list", "inspector_list", "admin_list"} {
 		var conns []int
 		ratios := map[int][]float64{}
 		for _, r := range results {

@@ -154,3 +154,32 @@ func writeAdmins(ctx context.Context, st *store.Store, bulk *engine.Bulk, op sto
 		return st.AppendAuditEntries(ctx, tx, audits)
 	})
 }
+
+// InspectedPairs is how many (unit, category) pairs a seeded network opens
+// to its inspector (issue 13, "Scale": an inspector with 20 open pairs).
+const InspectedPairs = 20
+
+// writeInspection names the account referent inspector of every category
+// and opens InspectedPairs (unit, category) pairs to it, as many units as
+// there are, unit u opening the categories u, u+1, … (modulo their number)
+// when there are fewer units than pairs.
+func writeInspection(ctx context.Context, st *store.Store, bulk *engine.Bulk, inspector *store.Account, units []store.Unit, cats []string) error {
+	now := st.Now()
+	return bulk.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for _, cat := range cats {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO category_inspectors (account_id, category_id, named_at) VALUES (?, ?, ?)`,
+				engine.BindArgs([]any{inspector.ID, cat, now})...); err != nil {
+				return fmt.Errorf("seed: inspectors: %w", err)
+			}
+		}
+		for i := range min(InspectedPairs, len(units)*len(cats)) {
+			u, round := i%len(units), i/len(units)
+			unit, cat := units[u].ID, cats[(u+round)%len(cats)]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_inspection (unit_id, category_id, opened_at) VALUES (?, ?, ?)`,
+				engine.BindArgs([]any{unit, cat, now})...); err != nil {
+				return fmt.Errorf("seed: inspection: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -66,6 +66,9 @@ type Report struct {
 	// Orgs and Units count the organisations and units the case files are
 	// in; UnitAdmins and OrgAdmins the admins seeded for them.
 	Orgs, Units, UnitAdmins, OrgAdmins int
+	// Inspectors counts the referent inspectors seeded over a network
+	// (inspectorN@…, see writeInspection).
+	Inspectors int
 }
 
 // tables are the tables Run fills in bulk.
@@ -77,7 +80,9 @@ var tables = []string{"cases", "grants", "case_events", "notes", "deadlines", "a
 // with the same password hash. Accounts are editorN@seed.invalid, adminN@…
 // and helperN@…, numbered from 1. Over several units, unit N's admin is
 // unitadminN@… and organisation N's orgadminN@… (readers whose admin
-// membership is all they hold); editor N edits for unit (N-1) mod Units + 1.
+// membership is all they hold); editor N edits for unit (N-1) mod Units + 1;
+// inspector1@… is the referent inspector of every category, and
+// InspectedPairs (unit, category) pairs are open to them.
 //
 // It refuses a database that holds any account or case file. For speed, and
 // only because the database is empty to begin with (a crash loses nothing),
@@ -146,10 +151,16 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	add("helper", store.RoleReader, opts.Helpers, none)
 	add("unitadmin", store.RoleReader, rep.UnitAdmins, none)
 	add("orgadmin", store.RoleReader, rep.OrgAdmins, none)
+	if network {
+		rep.Inspectors = 1
+	}
+	add("inspector", store.RoleReader, rep.Inspectors, none)
 	accs, err := st.SeedAccounts(ctx, op, news, passwordHash)
 	if err != nil {
 		return rep, err
 	}
+	inspectors := accs[len(accs)-rep.Inspectors:]
+	accs = accs[:len(accs)-rep.Inspectors]
 	editors, accs := accs[:opts.Editors], accs[opts.Editors+opts.Admins:]
 	helpers, accs := accs[:opts.Helpers], accs[opts.Helpers:]
 	var admins []adminMembership
@@ -189,6 +200,11 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	}
 	if len(cats) == 0 {
 		return rep, errors.New("seed: the instance has no active category")
+	}
+	if len(inspectors) > 0 {
+		if err := writeInspection(ctx, st, bulk, inspectors[0], plan.units, cats); err != nil {
+			return rep, err
+		}
 	}
 	gen := newGenerator(opts.Random, st.Now(), staffed, helpers, cats)
 	type made struct {

@@ -113,6 +113,10 @@ func assertConsistent(t *testing.T, st *store.Store) {
 		FULL JOIN (SELECT * FROM unit_case_counts WHERE n <> 0) AS k USING (unit_id, status) WHERE k.n IS NOT c.n`); n != 0 {
 		t.Fatalf("%d unit counters disagree with the cases", n)
 	}
+	if n := count(`SELECT count(*) FROM (SELECT unit_id, category_id, status, count(*) AS n FROM cases GROUP BY unit_id, category_id, status) AS c
+		FULL JOIN (SELECT * FROM unit_category_counts WHERE n <> 0) AS k USING (unit_id, category_id, status) WHERE k.n IS NOT c.n`); n != 0 {
+		t.Fatalf("%d unit and category counters disagree with the cases", n)
+	}
 	if n := count("SELECT count(*) FROM cases AS c WHERE (SELECT count(*) FROM grants AS g WHERE g.case_id = c.id AND g.kind = 'assignee') NOT BETWEEN 1 AND 3"); n != 0 {
 		t.Fatalf("%d case files without 1 to 3 assignees", n)
 	}
@@ -173,7 +177,7 @@ func TestSeedANetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Report{Editors: 15, Admins: 1, Helpers: 3, Cases: 420, Orgs: 3, Units: 7, UnitAdmins: 7, OrgAdmins: 3}); rep != want {
+	if want := (Report{Editors: 15, Admins: 1, Helpers: 3, Cases: 420, Orgs: 3, Units: 7, UnitAdmins: 7, OrgAdmins: 3, Inspectors: 1}); rep != want {
 		t.Fatalf("report %+v, want %+v", rep, want)
 	}
 	assertConsistent(t, st)
@@ -212,16 +216,25 @@ func TestSeedANetwork(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		want = append(want, "orgadmin"+strconv.Itoa(i)+"@seed.invalid reader: admin@"+orgCode(i))
 	}
+	want = append(want, "inspector1@seed.invalid reader: ")
 	if !slices.Equal(got, want) {
 		t.Fatalf("memberships:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// Every change audited, in its scope: the case files, the accounts, the
 	// editors' memberships, two codes given, 2 organisations and 6 units
 	// created, 10 admin memberships.
-	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 420+29+15+10+10 {
+	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK || v.Entries != 420+30+15+10+10 {
 		t.Fatalf("audit %+v %v", v, err)
 	}
 	count := counter(t, st)
+	// The inspector: referent of every category, InspectedPairs pairs open
+	// over every unit.
+	if n := count(`SELECT count(DISTINCT unit_id) * 1000 + count(*) FROM unit_inspection`); n != 7*1000+InspectedPairs {
+		t.Fatalf("open pairs: %d", n)
+	}
+	if count(`SELECT count(*) FROM category_inspectors`) != count(`SELECT count(*) FROM categories WHERE active`) {
+		t.Fatal("the inspector is not the referent of every category")
+	}
 	if n := count(`SELECT count(*) FROM audit_entries AS e WHERE e.action IN ('membership.created', 'unit.created', 'unit.updated')
 		AND e.unit_id <> '' AND e.org_id <> (SELECT org_id FROM units WHERE id = e.unit_id)`); n != 0 {
 		t.Fatalf("%d audit entries of a unit outside its organisation", n)

@@ -373,7 +373,7 @@ export const api = {
 		const page = await request<ListPage<CaseSummary>>('GET', withQuery('/api/cases', { ...query }));
 		return { ...page, items: page.items ?? [] };
 	},
-	createCase: (input: { title: string; category_id: string; summary: string; facts_date?: string; place?: string; unit_id?: string }) =>
+	createCase: (input: { title: string; category_id: string; summary: string; facts_date?: string; place?: string; unit_id?: string; practice?: boolean }) =>
 		requestCase('POST', '/api/cases', { body: input }),
 	getCase: (id: string) => requestCase('GET', casePath(id)),
 	/** Says why an admin opens a case file not entrusted to them (once per case file and session). */

@@ -23,6 +23,8 @@ export interface User {
 	units?: ScopeUnit[];
 	/** GET /api/me only: the organisations the caller's live memberships reach. */
 	orgs?: ScopeOrg[];
+	/** GET /api/me only: the caller may create practice case files (a helper, or an editor who administers nothing). */
+	may_practise?: boolean;
 }
 
 /** A unit as the caller's own account shows it (GET /api/me `units`). */
@@ -512,6 +514,8 @@ export interface CaseQuery {
 	category?: string;
 	assignee?: string;
 	unit?: string;
+	/** `true`: only practice case files; `false`: none of them. */
+	practice?: string;
 	sort?: string;
 	page?: number;
 	per_page?: number;

@@ -44,7 +44,12 @@ export function requestableRoles(role: Role): RequestableRole[] {
  * `writer`: who writes to members (writesMessages); `secretariat`: the secretariat or a
  * superadmin (who keep the catalogue of functions and decide the change requests).
  */
-export type Access = 'public' | 'user' | 'editor' | 'scopeAdmin' | 'writer' | 'secretariat' | 'admin' | 'superadmin';
+export type Access = 'public' | 'user' | 'editor' | 'caseCreator' | 'scopeAdmin' | 'writer' | 'secretariat' | 'admin' | 'superadmin';
+
+/** Whether the account creates case files: an editor, or someone who may create practice ones. */
+export function createsCases(user: Pick<User, 'role' | 'may_practise'> | null | undefined): boolean {
+	return roleAtLeast(user?.role, 'editor') || user?.may_practise === true;
+}
 
 /** Whether the account administers an organisation or a unit (a live admin membership). */
 export function administersScope(user: Pick<User, 'units' | 'orgs'> | null | undefined): boolean {
@@ -62,7 +67,7 @@ export function isScopeAdmin(user: Pick<User, 'role' | 'units' | 'orgs'> | null 
  */
 export function accessFor(
 	access: Access,
-	session: { token: string | null; user: Pick<User, 'role' | 'units' | 'orgs'> | null }
+	session: { token: string | null; user: Pick<User, 'role' | 'units' | 'orgs' | 'may_practise'> | null }
 ): 'allow' | 'login' | 'wait' | 'forbidden' {
 	if (access === 'public') return 'allow';
 	if (!session.token) return 'login';
@@ -71,6 +76,7 @@ export function accessFor(
 	if (access === 'scopeAdmin') return isScopeAdmin(session.user) ? 'allow' : 'forbidden';
 	if (access === 'writer') return writesMessages(session.user) ? 'allow' : 'forbidden';
 	if (access === 'secretariat') return namesInspectors(session.user) ? 'allow' : 'forbidden';
+	if (access === 'caseCreator') return createsCases(session.user) ? 'allow' : 'forbidden';
 	return roleAtLeast(session.user.role, access) ? 'allow' : 'forbidden';
 }
 

@@ -81,6 +81,13 @@ describe('accessFor', () => {
 		expect(accessFor('superadmin', admin)).toBe('forbidden');
 		expect(accessFor('superadmin', superadmin)).toBe('allow');
 	});
+
+	it('opens the creation of case files to editors and to those who may practise', () => {
+		expect(accessFor('caseCreator', reader)).toBe('forbidden');
+		expect(accessFor('caseCreator', { token: 't', user: { role: 'reader', may_practise: true } })).toBe('allow');
+		expect(accessFor('caseCreator', { token: 't', user: { role: 'editor' } })).toBe('allow');
+		expect(accessFor('caseCreator', { token: 't', user: { role: 'reader', may_practise: false } })).toBe('forbidden');
+	});
 });
 
 describe('navigation by role', () => {
