@@ -85,6 +85,7 @@ test('the policy beside the pledge and in the footer, an edited pledge, and the 
 	await open(manager.page, `${server.baseURL}/cases/${created.id}`);
 	await heading(manager.page, 'Refus de communication du dossier médical').waitFor();
 	const notice = manager.page.getByRole('region', { name: 'Avis à la personne concernée' });
+	await notice.getByText('Avis à la personne (PDF)').click();
 	await notice.getByLabel('Langue de l’avis').selectOption('de');
 	const [download] = await Promise.all([manager.page.waitForEvent('download'), notice.getByRole('button', { name: 'Imprimer l’avis (PDF)' }).click()]);
 	assert.equal(download.suggestedFilename(), `${created.reference}-de.pdf`);
