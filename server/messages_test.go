@@ -149,3 +149,72 @@ func TestMessagesByFunction(t *testing.T) {
 		t.Errorf("an editor lists messages: %d", status)
 	}
 }
+
+// TestFunctionsGermanLabels: the seeded functions read in German; a German
+// label given is kept, one left out stays as it was (clients that predate
+// German labels do not wipe them), one given empty is removed.
+func TestFunctionsGermanLabels(t *testing.T) {
+	nw := newNetwork(t)
+	labels := func() map[string]string {
+		t.Helper()
+		status, body := nw.call("reader", "GET", "/api/functions", nil)
+		if status != 200 {
+			t.Fatalf("catalogue: %d %s", status, body)
+		}
+		out := map[string]string{}
+		for _, f := range decode[listResp[store.Function]](t, body).Items {
+			out[f.Code] = f.LabelDE
+		}
+		return out
+	}
+	seededDE := map[string]string{"president": "Präsident·in", "vice-president": "Vizepräsident·in", "tresorier": "Kassier·in",
+		"secretaire": "Sekretär·in", "referent": "Referent·in", "conseiller-prevention": "Präventionsberater·in", "directeur": "Direktor·in"}
+	got := labels()
+	for code, want := range seededDE {
+		if got[code] != want {
+			t.Errorf("seeded %s: label_de %q, want %q", code, got[code], want)
+		}
+	}
+	save := func(items ...map[string]any) (int, []byte) {
+		return nw.call("secretariat", "PUT", "/api/functions", map[string]any{"items": items, "reason": "Catalogue revu par le secrétariat"})
+	}
+	// Every function memberships hold stays in the catalogue.
+	rest := []map[string]any{}
+	for code := range got {
+		if code != "president" && code != "tresorier" {
+			rest = append(rest, map[string]any{"code": code, "label_fr": code, "label_en": code})
+		}
+	}
+	president := map[string]any{"code": "president", "label_fr": "Président·e", "label_en": "President", "label_de": "Vorsitzende/r"}
+	treasurer := map[string]any{"code": "tresorier", "label_fr": "Trésorier·ère", "label_en": "Treasurer"}
+	if status, body := save(append([]map[string]any{president, treasurer}, rest...)...); status != 200 {
+		t.Fatalf("saving German labels: %d %s", status, body)
+	}
+	if got := labels(); got["president"] != "Vorsitzende/r" || got["tresorier"] != "Kassier·in" || got["secretaire"] != "Sekretär·in" {
+		t.Errorf("after saving: given, left out, left out: %q %q %q", got["president"], got["tresorier"], got["secretaire"])
+	}
+	president["label_de"] = ""
+	if status, body := save(append([]map[string]any{president, treasurer}, rest...)...); status != 200 {
+		t.Fatalf("removing a German label: %d %s", status, body)
+	}
+	if got := labels(); got["president"] != "" || got["tresorier"] != "Kassier·in" {
+		t.Errorf("after removing: %q %q", got["president"], got["tresorier"])
+	}
+	// A new entry left without one has none.
+	if status, body := save(append([]map[string]any{president, treasurer, {"code": "archiviste", "label_fr": "Archiviste", "label_en": "Archivist"}}, rest...)...); status != 200 {
+		t.Fatalf("new entry: %d %s", status, body)
+	}
+	if got := labels(); got["archiviste"] != "" {
+		t.Errorf("new entry without a German label: %q", got["archiviste"])
+	}
+	for value, want := range map[string]string{strings.Repeat("ä", 101): "max=100", "Präsident·in\nx": "newline"} {
+		president["label_de"] = value
+		status, body := save(append([]map[string]any{president, treasurer}, rest...)...)
+		if got := decode[errResp](t, body).Error.Fields["items.0.label_de"]; status != 422 || got != want {
+			t.Errorf("label_de %q: %d %s (want %s)", value, status, body, want)
+		}
+	}
+	if got := labels(); got["president"] != "" {
+		t.Errorf("a refused catalogue changed the German label: %q", got["president"])
+	}
+}

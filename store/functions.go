@@ -13,13 +13,16 @@ import (
 
 // Function is an entry of the catalogue of functions a membership may hold
 // (president, treasurer, secretary, referent…): a code memberships keep, and
-// its labels.
+// its labels. LabelDE may be empty (an entry saved before German labels
+// existed, or by a client that gives none): a German reader then reads the
+// English label, else the French one.
 type Function struct {
 	bun.BaseModel `bun:"table:functions,alias:fn"`
 
 	Code      string    `bun:"code,pk" json:"code"`
 	LabelFR   string    `bun:"label_fr" json:"label_fr"`
 	LabelEN   string    `bun:"label_en" json:"label_en"`
+	LabelDE   string    `bun:"label_de" json:"label_de"`
 	Position  int       `bun:"position" json:"position"`
 	Active    bool      `bun:"active" json:"active"`
 	CreatedAt time.Time `bun:"created_at" json:"-"`
@@ -27,11 +30,16 @@ type Function struct {
 }
 
 // FunctionInput is one entry of the catalogue as the secretariat gives it.
+// The German label is optional, so that clients written before it existed
+// keep saving: left out, an entry keeps the German label it had (a new one
+// has none); given empty (or blank), it has none. Without one, German
+// readers get the English label.
 type FunctionInput struct {
-	Code    string `json:"code"`
-	LabelFR string `json:"label_fr" validate:"trimmed,required,max=100,singleline"`
-	LabelEN string `json:"label_en" validate:"trimmed,required,max=100,singleline"`
-	Active  *bool  `json:"active"`
+	Code    string  `json:"code"`
+	LabelFR string  `json:"label_fr" validate:"trimmed,required,max=100,singleline"`
+	LabelEN string  `json:"label_en" validate:"trimmed,required,max=100,singleline"`
+	LabelDE *string `json:"label_de" validate:"omitnil,max=100,singleline"`
+	Active  *bool   `json:"active"`
 }
 
 // maxCatalogue bounds the catalogue of functions.
@@ -105,9 +113,14 @@ func (s *Store) SaveFunctions(ctx context.Context, actor Actor, items []Function
 			active := it.Active == nil || *it.Active
 			fn := &Function{Code: it.Code, LabelFR: strings.TrimSpace(it.LabelFR), LabelEN: strings.TrimSpace(it.LabelEN),
 				Position: (i + 1) * 10, Active: active, CreatedAt: now, UpdatedAt: now}
-			if _, err := tx.NewInsert().Model(fn).On("CONFLICT (code) DO UPDATE").
+			q := tx.NewInsert().Model(fn).On("CONFLICT (code) DO UPDATE").
 				Set("label_fr = EXCLUDED.label_fr, label_en = EXCLUDED.label_en, position = EXCLUDED.position").
-				Set("active = EXCLUDED.active, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+				Set("active = EXCLUDED.active, updated_at = EXCLUDED.updated_at")
+			if it.LabelDE != nil {
+				fn.LabelDE = strings.TrimSpace(*it.LabelDE)
+				q = q.Set("label_de = EXCLUDED.label_de")
+			}
+			if _, err := q.Exec(ctx); err != nil {
 				return err
 			}
 		}

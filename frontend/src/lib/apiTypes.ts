@@ -670,6 +670,8 @@ export interface MemberFunction {
 	code: string;
 	label_fr: string;
 	label_en: string;
+	/** Empty when the entry has none: German readers then read the English label. */
+	label_de: string;
 	position: number;
 	/** An inactive function stays on the memberships that hold it; forms stop offering it. */
 	active: boolean;
@@ -680,6 +682,8 @@ export interface FunctionInput {
 	code: string;
 	label_fr: string;
 	label_en: string;
+	/** Left out, the entry keeps the German label it had; empty, it has none. */
+	label_de?: string;
 	active: boolean;
 }
 

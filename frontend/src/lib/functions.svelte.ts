@@ -41,9 +41,12 @@ export function setFunctions(items: MemberFunction[]): void {
 	functionState.loaded = true;
 }
 
-/** The labels of a function by language, as the server keeps them (French and English). */
-export function functionLabels(fn: Pick<MemberFunction, 'label_fr' | 'label_en'>): Record<string, string> {
-	return { fr: fn.label_fr, en: fn.label_en };
+/**
+ * The labels of a function by language, as the server keeps them (French, English, German). The
+ * German one is optional: without it German readers read the English label (else the French).
+ */
+export function functionLabels(fn: Pick<MemberFunction, 'label_fr' | 'label_en' | 'label_de'>): Record<string, string> {
+	return { fr: fn.label_fr, en: fn.label_en, de: fn.label_de || fn.label_en || fn.label_fr };
 }
 
 /** A function's label in the first language given that it has one in; its code when the catalogue does not know it. */

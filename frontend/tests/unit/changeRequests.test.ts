@@ -91,11 +91,20 @@ describe('nested field reasons', () => {
 });
 
 describe('function labels', () => {
-	const catalogue: MemberFunction[] = [{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', position: 10, active: true }];
+	const catalogue: MemberFunction[] = [
+		{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', label_de: 'Kassier·in', position: 10, active: true },
+		{ code: 'referent', label_fr: 'Référent·e', label_en: 'Referent', label_de: '', position: 20, active: true },
+		{ code: 'archiviste', label_fr: 'Archiviste', label_en: '', label_de: '', position: 30, active: true }
+	];
 	it('read in the language asked, else French, else the code', () => {
 		expect(functionLabelIn(catalogue, 'tresorier', 'en')).toBe('Treasurer');
-		expect(functionLabelIn(catalogue, 'tresorier', 'de')).toBe('Trésorier·ère');
-		expect(functionLabelIn(catalogue, 'tresorier', 'de', 'en')).toBe('Treasurer');
+		expect(functionLabelIn(catalogue, 'tresorier', 'fr')).toBe('Trésorier·ère');
+		expect(functionLabelIn(catalogue, 'tresorier', 'de', 'fr')).toBe('Kassier·in');
+		expect(functionLabelIn(catalogue, 'archiviste', 'en')).toBe('Archiviste');
 		expect(functionLabelIn(catalogue, 'inconnu', 'fr')).toBe('inconnu');
+	});
+	it('read in English for a German reader when the entry has no German label, else in French', () => {
+		expect(functionLabelIn(catalogue, 'referent', 'de', 'fr')).toBe('Referent');
+		expect(functionLabelIn(catalogue, 'archiviste', 'de', 'fr')).toBe('Archiviste');
 	});
 });

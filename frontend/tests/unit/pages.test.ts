@@ -12,6 +12,7 @@ import { setLocale } from '../../src/lib/i18n/locale.svelte';
 import { navigate, router } from '../../src/lib/router.svelte';
 import { signIn, signOut } from '../../src/lib/session.svelte';
 import Activate from '../../src/pages/Activate.svelte';
+import Functions from '../../src/pages/admin/Functions.svelte';
 import Invitation from '../../src/pages/Invitation.svelte';
 
 function json(status: number, body: unknown): Response {
@@ -247,8 +248,8 @@ describe('ReasonAction', () => {
 
 describe('ChangeRequestForm', () => {
 	const catalogue = [
-		{ code: 'president', label_fr: 'Président·e', label_en: 'President', position: 10, active: true },
-		{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', position: 20, active: true }
+		{ code: 'president', label_fr: 'Président·e', label_en: 'President', label_de: '', position: 10, active: true },
+		{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', label_de: 'Kassier·in', position: 20, active: true }
 	];
 	const org = {
 		id: 'o1',
@@ -309,5 +310,52 @@ describe('ChangeRequestForm', () => {
 		target.querySelector('form')!.requestSubmit();
 		await vi.waitFor(() => expect(text()).toContain('Demande envoyée au secrétariat.'));
 		expect(filed).toHaveBeenCalledTimes(1);
+	});
+
+	it('names the functions in German for a German reader, in English where the catalogue has no German label', async () => {
+		signIn('t', account('reader'));
+		setLocale('de');
+		fetchMock.mockImplementation(async (path: string) =>
+			path === '/api/functions' ? json(200, { items: catalogue }) : json(404, { error: { code: 'not_found', message: '' } })
+		);
+		show(ChangeRequestForm, { org: structuredClone(org) as never, kind: 'update_member', membershipId: 'm1', onfiled: vi.fn() });
+		await vi.waitFor(() => expect(text()).toContain('Kassier·in'));
+		const labels = [...target.querySelectorAll('label')].map((l) => l.textContent);
+		expect(labels).toContain('President');
+		expect(text()).not.toContain('Trésorier·ère');
+	});
+});
+
+describe('Functions', () => {
+	const catalogue = [
+		{ code: 'president', label_fr: 'Président·e', label_en: 'President', label_de: '', position: 10, active: true },
+		{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', label_de: 'Kassier·in', position: 20, active: true }
+	];
+
+	it('edits the German labels beside the French and English ones, and sends them', async () => {
+		signIn('t', account('superadmin'));
+		fetchMock.mockImplementation(async (path: string, init: RequestInit) => {
+			if (init?.method === 'PUT') return json(200, { items: JSON.parse(String(init.body)).items.map((it: object, i: number) => ({ ...it, position: (i + 1) * 10 })) });
+			if (path === '/api/functions') return json(200, { items: catalogue });
+			return json(404, { error: { code: 'not_found', message: '' } });
+		});
+		show(Functions, {});
+		const field = (label: string) => target.querySelector<HTMLInputElement>(`input[aria-label="${label}"]`)!;
+		await vi.waitFor(() => expect(field('Libellé en allemand de tresorier')?.value).toBe('Kassier·in'));
+		expect(text()).toContain('Libellé en allemand');
+		expect(field('Libellé en allemand de president').value).toBe('');
+		const german = field('Libellé en allemand de president');
+		german.value = ' Präsident·in ';
+		german.dispatchEvent(new Event('input', { bubbles: true }));
+		const reason = target.querySelector<HTMLTextAreaElement>('#functions-reason')!;
+		reason.value = 'Catalogue revu par le secrétariat';
+		reason.dispatchEvent(new Event('input', { bubbles: true }));
+		target.querySelector('form')!.requestSubmit();
+		await vi.waitFor(() => expect(fetchMock.mock.calls.some((call) => call[1]?.method === 'PUT')).toBe(true));
+		const put = fetchMock.mock.calls.find((call) => call[1]?.method === 'PUT')!;
+		expect(JSON.parse(put[1].body).items).toEqual([
+			{ code: 'president', label_fr: 'Président·e', label_en: 'President', label_de: 'Präsident·in', active: true },
+			{ code: 'tresorier', label_fr: 'Trésorier·ère', label_en: 'Treasurer', label_de: 'Kassier·in', active: true }
+		]);
 	});
 });
