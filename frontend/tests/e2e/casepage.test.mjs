@@ -4,7 +4,7 @@
 // notes and deadlines are set up through the API; the browser types what is tested.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, openPage as open, useInstance } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, openPage as open, submitLogin, useInstance } from './harness.mjs';
 
 const instance = useInstance();
 const contexts = [];
@@ -28,10 +28,7 @@ async function ready() {
 }
 
 async function logIn(page, who) {
-	await open(page, `${instance.server.baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await submitLogin(page, instance.server.baseURL, who);
 	await page.getByRole('heading', { name: 'Mes dossiers' }).waitFor();
 }
 

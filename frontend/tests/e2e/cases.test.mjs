@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+	apiClient,
 	apiToken,
 	assertClean as assertCleanIn,
 	callAPI,
@@ -38,19 +39,7 @@ const call = (method, path, options) => callAPI(server.baseURL, method, path, op
 const login = (who) => apiToken(server.baseURL, who);
 
 /** An admin's invitation with a role, registered through the e-mailed link, as a person would. */
-async function invite(adminToken, who, role) {
-	const since = server.mark();
-	await call('POST', '/api/users', {
-		token: adminToken,
-		body: { email: who.email, name: who.name, role, locale: who.locale, reason: 'Accord du bureau pour les tests' }
-	});
-	const link = await server.waitForLink({ to: who.email, path: '/invitation', since });
-	const invitation = new URL(link).hash.slice('#token='.length);
-	const answer = await call('POST', '/api/auth/register', {
-		body: { email: who.email, name: who.name, password: who.password, pledge: true, locale: who.locale, invitation }
-	});
-	assert.equal(answer.status, 'active');
-}
+const invite = (adminToken, who, role) => apiClient(server).invite(adminToken, who, role);
 
 let adminToken;
 

@@ -287,6 +287,17 @@ export function apiClient(server) {
 }
 
 /**
+ * Logs who in through the French login form of the instance at baseURL, as a person would; the
+ * caller waits for the page it expects next.
+ */
+export async function submitLogin(page, baseURL, who) {
+	await openPage(page, `${baseURL}/login`);
+	await page.getByLabel('Adresse e-mail').fill(who.email);
+	await page.getByLabel('Mot de passe').fill(who.password);
+	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+}
+
+/**
  * Calls the API of the instance at baseURL as a test's setup does: JSON in and out, with a
  * bearer token when given; a refusal throws with its status and body.
  */

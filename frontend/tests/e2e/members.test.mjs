@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { apiToken, assertClean as assertCleanIn, callAPI, openPage as open, takeFailedResponses, useInstance } from './harness.mjs';
+import { apiToken, assertClean as assertCleanIn, callAPI, openPage as open, submitLogin, takeFailedResponses, useInstance } from './harness.mjs';
 
 const instance = useInstance();
 let server;
@@ -40,10 +40,7 @@ async function register(who, since) {
 }
 
 async function logIn(page, who) {
-	await open(page, `${server.baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await submitLogin(page, server.baseURL, who);
 	// Logged in once the login page is left (a click before that would be overtaken).
 	await page.waitForURL((url) => url.pathname !== '/login');
 	await page.getByRole('link', { name: 'Mon compte' }).waitFor();

@@ -4,7 +4,7 @@
 // (and alone under the practice filter); the unit's admin finds it nowhere.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, submitLogin } from './harness.mjs';
 
 let server;
 let browser;
@@ -52,10 +52,7 @@ after(async () => {
 });
 
 async function logIn(page, who) {
-	await open(page, `${server.baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await submitLogin(page, server.baseURL, who);
 	await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
 }
 

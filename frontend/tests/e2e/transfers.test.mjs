@@ -5,7 +5,7 @@
 // category's inspector, opens the category of a unit to them, and the inspector reads.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, submitLogin, takeFailedResponses } from './harness.mjs';
 
 let server;
 let browser;
@@ -81,10 +81,7 @@ after(async () => {
 });
 
 async function logIn(page, who) {
-	await open(page, `${server.baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await submitLogin(page, server.baseURL, who);
 	await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
 }
 
