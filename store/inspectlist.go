@@ -2,113 +2,80 @@ package store
 
 import (
 	"context"
-	"strings"
+	"slices"
 )
 
 // An inspector's list (issue 13, "Scale"): with the predicate's form, the
 // inspector part of the rule is a condition on every case file
 // (inspectCond), which no index serves: at 100,000 case files a page cost
-// a thousand times an editor's. Each open (unit, category) pair is instead
-// one range of cases_unit_category_updated, whose entries carry the status
-// and the practice flag (migration 60): drafts and practice files are
-// skipped on the entry, the page's rowids are taken from the ranges merged
-// in date order, and only the page's fifty rows are read; the total adds up the
-// pairs' counters (unit_category_counts, which count no practice file).
+// a thousand times an editor's. Merging one range of cases per open pair
+// still cost about twice an editor's list at a million. The case files open
+// to each inspector are instead rows of their own (inspector_cases,
+// migration 63), keyed by account and date and carrying the list's columns,
+// kept by triggers in the same transaction as every change: a page is one
+// range of that key, read in its order, and the total one seek of
+// inspector_counts, as an editor's list is one range of grants_list.
 
-// inspectorTotal is, for an account and pairs open pairs, whether the
-// account holds any grant not revoked (then its list is not an inspector's
-// alone), and the sum of the pairs' counters, drafts left out, in one status
-// or all: each pair one scalar subquery, one seek of unit_category_counts'
-// key. Its arguments: the account, then each pair's unit and category and
-// the status twice ("" for all).
-func inspectorTotal(pairs int) string {
-	sums := make([]string, pairs)
-	for i := range sums {
-		sums[i] = `(SELECT coalesce(sum(k.n), 0) FROM unit_category_counts AS k
-			WHERE k.unit_id = ? AND k.category_id = ? AND k.status <> 'draft' AND (? = '' OR k.status = ?))`
-	}
-	return `SELECT EXISTS (SELECT 1 FROM grants AS g INDEXED BY grants_list WHERE g.account_id = ? AND g.revoked_at IS NULL), ` +
-		strings.Join(sums, " + ")
-}
+// inspectorColumns are caseSummaryColumns on inspector_cases (alias i);
+// times come as text (see engine.ScanTime).
+const inspectorColumns = `i.case_id, i.reference, i.title, i.category_id, i.status, i.outcome, i.version,
+	+i.created_at AS created_at, +i.updated_at AS updated_at, i.unit_id`
 
-// inspectorPage is the page statement for pairs open pairs, in one status
-// or all: each pair is one arm of a compound whose ORDER BY SQLite serves
-// by merging the arms, each read in its index's order as far as the page
-// needs and no further (a page costs its offset plus its length in entries,
-// whatever the pairs hold); the page's rows are then read by rowid. Its
-// arguments: each pair's unit and category (and the status), then the
-// limit and offset. Those two are bound through scalar subqueries: bound
-// as plain values, SQLite pushes them down into the compound's arms and so
-// prepares the whole statement again each time they are bound, a parse
-// that cost three times the page's reads.
-func inspectorPage(pairs int, byStatus bool) string {
-	arm := `SELECT c.rowid AS r, c.updated_at AS u, c.id AS i FROM cases AS c INDEXED BY cases_unit_category_updated
-		WHERE c.unit_id = ? AND c.category_id = ? AND c.status <> 'draft' AND NOT c.practice`
-	if byStatus {
-		arm += ` AND c.status = ?`
-	}
-	arms := make([]string, pairs)
-	for i := range arms {
-		arms[i] = arm
-	}
-	return `SELECT ` + caseSummaryColumns + ` FROM (` + strings.Join(arms, " UNION ALL ") +
-		` ORDER BY 2 DESC, 3 DESC LIMIT (SELECT ?) OFFSET (SELECT ?)) AS p
-		CROSS JOIN cases AS c ON c.rowid = p.r ORDER BY p.u DESC, p.i DESC`
-}
+// inspectorWhere is an inspector's rows narrowed by the list's filters, each
+// bound twice ("" for none): the account, then the status, the unit and the
+// category.
+const inspectorWhere = `i.account_id = ? AND (? = '' OR i.status = ?) AND (? = '' OR i.unit_id = ?) AND (? = '' OR i.category_id = ?)`
 
-// preparedInspectorPairs is how many pairs an inspector's statements are
-// prepared for: the scale's twenty, with room; more pairs run the same
-// texts unprepared.
-const preparedInspectorPairs = 24
+// sqlInspectorPage is a page of an inspector's list, newest first; then the
+// limit and the offset.
+var sqlInspectorPage = statements.Read(`SELECT ` + inspectorColumns + ` FROM inspector_cases AS i WHERE ` + inspectorWhere +
+	` ORDER BY i.updated_at DESC, i.case_id DESC LIMIT ? OFFSET ?`)
 
-func init() {
-	for n := 1; n <= preparedInspectorPairs; n++ {
-		statements.Read(inspectorPage(n, false))
-		statements.Read(inspectorPage(n, true))
-		statements.Read(inspectorTotal(n))
-	}
-}
+// sqlInspectorTotal is whether the account holds any grant not revoked
+// (then its list is not an inspector's alone) and its total from the
+// counters, in one status or all: its arguments the account, the status
+// twice and the account.
+var sqlInspectorTotal = statements.Read(`SELECT
+	EXISTS (SELECT 1 FROM grants AS g INDEXED BY grants_list WHERE g.account_id = ? AND g.revoked_at IS NULL),
+	(SELECT coalesce(sum(k.n), 0) FROM inspector_counts AS k WHERE k.account_id = ? AND (? = '' OR k.status = ?))`)
+
+// sqlInspectorCount is the same with a unit or a category asked for,
+// counted over the inspector's rows: its arguments the account, then
+// inspectorWhere's.
+var sqlInspectorCount = statements.Read(`SELECT
+	EXISTS (SELECT 1 FROM grants AS g INDEXED BY grants_list WHERE g.account_id = ? AND g.revoked_at IS NULL),
+	(SELECT count(*) FROM inspector_cases AS i WHERE ` + inspectorWhere + `)`)
 
 // listForInspector serves, newest first, the list of a referent inspector
-// who is nothing else (no unit administered, no grant): the pairs open to
-// them, narrowed by the unit and category asked for. ok is false when the
-// list is not of that kind (a search, another order, the practice filter, a
-// unit or category not open to them, an inspector who also works on case
-// files): the predicate serves it then.
+// who is nothing else (no unit administered, no grant): their rows of
+// inspector_cases, narrowed by the status, unit and category asked for. ok
+// is false when the list is not of that kind (a search, another order, the
+// practice filter, an inspector who also works on case files): the
+// predicate serves it then.
 func (s *Store) listForInspector(ctx context.Context, accountID string, sc *Scope, f CaseFilter, p Page) (items []CaseSummary, total int64, ok bool, err error) {
-	if sc.AdminsAny() || f.Q != "" || f.Assignee != "" || f.Practice != nil || !f.byDate() {
+	if len(sc.Inspect) == 0 || sc.AdminsAny() || f.Q != "" || f.Assignee != "" || f.Practice != nil || !f.byDate() {
 		return nil, 0, false, nil
 	}
-	pairs := make([][2]string, 0, len(sc.Inspect))
-	for _, pair := range sc.Inspect {
-		if (f.Unit == "" || pair.Unit == f.Unit) && (f.Category == "" || pair.Category == f.Category) {
-			pairs = append(pairs, [2]string{pair.Unit, pair.Category})
-		}
-	}
-	if len(pairs) == 0 {
-		return nil, 0, false, nil // a unit or category not open to them: the predicate says what else they see
-	}
-	args := make([]any, 0, 4*len(pairs)+1)
-	args = append(args, accountID)
-	for _, pair := range pairs {
-		args = append(args, pair[0], pair[1], f.Status, f.Status)
+	if !slices.ContainsFunc(sc.Inspect, func(pair InspectPair) bool {
+		return (f.Unit == "" || pair.Unit == f.Unit) && (f.Category == "" || pair.Category == f.Category)
+	}) {
+		// A unit or category not open to them: nothing, which the
+		// predicate says without reading a row.
+		return nil, 0, false, nil
 	}
 	var granted bool
-	if err := s.db.QueryRow(ctx, s.read, inspectorTotal(len(pairs)), args, &granted, &total); err != nil {
-		return nil, 0, false, err
+	where := []any{accountID, f.Status, f.Status, f.Unit, f.Unit, f.Category, f.Category}
+	if f.Unit == "" && f.Category == "" {
+		err = s.db.QueryRow(ctx, s.read, sqlInspectorTotal, []any{accountID, accountID, f.Status, f.Status}, &granted, &total)
+	} else {
+		err = s.db.QueryRow(ctx, s.read, sqlInspectorCount, append([]any{accountID}, where...), &granted, &total)
 	}
-	if granted {
-		return nil, 0, false, nil
+	if err != nil || granted {
+		return nil, 0, false, err
 	}
 	if total <= int64(p.offset()) {
 		return []CaseSummary{}, total, true, nil
 	}
-	args = args[:0]
-	for _, pair := range pairs {
-		if args = append(args, pair[0], pair[1]); f.Status != "" {
-			args = append(args, f.Status)
-		}
-	}
-	items, err = scanSummaries(s.db.Query(ctx, s.read, inspectorPage(len(pairs), f.Status != ""), append(args, p.limit(), p.offset())...))
+	items, err = scanSummaries(s.db.Query(ctx, s.read, sqlInspectorPage, append(where, p.limit(), p.offset())...))
 	return items, total, true, err
 }

@@ -145,6 +145,21 @@ func assertConsistent(t *testing.T, st *store.Store) {
 		FULL JOIN (SELECT * FROM grant_totals WHERE n <> 0) AS t USING (account_id, kind, unit_id) WHERE t.n IS NOT g.n`); n != 0 {
 		t.Fatalf("%d grant totals disagree with the grants", n)
 	}
+	// Each referent inspector's rows are the rule's, with their case files'
+	// columns, and counted (migration 63): the rule as sqlScope and
+	// inspectCond say it.
+	ruled := `SELECT ci.account_id, c.updated_at, c.id, c.status, c.unit_id, c.category_id, c.reference, c.title, c.outcome, c.version, c.created_at
+		FROM category_inspectors AS ci JOIN unit_inspection AS ui ON ui.category_id = ci.category_id
+		JOIN units AS u ON u.id = ui.unit_id AND u.module_inspectors AND u.status = 'active'
+		JOIN cases AS c ON c.unit_id = ui.unit_id AND c.category_id = ui.category_id AND c.status <> 'draft' AND NOT c.practice`
+	kept := `SELECT account_id, updated_at, case_id, status, unit_id, category_id, reference, title, outcome, version, created_at FROM inspector_cases`
+	if n, m := count(`SELECT count(*) FROM (`+kept+` EXCEPT `+ruled+`)`), count(`SELECT count(*) FROM (`+ruled+` EXCEPT `+kept+`)`); n != 0 || m != 0 {
+		t.Fatalf("inspectors' rows: %d the rule does not give, %d missing", n, m)
+	}
+	if n := count(`SELECT count(*) FROM (SELECT account_id, status, count(*) AS n FROM inspector_cases GROUP BY account_id, status) AS r
+		FULL JOIN (SELECT * FROM inspector_counts WHERE n <> 0) AS k USING (account_id, status) WHERE k.n IS NOT r.n`); n != 0 {
+		t.Fatalf("%d inspector counters disagree with their rows", n)
+	}
 	// A case file's notes are searchable, as AddNote makes them, and its
 	// title and summary are those of its own row.
 	if n := count(`SELECT count(*) FROM notes AS n JOIN cases AS c ON c.id = n.case_id
@@ -181,6 +196,9 @@ func TestSeedANetwork(t *testing.T) {
 		t.Fatalf("report %+v, want %+v", rep, want)
 	}
 	assertConsistent(t, st)
+	if n := counter(t, st)("SELECT count(*) FROM inspector_cases"); n == 0 {
+		t.Fatal("the inspector's pairs open no case file: their rows are checked against nothing")
+	}
 	assertSoundAfterSeed(t, st, schema, settings)
 	var got []string
 	if err := st.Engine().Reader().NewRaw(`SELECT o.code || '>' || u.code || ':' || u.status || ':' || (SELECT count(*) FROM cases AS c WHERE c.unit_id = u.id)
