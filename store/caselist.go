@@ -94,7 +94,7 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 			return s.listForAdmin(ctx, f, p)
 		}
 	case len(sc.Inspect) > 0:
-		// A referent inspector's list: one range per open pair when they
+		// A referent inspector's list: one range of their own rows when they
 		// are nothing else; otherwise the predicate, with their grants and
 		// what they administer as one condition.
 		if items, total, ok, err := s.listForInspector(ctx, actor.ID(), sc, f, p); ok || err != nil {

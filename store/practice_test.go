@@ -15,8 +15,8 @@ import (
 // helper writes a practice case file in a unit and category open to the
 // inspector. Every kind of account then lists, counts and reads what it did
 // before, the author alone gaining their practice file; and an inspector's
-// list, served by one range per open pair, agrees row for row and in its
-// totals with the visibility predicate, for every filter and page.
+// list, served from their own rows (inspector_cases), agrees row for row
+// and in its totals with the visibility predicate, for every filter and page.
 func TestPracticeAndInspectorListsAgreeWithThePredicate(t *testing.T) {
 	st := seeded(t, seed.Options{Cases: 600, Editors: 8, Admins: 1, Helpers: 3, Orgs: 2, Units: 4, BatchSize: 100, Random: 3})
 	ctx := context.Background()
