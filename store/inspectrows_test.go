@@ -237,6 +237,27 @@ func TestInspectorRowsFollowEveryChange(t *testing.T) {
 	}
 	must(st.UpdateUnit(ctx, super, unit.ID, store.UnitChange{Status: &active, Reason: "Réouverture, pour le test."}))
 	check("unit active again")
+
+	// The secretariat and a blocked account see nothing, even named
+	// referents whose rows are kept: the scope gates them.
+	sec, err := st.CreateAccount(ctx, hasher, op, store.NewAccount{Email: "sec@" + seed.Domain, Name: "Sec",
+		Password: "a long enough passphrase", Role: store.RoleSecretariat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(st.SetCategoryInspectors(ctx, super, pair.Category, []string{ins2.ID, ins3.ID, sec.ID}, "Nommer, pour le test."))
+	must(st.SetAccountStatus(ctx, super, ins3.ID, "block", "Bloquer, pour le test."))
+	check("secretariat named, inspector blocked")
+	for _, acc := range []*store.Account{sec, ins3} {
+		var rows int
+		if err := st.Engine().Reader().QueryRowContext(ctx, `SELECT count(*) FROM inspector_cases WHERE account_id = ?`, acc.ID).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		items, total, err := st.ListCases(ctx, store.Actor{Account: seededAccount(t, st, acc.Email)}, store.CaseFilter{}, store.Page{Page: 1, PerPage: 50})
+		if rows == 0 || err != nil || total != 0 || len(items) != 0 {
+			t.Errorf("%s: %d rows kept; lists %d of %d (%v), want nothing", acc.Email, rows, len(items), total, err)
+		}
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
