@@ -413,6 +413,7 @@ func TestAccountAdministrationRules(t *testing.T) {
 	sa, saTok := e.account(store.RoleSuperadmin, "sa@example.org")
 	admin, adminTok := e.account(store.RoleAdmin, "admin@example.org")
 	ed, edTok := e.account(store.RoleEditor, "ed@example.org")
+	sec, _ := e.account(store.RoleSecretariat, "sec@example.org")
 	reason := map[string]any{"reason": "Décision du CA du 20/11"}
 	with := func(k string, v any) map[string]any { return map[string]any{"reason": reason["reason"], k: v} }
 
@@ -425,6 +426,9 @@ func TestAccountAdministrationRules(t *testing.T) {
 		{"admin cannot make an admin", adminTok, "PATCH", "/api/users/" + ed.ID, with("role", "admin"), 403, "superadmin_only"},
 		{"admin cannot demote an admin", adminTok, "PATCH", "/api/users/" + admin.ID, with("role", "editor"), 403, "superadmin_only"},
 		{"admin cannot block the superadmin", adminTok, "POST", "/api/users/" + sa.ID + "/block", reason, 403, "superadmin_only"},
+		{"admin cannot name the secretariat", adminTok, "PATCH", "/api/users/" + ed.ID, with("role", "secretariat"), 403, "superadmin_only"},
+		{"admin cannot touch the secretariat", adminTok, "PATCH", "/api/users/" + sec.ID, with("role", "reader"), 403, "superadmin_only"},
+		{"admin cannot invite the secretariat", adminTok, "POST", "/api/users", map[string]any{"email": "y@example.org", "name": "Y", "role": "secretariat", "reason": reason["reason"]}, 403, "superadmin_only"},
 		{"admin cannot invite an admin", adminTok, "POST", "/api/users", map[string]any{"email": "x@example.org", "name": "X", "role": "admin", "reason": reason["reason"]}, 403, "superadmin_only"},
 		{"reason is required", adminTok, "POST", "/api/users/" + ed.ID + "/block", map[string]any{"reason": ""}, 422, "validation_failed"},
 		{"last superadmin cannot be demoted", saTok, "PATCH", "/api/users/" + sa.ID, with("role", "admin"), 409, "last_superadmin"},

@@ -76,10 +76,13 @@ type Invitation struct {
 	UnitID string `json:"unit_id"`
 }
 
-// mayTouchRole tells whether the actor may give or take away role: admin and
-// superadmin are a superadmin's to grant and remove.
+// mayTouchRole tells whether the actor may give or take away role: admin,
+// superadmin and secretariat are a superadmin's to grant and remove. The
+// secretariat reads every organisation's members and writes to all of them,
+// which no instance admin may do: an admin who could name one would give
+// someone rights they do not hold themselves.
 func mayTouchRole(actor Actor, role string) bool {
-	return !RoleAtLeast(role, RoleAdmin) || RoleAtLeast(actor.Account.Role, RoleSuperadmin)
+	return (role != RoleSecretariat && !RoleAtLeast(role, RoleAdmin)) || RoleAtLeast(actor.Account.Role, RoleSuperadmin)
 }
 
 // InviteAccount creates an invited account and e-mails its owner a link to set

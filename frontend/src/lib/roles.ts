@@ -6,6 +6,9 @@ import type { MessageKey } from './i18n/locale.svelte';
 /** Platform roles, lowest first. */
 export const roles: readonly Role[] = ['reader', 'editor', 'admin', 'superadmin'];
 
+/** Every instance role: the ranks, and the secretariat beside them (it reaches no case file). */
+export const instanceRoles: readonly Role[] = [...roles, 'secretariat'];
+
 /** Account statuses, in the order of an account's life. */
 export const statuses = ['invited', 'pending', 'active', 'locked', 'blocked', 'deregistered'] as const;
 
@@ -21,9 +24,9 @@ export function roleAtLeast(role: string | null | undefined, min: Role): boolean
 	return role != null && rank(role) >= rank(min) && rank(role) >= 0;
 }
 
-/** The roles an account may hand out or take away: admin and superadmin are a superadmin's to grant. */
+/** The roles an account may hand out or take away: admin, superadmin and secretariat are a superadmin's to grant. */
 export function grantableRoles(actorRole: Role): Role[] {
-	if (actorRole === 'superadmin') return [...roles];
+	if (actorRole === 'superadmin') return [...instanceRoles];
 	if (actorRole === 'admin') return ['reader', 'editor'];
 	return [];
 }

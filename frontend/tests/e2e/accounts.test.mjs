@@ -6,9 +6,11 @@ import { after, before, test } from 'node:test';
 import {
 	assertClean as assertCleanIn,
 	createSuperadmin,
+	heading,
 	launchBrowser,
 	openPage as open,
 	startServer,
+	submitLogin,
 	takeFailedResponses,
 	takeSettledFailures
 } from './harness.mjs';
@@ -34,14 +36,10 @@ after(async () => {
 	assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
 });
 
-const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 
 async function logIn(page, who, { title = 'Connexion', submit = 'Se connecter' } = {}) {
-	await open(page, `${server.baseURL}/login`);
-	await heading(page, title).waitFor();
-	await page.getByLabel(/^(Adresse e-mail|E-mail address)$/).fill(who.email);
-	await page.getByLabel(/^(Mot de passe|Password)$/).fill(who.password);
-	await page.getByRole('button', { name: submit, exact: true }).click();
+	const email = /^(Adresse e-mail|E-mail address)$/;
+	await submitLogin(page, server.baseURL, who, { title, submit, email, password: /^(Mot de passe|Password)$/ });
 }
 
 /** What every test must leave behind: no cookie, the token only in sessionStorage, nothing gone wrong. */

@@ -11,9 +11,11 @@ import {
 	apiToken,
 	assertClean as assertCleanIn,
 	callAPI,
+	heading,
 	launchBrowser,
 	openPage as open,
 	startServer,
+	submitLogin,
 	takeFailedResponses
 } from './harness.mjs';
 
@@ -64,14 +66,8 @@ after(async () => {
 	assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
 });
 
-const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 
-async function logIn(page, who, { email = 'Adresse e-mail', password = 'Mot de passe', submit = 'Se connecter' } = {}) {
-	await open(page, `${server.baseURL}/login`);
-	await page.getByLabel(email).fill(who.email);
-	await page.getByLabel(password).fill(who.password);
-	await page.getByRole('button', { name: submit, exact: true }).click();
-}
+const logIn = (page, who, words) => submitLogin(page, server.baseURL, who, words);
 
 async function newPage() {
 	const made = await browser.newContext();

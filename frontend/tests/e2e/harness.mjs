@@ -286,15 +286,20 @@ export function apiClient(server) {
 	return { call, login, invite, setUp };
 }
 
+/** The page's heading named exactly name, of level 1 unless told. */
+export const heading = (page, name, level = 1) => page.getByRole('heading', { level, name, exact: true });
+
 /**
- * Logs who in through the French login form of the instance at baseURL, as a person would; the
- * caller waits for the page it expects next.
+ * Logs who in through the login form of the instance at baseURL, as a person would: by default
+ * the French form's words; `title` (the page's heading, waited for when given), `email`,
+ * `password` and `submit` name another language's. The caller waits for the page it expects next.
  */
-export async function submitLogin(page, baseURL, who) {
+export async function submitLogin(page, baseURL, who, { title, email = 'Adresse e-mail', password = 'Mot de passe', submit = 'Se connecter' } = {}) {
 	await openPage(page, `${baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	if (title) await heading(page, title).waitFor();
+	await page.getByLabel(email).fill(who.email);
+	await page.getByLabel(password).fill(who.password);
+	await page.getByRole('button', { name: submit, exact: true }).click();
 }
 
 /**

@@ -6,7 +6,16 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { apiToken, assertClean as assertCleanIn, callAPI, openPage as open, submitLogin, takeFailedResponses, useInstance } from './harness.mjs';
+import {
+	apiToken,
+	assertClean as assertCleanIn,
+	callAPI,
+	heading,
+	openPage as open,
+	submitLogin,
+	takeFailedResponses,
+	useInstance
+} from './harness.mjs';
 
 const instance = useInstance();
 let server;
@@ -26,7 +35,6 @@ const reason = 'Décision du bureau du 12 mars';
 
 const call = (method, path, options) => callAPI(server.baseURL, method, path, options);
 const login = (who) => apiToken(server.baseURL, who);
-const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const assertClean = () => assertCleanIn({ contexts, pages, problems: browser.problems });
 const adminNav = (page) => page.getByRole('navigation', { name: 'Administration' });
 

@@ -5,21 +5,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { apiClient, assertClean, openPage as open, useInstance } from './harness.mjs';
+import { apiClient, assertClean, heading, openPage as open, submitLogin, useInstance } from './harness.mjs';
 
 const instance = useInstance();
 
 const superadmin = { name: 'Ada Lovelace', email: 'ada@example.org', password: 'correct horse battery', locale: 'fr' };
 const editor = { name: 'Grace Hopper', email: 'grace@example.org', password: 'compiler debugging 1952', locale: 'fr' };
 
-const heading = (page, name, level = 1) => page.getByRole('heading', { level, name, exact: true });
 
 async function logIn(page, who) {
-	await open(page, `${instance.server.baseURL}/login`);
-	await heading(page, 'Connexion').waitFor();
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await submitLogin(page, instance.server.baseURL, who, { title: 'Connexion' });
 	await page.waitForURL(`${instance.server.baseURL}/`);
 }
 

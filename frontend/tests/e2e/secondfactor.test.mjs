@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { assertClean, createSuperadmin, openPage as open, takeFailedResponses, useInstance } from './harness.mjs';
+import { assertClean, createSuperadmin, heading, openPage as open, submitLogin, takeFailedResponses, useInstance } from './harness.mjs';
 
 const instance = useInstance();
 
@@ -30,14 +30,9 @@ function totp(secret, steps = 0) {
 	return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-const heading = (page, name, level = 1) => page.getByRole('heading', { level, name, exact: true });
 
 async function logIn(page, password, code) {
-	await open(page, `${instance.server.baseURL}/login`);
-	await heading(page, 'Connexion').waitFor();
-	await page.getByLabel('Adresse e-mail').fill(superadmin.email);
-	await page.getByLabel('Mot de passe').fill(password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	await submitLogin(page, instance.server.baseURL, { email: superadmin.email, password }, { title: 'Connexion' });
 	if (code === undefined) return;
 	// Every failure answers alike: the page asks for the code after the first refusal.
 	const field = page.getByLabel('Code du second facteur');

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, takeFailedResponses, useInstance } from './harness.mjs';
+import { heading as headingIn, openPage, takeFailedResponses, useInstance } from './harness.mjs';
 
 const instance = useInstance();
 
 // A full load each time: from /setup, going to /setup#token=… would only change the fragment.
 const open = (url) => openPage(instance.browser.page, url);
 const lang = () => instance.browser.page.getAttribute('html', 'lang');
-const heading = (name) => instance.browser.page.getByRole('heading', { level: 1, name, exact: true });
+const heading = (name) => headingIn(instance.browser.page, name);
 
 // The tests run in order and share one instance: the setup token works once.
 

@@ -5,7 +5,7 @@
 // picks where a case file goes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiToken, assertClean as assertCleanIn, callAPI, openPage as open, useInstance } from './harness.mjs';
+import { apiToken, assertClean as assertCleanIn, callAPI, heading, openPage as open, submitLogin, useInstance } from './harness.mjs';
 
 // One instance and one browser for the file (started before the first test, stopped after the last).
 const instance = useInstance();
@@ -42,15 +42,9 @@ const ready = () =>
 		pages.push(browser.page);
 	})());
 
-const heading = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const assertClean = () => assertCleanIn({ contexts, pages, problems: browser.problems });
 
-async function logIn(page, who) {
-	await open(page, `${server.baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(who.email);
-	await page.getByLabel('Mot de passe').fill(who.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
-}
+const logIn = (page, who) => submitLogin(page, server.baseURL, who);
 
 async function newPage() {
 	const made = await browser.newContext();

@@ -33,7 +33,9 @@ describe('roleAtLeast', () => {
 describe('who grants what', () => {
 	it('an admin hands out reader and editor only; a superadmin every role', () => {
 		expect(grantableRoles('admin')).toEqual(['reader', 'editor']);
-		expect(grantableRoles('superadmin')).toEqual(['reader', 'editor', 'admin', 'superadmin']);
+		expect(grantableRoles('superadmin')).toEqual(['reader', 'editor', 'admin', 'superadmin', 'secretariat']);
+		expect(mayManage('admin', 'secretariat')).toBe(false);
+		expect(mayManage('superadmin', 'secretariat')).toBe(true);
 		expect(grantableRoles('editor')).toEqual([]);
 	});
 
