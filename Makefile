@@ -1,7 +1,8 @@
 # Cloison — `make test` runs every check and test from a fresh clone: it
-# installs the npm packages itself, and Debian's chromium and poppler-utils
-# (pdftotext, for the report tests) when they are missing and we run as root
-# (otherwise it says what to install).
+# installs the npm packages itself, and Debian's chromium, poppler-utils
+# (pdftotext, for the report tests) and postgresql (a throwaway cluster for
+# the PostgreSQL tests, scripts/testpg.sh) when they are missing and we run
+# as root (otherwise it says what to install).
 
 GO       ?= go
 NPM      ?= npm
@@ -35,8 +36,11 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+# The Go tests run with a throwaway PostgreSQL (scripts/testpg.sh installs
+# Debian's postgresql when missing and we run as root), so that the tests
+# written for both engines run on both.
 go-test: pdftotext
-	$(GO) test -count=1 ./...
+	scripts/testpg.sh $(GO) test -count=1 ./...
 
 ## fuzz: run every fuzz target for FUZZTIME each, one after the other, with
 ## FUZZPARALLEL workers (go test ./... already runs their seed corpora)

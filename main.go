@@ -245,10 +245,23 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 }
 
 // load reads the configuration: defaults, then the file, then the
-// environment, then the command-line flags, and validates the result.
+// environment, then the command-line flags, and validates the result. A
+// PostgreSQL database is refused here, before any command locks, listens
+// or opens anything: the store's queries are not ported to it yet.
 func (c *common) load(addr string) (config.Config, error) {
-	return config.Load(c.configFile, os.Environ(), config.Flags{Addr: addr, DataDir: c.dataDir})
+	cfg, err := config.Load(c.configFile, os.Environ(), config.Flags{Addr: addr, DataDir: c.dataDir})
+	if err == nil && cfg.Database.IsPostgres() {
+		return cfg, errPostgresNotYet
+	}
+	return cfg, err
 }
+
+// errPostgresNotYet is the refusal of a PostgreSQL database.url, in
+// French and in English: the operator may read either.
+var errPostgresNotYet = errors.New("PostgreSQL n'est pas encore disponible dans cette version de Cloison : " +
+	"laissez database.url (CLOISON_DATABASE_URL) vide pour la base SQLite du répertoire de données. / " +
+	"PostgreSQL is not available yet in this version of Cloison: leave database.url (CLOISON_DATABASE_URL) " +
+	"empty for the SQLite database in the data directory.")
 
 // open loads the configuration and opens the data directory's store,
 // migrated, for the commands that work on it. With lockAs set, it first

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -414,6 +415,28 @@ func TestStartRefusedWithAnUnreadableConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectFailure(t, runProcess(t, cloisonProcess(t, "serve", "--config", broken), ""), exitFailed, broken)
+}
+
+// A PostgreSQL database.url stops every command that opens the store at
+// once, saying in French and in English that PostgreSQL is not available
+// yet, without quoting the URL (its password) and before the data
+// directory is made, locked or the address taken.
+func TestStartRefusedWithAPostgresURL(t *testing.T) {
+	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"migrate"}, {"backup", "--out", "x.db"}} {
+		t.Run(args[0], func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			cmd := cloisonProcess(t, append(args, "--data", data)...)
+			cmd.Env = append(cmd.Env, "CLOISON_DATABASE_URL=postgres://cloison:s3cret@127.0.0.1:1/cloison")
+			o := runProcess(t, cmd, "")
+			expectFailure(t, o, exitFailed, "PostgreSQL n'est pas encore disponible", "PostgreSQL is not available yet", "CLOISON_DATABASE_URL")
+			if strings.Contains(o.stderr, "s3cret") || strings.Contains(o.stdout, "s3cret") {
+				t.Fatalf("the password was printed: %s", o.stderr)
+			}
+			if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("the data directory was touched: %v", err)
+			}
+		})
+	}
 }
 
 func TestStartRefusedWhenTheDataDirectoryIsNotWritable(t *testing.T) {

@@ -6,21 +6,38 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/migrate"
 )
 
 // migrationFiles are the ordered, append-only SQL migrations shipped inside the
-// binary. A file is never edited once released; a change is a new file.
+// binary: SQLite's in migrations/, PostgreSQL's in migrations_pg/ (a
+// baseline equal to SQLite's schema after its migration 062, then a twin of
+// each later SQLite migration, under the same number). A file is never
+// edited once released; a change is a new file.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrationFiles embed.FS
 
-// migrations are the embedded migrations, in order.
-func migrations() (*migrate.Migrations, error) {
+// migrationDirs are the directories of migrationFiles by engine (side by
+// side: bun's Discover would take a subdirectory's files for its own).
+var migrationDirs = map[dialect.Name]string{
+	dialect.SQLite: "migrations",
+	dialect.PG:     "migrations_pg",
+}
+
+// migrations are the embedded migrations of the engine whose dialect is
+// name, in order.
+func migrations(name dialect.Name) (*migrate.Migrations, error) {
+	dir, ok := migrationDirs[name]
+	if !ok {
+		return nil, fmt.Errorf("store: no migrations for the %s engine", name)
+	}
 	ms := migrate.NewMigrations()
 	// Discover over the embedded FS, not DiscoverCaller, which reads the source
 	// tree at run time and would break a shipped binary.
-	sub, err := fs.Sub(migrationFiles, "migrations")
+	sub, err := fs.Sub(migrationFiles, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +50,17 @@ func migrations() (*migrate.Migrations, error) {
 // migrator is a migrator of the embedded migrations on the writer, its
 // table of applied migrations made if missing.
 func (s *Store) migrator(ctx context.Context, opts ...migrate.MigratorOption) (*migrate.Migrator, error) {
-	ms, err := migrations()
+	return migratorOn(ctx, s.db.Writer(), opts...)
+}
+
+// migratorOn is a migrator of the embedded migrations of db's engine on
+// db, its table of applied migrations made if missing.
+func migratorOn(ctx context.Context, db *bun.DB, opts ...migrate.MigratorOption) (*migrate.Migrator, error) {
+	ms, err := migrations(db.Dialect().Name())
 	if err != nil {
 		return nil, err
 	}
-	m := migrate.NewMigrator(s.db.Writer(), ms, opts...)
+	m := migrate.NewMigrator(db, ms, opts...)
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("store: migrations table: %w", err)
 	}

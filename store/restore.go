@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/uptrace/bun/dialect"
 )
 
 // BackupInfo is what CheckBackup learnt of a backup.
@@ -54,7 +56,7 @@ func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
 	if err != nil {
 		return info, err
 	}
-	ms, err := migrations()
+	ms, err := migrations(dialect.SQLite)
 	if err != nil {
 		return info, err
 	}

@@ -48,6 +48,7 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 type Config struct {
 	Server      Server      `toml:"server"`
 	Data        Data        `toml:"data"`
+	Database    Database    `toml:"database"`
 	SMTP        SMTP        `toml:"smtp"`
 	Session     Session     `toml:"session"`
 	Instance    Instance    `toml:"instance"`
@@ -94,6 +95,18 @@ const MinMemoryLimitMB = 32
 type Data struct {
 	Dir string `toml:"dir"`
 }
+
+// Database says which database engine holds the instance's data.
+type Database struct {
+	// URL is empty for the embedded SQLite database in data.dir (the
+	// default), or a PostgreSQL server's postgres://user:password@host/db
+	// URL. The store does not run on PostgreSQL yet (issue 14): the
+	// commands refuse such a URL.
+	URL string `toml:"url"`
+}
+
+// IsPostgres tells whether the URL names a PostgreSQL database.
+func (d Database) IsPostgres() bool { return d.URL != "" }
 
 // SMTP is the outgoing mail server. An empty Host prints e-mails to the log.
 type SMTP struct {
@@ -338,6 +351,13 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Data.Dir) == "" {
 		return bad("data.dir", "must not be empty")
 	}
+	if c.Database.URL != "" {
+		// The URL is not quoted back: it may hold a password.
+		u, err := url.Parse(c.Database.URL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
+			return bad("database.url", "want empty (SQLite in data.dir) or a PostgreSQL URL such as postgres://cloison:password@db.example.org/cloison, naming the database")
+		}
+	}
 	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
 		return bad("smtp.port", "want 1 to 65535, got %d", c.SMTP.Port)
 	}
@@ -387,6 +407,12 @@ func IsLocale(l string) bool { return i18n.Has(l) }
 func (c Config) Redacted() Config {
 	if c.SMTP.Password != "" {
 		c.SMTP.Password = "REDACTED"
+	}
+	if u, err := url.Parse(c.Database.URL); err == nil && u.User != nil {
+		if _, set := u.User.Password(); set {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+			c.Database.URL = u.String()
+		}
 	}
 	return c
 }

@@ -51,7 +51,7 @@ func TestExampleFileMatchesDefaults(t *testing.T) {
 
 func stringOf(c Config) string {
 	b, _ := c.Session.IdleTimeout.MarshalText()
-	return strings.Join([]string{c.Server.Addr, c.Server.BaseURL, strings.Join(c.Server.TrustedProxies, ","), c.Data.Dir,
+	return strings.Join([]string{c.Server.Addr, c.Server.BaseURL, strings.Join(c.Server.TrustedProxies, ","), c.Data.Dir, c.Database.URL,
 		c.SMTP.Host, c.SMTP.From, c.SMTP.TLS, string(b), c.Instance.Name, c.Log.Level, c.Log.Format}, "|")
 }
 
@@ -98,6 +98,31 @@ registration_open = false
 	}
 }
 
+// database.url is empty for SQLite or a PostgreSQL URL, from the file or
+// the environment; a bad one is refused without quoting it (it may hold a
+// password), and the redacted configuration hides its password.
+func TestDatabaseURL(t *testing.T) {
+	cfg, err := Load("", nil, Flags{})
+	if err != nil || cfg.Database.URL != "" || cfg.Database.IsPostgres() {
+		t.Fatalf("default: %+v %v", cfg.Database, err)
+	}
+	p := writeFile(t, "[database]\nurl = \"postgresql://cloison@db.example.org/cloison?sslmode=verify-full\"\n")
+	if cfg, err = Load(p, nil, Flags{}); err != nil || !cfg.Database.IsPostgres() {
+		t.Fatalf("from the file: %+v %v", cfg.Database, err)
+	}
+	const secret = "postgres://cloison:s3cret@db.example.org:5433/cloison"
+	if cfg, err = Load(p, []string{"CLOISON_DATABASE_URL=" + secret}, Flags{}); err != nil || cfg.Database.URL != secret {
+		t.Fatalf("from the environment: %+v %v", cfg.Database, err)
+	}
+	if r := cfg.Redacted().Database.URL; r != "postgres://cloison:REDACTED@db.example.org:5433/cloison" || cfg.Database.URL != secret {
+		t.Errorf("redaction: %q / %q", r, cfg.Database.URL)
+	}
+	_, err = Load("", []string{"CLOISON_DATABASE_URL=mysql://cloison:s3cret@db/cloison"}, Flags{})
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a wrong URL: %v", err)
+	}
+}
+
 // Every invalid setting stops the start with a message naming its key.
 func TestInvalidSettingsNameTheKey(t *testing.T) {
 	cases := []struct {
@@ -124,6 +149,9 @@ func TestInvalidSettingsNameTheKey(t *testing.T) {
 		{"bad locale", "[instance]\ndefault_locale = \"it\"\n", nil, "instance.default_locale"},
 		{"bad level", "[log]\nlevel = \"loud\"\n", nil, "log.level"},
 		{"bad size", "[attachments]\nmax_size_mb = 0\n", nil, "attachments.max_size_mb"},
+		{"database not postgres", "[database]\nurl = \"mysql://db/cloison\"\n", nil, "database.url"},
+		{"database url env", "", []string{"CLOISON_DATABASE_URL=db.example.org"}, "database.url"},
+		{"database not named", "", []string{"CLOISON_DATABASE_URL=postgres://db.example.org"}, "database.url"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,8 +12,8 @@
 // What differs from one database engine to another is the Driver interface
 // (how to open, how a write transaction begins, whether writes are grouped,
 // the placeholders of prepared statements, statistics, bulk loading).
-// SQLite is its only implementation; a PostgreSQL driver on bun's pgdialect
-// would be the second. Everything else here is written once, on
+// SQLite is the engine the store runs on; Postgres, on bun's pgdialect, is
+// the second (the store's queries are not ported to it yet). Everything else here is written once, on
 // database/sql and bun.
 package engine
 
@@ -28,13 +28,13 @@ import (
 
 // Driver is what one database engine does its own way.
 type Driver interface {
-	// Open connects the writer, one connection (one writer never waits on
-	// another inside the process), and a pool of readConns connections
-	// that refuse to write.
+	// Open connects the writer (SQLite: one connection, so that one
+	// writer never waits on another inside the process; PostgreSQL: a
+	// pool) and a pool of readConns connections that refuse to write.
 	Open(ctx context.Context, readConns int) (write, read *bun.DB, err error)
-	// BeginWrite starts a write transaction on the writer, taking at once
-	// the lock that keeps what it reads true until COMMIT (SQLite:
-	// BEGIN IMMEDIATE).
+	// BeginWrite starts a write transaction on the writer in which what it
+	// reads stays true until COMMIT (SQLite: BEGIN IMMEDIATE takes the
+	// write lock at once; PostgreSQL: SERIALIZABLE).
 	BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error)
 	// GroupsWrites tells whether the write transactions waiting together
 	// should share one transaction and its COMMIT (see groupcommit.go): a
@@ -42,6 +42,10 @@ type Driver interface {
 	// as with SQLite. An engine whose writers run side by side commits each
 	// on its own.
 	GroupsWrites() bool
+	// Retry tells whether err, from a write transaction, undid it for a
+	// reason that running it again may not meet (PostgreSQL: a
+	// serialization failure): InTx then runs it again, fn included.
+	Retry(err error) bool
 	// Placeholders writes a statement's ? placeholders the engine's way,
 	// for the statements prepared on database/sql directly (PostgreSQL
 	// numbers them: $1, $2…); bun does it itself for its own queries.

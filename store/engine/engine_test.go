@@ -10,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"cloison/internal/testpg"
+
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // The engine's tests use a schema of their own: the engine knows no table
@@ -22,16 +25,16 @@ var testSchema = []string{
 	"CREATE TABLE IF NOT EXISTS chain (id INTEGER PRIMARY KEY, prev INTEGER NOT NULL, key TEXT NOT NULL)",
 }
 
-// openTestDB opens the database file in dir, creating the test schema, with
-// opts; the caller closes it.
-func openTestDB(t testing.TB, dir string, opts ...Options) *DB {
+// openTestDB opens the database d describes, creating the test schema,
+// with opts; the caller closes it.
+func openTestDB(t testing.TB, d Driver, opts ...Options) *DB {
 	t.Helper()
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
 	ctx := context.Background()
-	db, err := Open(ctx, SQLite{Path: filepath.Join(dir, "test.db")}, o)
+	db, err := Open(ctx, d, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +49,38 @@ func openTestDB(t testing.TB, dir string, opts ...Options) *DB {
 	return db
 }
 
-// newTestDB opens a database with the test schema in a temporary directory,
-// closed at the end of the test.
+// sqliteIn is the SQLite database file of the tests in dir.
+func sqliteIn(dir string) SQLite { return SQLite{Path: filepath.Join(dir, "test.db")} }
+
+// newTestDB opens an SQLite database with the test schema in a temporary
+// directory, closed at the end of the test.
 func newTestDB(t testing.TB, opts ...Options) *DB {
 	t.Helper()
-	db := openTestDB(t, t.TempDir(), opts...)
+	return newTestDBOn(t, sqliteIn(t.TempDir()), opts...)
+}
+
+// newTestDBOn opens the database d describes with the test schema, closed
+// at the end of the test.
+func newTestDBOn(t testing.TB, d Driver, opts ...Options) *DB {
+	t.Helper()
+	db := openTestDB(t, d, opts...)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// onEachEngine runs test on an SQLite file and on a PostgreSQL database of
+// its own (skipped without CLOISON_TEST_DATABASE_URL, which make test
+// sets), each given a fresh, empty database by its driver.
+func onEachEngine(t *testing.T, test func(t *testing.T, fresh func(t testing.TB) Driver)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func(t testing.TB) Driver { return sqliteIn(t.TempDir()) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		if !testpg.Available() {
+			t.Skip(testpg.EnvURL + " is not set")
+		}
+		test(t, func(t testing.TB) Driver { return Postgres{URL: testpg.Database(t)} })
+	})
 }
 
 func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
@@ -73,7 +101,11 @@ func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
 }
 
 func TestInTxRollsBackOnError(t *testing.T) {
-	st := newTestDB(t)
+	onEachEngine(t, testInTxRollsBackOnError)
+}
+
+func testInTxRollsBackOnError(t *testing.T, fresh func(testing.TB) Driver) {
+	st := newTestDBOn(t, fresh(t))
 	ctx := context.Background()
 	boom := errors.New("boom")
 	err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -92,7 +124,11 @@ func TestInTxRollsBackOnError(t *testing.T) {
 }
 
 func TestReadPoolCannotWrite(t *testing.T) {
-	st := newTestDB(t)
+	onEachEngine(t, testReadPoolCannotWrite)
+}
+
+func testReadPoolCannotWrite(t *testing.T, fresh func(testing.TB) Driver) {
+	st := newTestDBOn(t, fresh(t))
 	_, err := st.read.ExecContext(context.Background(), "INSERT INTO settings (key, value) VALUES ('k', 'v')")
 	if err == nil {
 		t.Fatal("the read pool accepted a write")
@@ -104,10 +140,14 @@ func TestReadPoolCannotWrite(t *testing.T) {
 // transactions) and gives what bun gives for the same text; anything else
 // runs through bun.
 func TestRegisteredStatementsRunPrepared(t *testing.T) {
+	onEachEngine(t, testRegisteredStatementsRunPrepared)
+}
+
+func testRegisteredStatementsRunPrepared(t *testing.T, fresh func(testing.TB) Driver) {
 	var set Statements
 	insert := set.Write("INSERT INTO settings (key, value) VALUES (?, ?)")
 	count := set.Read("SELECT count(*) FROM settings WHERE value = ?")
-	st := newTestDB(t, Options{Statements: &set})
+	st := newTestDBOn(t, fresh(t), Options{Statements: &set})
 	ctx := context.Background()
 	if err := st.Prepared(); err != nil || set.Len() != 2 {
 		t.Fatalf("%d statements: %v", set.Len(), err)
@@ -145,12 +185,16 @@ func TestRegisteredStatementsRunPrepared(t *testing.T) {
 // A registered statement that does not prepare on the migrated schema is
 // an error that names it, not a silent fall back on bun.
 func TestAStatementThatDoesNotPrepareIsAnError(t *testing.T) {
+	onEachEngine(t, testAStatementThatDoesNotPrepareIsAnError)
+}
+
+func testAStatementThatDoesNotPrepareIsAnError(t *testing.T, fresh func(testing.TB) Driver) {
 	var set Statements
 	set.Read("SELECT key FROM settings WHERE value = ?")
 	bad := set.Write("UPDATE settings SET no_such_column = ? WHERE key = ?")
 	ctx := context.Background()
 	// Before its tables exist a statement cannot prepare: Open accepts it.
-	db, err := Open(ctx, SQLite{Path: filepath.Join(t.TempDir(), "test.db")}, Options{Statements: &set})
+	db, err := Open(ctx, fresh(t), Options{Statements: &set})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,13 +222,23 @@ type alone struct{ SQLite }
 
 func (alone) GroupsWrites() bool { return false }
 
-// Where the driver does not group writes, InTx keeps its rules: a write
-// fully happens or not at all, a panic reaches the caller as a *TxPanic,
-// InTx inside InTx is refused, and a write left for the end of the batch
-// runs with its request.
+// Where the driver does not group writes (PostgreSQL, and SQLite made to
+// commit each alone), InTx keeps its rules: a write fully happens or not
+// at all, a panic reaches the caller as a *TxPanic, InTx inside InTx is
+// refused, and a write left for the end of the batch runs with its request.
 func TestInTxWithoutGroupCommit(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, fresh func(testing.TB) Driver) {
+		d := fresh(t)
+		if s, ok := d.(SQLite); ok {
+			d = alone{s}
+		}
+		testInTxWithoutGroupCommit(t, d)
+	})
+}
+
+func testInTxWithoutGroupCommit(t *testing.T, d Driver) {
 	ctx := context.Background()
-	st, err := Open(ctx, alone{SQLite{Path: filepath.Join(t.TempDir(), "test.db")}}, Options{})
+	st, err := Open(ctx, d, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +257,7 @@ func TestInTxWithoutGroupCommit(t *testing.T) {
 		if err := insertAudited(ctx, st, tx, "kept"); err != nil {
 			return err
 		}
-		return st.AtBatchEnd(ctx, tx, settingsLater, "later")
+		return st.AtBatchEnd(ctx, tx, settingsLaterOn(st), "later")
 	})
 	if err != nil || !errors.Is(nested, errNestedTx) {
 		t.Fatalf("InTx: %v, nested: %v", err, nested)
@@ -236,50 +290,73 @@ func TestInTxWithoutGroupCommit(t *testing.T) {
 	verifyAudit(t, st, 1)
 }
 
-// schemaText lists the schema's objects and their statements.
-func schemaText(t *testing.T, db *DB) []string {
+// indexesOf lists the indexes of db's schema (SQLite: every object) with
+// the statements that create them.
+func indexesOf(t *testing.T, db *DB) []string {
 	t.Helper()
+	q := `SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema
+		WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name`
+	if db.Writer().Dialect().Name() == dialect.PG {
+		q = `SELECT indexname || ': ' || indexdef FROM pg_indexes
+			WHERE schemaname = current_schema() ORDER BY indexname`
+	}
 	var out []string
-	err := db.read.NewRaw(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema
-		WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name`).Scan(context.Background(), &out)
-	if err != nil {
+	if err := db.read.NewRaw(q).Scan(context.Background(), &out); err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
+// settingsOf are the settings of db's connections a bulk load may change
+// (PostgreSQL: none, its writer being a pool).
+func settingsOf(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	if db.Writer().Dialect().Name() == dialect.PG {
+		return nil
+	}
+	p, err := SQLite{}.Pragmas(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // A bulk load runs without the secondary indexes of the tables it fills
 // (unique ones stay, to check each row), writes rows many to a statement,
 // and leaves the schema and the writer's settings as they were, whether it
-// finishes or stops half-way.
+// finishes (refreshing the planner's statistics) or stops half-way.
 func TestBulkLoadGivesBackSchemaAndSettings(t *testing.T) {
+	onEachEngine(t, testBulkLoadGivesBackSchemaAndSettings)
+}
+
+func testBulkLoadGivesBackSchemaAndSettings(t *testing.T, fresh func(testing.TB) Driver) {
 	for _, finish := range []bool{true, false} {
-		st := newTestDB(t)
+		st := newTestDBOn(t, fresh(t))
+		pg := st.Writer().Dialect().Name() == dialect.PG
 		ctx := context.Background()
 		for _, q := range []string{
 			"CREATE TABLE items (id TEXT PRIMARY KEY, code TEXT NOT NULL, at TEXT NOT NULL)",
-			"CREATE INDEX items_at ON items (at)",
+			"CREATE INDEX items_at ON items (at) WHERE at <> ''",
 			"CREATE UNIQUE INDEX items_code ON items (code)",
 		} {
 			if _, err := st.Writer().ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}
 		}
-		schema := schemaText(t, st)
-		settings, err := SQLite{}.Pragmas(ctx, st)
-		if err != nil {
-			t.Fatal(err)
-		}
+		schema := indexesOf(t, st)
+		settings := settingsOf(t, st)
 		b, err := st.BeginBulk(ctx, []string{"items"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		during := strings.Join(schemaText(t, st), "\n")
+		during := strings.Join(indexesOf(t, st), "\n")
 		if strings.Contains(during, "items_at") || !strings.Contains(during, "items_code") {
 			t.Fatalf("during the load:\n%s", during)
 		}
-		if p, _ := (SQLite{}).Pragmas(ctx, st); p["write.synchronous"] != "0" {
-			t.Fatalf("synchronous %s during the load", p["write.synchronous"])
+		if !pg {
+			if p := settingsOf(t, st); p["write.synchronous"] != "0" {
+				t.Fatalf("synchronous %s during the load", p["write.synchronous"])
+			}
 		}
 		rows := make([][]any, 150) // 64 + 64 + 22
 		for i := range rows {
@@ -304,20 +381,24 @@ func TestBulkLoadGivesBackSchemaAndSettings(t *testing.T) {
 		if err := b.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if got := schemaText(t, st); !slices.Equal(got, schema) {
+		if got := indexesOf(t, st); !slices.Equal(got, schema) {
 			t.Fatalf("finish %v: schema\n%s\nwant\n%s", finish, strings.Join(got, "\n"), strings.Join(schema, "\n"))
 		}
-		if got, _ := (SQLite{}).Pragmas(ctx, st); !maps.Equal(got, settings) {
+		if got := settingsOf(t, st); !maps.Equal(got, settings) {
 			t.Fatalf("finish %v: settings %v, want %v", finish, got, settings)
 		}
 		var n int
 		if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil || n != 150 {
 			t.Fatalf("%d rows (%v)", n, err)
 		}
-		var stats int
-		_ = st.read.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items'").Scan(&stats)
-		if finish != (stats > 0) {
-			t.Fatalf("finish %v: %d statistics rows", finish, stats)
+		stats := "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'items'"
+		if pg {
+			stats = "SELECT count(*) FROM pg_stats WHERE tablename = 'items'"
+		}
+		var nstats int
+		_ = st.read.QueryRowContext(ctx, stats).Scan(&nstats)
+		if finish != (nstats > 0) {
+			t.Fatalf("finish %v: %d statistics rows", finish, nstats)
 		}
 	}
 }

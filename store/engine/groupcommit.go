@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -429,8 +431,34 @@ func (db *DB) inTxAlone(ctx context.Context, fn func(ctx context.Context, tx bun
 
 // runAlone runs fn in a write transaction of its own on the writer, outside
 // the committer: committed if fn succeeds, rolled back if it fails or
-// panics.
+// panics. When the driver says the failure undid the transaction for a
+// reason that need not come back (PostgreSQL could not order it with the
+// writers beside it), fn runs again in a new transaction, after a short
+// random pause that grows with each attempt, so that the writers that met
+// do not meet again: fn must leave nothing outside the transaction that a
+// second run would not set again.
 func (db *DB) runAlone(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.runOnce(ctx, fn)
+		if err == nil || attempt == maxAttempts || !db.driver.Retry(err) {
+			return err
+		}
+		pause := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(time.Millisecond)))
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// maxAttempts bounds how often runAlone runs a transaction the engine
+// failed to order: many writers on one row (the audit chain's end) order
+// themselves by failing and running again, each time one of them commits.
+const maxAttempts = 100
+
+// runOnce is one attempt of runAlone.
+func (db *DB) runOnce(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	tx, err := db.driver.BeginWrite(ctx, db.write)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

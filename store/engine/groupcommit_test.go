@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // holdCommitter starts an InTx whose fn blocks until release is called, and
@@ -158,7 +159,11 @@ func verifyAudit(t *testing.T, st *DB, entries int64) {
 // Many writers at once: every write lands, and the audit chain, whose each
 // entry reads the one before inside the transaction, stays unbroken.
 func TestInTxConcurrentCallsAllLand(t *testing.T) {
-	st := newTestDB(t)
+	onEachEngine(t, testInTxConcurrentCallsAllLand)
+}
+
+func testInTxConcurrentCallsAllLand(t *testing.T, fresh func(testing.TB) Driver) {
+	st := newTestDBOn(t, fresh(t))
 	const n = 300
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -398,7 +403,11 @@ func TestInTxCancelledWhileRunningStillCommitsWithTheOthers(t *testing.T) {
 // InTx inside another's fn is refused rather than waiting forever for the
 // committer that runs its caller.
 func TestInTxNestedIsRefused(t *testing.T) {
-	st := newTestDB(t)
+	onEachEngine(t, testInTxNestedIsRefused)
+}
+
+func testInTxNestedIsRefused(t *testing.T, fresh func(testing.TB) Driver) {
+	st := newTestDBOn(t, fresh(t))
 	var inner error
 	err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
 		inner = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return nil })
@@ -415,7 +424,7 @@ func TestInTxNestedIsRefused(t *testing.T) {
 func TestCloseWithPendingWork(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st := openTestDB(t, dir)
+	st := openTestDB(t, sqliteIn(dir))
 	release, held := holdCommitter(t, st)
 	const n = 8
 	var ran atomic.Int32
@@ -462,7 +471,7 @@ func TestCloseWithPendingWork(t *testing.T) {
 		t.Fatalf("%d refused requests ran", ran.Load())
 	}
 
-	st = openTestDB(t, dir)
+	st = openTestDB(t, sqliteIn(dir))
 	defer st.Close()
 	if !settingExists(t, st, "gate") || countSettings(t, st.read) != 1 {
 		t.Fatal("after a reopen, the held request's row is not the only one")
@@ -472,6 +481,17 @@ func TestCloseWithPendingWork(t *testing.T) {
 // settingsLater writes settings at the end of the batch, as the search
 // entries of new case files are written.
 var settingsLater = &BatchWrite{Query: `INSERT INTO settings (key, value) SELECT value, 'later' FROM json_each(?)`}
+
+// settingsLaterOn is settingsLater in st's dialect: PostgreSQL reads the
+// array of values with json_array_elements_text.
+func settingsLaterOn(st *DB) *BatchWrite {
+	if st.Writer().Dialect().Name() == dialect.PG {
+		return settingsLaterPG
+	}
+	return settingsLater
+}
+
+var settingsLaterPG = &BatchWrite{Query: `INSERT INTO settings (key, value) SELECT value, 'later' FROM json_array_elements_text(?::json)`}
 
 // A write left for the end of the batch lands with its request, and not at
 // all when the request fails.

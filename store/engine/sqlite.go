@@ -95,6 +95,10 @@ func (SQLite) BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error) {
 // synchronous=FULL, an fsync per COMMIT.
 func (SQLite) GroupsWrites() bool { return true }
 
+// Retry implements Driver: SQLite's writers queue for the lock (BEGIN
+// IMMEDIATE, busy_timeout) instead of failing to be ordered.
+func (SQLite) Retry(error) bool { return false }
+
 // Placeholders implements Driver: SQLite takes ? as it is.
 func (SQLite) Placeholders(query string) string { return query }
 
@@ -182,11 +186,13 @@ func (SQLite) BeginBulk(ctx context.Context, write *bun.DB, tables []string) (re
 			return nil, nil, err
 		}
 	}
-	indexes, err := dropIndexes(ctx, write, tables)
+	indexes, err := dropIndexes(ctx, write, `SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?) ORDER BY name`, tables)
 	if err != nil {
 		restore()
 		return nil, nil, err
 	}
+	build := rebuildIndexes(write, indexes)
 	rebuild = func(ctx context.Context) error {
 		// Each index is built by sorting its keys; past the page cache's
 		// size the sort goes on in temporary files, which must not be in
@@ -195,14 +201,7 @@ func (SQLite) BeginBulk(ctx context.Context, write *bun.DB, tables []string) (re
 		if _, err := write.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
 			return err
 		}
-		return write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			for _, ix := range indexes {
-				if _, err := tx.ExecContext(ctx, ix.sql); err != nil {
-					return fmt.Errorf("index %s: %w", ix.name, err)
-				}
-			}
-			return nil
-		})
+		return build(ctx)
 	}
 	return rebuild, restore, nil
 }
@@ -210,9 +209,11 @@ func (SQLite) BeginBulk(ctx context.Context, write *bun.DB, tables []string) (re
 // index is a secondary index BeginBulk drops while rows load.
 type index struct{ name, sql string }
 
-func dropIndexes(ctx context.Context, write *bun.DB, tables []string) ([]index, error) {
-	rows, err := write.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
-		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?) ORDER BY name`, bun.In(tables))
+// dropIndexes drops the indexes that list (a query of the engine's
+// catalogue, with one ? for the tables, giving each index's name and the
+// statement that creates it) names, except unique ones, and returns them.
+func dropIndexes(ctx context.Context, write *bun.DB, list string, tables []string) ([]index, error) {
+	rows, err := write.QueryContext(ctx, list, bun.In(tables))
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +239,20 @@ func dropIndexes(ctx context.Context, write *bun.DB, tables []string) ([]index, 
 		}
 		return nil
 	})
+}
+
+// rebuildIndexes creates indexes again, in one transaction.
+func rebuildIndexes(write *bun.DB, indexes []index) func(context.Context) error {
+	return func(ctx context.Context) error {
+		return write.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			for _, ix := range indexes {
+				if _, err := tx.ExecContext(ctx, ix.sql); err != nil {
+					return fmt.Errorf("index %s: %w", ix.name, err)
+				}
+			}
+			return nil
+		})
+	}
 }
 
 // pragmas are the settings Pragmas reports.

@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// The PostgreSQL driver is pgx (github.com/jackc/pgx/v5) through its
+// database/sql adapter, under bun's pgdialect. Of the two drivers bun works
+// with, pgx is the one most Go programs on PostgreSQL use and the one kept
+// most closely in step with PostgreSQL's releases; it speaks the binary
+// protocol, caches prepared statements per connection, gives errors with
+// their SQLSTATE (pgconn.PgError, which Retry needs), and brings COPY,
+// LISTEN/NOTIFY and advisory locks, which the bulk load and several
+// instances (issue 14) will want. bun's own pgdriver is smaller but does
+// less and has fewer users; pgx costs one module more.
+
+// Postgres is the driver of a PostgreSQL database. Unlike SQLite, its
+// writers run side by side: the writer is a pool, each write transaction
+// commits on its own, and a transaction that PostgreSQL could not order
+// with the others fails with a serialization failure that InTx retries.
+type Postgres struct {
+	// URL is the connection string, postgres://user:password@host/db?…
+	// (any form pgx accepts, key=value included).
+	URL string
+	// WriteConns sizes the write pool (0: the driver picks a size from
+	// the number of CPUs).
+	WriteConns int
+}
+
+var _ Driver = Postgres{}
+
+// config parses the URL; a read-only pool's connections refuse writes.
+func (d Postgres) config(readOnly bool) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(d.URL)
+	if err != nil {
+		// pgx's message may quote the URL, password included: say only
+		// that it is not one.
+		return nil, errors.New("store: the PostgreSQL URL does not parse")
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if readOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	// Times are written as text in UTC by the store; anything PostgreSQL
+	// itself formats (now(), to_char) must be in UTC as well.
+	cfg.RuntimeParams["timezone"] = "UTC"
+	return cfg, nil
+}
+
+// Open implements Driver.
+func (d Postgres) Open(ctx context.Context, readConns int) (write, read *bun.DB, err error) {
+	wcfg, err := d.config(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	rcfg, err := d.config(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	wsql := stdlib.OpenDB(*wcfg)
+	n := d.WriteConns
+	if n <= 0 {
+		n = max(4, 2*runtime.NumCPU())
+	}
+	wsql.SetMaxOpenConns(n)
+	wsql.SetMaxIdleConns(n)
+	if err := wsql.PingContext(ctx); err != nil {
+		wsql.Close()
+		return nil, nil, fmt.Errorf("store: open PostgreSQL: %w", err)
+	}
+	rsql := stdlib.OpenDB(*rcfg)
+	n = readConns
+	if n <= 0 {
+		n = max(4, 2*runtime.NumCPU())
+	}
+	rsql.SetMaxOpenConns(n)
+	rsql.SetMaxIdleConns(n)
+	return bun.NewDB(wsql, pgdialect.New()), bun.NewDB(rsql, pgdialect.New()), nil
+}
+
+// BeginWrite implements Driver. The store's write transactions were
+// written for SQLite's BEGIN IMMEDIATE: they read (the audit chain's last
+// entry, a case file's version for If-Match, the grants that allow the
+// write, counters) and write on the strength of what they read, without
+// locking rows. SERIALIZABLE keeps exactly that promise on PostgreSQL: the
+// outcome is that of some order of the transactions one after the other,
+// or the transaction fails with SQLSTATE 40001 and InTx runs it again.
+// READ COMMITTED would be cheaper but lets two writers read the same last
+// audit entry and fork the chain unless every such read were found and
+// made SELECT … FOR UPDATE; missing one would be a silent corruption, a
+// retry is only a cost.
+func (Postgres) BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error) {
+	return write.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+}
+
+// GroupsWrites implements Driver: PostgreSQL's writers run side by side
+// and commit each on its own.
+func (Postgres) GroupsWrites() bool { return false }
+
+// Retry implements Driver: a serialization failure or a deadlock undid the
+// whole transaction, which may run again from the start.
+func (Postgres) Retry(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// Placeholders implements Driver: the ? placeholders become $1, $2…,
+// except inside quoted strings, quoted names and comments.
+func (Postgres) Placeholders(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(query[i+1:], c)
+			if end < 0 {
+				b.WriteString(query[i:])
+				return b.String()
+			}
+			b.WriteString(query[i : i+end+2])
+			i += end + 1
+		case c == '-' && i+1 < len(query) && query[i+1] == '-':
+			end := strings.IndexByte(query[i:], '\n')
+			if end < 0 {
+				end = len(query) - i
+			}
+			b.WriteString(query[i : i+end])
+			i += end - 1
+		case c == '/' && i+1 < len(query) && query[i+1] == '*':
+			end := strings.Index(query[i+2:], "*/")
+			if end < 0 {
+				b.WriteString(query[i:])
+				return b.String()
+			}
+			b.WriteString(query[i : i+end+4])
+			i += end + 3
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Analyze implements Driver.
+func (Postgres) Analyze(ctx context.Context, write *bun.DB) error {
+	_, err := write.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
+// Migrated implements Driver: PostgreSQL plans each statement from fresh
+// statistics and pgx drops a cached statement whose table changed, so
+// there is nothing to tidy.
+func (Postgres) Migrated(context.Context, *bun.DB) error { return nil }
+
+// BeginBulk implements Driver: it drops the secondary indexes of the
+// tables (those that are neither unique nor a primary key), which rebuild
+// creates again from their definitions. The writer is a pool, so there is
+// no connection whose settings a bulk load could change for its duration
+// (SQLite turns fsync off): restore has nothing to give back.
+func (Postgres) BeginBulk(ctx context.Context, write *bun.DB, tables []string) (rebuild func(context.Context) error, restore func(), err error) {
+	indexes, err := dropIndexes(ctx, write, `SELECT i.relname, pg_get_indexdef(x.indexrelid)
+		FROM pg_index AS x JOIN pg_class AS i ON i.oid = x.indexrelid JOIN pg_class AS t ON t.oid = x.indrelid
+		WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN (?)
+		AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.relname`, tables)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rebuildIndexes(write, indexes), func() {}, nil
+}
