@@ -108,7 +108,8 @@ func TestPostgresSchemaMatchesSQLite(t *testing.T) {
 			data_type || CASE WHEN collation_name = 'C' THEN ' C' ELSE '' END,
 			CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END, coalesce(column_default, '')
 		FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name NOT LIKE 'bun_%' AND table_name <> 'case_search'`) {
+		WHERE table_schema = current_schema() AND table_name NOT LIKE 'bun_%' AND table_name <> 'case_search'
+		AND table_name NOT IN (SELECT v.table_name FROM information_schema.views AS v WHERE v.table_schema = current_schema())`) {
 		f := strings.Split(r, " | ")
 		pgCols[f[0]] = append(pgCols[f[0]], strings.Join(f[2:], " "))
 	}
@@ -138,6 +139,16 @@ func TestPostgresSchemaMatchesSQLite(t *testing.T) {
 				t.Errorf("%s column %d: SQLite %q, PostgreSQL %q", table, i+1, l[i], p[i])
 			}
 		}
+	}
+
+	// Views, by name and columns.
+	liteViews := rowsOf(t, liteDB, `SELECT m.name, group_concat(p.name, ',') FROM sqlite_schema AS m, pragma_table_info(m.name) AS p
+		WHERE m.type = 'view' GROUP BY m.name ORDER BY m.name`)
+	pgViews := rowsOf(t, pgDB, `SELECT c.table_name, string_agg(c.column_name, ',' ORDER BY c.ordinal_position)
+		FROM information_schema.columns AS c JOIN information_schema.views AS v ON v.table_schema = c.table_schema AND v.table_name = c.table_name
+		WHERE c.table_schema = current_schema() GROUP BY c.table_name ORDER BY c.table_name`)
+	if !slices.Equal(liteViews, pgViews) || len(liteViews) == 0 {
+		t.Errorf("views differ:\nSQLite     %v\nPostgreSQL %v", liteViews, pgViews)
 	}
 
 	// Indexes other than those of primary keys and UNIQUE constraints.
@@ -231,6 +242,11 @@ func TestPostgresTriggersDoWhatSQLiteDoes(t *testing.T) {
 	steps := []string{
 		"INSERT INTO accounts (id, email, email_key, name, role, status, created_at, updated_at) VALUES ('a1', 'a@x', 'a@x', 'A', 'editor', 'active', " + at + ", " + at + ")",
 		"INSERT INTO units (id, org_id, name, code, status, created_at, updated_at) SELECT 'u2', org_id, 'Two', 'TWO', 'active', " + at + ", " + at + " FROM units WHERE code = 'MAIN'",
+		// Referent inspectors: i1 of two categories, i2 of one; MAIN opens sante, u2 social.
+		"INSERT INTO accounts (id, email, email_key, name, role, status, created_at, updated_at) VALUES ('i1', 'i1@x', 'i1@x', 'I1', 'reader', 'active', " + at + ", " + at + "), ('i2', 'i2@x', 'i2@x', 'I2', 'reader', 'active', " + at + ", " + at + ")",
+		"INSERT INTO category_inspectors (account_id, category_id, named_at) VALUES ('i1', 'sante', " + at + "), ('i1', 'social', " + at + "), ('i2', 'social', " + at + ")",
+		"INSERT INTO unit_inspection (unit_id, category_id, opened_at) SELECT id, 'sante', " + at + " FROM units WHERE code = 'MAIN'",
+		"INSERT INTO unit_inspection (unit_id, category_id, opened_at) VALUES ('u2', 'social', " + at + ")",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) SELECT 'c1', 'R-1', 'One', 'sante', 'open', 'a1', " + at + ", " + at + ", id, org_id FROM units WHERE code = 'MAIN'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) SELECT 'c2', 'R-2', 'Two', 'sante', 'open', 'a1', " + at + ", " + at + ", id, org_id FROM units WHERE code = 'MAIN'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id, practice) SELECT 'c3', 'R-3', 'Practice', 'sante', 'open', 'a1', " + at + ", " + at + ", id, org_id, TRUE FROM units WHERE code = 'MAIN'",
@@ -242,6 +258,11 @@ func TestPostgresTriggersDoWhatSQLiteDoes(t *testing.T) {
 		"UPDATE grants SET revoked_at = " + at + " WHERE id = 'g1'",
 		"DELETE FROM grants WHERE id = 'g2'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) SELECT 'c4', 'R-4', 'Four', 'logement', 'pending', 'a1', " + at + ", " + at + ", id, org_id FROM units WHERE code = 'MAIN'",
+		"UPDATE units SET module_inspectors = FALSE WHERE id = 'u2'",
+		"UPDATE units SET module_inspectors = TRUE WHERE id = 'u2'",
+		"DELETE FROM category_inspectors WHERE account_id = 'i1' AND category_id = 'social'",
+		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) VALUES ('c5', 'R-5', 'Five', 'social', 'draft', 'a1', " + at + ", " + at + ", 'u2', (SELECT org_id FROM units WHERE id = 'u2'))",
+		"UPDATE cases SET status = 'open' WHERE id = 'c5'",
 		"DELETE FROM cases WHERE id IN ('c3', 'c4')",
 		"INSERT INTO audit_entries (at, action, prev_hash, hash) VALUES (" + at + ", 'x', '', 'h')",
 	}
@@ -251,6 +272,8 @@ func TestPostgresTriggersDoWhatSQLiteDoes(t *testing.T) {
 		"SELECT account_id, kind, unit_id, n FROM grant_totals",
 		"SELECT id, case_reference, case_title, case_category_id, case_status, case_version, case_unit_id, '' || case_updated_at FROM grants",
 		"SELECT id, title, status FROM cases",
+		"SELECT account_id, case_id, status, unit_id, category_id, title, version, '' || updated_at FROM inspector_cases",
+		"SELECT account_id, status, n FROM inspector_counts",
 	}
 	for _, e := range []struct {
 		name string
