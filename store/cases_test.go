@@ -106,16 +106,3 @@ func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
 	}
 	verifyAudit(t, st, before+int64(accepted))
 }
-
-// The full-text index merges its segments eight at a time (migration 64):
-// with SQLite's four, merging was a tenth of a create's time.
-func TestSearchIndexMergesEightSegmentsAtATime(t *testing.T) {
-	st := newTestStore(t)
-	var v int
-	if err := st.read.QueryRowContext(context.Background(), "SELECT v FROM case_search_config WHERE k = 'automerge'").Scan(&v); err != nil {
-		t.Fatal(err)
-	}
-	if v != 8 {
-		t.Fatalf("automerge = %d, want 8", v)
-	}
-}
