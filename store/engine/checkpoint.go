@@ -125,22 +125,24 @@ func (c *checkpointer) run() {
 
 // round copies the log; a failed checkpoint is tried again at the next
 // commit (the log only grows meanwhile, and a COMMIT is durable without it).
+// Under a steady flow of writes a pass never ends with the whole log
+// copied: the writer has committed again meanwhile. So once the log is long
+// enough to start again and what is left to copy is a few batches' frames,
+// the writer copies those itself, between two batches (RestartLog).
 func (c *checkpointer) round(ctx context.Context) {
 	for range passes {
 		logFrames, copied, err := c.cp.Checkpoint(ctx, false)
-		if err != nil {
-			return
-		}
 		switch {
+		case err != nil || logFrames < c.opts.RestartFrames:
+			return
 		case logFrames >= 4*c.opts.RestartFrames:
-			// The writer has not started the log again: wait for a pause,
-			// which holds the writer up for one short copy.
+			// The writer has not started the log again (a reader held an
+			// old snapshot): wait for a pause, which holds the writer up
+			// for one copy.
 			_, _, _ = c.cp.Checkpoint(ctx, true)
 			return
-		case copied >= logFrames:
-			if logFrames >= c.opts.RestartFrames {
-				c.restart.Store(true)
-			}
+		case logFrames-copied <= c.opts.RestartFrames/8:
+			c.restart.Store(true)
 			return
 		}
 	}
