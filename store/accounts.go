@@ -63,7 +63,16 @@ type NewAccount struct {
 	UnitID string `json:"-"`
 }
 
-func newID() string { return uuid.NewString() }
+// newID draws a row's id: a UUID of version 7, whose first 48 bits are the
+// time in milliseconds and whose other 74 are random. Ids drawn in order
+// sort in order, so a new row's entry lands at the end of every index keyed
+// by an id (a case file's own, its grants', events' and audit entries',
+// keyed by its id): with random ids (version 4) each create changed a page
+// anywhere in eight indexes, most of a create's reads and of the pages its
+// COMMIT wrote, and more of them with every case file added. The time an id
+// tells is no more than its row's created_at; the random bits keep it
+// unguessable.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // insertAccount writes a new account in tx; an e-mail already taken is a
 // validation error on "email" with reason "taken".

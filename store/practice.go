@@ -75,11 +75,7 @@ func (s *Store) practiceUnit(ctx context.Context, sc *Scope, accountID, asked st
 	if !slices.Contains(candidates, asked) {
 		return nil, Invalid("unit_id", "unknown")
 	}
-	u, err := unitByID(ctx, s.read, asked)
-	if errors.Is(err, ErrNotFound) || (err == nil && u.Status != ScopeActive) {
-		return nil, Invalid("unit_id", "unknown")
-	}
-	return u, err
+	return s.activeUnitToCreateIn(ctx, asked)
 }
 
 // MayPractise tells whether the actor may create practice case files, for

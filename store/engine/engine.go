@@ -68,6 +68,9 @@ type Options struct {
 	ReadConns int
 	// Statements are the hot statements to prepare (nil: none).
 	Statements *Statements
+	// Checkpoint tunes the background checkpointer of a driver that has
+	// one (see Checkpointer).
+	Checkpoint CheckpointOptions
 }
 
 // DB is one open database: its writer, its read pool, the committer that
@@ -77,7 +80,10 @@ type DB struct {
 	read, write *bun.DB
 	// gc runs InTx's transactions, several to a COMMIT; nil when the
 	// driver commits each alone.
-	gc         *committer
+	gc *committer
+	// ckpt copies the log into the database after commits; nil when the
+	// driver has no log to copy.
+	ckpt       *checkpointer
 	statements *Statements
 	prepared   atomic.Pointer[preparedSet]
 }
@@ -95,13 +101,34 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 		db.statements = &Statements{}
 	}
 	_ = db.prepare(ctx)
-	if d.GroupsWrites() {
-		if db.gc, err = startCommitter(ctx, d, write); err != nil {
+	if c, ok := d.(Checkpointer); ok {
+		cp, err := c.OpenCheckpointer(ctx)
+		if err != nil {
 			db.prepared.Load().close()
 			return nil, errors.Join(err, read.Close(), write.Close())
 		}
+		db.ckpt = startCheckpointer(cp, opts.Checkpoint)
+	}
+	if d.GroupsWrites() {
+		if db.gc, err = startCommitter(ctx, d, write, db.committed); err != nil {
+			db.prepared.Load().close()
+			var cerr error
+			if db.ckpt != nil {
+				cerr = db.ckpt.close()
+			}
+			return nil, errors.Join(err, cerr, read.Close(), write.Close())
+		}
 	}
 	return db, nil
+}
+
+// committed is called on the writer after every COMMIT of its own, before
+// the next transaction: the log has grown.
+func (db *DB) committed() {
+	if db.ckpt != nil && db.ckpt.committed() {
+		// A failure leaves the log as it is: the next round tries again.
+		_ = db.driver.(Checkpointer).RestartLog(context.Background(), db.write)
+	}
 }
 
 // Close stops the committer (writes still queued fail with ErrClosed, the
@@ -110,13 +137,14 @@ func (db *DB) Close() error {
 	if db.gc != nil {
 		db.gc.close()
 	}
+	var cerr error
+	if db.ckpt != nil {
+		cerr = db.ckpt.close()
+	}
 	db.prepared.Load().close()
 	rerr := db.read.Close()
 	werr := db.write.Close()
-	if werr != nil {
-		return werr
-	}
-	return rerr
+	return errors.Join(werr, rerr, cerr)
 }
 
 // Reader is the read pool. It refuses writes.
@@ -137,5 +165,6 @@ func (db *DB) Migrated(ctx context.Context) error {
 	if err := db.driver.Migrated(ctx, db.write); err != nil {
 		return fmt.Errorf("engine: after migrations: %w", err)
 	}
+	db.committed() // migrations write on the writer, outside InTx
 	return db.prepare(ctx)
 }

@@ -93,6 +93,9 @@ type committer struct {
 	// every request, and parsing them each time showed in the profile.
 	savepoint, release, rollbackTo *sql.Stmt
 
+	// committed is called after each COMMIT.
+	committed func()
+
 	mu     sync.Mutex
 	queue  []*txRequest
 	closed bool
@@ -105,8 +108,8 @@ type committer struct {
 
 // startCommitter prepares the savepoint statements on the writer (idle
 // while the store opens) and starts the committer.
-func startCommitter(ctx context.Context, d Driver, db *bun.DB) (*committer, error) {
-	c := &committer{driver: d, db: db, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func()) (*committer, error) {
+	c := &committer{driver: d, db: db, committed: committed, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	for q, st := range map[string]**sql.Stmt{
 		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
 	} {
@@ -331,6 +334,8 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 					r.err = err
 				}
 			}
+		} else {
+			c.committed()
 		}
 	}
 	// Only now, after COMMIT returned, may a caller learn that its write
@@ -473,7 +478,11 @@ func (db *DB) runOnce(ctx context.Context, fn func(ctx context.Context, tx bun.T
 		return err
 	}
 	committed = true
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.committed()
+	return nil
 }
 
 // Writes left for the end of the batch. SQLite's full-text index (FTS5)
