@@ -19,7 +19,7 @@ import (
 func TestCheckpointerKeepsTheLogBoundedUnderWrites(t *testing.T) {
 	const restartFrames = 500
 	dir := t.TempDir()
-	db := openTestDB(t, dir, Options{Checkpoint: CheckpointOptions{Every: 5 * time.Millisecond, RestartFrames: restartFrames}})
+	db := openTestDB(t, sqliteIn(dir), Options{Checkpoint: CheckpointOptions{Every: 5 * time.Millisecond, RestartFrames: restartFrames}})
 	defer db.Close()
 	ctx := context.Background()
 
