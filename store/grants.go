@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -53,12 +56,12 @@ type Collaborator struct {
 }
 
 // sqlPeople lists a case file's case managers, live helpers and pending
-// invitations, in the order they came; times come as text (see engine.ScanTime).
+// invitations, in the order they came (then by id, as peopleFromJSON); times come as text (see engine.ScanTime).
 var sqlPeople = statements.Read(`SELECT g.id, g.account_id, coalesce(a.name, ''), coalesce(a.email, g.invited_email),
 	g.kind, g.major, +g.ends_at, +g.created_at
 	FROM grants AS g LEFT JOIN accounts AS a ON a.id = g.account_id
 	WHERE g.case_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR +g.ends_at > ?)
-	ORDER BY g.created_at`)
+	ORDER BY g.created_at, g.id`)
 
 // peopleOf lists the case managers and the live helpers of a case file in
 // one read; withEmail shows the helpers' e-mail addresses (to its managers
@@ -142,6 +145,9 @@ func peopleFromJSON(text string, withEmail bool) ([]Person, []Collaborator, erro
 	if err := json.Unmarshal([]byte(text), &rows); err != nil {
 		return nil, nil, fmt.Errorf("store: people of a case file: %w", err)
 	}
+	slices.SortFunc(rows, func(a, b personRow) int {
+		return cmp.Or(strings.Compare(a.CreatedAt, b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
 	var ps people
 	for _, r := range rows {
 		h := Collaborator{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Kind: r.Kind, Major: r.Major}
