@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -93,14 +95,17 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 }
 
 func (s *Server) logRequest(c *fiber.Ctx, start time.Time) {
-	attrs := []any{"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
-		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds()}
+	// Typed attributes, in an array on the stack: nothing boxed per request.
+	status := c.Response().StatusCode()
+	attrs := [6]slog.Attr{slog.String("request_id", requestID(c)), slog.String("method", c.Method()), slog.String("path", c.Path()),
+		slog.Int("status", status), slog.Int64("duration_ms", time.Since(start).Milliseconds())}
+	n := 5
 	// A refused upload (over the body limit, or a file refused by its
 	// route) says how big it was: the size someone tried is what an admin
 	// needs to set attachments.max_size_mb, and it names nobody.
-	if status := c.Response().StatusCode(); status == fiber.StatusRequestEntityTooLarge ||
+	if status == fiber.StatusRequestEntityTooLarge ||
 		status >= 400 && strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
-		attrs = append(attrs, "refused_bytes", c.Request().Header.ContentLength())
+		attrs[n], n = slog.Int("refused_bytes", c.Request().Header.ContentLength()), n+1
 	}
-	s.log.Info("request", attrs...)
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs[:n]...)
 }
