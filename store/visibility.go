@@ -146,14 +146,16 @@ func newCaseForm(columns, from string) caseForm {
 // managers, live helpers and pending invitations (sqlPeople's rows, read
 // by peopleFromJSON, which puts them in sqlPeople's order: an ORDER BY in
 // the aggregate built and dropped a temporary B-tree on every read); its
-// argument is the moment.
+// argument is the moment. A practice file's are not read: its page shows
+// its author alone, and an instance admin's read, which finds it and turns
+// it away, does no more than before.
 // In the case file's own statement it saves a statement, and with it a read
 // transaction, on every case file's page.
-const peopleColumn = `(SELECT json_group_array(json_object('id', p.id, 'account_id', p.account_id,
+const peopleColumn = `CASE WHEN c.practice THEN NULL ELSE (SELECT json_group_array(json_object('id', p.id, 'account_id', p.account_id,
 		'name', coalesce(pa.name, ''), 'email', coalesce(pa.email, p.invited_email), 'kind', p.kind,
 		'major', json(iif(p.major, 'true', 'false')), 'ends_at', +p.ends_at, 'created_at', +p.created_at))
 	FROM grants AS p LEFT JOIN accounts AS pa ON pa.id = p.account_id
-	WHERE p.case_id = c.id AND p.revoked_at IS NULL AND (p.ends_at IS NULL OR +p.ends_at > ?))`
+	WHERE p.case_id = c.id AND p.revoked_at IS NULL AND (p.ends_at IS NULL OR +p.ends_at > ?)) END`
 
 // caseColumns are a case file's columns with its unit's, in caseFields'
 // order; times come as text (see engine.ScanTime).
