@@ -351,14 +351,23 @@ func (s *Store) touchCase(ctx context.Context, tx bun.IDB, id string) error {
 
 // GetCase returns one visible case file with its people and the caller's permissions.
 func (s *Store) GetCase(ctx context.Context, actor Actor, id string) (*CaseDetail, error) {
-	c, rel, err := s.caseFor(ctx, s.read, actor, id, false)
+	c, rel, people, err := s.caseRead(ctx, s.read, actor, id, false, true)
 	if err != nil {
 		return nil, err
 	}
-	return s.detail(ctx, s.read, actor, c, rel)
+	return s.detailOf(actor, c, rel, func() ([]Person, []Collaborator, error) {
+		return peopleFromJSON(people, rel.manager())
+	})
 }
 
 func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, rel Relation) (*CaseDetail, error) {
+	return s.detailOf(actor, c, rel, func() ([]Person, []Collaborator, error) {
+		return s.peopleOf(ctx, db, c.ID, rel.manager())
+	})
+}
+
+// detailOf builds a case file's page, its people read by people.
+func (s *Store) detailOf(actor Actor, c *Case, rel Relation, people func() ([]Person, []Collaborator, error)) (*CaseDetail, error) {
 	d := &CaseDetail{Case: c, Permissions: s.permissions(c, rel, actor)}
 	if c.Practice {
 		// Its author, who alone reaches it, is its one case manager; their
@@ -367,7 +376,7 @@ func (s *Store) detail(ctx context.Context, db bun.IDB, actor Actor, c *Case, re
 		return d, nil
 	}
 	var err error
-	d.Assignees, d.Collaborators, err = s.peopleOf(ctx, db, c.ID, rel.manager())
+	d.Assignees, d.Collaborators, err = people()
 	if err != nil {
 		return nil, err
 	}

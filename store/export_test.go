@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Doors for the tests of package store_test, which fill their stores with
@@ -55,4 +57,28 @@ func SetSearchOwnMax(n int64) (restore func()) {
 	was := searchOwnMax
 	searchOwnMax = n
 	return func() { searchOwnMax = was }
+}
+
+// OpenTestSession opens a session of an account directly, as Login does
+// after the password, and returns its bearer token.
+func (s *Store) OpenTestSession(ctx context.Context, accountID string) (string, error) {
+	tok, hash := newSecret()
+	now := s.now()
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(&Session{ID: newID(), TokenHash: hash, AccountID: accountID, CreatedAt: now,
+			LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}).Exec(ctx)
+		return err
+	})
+	return tok, err
+}
+
+// LoadScope is loadScope: the scope read on its own, as for an actor made
+// outside a request.
+func (s *Store) LoadScope(ctx context.Context, acc *Account) (*Scope, error) {
+	return s.loadScope(ctx, s.read, acc, s.now())
+}
+
+// PeopleOf is peopleOf: a case file's people read by their own statement.
+func (s *Store) PeopleOf(ctx context.Context, caseID string, withEmail bool) ([]Person, []Collaborator, error) {
+	return s.peopleOf(ctx, s.read, caseID, withEmail)
 }

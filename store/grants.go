@@ -1,8 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/goccy/go-json"
 
 	"github.com/uptrace/bun"
 
@@ -50,18 +56,18 @@ type Collaborator struct {
 }
 
 // sqlPeople lists a case file's case managers, live helpers and pending
-// invitations, in the order they came; times come as text (see engine.ScanTime).
+// invitations, in the order they came (then by id, as peopleFromJSON); times come as text (see engine.ScanTime).
 var sqlPeople = statements.Read(`SELECT g.id, g.account_id, coalesce(a.name, ''), coalesce(a.email, g.invited_email),
 	g.kind, g.major, +g.ends_at, +g.created_at
 	FROM grants AS g LEFT JOIN accounts AS a ON a.id = g.account_id
 	WHERE g.case_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR +g.ends_at > ?)
-	ORDER BY g.created_at`)
+	ORDER BY g.created_at, g.id`)
 
 // peopleOf lists the case managers and the live helpers of a case file in
 // one read; withEmail shows the helpers' e-mail addresses (to its managers
 // only).
 func (s *Store) peopleOf(ctx context.Context, db bun.IDB, caseID string, withEmail bool) ([]Person, []Collaborator, error) {
-	assignees, helpers := []Person{}, []Collaborator{}
+	var ps people
 	rows, err := s.db.Query(ctx, db, sqlPeople, caseID, s.now())
 	if err != nil {
 		return nil, nil, err
@@ -72,26 +78,90 @@ func (s *Store) peopleOf(ctx context.Context, db bun.IDB, caseID string, withEma
 		if err := rows.Scan(&h.ID, &h.AccountID, &h.Name, &h.Email, &h.Kind, &h.Major, engine.ScanTimeOrNil(&h.EndsAt), engine.ScanTime(&h.CreatedAt)); err != nil {
 			return nil, nil, err
 		}
-		if h.Kind == GrantAssignee {
-			if h.AccountID != nil {
-				assignees = append(assignees, Person{ID: *h.AccountID, Name: h.Name})
-			}
-			continue
-		}
-		if h.EndsAt != nil {
-			// Access ends at the start of the day after the last one.
-			h.Until = ptr(h.EndsAt.Add(-time.Nanosecond).Format("2006-01-02"))
-		}
-		h.Status = "active"
-		if h.AccountID == nil {
-			h.Status = "invited"
-		}
-		if !withEmail {
-			h.Email = ""
-		}
-		helpers = append(helpers, h)
+		ps.add(h, withEmail)
 	}
-	return assignees, helpers, rows.Err()
+	return ps.assignees(), ps.helpers(), rows.Err()
+}
+
+// people sorts a case file's grants, in order, into case managers and
+// helpers as its page shows them.
+type people struct {
+	managers []Person
+	others   []Collaborator
+}
+
+func (ps *people) add(h Collaborator, withEmail bool) {
+	if h.Kind == GrantAssignee {
+		if h.AccountID != nil {
+			ps.managers = append(ps.managers, Person{ID: *h.AccountID, Name: h.Name})
+		}
+		return
+	}
+	if h.EndsAt != nil {
+		// Access ends at the start of the day after the last one.
+		h.Until = ptr(h.EndsAt.Add(-time.Nanosecond).Format("2006-01-02"))
+	}
+	h.Status = "active"
+	if h.AccountID == nil {
+		h.Status = "invited"
+	}
+	if !withEmail {
+		h.Email = ""
+	}
+	ps.others = append(ps.others, h)
+}
+
+// assignees and helpers are never nil: the page shows empty lists as [].
+func (ps *people) assignees() []Person {
+	if ps.managers == nil {
+		return []Person{}
+	}
+	return ps.managers
+}
+
+func (ps *people) helpers() []Collaborator {
+	if ps.others == nil {
+		return []Collaborator{}
+	}
+	return ps.others
+}
+
+// personRow is one element of peopleColumn's array: sqlPeople's row, its
+// times as the store writes them.
+type personRow struct {
+	ID        string  `json:"id"`
+	AccountID *string `json:"account_id"`
+	Name      string  `json:"name"`
+	Email     string  `json:"email"`
+	Kind      string  `json:"kind"`
+	Major     bool    `json:"major"`
+	EndsAt    *string `json:"ends_at"`
+	CreatedAt string  `json:"created_at"`
+}
+
+// peopleFromJSON reads peopleColumn's array as peopleOf reads sqlPeople's rows.
+func peopleFromJSON(text string, withEmail bool) ([]Person, []Collaborator, error) {
+	var rows []personRow
+	if err := json.Unmarshal([]byte(text), &rows); err != nil {
+		return nil, nil, fmt.Errorf("store: people of a case file: %w", err)
+	}
+	slices.SortFunc(rows, func(a, b personRow) int {
+		return cmp.Or(strings.Compare(a.CreatedAt, b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	var ps people
+	for _, r := range rows {
+		h := Collaborator{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Kind: r.Kind, Major: r.Major}
+		if err := engine.ScanTime(&h.CreatedAt).Scan(r.CreatedAt); err != nil {
+			return nil, nil, err
+		}
+		if r.EndsAt != nil {
+			if err := engine.ScanTimeOrNil(&h.EndsAt).Scan(*r.EndsAt); err != nil {
+				return nil, nil, err
+			}
+		}
+		ps.add(h, withEmail)
+	}
+	return ps.assignees(), ps.helpers(), nil
 }
 
 // collaboratorsOf lists the live helpers of a case file; withEmail shows

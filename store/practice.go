@@ -113,10 +113,11 @@ func (s *Store) practiceForAdmin(ctx context.Context, db bun.IDB, actor Actor, i
 	if !sc.Active || !sc.AdminsAny() {
 		return nil, ErrNotFound
 	}
-	c, _, _, err := s.readCase(ctx, db, sqlPracticeForAdmin, id)
+	found, err := s.readCase(ctx, db, sqlPracticeForAdmin, false, id)
 	if err != nil {
 		return nil, err
 	}
+	c := found.c
 	if c == nil || !sc.AdminsUnit(c.OrgID, c.UnitID) {
 		return nil, ErrNotFound
 	}

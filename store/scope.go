@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -147,27 +149,54 @@ func (sc *Scope) effectiveRole(stored string) string {
 	return RoleReader
 }
 
-// sqlScope reads, in one statement run on every request, an account's
-// live memberships (kind 'm': role, organisation, unit, the unit's
-// organisation, and for an organisation's admin its units) and the (unit,
-// category) pairs open to it as a referent inspector in units that are
-// active with the module on (kind 'i': the unit and the category).
-var sqlScope = statements.Read(`SELECT 'm', m.role, coalesce(m.org_id, ''), coalesce(m.unit_id, ''), coalesce(u.org_id, ''),
-	CASE WHEN m.role = 'admin' AND m.org_id IS NOT NULL
-		THEN (SELECT coalesce(group_concat(x.id), '') FROM units AS x WHERE x.org_id = m.org_id) ELSE '' END
-	FROM memberships AS m INDEXED BY memberships_account LEFT JOIN units AS u ON u.id = m.unit_id
-	WHERE m.account_id = ? AND +m.valid_from <= ? AND (m.valid_until IS NULL OR +m.valid_until > ?)
-	UNION ALL
-	SELECT 'i', '', '', ui.unit_id, ui.category_id, '' FROM category_inspectors AS ci
-	JOIN unit_inspection AS ui ON ui.category_id = ci.category_id
-	JOIN units AS iu ON iu.id = ui.unit_id AND iu.module_inspectors AND iu.status = 'active'
-	WHERE ci.account_id = ?`)
+// scopeColumns are two expressions that read, for the account whose id is
+// the expression %[1]s, everything its scope is expanded from, each as one
+// text so that the session check reads it in its own statement
+// (sqlAuthenticate) instead of a second one on every request:
+//
+//   - its live memberships (those whose dates hold at the bound moment,
+//     bound twice), ';' between them, each "role|org|unit|unit's
+//     organisation|units", the last, for an organisation's admin, its units
+//     joined by ',';
+//   - the (unit, category) pairs open to it as a referent inspector in units
+//     that are active with the module on, ';' between them, each
+//     "unit|category".
+//
+// Ids hold neither '|' nor ';' nor ','. What the texts hold is read by
+// scopeFrom.
+const scopeColumns = `(SELECT group_concat(m.role || '|' || coalesce(m.org_id, '') || '|' || coalesce(m.unit_id, '') || '|' ||
+		coalesce(u.org_id, '') || '|' || CASE WHEN m.role = 'admin' AND m.org_id IS NOT NULL
+			THEN (SELECT coalesce(group_concat(x.id), '') FROM units AS x WHERE x.org_id = m.org_id) ELSE '' END, ';')
+		FROM memberships AS m INDEXED BY memberships_account LEFT JOIN units AS u ON u.id = m.unit_id
+		WHERE m.account_id = %[1]s AND +m.valid_from <= ? AND (m.valid_until IS NULL OR +m.valid_until > ?)),
+	(SELECT group_concat(ui.unit_id || '|' || ui.category_id, ';') FROM category_inspectors AS ci
+		JOIN unit_inspection AS ui ON ui.category_id = ci.category_id
+		JOIN units AS iu ON iu.id = ui.unit_id AND iu.module_inspectors AND iu.status = 'active'
+		WHERE ci.account_id = %[1]s)`
+
+// sqlScope reads an account's scope texts (scopeColumns) for an actor made
+// outside a request (the command line, tests); a request's comes with its
+// session (sqlAuthenticate).
+var sqlScope = statements.Read(`SELECT ` + fmt.Sprintf(scopeColumns, "?"))
 
 // loadScope expands acc's scope at now.
 func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now time.Time) (*Scope, error) {
-	sc := &Scope{}
 	if acc == nil || acc.Status != StatusActive {
-		return sc, nil
+		return &Scope{}, nil
+	}
+	var members, inspects sql.NullString
+	if err := s.db.QueryRow(ctx, db, sqlScope, []any{acc.ID, now, now, acc.ID}, &members, &inspects); err != nil {
+		return nil, err
+	}
+	return scopeFrom(acc, members.String, inspects.String), nil
+}
+
+// scopeFrom expands the scope of acc, with its stored role and status, from
+// the texts scopeColumns read.
+func scopeFrom(acc *Account, members, inspects string) *Scope {
+	sc := &Scope{}
+	if acc.Status != StatusActive {
+		return sc
 	}
 	sc.Active = true
 	switch acc.Role {
@@ -177,24 +206,21 @@ func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now tim
 	case RoleSecretariat:
 		sc.Secretariat = true
 	}
-	rows, err := s.db.Query(ctx, db, sqlScope, acc.ID, now, now, acc.ID)
-	if err != nil {
-		return nil, err
+	// The secretariat sees no case file, even named inspector.
+	for rest := inspects; rest != "" && !sc.Secretariat; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, ";")
+		unit, category, _ := strings.Cut(pair, "|")
+		sc.Inspect = append(sc.Inspect, InspectPair{Unit: unit, Category: category})
 	}
-	defer rows.Close()
 	var orgUnits []string
-	for rows.Next() {
-		var kind, role, org, unit, unitOrg, units string
-		if err := rows.Scan(&kind, &role, &org, &unit, &unitOrg, &units); err != nil {
-			return nil, err
-		}
-		if kind == "i" {
-			// The secretariat sees no case file, even named inspector.
-			if !sc.Secretariat {
-				sc.Inspect = append(sc.Inspect, InspectPair{Unit: unit, Category: unitOrg})
-			}
-			continue
-		}
+	for rest := members; rest != ""; {
+		var m string
+		m, rest, _ = strings.Cut(rest, ";")
+		role, m, _ := strings.Cut(m, "|")
+		org, m, _ := strings.Cut(m, "|")
+		unit, m, _ := strings.Cut(m, "|")
+		unitOrg, units, _ := strings.Cut(m, "|")
 		if org == "" {
 			org = unitOrg
 		}
@@ -211,9 +237,6 @@ func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now tim
 			sc.EditorUnits = appendNew(sc.EditorUnits, unit)
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
 	// A unit administered through its organisation is not listed again.
 	sc.AdminUnits = slices.DeleteFunc(sc.AdminUnits, func(u string) bool { return slices.Contains(orgUnits, u) })
 	for _, u := range append(orgUnits, sc.AdminUnits...) {
@@ -226,7 +249,7 @@ func (s *Store) loadScope(ctx context.Context, db bun.IDB, acc *Account, now tim
 	slices.Sort(sc.AdminUnits)
 	slices.Sort(sc.AdminScopeUnits)
 	slices.Sort(sc.EditorUnits)
-	return sc, nil
+	return sc
 }
 
 func appendNew(list []string, v string) []string {

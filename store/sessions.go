@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -208,11 +209,14 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 	})
 }
 
-// sqlAuthenticate reads the session behind a token with its account; its
-// times come as text (see engine.ScanTime).
+// sqlAuthenticate reads the session behind a token with its account and
+// what the account's scope is expanded from (scopeColumns, at the bound
+// moment), in one statement: the session check and the scope are read on
+// every request, and each statement costs more than its seeks. Its times
+// come as text (see engine.ScanTime).
 var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
 	a.id, a.email, a.email_key, a.name, a.role, a.status, a.locale, a.password_hash,
-	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at
+	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at, ` + fmt.Sprintf(scopeColumns, "s.account_id") + `
 	FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.token_hash = ?`)
 
 // Authenticate resolves a bearer token to its active account and session.
@@ -224,18 +228,22 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	}
 	// This runs on every request: one prepared lookup by unique key, its
 	// row scanned by hand (bun's reflection cost more than the lookup).
+	// What the account reaches is expanded once, here, for the whole
+	// request: its memberships' dates are checked against this moment.
+	now := s.now()
 	sess, acc := new(Session), new(Account)
-	err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, []any{hashSecret(tok)},
+	var members, inspects sql.NullString
+	err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, []any{now, now, hashSecret(tok)},
 		&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
 		&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
-		engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt))
+		engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt),
+		&members, &inspects)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.now()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
 		return nil, nil, ErrUnauthenticated
 	}
@@ -243,12 +251,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if acc.Status != StatusActive {
 		return nil, nil, ErrUnauthenticated
 	}
-	// What the account reaches is expanded once, here, for the whole
-	// request: its memberships' dates are checked against this moment.
-	sc, err := s.loadScope(ctx, s.read, acc, now)
-	if err != nil {
-		return nil, nil, err
-	}
+	sc := scopeFrom(acc, members.String, inspects.String)
 	acc.scope = sc
 	acc.Role = sc.effectiveRole(acc.Role)
 	if now.Sub(sess.LastSeenAt) >= touchEvery {

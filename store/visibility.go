@@ -93,41 +93,69 @@ const inspectCond = `(c.status <> 'draft' AND NOT c.practice AND instr(?, ',' ||
 
 // The one-case forms of the rule, for caseFor. A case file the actor may
 // not see costs what one that does not exist costs: the same index seeks,
-// whose entries say no before any case file is read.
+// whose entries say no before any case file is read. Each form is prepared
+// twice: as it is, and with the case file's people (peopleColumn) for its
+// page (GetCase), which reads them only once the case file was found.
 var (
 	// sqlCaseForAll is an instance admin's: the case file by id, with the
 	// kinds of the admin's own live grants on it (an admin may be entrusted
 	// with a case file in any unit) and whether they gave this session a
 	// reason to read it.
-	sqlCaseForAll = statements.Read(`SELECT ` + caseColumns + `,
-		(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND ` + liveGrantCond + `),
-		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
-		FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ?`)
+	sqlCaseForAll = newCaseForm(`(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND `+liveGrantCond+`),
+		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)`,
+		`FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ?`)
 	// (A practice file found by sqlCaseForAll without the admin's own grant
 	// on it is turned away by caseFor, like one that does not exist.)
 	// sqlCaseForGrants reads the account's live grants on the case file
 	// first, by (case, account), and the case file only through one: CROSS
 	// JOIN keeps SQLite from reading the case file first, which would make
 	// a case file one may not see cost more than one that does not exist.
-	sqlCaseForGrants = statements.Read(`SELECT ` + caseColumns + `, g.kind, 0
-		FROM grants AS g INDEXED BY grants_case_account CROSS JOIN cases AS c ON c.id = g.case_id
+	sqlCaseForGrants = newCaseForm(`g.kind, 0`,
+		`FROM grants AS g INDEXED BY grants_case_account CROSS JOIN cases AS c ON c.id = g.case_id
 		CROSS JOIN units AS u ON u.id = c.unit_id
-		WHERE g.case_id = ? AND ` + liveGrantCond)
+		WHERE g.case_id = ? AND `+liveGrantCond)
 	// sqlCaseForScopeAdmin is, for someone who administers units, a case
 	// file of those units they hold no grant on: the scope is checked on the
 	// index entry (cases_id_scope), so that a case file of another unit is
 	// never read.
-	sqlCaseForScopeAdmin = statements.Read(`SELECT ` + caseColumns + `, NULL,
-		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)
-		FROM cases AS c INDEXED BY cases_id_scope JOIN units AS u ON u.id = c.unit_id
+	sqlCaseForScopeAdmin = newCaseForm(`NULL,
+		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)`,
+		`FROM cases AS c INDEXED BY cases_id_scope JOIN units AS u ON u.id = c.unit_id
 		WHERE c.id = ? AND (instr(?, c.org_id) > 0 OR instr(?, c.unit_id) > 0) AND NOT c.practice`)
 	// sqlCaseForInspector is, for a referent inspector, a case file of a
 	// (unit, category) open to them, drafts excepted.
-	sqlCaseForInspector = statements.Read(`SELECT ` + caseColumns + `, NULL, 0
-		FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ? AND ` + inspectCond)
+	sqlCaseForInspector = newCaseForm(`NULL, 0`,
+		`FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ? AND `+inspectCond)
 	// sqlAdminReason tells whether this session gave a reason to read the case file.
 	sqlAdminReason = statements.Read(`SELECT count(*) FROM admin_case_access WHERE session_id = ? AND case_id = ?`)
 )
+
+// caseForm is one one-case form of the rule: SELECT caseColumns, then the
+// kinds of the actor's grants and the count of their reasons, then (people
+// only) peopleColumn, then its FROM and WHERE.
+type caseForm struct{ plain, people string }
+
+func newCaseForm(columns, from string) caseForm {
+	return caseForm{
+		plain:  statements.Read(`SELECT ` + caseColumns + `, ` + columns + ` ` + from),
+		people: statements.Read(`SELECT ` + caseColumns + `, ` + columns + `, ` + peopleColumn + ` ` + from),
+	}
+}
+
+// peopleColumn is, as one JSON array, a case file's (alias c) case
+// managers, live helpers and pending invitations (sqlPeople's rows, read
+// by peopleFromJSON, which puts them in sqlPeople's order: an ORDER BY in
+// the aggregate built and dropped a temporary B-tree on every read); its
+// argument is the moment. A practice file's are not read: its page shows
+// its author alone, and an instance admin's read, which finds it and turns
+// it away, does no more than before.
+// In the case file's own statement it saves a statement, and with it a read
+// transaction, on every case file's page.
+const peopleColumn = `CASE WHEN c.practice THEN NULL ELSE (SELECT json_group_array(json_object('id', p.id, 'account_id', p.account_id,
+		'name', coalesce(pa.name, ''), 'email', coalesce(pa.email, p.invited_email), 'kind', p.kind,
+		'major', json(iif(p.major, 'true', 'false')), 'ends_at', +p.ends_at, 'created_at', +p.created_at))
+	FROM grants AS p LEFT JOIN accounts AS pa ON pa.id = p.account_id
+	WHERE p.case_id = c.id AND p.revoked_at IS NULL AND (p.ends_at IS NULL OR +p.ends_at > ?)) END`
 
 // caseColumns are a case file's columns with its unit's, in caseFields'
 // order; times come as text (see engine.ScanTime).
@@ -172,37 +200,52 @@ type Relation struct {
 // given a reason for this case file in this session (OpenCaseAsAdmin)
 // unless adminReason is set, which the operations carrying their own reason do.
 func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason bool) (*Case, Relation, error) {
+	c, rel, _, err := s.caseRead(ctx, db, actor, id, adminReason, false)
+	return c, rel, err
+}
+
+// caseRead is caseFor, with, when people is set, the case file's people as
+// peopleColumn gives them (GetCase).
+func (s *Store) caseRead(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason, people bool) (*Case, Relation, string, error) {
 	sc, err := s.scopeOf(ctx, actor)
 	if err != nil {
-		return nil, Relation{}, err
+		return nil, Relation{}, "", err
 	}
 	if !sc.Active {
-		return nil, Relation{}, ErrNotFound
+		return nil, Relation{}, "", ErrNotFound
 	}
 	now := s.now()
-	grantArgs := liveGrantArgs(actor.ID(), sc, now)
-	var c *Case
-	var kinds []string
-	var reasons int
-	if sc.All {
-		c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForAll, append(grantArgs, actor.SessionID, id)...)
-	} else {
-		c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForGrants, append([]any{id}, grantArgs...)...)
-		if err == nil && c == nil && len(sc.AdminScopeUnits) > 0 {
-			c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForScopeAdmin, actor.SessionID, id,
-				strings.Join(sc.AdminOrgs, ","), sc.adminUnitSet())
+	// run runs one form: the arguments of its columns, then the moment
+	// when people are read, then those of its FROM and WHERE.
+	var found caseRow
+	run := func(form caseForm, columnArgs []any, whereArgs ...any) error {
+		query, args := form.plain, columnArgs
+		if people {
+			query, args = form.people, append(args, now)
 		}
-		if err == nil && c == nil && len(sc.Inspect) > 0 {
-			c, kinds, reasons, err = s.readCase(ctx, db, sqlCaseForInspector, id, sc.inspectSet())
+		found, err = s.readCase(ctx, db, query, people, append(args, whereArgs...)...)
+		return err
+	}
+	grantArgs := liveGrantArgs(actor.ID(), sc, now)
+	if sc.All {
+		err = run(sqlCaseForAll, append(grantArgs, actor.SessionID), id)
+	} else {
+		err = run(sqlCaseForGrants, nil, append([]any{id}, grantArgs...)...)
+		if err == nil && found.c == nil && len(sc.AdminScopeUnits) > 0 {
+			err = run(sqlCaseForScopeAdmin, []any{actor.SessionID}, id, strings.Join(sc.AdminOrgs, ","), sc.adminUnitSet())
+		}
+		if err == nil && found.c == nil && len(sc.Inspect) > 0 {
+			err = run(sqlCaseForInspector, nil, id, sc.inspectSet())
 		}
 	}
 	if err != nil {
-		return nil, Relation{}, err
+		return nil, Relation{}, "", err
 	}
+	c, kinds, reasons := found.c, found.kinds, found.reasons
 	if c == nil || (c.Practice && !slices.ContainsFunc(kinds, func(k string) bool { return k != "" })) {
 		// A practice file is its author's alone: an instance admin's read
 		// by id finds it, and turns it away here.
-		return nil, Relation{}, ErrNotFound
+		return nil, Relation{}, "", ErrNotFound
 	}
 	rel := relationOf(sc, c, kinds)
 	if rel.Inspector && db == s.read {
@@ -210,51 +253,63 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 		// through the writer (recordInspection); their writes, which run in
 		// a transaction, are refused anyway.
 		if err := s.recordInspection(ctx, actor, c); err != nil {
-			return nil, Relation{}, err
+			return nil, Relation{}, "", err
 		}
 	}
 	if rel.Admin && !adminReason && reasons == 0 {
 		// A helper who also administers the unit: their grant's row did not
 		// say whether they gave a reason.
 		if err := s.db.QueryRow(ctx, db, sqlAdminReason, []any{actor.SessionID, c.ID}, &reasons); err != nil {
-			return nil, Relation{}, err
+			return nil, Relation{}, "", err
 		}
 		if reasons == 0 {
-			return nil, rel, Coded(ErrForbidden, "reason_required")
+			return nil, rel, "", Coded(ErrForbidden, "reason_required")
 		}
 	}
-	return c, rel, nil
+	return c, rel, found.people, nil
 }
 
-// readCase runs one of the one-case forms: nil when it finds nothing, and
-// otherwise the case file with the kinds of the actor's grants on it.
-func (s *Store) readCase(ctx context.Context, db bun.IDB, query string, args ...any) (*Case, []string, int, error) {
+// caseRow is what a one-case form found: nothing (c nil), or the case file
+// with the kinds of the actor's grants on it, the count of their reasons to
+// read it, and its people when they were asked for.
+type caseRow struct {
+	c       *Case
+	kinds   []string
+	reasons int
+	people  string
+}
+
+// readCase runs one of the one-case forms (with peopleColumn last when
+// people is set).
+func (s *Store) readCase(ctx context.Context, db bun.IDB, query string, people bool, args ...any) (caseRow, error) {
+	var out caseRow
 	rows, err := s.db.Query(ctx, db, query, args...)
 	if err != nil {
-		return nil, nil, 0, err
+		return out, err
 	}
 	defer rows.Close()
-	var c *Case
-	var kinds []string
-	var reasons int
 	for rows.Next() {
 		row := new(Case)
-		var k sql.NullString
-		if err := rows.Scan(append(caseFields(row), &k, &reasons)...); err != nil {
-			return nil, nil, 0, err
+		var k, p sql.NullString
+		dest := append(caseFields(row), &k, &out.reasons)
+		if people {
+			dest = append(dest, &p)
 		}
-		if c == nil {
-			c = row
+		if err := rows.Scan(dest...); err != nil {
+			return caseRow{}, err
 		}
-		kinds = append(kinds, strings.Split(k.String, ",")...)
+		if out.c == nil {
+			out.c, out.people = row, p.String
+		}
+		out.kinds = append(out.kinds, strings.Split(k.String, ",")...)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, nil, 0, err
+		return caseRow{}, err
 	}
-	if c != nil {
-		c.Unit.ID = c.UnitID
+	if out.c != nil {
+		out.c.Unit.ID = out.c.UnitID
 	}
-	return c, kinds, reasons, nil
+	return out, nil
 }
 
 // relationOf makes the relation from the kinds of the account's live

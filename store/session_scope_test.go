@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"cloison/store"
+	"cloison/store/seed"
+)
+
+// The session check reads the account's scope in its own statement
+// (issue 16): for every kind of account of a network it must be the scope
+// the memberships' own statement expands, and it is read again at every
+// request, so that a logout, a block or the end of a membership holds at
+// the very next one, whichever connection served the one before.
+func TestSessionCarriesTheScopeItsAccountHasNow(t *testing.T) {
+	st := seeded(t, seed.Options{Cases: 300, Editors: 8, Admins: 1, Helpers: 3, Orgs: 2, Units: 4, BatchSize: 100, Random: 5})
+	ctx := context.Background()
+	tokens := map[string]string{}
+	for _, name := range []string{"inspector1", "unitadmin1", "orgadmin1", "admin1", "editor1", "editor2", "helper1"} {
+		acc := seededAccount(t, st, name+"@"+seed.Domain)
+		tok, err := st.OpenTestSession(ctx, acc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[name] = tok
+		got, _, err := st.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fromSession, err := st.ScopeOf(ctx, store.Actor{Account: got})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := st.LoadScope(ctx, acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := fmt.Sprintf("%+v", *fromSession), fmt.Sprintf("%+v", *alone); a != b {
+			t.Errorf("%s: the session's scope %s, its own statement's %s", name, a, b)
+		}
+		if !fromSession.Active {
+			t.Errorf("%s: not active", name)
+		}
+	}
+	sc, _ := st.LoadScope(ctx, seededAccount(t, st, "inspector1@"+seed.Domain))
+	if len(sc.Inspect) == 0 {
+		t.Fatal("the inspector has no pair: the comparison proves little")
+	}
+
+	// Changes made through the writer hold at the next request.
+	admin := store.Actor{Account: seededAccount(t, st, "admin1@"+seed.Domain)}
+	acc, sess, err := st.Authenticate(ctx, tokens["editor1"])
+	if err != nil || acc.Role != store.RoleEditor {
+		t.Fatalf("editor1: %v %v", acc, err)
+	}
+	if err := st.Logout(ctx, store.Actor{Account: acc, SessionID: sess.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Authenticate(ctx, tokens["editor1"]); !errors.Is(err, store.ErrUnauthenticated) {
+		t.Errorf("after logging out: %v", err)
+	}
+	if _, _, err := st.Authenticate(ctx, tokens["editor2"]); err != nil {
+		t.Fatalf("editor2: %v", err)
+	}
+	editor2 := seededAccount(t, st, "editor2@"+seed.Domain)
+	if _, err := st.SetAccountStatus(ctx, admin, editor2.ID, "block", "Bloqué pendant le test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Authenticate(ctx, tokens["editor2"]); !errors.Is(err, store.ErrUnauthenticated) {
+		t.Errorf("after a block: %v", err)
+	}
+}
+
+// A case file's page reads its people in its own statement: they must be
+// those their own statement lists, for every case file a person sees.
+func TestCasePageCarriesItsPeople(t *testing.T) {
+	st := seeded(t, seed.Options{Cases: 200, Editors: 4, Admins: 1, Helpers: 3, BatchSize: 100, Random: 7})
+	ctx := context.Background()
+	items, _, err := st.ListCases(ctx, store.Actor{Account: seededAccount(t, st, "editor1@"+seed.Domain)}, store.CaseFilter{}, store.Page{Page: 1, PerPage: 200})
+	if err != nil || len(items) == 0 {
+		t.Fatalf("%d %v", len(items), err)
+	}
+	editor := store.Actor{Account: seededAccount(t, st, "editor1@"+seed.Domain)}
+	helpers := 0
+	for _, it := range items {
+		d, err := st.GetCase(ctx, editor, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assignees, collaborators, err := st.PeopleOf(ctx, it.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := mustJSON(t, []any{d.Assignees, d.Collaborators}), mustJSON(t, []any{assignees, collaborators}); a != b {
+			t.Errorf("%s: the page's people %s, their own statement's %s", it.ID, a, b)
+		}
+		helpers += len(collaborators)
+	}
+	if helpers == 0 {
+		t.Fatal("no case file with a helper: the comparison proves little")
+	}
+}
