@@ -1,0 +1,52 @@
+package search
+
+import "strings"
+
+// PostgreSQL's index of case files (case_search, see
+// store/migrations_pg/20261201000064_search_folding.tx.up.sql) holds the
+// tokens Tokens gives, computed in SQL by functions generated from this
+// package's copy of the tokenizer's rules, and is queried with TSQuery: the
+// same words, folded the same way, as SQLite's FTS5 index and FTSQuery.
+
+// MaxTokenRunes is how many characters of a token PostgreSQL's index keeps
+// and compares: a lexeme may not exceed 2,047 bytes there, and 511
+// characters never do (at most four bytes each). SQLite keeps whole
+// tokens; the two differ only on words longer than that.
+const MaxTokenRunes = 511
+
+// Tokens are the tokens SQLite's tokenizer makes of text, in order, folded:
+// what its full-text index holds of text.
+func Tokens(text string) []string {
+	return foldedTokens(text, nil)
+}
+
+// TSQuery is PostgreSQL's counterpart of FTSQuery: what a person typed as
+// a tsquery's text, each term (see Terms) a quoted prefix, all of them
+// required; "" means nothing to search for. It is given to PostgreSQL as
+// it is (…::tsquery), not through to_tsquery: that would split and
+// lower-case the terms again by its own parser and the database's locale,
+// where the terms are already the index's tokens.
+func TSQuery(q string) string {
+	terms := Terms(q)
+	parts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		t = cutToken(t)
+		// Tokens hold no ASCII punctuation; escaping costs nothing if
+		// that rule ever changes.
+		t = strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t)
+		parts = append(parts, "'"+t+"':*")
+	}
+	return strings.Join(parts, " & ")
+}
+
+// cutToken keeps a token's first MaxTokenRunes characters.
+func cutToken(t string) string {
+	n := 0
+	for i := range t {
+		if n == MaxTokenRunes {
+			return t[:i]
+		}
+		n++
+	}
+	return t
+}
