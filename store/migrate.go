@@ -14,8 +14,11 @@ import (
 // migrationFiles are the ordered, append-only SQL migrations shipped inside the
 // binary: SQLite's in migrations/, PostgreSQL's in migrations_pg/ (a
 // baseline equal to SQLite's schema after its migration 062, then a twin of
-// each later SQLite migration, under the same number). A file is never
-// edited once released; a change is a new file.
+// each later SQLite migration, under the same file name). Numbers are one
+// sequence for both engines: a migration one engine alone needs (064, the
+// PostgreSQL search's folding) takes a number the other skips, so that a
+// twin never has to be numbered apart (TestMigrationsHaveTwins). A file is
+// never edited once released; a change is a new file.
 //
 //go:embed migrations/*.sql migrations_pg/*.sql
 var migrationFiles embed.FS
