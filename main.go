@@ -474,7 +474,7 @@ const baseMemory = 24 << 20
 // the system after each hash and fault it in again for the next one (a
 // quarter more CPU per login at 70 MiB on two CPUs). The limit covers Go's
 // memory only: the program's code and SQLite's page caches come on top
-// (about 30 MB).
+// (about 25 MB of resident code and up to 2.2 MiB of cache per connection).
 func memoryLimit(cfg config.Config, h *passwords.Hasher, getenv func(string) string) (int64, string) {
 	if mb := cfg.Server.MemoryLimitMB; mb > 0 {
 		return int64(mb) << 20, "server.memory_limit_mb"
