@@ -244,6 +244,12 @@ export async function createSuperadmin(page, setupURL, who) {
 	await page.getByRole('link', { name: 'Aller à la page de connexion' }).waitFor();
 }
 
+/** Logs who in through the French login form and waits for their home page. */
+export async function logInHome(page, baseURL, who) {
+	await submitLogin(page, baseURL, who);
+	await heading(page, 'Accueil').waitFor();
+}
+
 /**
  * Calls to the API of server as a test sets things up through it: `call(method, path,
  * { token, body, ifMatch })` answers the JSON body and throws on any status but 2xx; `login(who)`

@@ -4,7 +4,7 @@
 // (and alone under the practice filter); the unit's admin finds it nowhere.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, submitLogin } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, launchBrowser, logInHome, openPage as open, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -51,10 +51,7 @@ after(async () => {
 	assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
 });
 
-async function logIn(page, who) {
-	await submitLogin(page, server.baseURL, who);
-	await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
-}
+const logIn = (page, who) => logInHome(page, server.baseURL, who);
 
 test('a helper creates a practice case file, sees it marked, and the unit’s admin does not see it', async () => {
 	const { page } = browser;

@@ -5,7 +5,7 @@
 // category's inspector, opens the category of a unit to them, and the inspector reads.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, launchBrowser, openPage as open, startServer, submitLogin, takeFailedResponses } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, launchBrowser, logInHome, openPage as open, startServer, takeFailedResponses } from './harness.mjs';
 
 let server;
 let browser;
@@ -80,10 +80,7 @@ after(async () => {
 	assert.deepEqual(exit, { code: 0, signal: null }, 'cloison stops cleanly on SIGTERM');
 });
 
-async function logIn(page, who) {
-	await submitLogin(page, server.baseURL, who);
-	await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
-}
+const logIn = (page, who) => logInHome(page, server.baseURL, who);
 
 test('an editor proposes a transfer with the consent, the destination accepts it, and the editor no longer sees it', async () => {
 	const { page } = browser;
