@@ -256,12 +256,17 @@ func (c *common) load(addr string) (config.Config, error) {
 	return cfg, err
 }
 
-// errPostgresNotYet is the refusal of a PostgreSQL database.url, in
-// French and in English: the operator may read either.
-var errPostgresNotYet = errors.New("PostgreSQL n'est pas encore disponible dans cette version de Cloison : " +
-	"laissez database.url (CLOISON_DATABASE_URL) vide pour la base SQLite du répertoire de données. / " +
-	"PostgreSQL is not available yet in this version of Cloison: leave database.url (CLOISON_DATABASE_URL) " +
-	"empty for the SQLite database in the data directory.")
+// errPostgresNotYet is the refusal of a PostgreSQL database.url, in every
+// shipped language (the catalogues' "cli.postgres_not_yet"), French first:
+// the operator may read any of them, and the configuration that would name
+// theirs is the one refused.
+var errPostgresNotYet = func() error {
+	texts := make([]string, 0, len(i18n.Locales()))
+	for _, locale := range i18n.Locales() {
+		texts = append(texts, i18n.Get(locale).Text("cli.postgres_not_yet"))
+	}
+	return errors.New(strings.Join(texts, " / "))
+}()
 
 // open loads the configuration and opens the data directory's store,
 // migrated, for the commands that work on it. With lockAs set, it first
