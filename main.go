@@ -245,28 +245,21 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 }
 
 // load reads the configuration: defaults, then the file, then the
-// environment, then the command-line flags, and validates the result. A
-// PostgreSQL database is refused here, before any command locks, listens
-// or opens anything: the store's queries are not ported to it yet.
+// environment, then the command-line flags, and validates the result.
 func (c *common) load(addr string) (config.Config, error) {
-	cfg, err := config.Load(c.configFile, os.Environ(), config.Flags{Addr: addr, DataDir: c.dataDir})
-	if err == nil && cfg.Database.IsPostgres() {
-		return cfg, errPostgresNotYet
-	}
-	return cfg, err
+	return config.Load(c.configFile, os.Environ(), config.Flags{Addr: addr, DataDir: c.dataDir})
 }
 
-// errPostgresNotYet is the refusal of a PostgreSQL database.url, in every
-// shipped language (the catalogues' "cli.postgres_not_yet"), French first:
-// the operator may read any of them, and the configuration that would name
-// theirs is the one refused.
-var errPostgresNotYet = func() error {
+// cliText is the catalogues' text key in every shipped language, French
+// first, joined by " / ": for what the command line says to an operator
+// whose language no configuration names.
+func cliText(key string, kv ...string) string {
 	texts := make([]string, 0, len(i18n.Locales()))
 	for _, locale := range i18n.Locales() {
-		texts = append(texts, i18n.Get(locale).Text("cli.postgres_not_yet"))
+		texts = append(texts, i18n.Get(locale).Fill(key, kv...))
 	}
-	return errors.New(strings.Join(texts, " / "))
-}()
+	return strings.Join(texts, " / ")
+}
 
 // open loads the configuration and opens the data directory's store,
 // migrated, for the commands that work on it. With lockAs set, it first
@@ -290,8 +283,18 @@ func (c *common) open(ctx context.Context, stderr io.Writer, lockAs string) (cfg
 }
 
 // lockDataDir takes the data directory's lock for the command what, and
-// turns a refusal into a sentence that says what to do.
+// turns a refusal into a sentence that says what to do. On PostgreSQL
+// there is no lock: several instances serve one database (and may share
+// one data directory for the attachments), and PostgreSQL orders what
+// they do, migrations included (store.Migrate); the directory is only
+// made when missing.
 func lockDataDir(cfg config.Config, what string) (*store.DirLock, error) {
+	if cfg.Database.IsPostgres() {
+		if err := os.MkdirAll(cfg.Data.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("%w; give a directory this user can write with --data or data.dir", &store.DirNotWritableError{Dir: cfg.Data.Dir, Err: err})
+		}
+		return nil, nil
+	}
 	l, err := store.LockDir(cfg.Data.Dir, what)
 	var inUse *store.DirInUseError
 	var notWritable *store.DirNotWritableError
@@ -316,7 +319,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // storeOptions are the store settings that follow from the configuration.
 func storeOptions(cfg config.Config) store.Options {
-	return store.Options{Dir: cfg.Data.Dir, BaseURL: cfg.Server.BaseURL, Composer: mail.NewComposer(cfg.Instance.Name),
+	return store.Options{Dir: cfg.Data.Dir, DatabaseURL: cfg.Database.URL, BaseURL: cfg.Server.BaseURL, Composer: mail.NewComposer(cfg.Instance.Name),
 		Policy: server.StorePolicy(cfg), AttachmentKey: cfg.Attachments.Key}
 }
 
@@ -577,6 +580,9 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if cfg.Database.IsPostgres() {
+		return errors.New(cliText("cli.backup_postgres", "dir", cfg.Data.Dir))
+	}
 	if err := checkBackupTarget(cfg.Data.Dir, out); err != nil {
 		return err
 	}
@@ -634,6 +640,9 @@ func cmdRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg, err := c.load("")
 	if err != nil {
 		return err
+	}
+	if cfg.Database.IsPostgres() {
+		return errors.New(cliText("cli.restore_postgres"))
 	}
 	lock, err := lockDataDir(cfg, "cloison restore")
 	if err != nil {

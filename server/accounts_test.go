@@ -2,13 +2,12 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"cloison/internal/testpg"
 	"cloison/server/config"
 	"cloison/server/mail/mailtest"
 	"cloison/store"
@@ -520,16 +519,17 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		t.Fatalf("verify: %s", body)
 	}
 	// Someone with the database file in hand: the triggers refuse edits...
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.cfg.Data.Dir, store.DatabaseFile)+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := e.rawDB()
 	defer db.Close()
 	if _, err := db.Exec("UPDATE audit_entries SET reason = 'x' WHERE id = 3"); err == nil {
 		t.Fatal("an audit entry was updated")
 	}
 	// ...so a tamperer drops them first; the chain still tells.
-	for _, q := range []string{"DROP TRIGGER audit_entries_no_update", "UPDATE audit_entries SET actor_id = 'someone-else' WHERE id = 3"} {
+	drop := "DROP TRIGGER audit_entries_no_update"
+	if testpg.OnPostgres() {
+		drop += " ON audit_entries"
+	}
+	for _, q := range []string{drop, "UPDATE audit_entries SET actor_id = 'someone-else' WHERE id = 3"} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}

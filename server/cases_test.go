@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -710,10 +709,7 @@ func (e *testEnv) expireCollaboration(manager store.Actor, caseID, grantID strin
 		store.CollaborationChange{Until: store.ClearableDate{Set: true, Day: &today}}); err != nil {
 		e.t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.cfg.Data.Dir, store.DatabaseFile)+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	db := e.rawDB()
 	defer db.Close()
 	yesterday := e.clock.now().UTC().Add(-24 * time.Hour).Format(time.DateOnly)
 	if _, err := db.Exec("UPDATE grants SET ends_at = ? || substr(ends_at, 11) WHERE id = ?", yesterday, grantID); err != nil {

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -189,48 +187,8 @@ func (h *hostileEnv) path(route string) string {
 func (h *hostileEnv) fingerprint(t *testing.T) map[string]string {
 	t.Helper()
 	h.settleOutbox()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.cfg.Data.Dir, store.DatabaseFile)+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var tables []string
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
 	out := map[string]string{}
-	for _, table := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var b strings.Builder
-			for i, c := range cols {
-				if c != "last_seen_at" {
-					fmt.Fprintf(&b, "%s=%v;", c, vals[i])
-				}
-			}
-			lines = append(lines, b.String())
-		}
-		rows.Close()
+	for table, lines := range h.tableRows("last_seen_at") {
 		sort.Strings(lines)
 		sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 		out[table] = hex.EncodeToString(sum[:])

@@ -485,7 +485,7 @@ func TestModulesSwitchedOff(t *testing.T) {
 	if _, err := e.store.AddDeadline(ctx, ed, f.id, store.DeadlineInput{Title: &title, DueDate: &soon}); err != nil {
 		t.Fatal(err)
 	}
-	e.writeSQL(`UPDATE units SET module_helpers = 0, module_attachments = 0, module_reminders = 0`)
+	e.writeSQL(`UPDATE units SET module_helpers = FALSE, module_attachments = FALSE, module_reminders = FALSE`)
 	for _, r := range []struct{ method, path, body string }{
 		{"GET", "/api/cases/{id}/attachments", ""},
 		{"GET", "/api/cases/{id}/attachments/" + f.attachment, ""},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
 
+	"cloison/internal/testpg"
 	"cloison/server/config"
 	"cloison/server/mail"
 	"cloison/server/mail/mailtest"
@@ -131,7 +137,7 @@ func openTestEnv(t testing.TB, cfg config.Config, opts ...envOption) *testEnv {
 	// Fewer failures before an address is refused than the 100 of an
 	// instance, so that tests reach the refusal quickly.
 	policy.LoginRefuseAfter = testRefuseAfter
-	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, Now: clock.now, BaseURL: cfg.Server.BaseURL,
+	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, DatabaseURL: testpg.URLFor(t, cfg.Data.Dir), Now: clock.now, BaseURL: cfg.Server.BaseURL,
 		Composer: mail.NewComposer(cfg.Instance.Name), Policy: policy})
 	if err != nil {
 		t.Fatal(err)
@@ -148,13 +154,92 @@ func openTestEnv(t testing.TB, cfg config.Config, opts ...envOption) *testEnv {
 		mail.WithBackoff(20*time.Millisecond, 100*time.Millisecond, 5))
 	done := make(chan struct{})
 	go func() { sender.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; st.Close() })
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		st.Close()
+		// A failed test shows the errors the server logged (a 500's cause).
+		if t.Failed() {
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(line, "level=ERROR") {
+					t.Log(line)
+				}
+			}
+		}
+	})
 	srv, err := New(Options{Config: cfg, Store: st, Hasher: testHasher, SPA: testSPA,
 		Logger: log, Version: "test", MailKick: sender.Kick, MailTest: sender.Test})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &testEnv{t: t, srv: srv, store: st, cfg: cfg, logs: logs, smtp: smtp, clock: clock}
+}
+
+// rawDB opens the env's database behind the store's back, as someone with
+// the database in hand would (SQLite's file, or the PostgreSQL database
+// the suite runs on), through bun so that ? placeholders serve both.
+func (e *testEnv) rawDB() *bun.DB {
+	e.t.Helper()
+	if testpg.OnPostgres() {
+		db, err := sql.Open("pgx", testpg.URLFor(e.t, e.cfg.Data.Dir))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return bun.NewDB(db, pgdialect.New())
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.cfg.Data.Dir, store.DatabaseFile)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return bun.NewDB(db, sqlitedialect.New())
+}
+
+// tableRows reads every row of every table behind the store's back
+// (rawDB), each row one line of column=value pairs, leaving out the
+// columns named in skip.
+func (e *testEnv) tableRows(skip ...string) map[string][]string {
+	e.t.Helper()
+	db := e.rawDB()
+	defer db.Close()
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if testpg.OnPostgres() {
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	var tables []string
+	if err := db.NewRaw(list).Scan(context.Background(), &tables); err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		lines := []string{}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				e.t.Fatal(err)
+			}
+			var b strings.Builder
+			for i, c := range cols {
+				if !slices.Contains(skip, c) {
+					fmt.Fprintf(&b, "%s=%v;", c, vals[i])
+				}
+			}
+			lines = append(lines, b.String())
+		}
+		if err := rows.Close(); err != nil {
+			e.t.Fatal(err)
+		}
+		out[table] = lines
+	}
+	return out
 }
 
 // do sends one request through the real Fiber app, with body (if any) as

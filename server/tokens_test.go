@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"cloison/internal/testpg"
 	"cloison/store"
 )
 
@@ -55,6 +56,14 @@ func (e *testEnv) tokenWorks(tok string) string {
 func (e *testEnv) atRest(name string) map[string][]byte {
 	e.t.Helper()
 	out := map[string][]byte{}
+	if testpg.OnPostgres() {
+		// What someone with the database in hand reads, or pg_dump copies:
+		// every row of every table, text and bytes as stored.
+		for table, lines := range e.tableRows() {
+			out["table "+table] = []byte(strings.Join(lines, "\n"))
+		}
+		return out
+	}
 	for _, f := range []string{store.DatabaseFile, store.DatabaseFile + "-wal"} {
 		b, err := os.ReadFile(filepath.Join(e.cfg.Data.Dir, f))
 		if err != nil && !os.IsNotExist(err) {

@@ -11,6 +11,11 @@ import (
 	"cloison/store/engine"
 )
 
+// ErrBackupPostgres is Backup's answer on PostgreSQL: its database is
+// copied with PostgreSQL's own tools (pg_dump), which the caller says how
+// to run.
+var ErrBackupPostgres = errors.New("backup: the database is on PostgreSQL: copy it with pg_dump")
+
 // BackupResult says what a backup wrote.
 type BackupResult struct {
 	// Database is the SQLite copy.
@@ -28,6 +33,9 @@ type BackupResult struct {
 // copied, still encrypted, with the key, into out + "-attachments". out must
 // not exist yet.
 func (s *Store) Backup(ctx context.Context, out string) (BackupResult, error) {
+	if s.sqlite == nil {
+		return BackupResult{}, ErrBackupPostgres
+	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return BackupResult{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -310,7 +311,7 @@ func (s *Store) listForScopeAdmin(ctx context.Context, accountID string, sc *Sco
 	parts := make([]string, len(ranges))
 	var args []any
 	for i, r := range ranges {
-		parts[i] = `SELECT * FROM (` + r.page + ` LIMIT ?)`
+		parts[i] = `SELECT * FROM (` + r.page + ` LIMIT ?) AS r` + strconv.Itoa(i)
 		args = append(append(args, r.args...), p.offset()+p.limit())
 	}
 	items, err := scanSummaries(s.db.Query(ctx, s.read, strings.Join(parts, " UNION ALL ")+
@@ -377,7 +378,7 @@ func (s *Store) listByPredicate(ctx context.Context, accountID string, sc *Scope
 			}
 			q = q.Where("c.id IN (SELECT case_id FROM grants WHERE account_id = ? AND kind = ? AND revoked_at IS NULL)", who, GrantAssignee)
 		}
-		return matchingCases(q, f.Q)
+		return s.matchingCases(q, f.Q)
 	}
 	// The page is chosen on the narrow index entries (the visible rowids in
 	// sort order) and only then are its rows read: an editor's 500 visible

@@ -35,6 +35,7 @@ func queryPlan(t *testing.T, st *Store, query string, args ...any) []string {
 // B-tree sorts it) and nothing is scanned whole; the case files' rows are
 // then read by rowid, fifty at most. Its unfiltered total reads counters.
 func TestEachScopesListIsOneIndexRange(t *testing.T) {
+	sqliteOnly(t)
 	st := newTestStore(t)
 	now := time.Now()
 	unitPage, unitTotal := unitRange.statements(false)

@@ -322,7 +322,7 @@ func (s *Store) countCase(ctx context.Context, tx bun.IDB, c *Case, from, to str
 
 var sqlInsertGrant = statements.Write(`INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
 	revoked_why, granted_by, invited_email, token_hash, token_expires, created_at)
-	VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)`)
+	VALUES (?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)`)
 
 // sqlInsertCreatorGrant is the grant of a new case file's creator, written
 // with the case file's list columns, which the case file's insert has just
@@ -334,7 +334,7 @@ var sqlInsertCreatorGrant = statements.Write(`INSERT INTO grants (id, case_id, a
 	revoked_at, revoked_why, granted_by, invited_email, token_hash, token_expires, created_at,
 	case_reference, case_title, case_category_id, case_status, case_outcome, case_version, case_created_at,
 	case_updated_at, case_unit_id)
-	VALUES (?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	VALUES (?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 // addGrant entrusts a case file to an account from now on.
 func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kind, by string, now time.Time) error {

@@ -9,6 +9,7 @@ import (
 // the secretariat renamed (its German name is theirs to give) and one an
 // instance added; both stay without, and German readers read English.
 func TestUpgradeNamesFunctionsInGerman(t *testing.T) {
+	sqliteOnly(t) // an upgrade from SQLite migrations older than PostgreSQL\'s baseline
 	ctx := context.Background()
 	st := openTestStore(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })

@@ -10,6 +10,7 @@ import (
 // order, and its total one seek of the counters (or, with a unit or a
 // category, a count over the same range).
 func TestInspectorListReadsOneRange(t *testing.T) {
+	sqliteOnly(t)
 	st := newTestStore(t)
 	where := []any{"acc", "open", "open", "", "", "", ""}
 	for _, f := range []struct {
@@ -39,6 +40,7 @@ func TestInspectorListReadsOneRange(t *testing.T) {
 // A case file written outside any open pair costs its inspectors' trigger
 // one seek: the open pairs' key comes first, and finds nothing.
 func TestCaseWriteSeeksTheOpenPairsFirst(t *testing.T) {
+	sqliteOnly(t)
 	st := newTestStore(t)
 	steps := queryPlan(t, st, `SELECT r.account_id FROM inspector_referents AS r WHERE r.unit_id = ? AND r.category_id = ?`, "u1", "sante")
 	t.Logf("%q", steps)

@@ -200,12 +200,12 @@ func (s *Store) SendMessage(ctx context.Context, actor Actor, in NewMessage) (*S
 			return err
 		}
 		for _, o := range orgs {
-			if _, err := tx.NewRaw(`INSERT OR IGNORE INTO message_scopes (message_id, org_id) VALUES (?, ?)`, out.ID, o).Exec(ctx); err != nil {
+			if _, err := tx.NewRaw(`INSERT INTO message_scopes (message_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, out.ID, o).Exec(ctx); err != nil {
 				return err
 			}
 		}
 		for _, u := range units {
-			if _, err := tx.NewRaw(`INSERT OR IGNORE INTO message_scopes (message_id, unit_id) VALUES (?, ?)`, out.ID, u).Exec(ctx); err != nil {
+			if _, err := tx.NewRaw(`INSERT INTO message_scopes (message_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, out.ID, u).Exec(ctx); err != nil {
 				return err
 			}
 		}

@@ -73,6 +73,13 @@ func migratorOn(ctx context.Context, db *bun.DB, opts ...migrate.MigratorOption)
 // Migrate applies every migration not yet recorded in the bun_migrations table,
 // each in its own transaction, and returns the names it applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	if s.pg {
+		unlock, err := s.migrationLock(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	// Only a migration that succeeded is recorded, so a failed one runs again
 	// at the next start instead of being skipped.
 	m, err := s.migrator(ctx, migrate.WithMarkAppliedOnSuccess(true))
@@ -89,6 +96,28 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	return namesOf(group.Migrations), nil
+}
+
+// migrationKey is the PostgreSQL advisory lock migrations run under.
+const migrationKey = 0x436c6f69736f6e01 // "Cloison", 1
+
+// migrationLock waits for PostgreSQL's advisory lock on migrations, held
+// by one connection until unlock: instances started together migrate one
+// after the other, the later ones finding nothing left to apply (SQLite's
+// data directory lock does the same there).
+func (s *Store) migrationLock(ctx context.Context) (unlock func(), err error) {
+	conn, err := s.db.Writer().Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", int64(migrationKey)); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: migrate: lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(?)", int64(migrationKey))
+		conn.Close()
+	}, nil
 }
 
 // PendingMigrations lists the migrations the database has not applied yet.

@@ -51,6 +51,7 @@ func migrateBefore(t *testing.T, st *Store, name string) {
 // editor an editor of it, nothing else changed; and the instance behaves as
 // before (an editor sees their case file, a reader nothing).
 func TestUpgradeToUnitsKeepsEverything(t *testing.T) {
+	sqliteOnly(t) // an upgrade from SQLite migrations older than PostgreSQL\'s baseline
 	ctx := context.Background()
 	st := openTestStore(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })

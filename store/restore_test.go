@@ -13,6 +13,7 @@ import (
 // taken, and the migrations it lacks are named (here the record of the
 // last one is removed: the check reads the record).
 func TestRestoreIntoANewDirectoryAndAnOlderBackup(t *testing.T) {
+	sqliteOnly(t)
 	st, _ := newTestStoreWithEditor(t)
 	ctx := context.Background()
 	out := filepath.Join(t.TempDir(), "backup.db")

@@ -23,8 +23,15 @@ import (
 // reach a case file before its creation commits, so nothing misses its entry.
 // The rows go in rowid order: FTS5 writes its pending rows to disk again
 // whenever a rowid is lower than the one before.
-var indexNewCases = &engine.BatchWrite{Query: `INSERT INTO case_search (rowid, title, summary, notes)
-	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`}
+// On PostgreSQL the entry is keyed by the case file's id.
+var indexNewCases = &engine.BatchWrite{Query: pgAlso(`INSERT INTO case_search (rowid, title, summary, notes)
+	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
+	`INSERT INTO case_search (case_id, title, summary, notes)
+	SELECT id, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?))`)}
+
+// byCaseID finds a case file's entry: by the case file's rowid on SQLite,
+// by its id on PostgreSQL.
+var byCaseID = pgAlso(`WHERE rowid = (SELECT rowid FROM cases WHERE id = `, `WHERE case_id = (`)
 
 // indexNewCase gives a case file created in tx its search entry.
 func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, id string) error {
@@ -33,18 +40,18 @@ func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, id string) error {
 
 // reindexCase puts a case file's new title and summary in its entry.
 func reindexCase(ctx context.Context, tx bun.IDB, c *Case) error {
-	_, err := tx.NewRaw(`UPDATE case_search SET title = ?, summary = ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`,
+	_, err := tx.NewRaw(`UPDATE case_search SET title = ?, summary = ? `+byCaseID+`?)`,
 		c.Title, c.Summary, c.ID).Exec(ctx)
 	return err
 }
 
 // unindexCase removes the entry of a case file about to be deleted.
 func unindexCase(ctx context.Context, tx bun.IDB, id string) error {
-	_, err := tx.NewRaw("DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)", id).Exec(ctx)
+	_, err := tx.NewRaw("DELETE FROM case_search "+byCaseID+"?)", id).Exec(ctx)
 	return err
 }
 
-var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || char(10) || ? WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`)
+var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || ` + pgAlso("char(10)", "chr(10)") + ` || ? ` + byCaseID + `?)`)
 
 // indexNote appends a new note's text to its case file's entry, whose notes
 // column is every note, oldest first, each after a line feed.
@@ -64,7 +71,7 @@ type SearchEntry struct {
 // just written, found by id, and the notes from the entries. FTS5 writes a
 // segment of its index per statement, so the fewer statements the better:
 // 16,383 rows bind 32,766 values, SQLite's limit.
-var searchBulk = engine.BulkInsert{Head: `INSERT INTO case_search (rowid, title, summary, notes)
+var searchBulk = engine.BulkInsert{Head: `INSERT INTO case_search (` + pgAlso("rowid, title, summary, notes)", "case_id, title, summary, notes)") + `
 	SELECT c.rowid, c.title, c.summary, v.column2 FROM (VALUES `, Row: "(?, ?)",
 	Tail: ") AS v CROSS JOIN cases AS c ON c.id = v.column1", MaxRows: 16383}
 
@@ -90,11 +97,15 @@ func isReference(text string) bool { return referenceSearch.MatchString(strings.
 // matchingCases restricts a query over cases (alias c) to those whose
 // entry holds every word of text, each as the start of a word, or to the
 // case file whose reference text is.
-func matchingCases(q *bun.SelectQuery, text string) *bun.SelectQuery {
+func (s *Store) matchingCases(q *bun.SelectQuery, text string) *bun.SelectQuery {
 	if isReference(text) {
 		return q.Where("c.reference = ?", strings.ToUpper(strings.TrimSpace(text)))
 	}
-	if terms := search.FTSQuery(text); terms != "" {
+	if s.pg {
+		if terms := search.TSQuery(text); terms != "" {
+			return q.Where("c.id IN (SELECT case_id FROM case_search WHERE document @@ ?::tsquery)", terms)
+		}
+	} else if terms := search.FTSQuery(text); terms != "" {
 		return q.Where("c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)", terms)
 	}
 	if strings.TrimSpace(text) != "" {
@@ -167,12 +178,19 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 // lookup by rowid; through the virtual table each row cost half as much
 // again.
 func searchOwnQuery(where, sort string) string {
-	return `SELECT ` + grantSummaryColumns + `, t.c0, t.c1, t.c2
-		FROM grants AS g INDEXED BY grants_list
-		JOIN cases AS c INDEXED BY cases_id_scope ON c.id = g.case_id
-		JOIN case_search_content AS t ON t.id = c.rowid
+	return `SELECT ` + grantSummaryColumns + `, ` + searchOwnText + `
 		WHERE ` + where + ` ORDER BY ` + grantSorts[sort]
 }
+
+// searchOwnText is searchOwnQuery's text columns and FROM; on PostgreSQL
+// the text is case_search's own columns.
+var searchOwnText = pgAlso(`t.c0, t.c1, t.c2
+		FROM grants AS g INDEXED BY grants_list
+		JOIN cases AS c INDEXED BY cases_id_scope ON c.id = g.case_id
+		JOIN case_search_content AS t ON t.id = c.rowid`, `t.title, t.summary, t.notes
+		FROM grants AS g
+		JOIN cases AS c ON c.id = g.case_id
+		JOIN case_search AS t ON t.case_id = c.id`)
 
 // The commonest search's statement, prepared once.
 var _ = statements.Read(searchOwnQuery(unfilteredGrants, ""))

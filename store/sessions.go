@@ -182,7 +182,7 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 		now := s.now()
 		_, err := tx.NewRaw(`INSERT INTO login_failures (client_ip, failures, last_at) VALUES (?, 1, ?)
 			ON CONFLICT (client_ip) DO UPDATE SET
-			failures = CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END, last_at = excluded.last_at`,
+			failures = CASE WHEN login_failures.last_at < ? THEN 1 ELSE login_failures.failures + 1 END, last_at = excluded.last_at`,
 			clientIP, now, now.Add(-failureWindow)).Exec(ctx)
 		if err != nil || acc == nil || passwordOK {
 			return err

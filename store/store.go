@@ -36,8 +36,12 @@ const DatabaseFile = "cloison.db"
 // grouped several to a COMMIT, and the hot statements prepared once.
 type Store struct {
 	db *engine.DB
-	// sqlite is the engine's driver, for what only SQLite does (backup).
-	sqlite engine.SQLite
+	// sqlite is the engine's driver, for what only SQLite does (backup);
+	// nil on PostgreSQL.
+	sqlite *engine.SQLite
+	// pg tells the store it runs on PostgreSQL, for the few queries the
+	// two engines write differently (see dialect.go).
+	pg bool
 	// read is the engine's read pool, which most reads go through.
 	read     *bun.DB
 	dir      string
@@ -97,7 +101,12 @@ var DefaultPolicy = Policy{
 // Options configures Open.
 type Options struct {
 	// Dir is the data directory; it is created (mode 0700) when missing.
+	// On SQLite it holds the database; on PostgreSQL, the attachments'
+	// key and files.
 	Dir string
+	// DatabaseURL is empty for the SQLite database in Dir, or a
+	// postgres:// URL (any form pgx accepts) for PostgreSQL.
+	DatabaseURL string
 	// ReadConns caps the read pool; 0 picks a size from the number of CPUs.
 	ReadConns int
 	// Now replaces the clock in tests; nil means time.Now.
@@ -127,7 +136,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 
-	driver := engine.SQLite{Path: path}
+	var driver engine.Driver
+	var sqlite *engine.SQLite
+	if opts.DatabaseURL != "" {
+		driver = engine.Postgres{URL: opts.DatabaseURL, Rewrite: pgRewrite}
+	} else {
+		sqlite = &engine.SQLite{Path: path}
+		driver = *sqlite
+	}
 	db, err := engine.Open(ctx, driver, engine.Options{ReadConns: opts.ReadConns, Statements: &statements})
 	if err != nil {
 		return nil, err
@@ -139,7 +155,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	return &Store{
 		db:         db,
-		sqlite:     driver,
+		sqlite:     sqlite,
+		pg:         sqlite == nil,
 		read:       db.Reader(),
 		dir:        opts.Dir,
 		now:        func() time.Time { return now().UTC().Truncate(time.Millisecond) },
@@ -193,6 +210,9 @@ func (s *Store) Now() time.Time { return s.now() }
 // Pragmas reports the effective settings of a read and of the write connection,
 // so the operator can check at start-up that the DSN did what it says.
 func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
+	if s.sqlite == nil {
+		return map[string]string{}, nil
+	}
 	return s.sqlite.Pragmas(ctx, s.db)
 }
 

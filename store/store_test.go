@@ -13,6 +13,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"cloison/internal/testpg"
 	"cloison/store/passwords"
 )
 
@@ -21,7 +22,7 @@ import (
 // it directly.
 func openTestStore(t testing.TB, dir string) *Store {
 	t.Helper()
-	st, err := Open(context.Background(), Options{Dir: dir})
+	st, err := Open(context.Background(), testOptions(t, Options{Dir: dir}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +38,25 @@ func newTestStore(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// testOptions is opts on the engine the suite runs on (see testpg.URLFor).
+func testOptions(t testing.TB, opts Options) Options {
+	t.Helper()
+	opts.DatabaseURL = testpg.URLFor(t, opts.Dir)
+	return opts
+}
+
+// onPostgres tells whether the suite runs on PostgreSQL.
+func onPostgres() bool { return testpg.OnPostgres() }
+
+// sqliteOnly skips t on PostgreSQL: what it tests is SQLite's own (its
+// file, its backup, its planner).
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres() {
+		t.Skip("SQLite only")
+	}
 }
 
 var testHasher = passwords.NewHasher(passwords.DefaultParams, 0)
@@ -82,6 +102,7 @@ func TestMigrationsAreRecordedAndRunOnce(t *testing.T) {
 // A backup taken while another goroutine keeps writing is a consistent copy
 // that passes integrity_check and holds every row committed before it began.
 func TestBackupWhileWriting(t *testing.T) {
+	sqliteOnly(t)
 	st := newTestStore(t)
 	ctx := context.Background()
 	var wrote atomic.Int64
@@ -139,6 +160,7 @@ func TestBackupWhileWriting(t *testing.T) {
 // A backup holds the attachments (still encrypted) and their key, and a
 // data directory rebuilt from it serves them back byte for byte.
 func TestBackupRestoresAttachments(t *testing.T) {
+	sqliteOnly(t)
 	st, ed := newTestStoreWithEditor(t)
 	ctx := context.Background()
 	c, err := st.CreateCase(ctx, ed, NewCase{Title: "Dossier", CategoryID: "autre"})

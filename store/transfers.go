@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // A transfer moves a case file from one unit to another (DESIGN.md,
@@ -129,8 +131,8 @@ func (s *Store) scanTransfers(ctx context.Context, q *bun.SelectQuery) ([]transf
 		v := &r.TransferView
 		if err := rows.Scan(&v.ID, &v.CaseID, &v.Reference, &v.CategoryID, &v.From.ID, &v.From.Name, &v.From.Code,
 			&v.To.ID, &v.To.Name, &v.To.Code, &v.Requester, &r.RequesterID, &r.FromOrg, &r.ToOrg,
-			&v.Consent.GivenBy, &v.Consent.GivenAt, &v.Consent.CollectedBy, &v.Comment, &v.Status, &v.Reason,
-			&v.DecidedAt, &v.CreatedAt); err != nil {
+			&v.Consent.GivenBy, engine.ScanTime(&v.Consent.GivenAt), &v.Consent.CollectedBy, &v.Comment, &v.Status, &v.Reason,
+			engine.ScanTimeOrNil(&v.DecidedAt), engine.ScanTime(&v.CreatedAt)); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

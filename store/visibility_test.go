@@ -11,6 +11,7 @@ import (
 // round (SQLite would, given the choice); a unit's admin's form checks the
 // scope on the index entry of the case file.
 func TestOneCaseFormReadsGrantsBeforeTheCaseFile(t *testing.T) {
+	sqliteOnly(t)
 	st := newTestStore(t)
 	for _, f := range []struct {
 		query string

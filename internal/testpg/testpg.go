@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +18,33 @@ import (
 // EnvURL is the variable that names the server the tests may create
 // databases on.
 const EnvURL = "CLOISON_TEST_DATABASE_URL"
+
+// EnvEngine names the engine the store's and the server's suites run on:
+// "postgres" for PostgreSQL, anything else for SQLite (make test runs them
+// both ways).
+const EnvEngine = "CLOISON_TEST_ENGINE"
+
+// OnPostgres tells whether the suites run on PostgreSQL.
+func OnPostgres() bool { return os.Getenv(EnvEngine) == "postgres" }
+
+// URLFor is the database URL a test's store in the data directory dir
+// opens: "" (SQLite, in dir) unless the suites run on PostgreSQL, and then
+// a fresh database of t's, the same one each time the test opens dir again.
+func URLFor(t testing.TB, dir string) string {
+	t.Helper()
+	if !OnPostgres() {
+		return ""
+	}
+	if u, ok := byDir.Load(dir); ok {
+		return u.(string)
+	}
+	u := Database(t)
+	byDir.Store(dir, u)
+	return u
+}
+
+// byDir maps a test's data directory to its database.
+var byDir sync.Map
 
 // Available tells whether EnvURL is set.
 func Available() bool { return os.Getenv(EnvURL) != "" }

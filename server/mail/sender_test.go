@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"cloison/internal/testpg"
 	"cloison/server/config"
 	"cloison/server/mail"
 	"cloison/server/mail/mailtest"
@@ -58,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	dir := t.TempDir()
 	composer := mail.NewComposer("Cloison test")
-	st, err := store.Open(ctx, store.Options{Dir: dir, Composer: composer, BaseURL: "https://cloison.example.org"})
+	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: testpg.URLFor(t, dir), Composer: composer, BaseURL: "https://cloison.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,19 +72,15 @@ func newEnv(t *testing.T) *env {
 
 // enqueue writes a rendered message to the outbox as the store does. The
 // store's own enqueue is unexported (e-mails are written only by the store
-// changes that cause them), so the test writes the row through a second
-// connection to the same database file.
+// changes that cause them), so the test writes the row through the
+// engine's writer, below the store.
 func (e *env) enqueue(t *testing.T, to, locale, kind string, params map[string]string) string {
 	t.Helper()
 	msg, err := e.composer.Compose(kind, locale, params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, store.DatabaseFile)+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := e.st.Engine().Writer()
 	id := uuid.NewString()
 	now := e.st.Now().Format("2006-01-02 15:04:05.999999-07:00")
 	_, err = db.Exec(`INSERT INTO outbox (id, message_id, to_addr, subject, text_body, html_body, kind, status, attempts, next_attempt_at, created_at)

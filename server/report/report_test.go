@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"cloison/internal/testpg"
 	"cloison/server/i18n"
 	"cloison/server/report/reporttest"
 	"cloison/store"
@@ -29,7 +30,8 @@ func fixture(t testing.TB, text string, notes int) *store.CaseReport {
 	t.Helper()
 	ctx := context.Background()
 	now := clock
-	st, err := store.Open(ctx, store.Options{Dir: t.TempDir(), Now: func() time.Time { return now }})
+	dir := t.TempDir()
+	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: testpg.URLFor(t, dir), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -37,6 +38,11 @@ type Postgres struct {
 	// WriteConns sizes the write pool (0: the driver picks a size from
 	// the number of CPUs).
 	WriteConns int
+	// Rewrite, when set, turns each statement's text into PostgreSQL's
+	// before it is sent (the store's few fragments that the two dialects
+	// write differently); SQLite's planner hints are taken out after it
+	// (see StripHints).
+	Rewrite func(query string) string
 }
 
 var _ Driver = Postgres{}
@@ -71,7 +77,7 @@ func (d Postgres) Open(ctx context.Context, readConns int) (write, read *bun.DB,
 	if err != nil {
 		return nil, nil, err
 	}
-	wsql := stdlib.OpenDB(*wcfg)
+	wsql := d.openDB(*wcfg)
 	n := d.WriteConns
 	if n <= 0 {
 		n = max(4, 2*runtime.NumCPU())
@@ -82,7 +88,7 @@ func (d Postgres) Open(ctx context.Context, readConns int) (write, read *bun.DB,
 		wsql.Close()
 		return nil, nil, fmt.Errorf("store: open PostgreSQL: %w", err)
 	}
-	rsql := stdlib.OpenDB(*rcfg)
+	rsql := d.openDB(*rcfg)
 	n = readConns
 	if n <= 0 {
 		n = max(4, 2*runtime.NumCPU())
@@ -90,6 +96,130 @@ func (d Postgres) Open(ctx context.Context, readConns int) (write, read *bun.DB,
 	rsql.SetMaxOpenConns(n)
 	rsql.SetMaxIdleConns(n)
 	return bun.NewDB(wsql, pgdialect.New()), bun.NewDB(rsql, pgdialect.New()), nil
+}
+
+// openDB is pgx's database/sql pool on cfg, every statement's text going
+// through StripHints and Rewrite on its way.
+func (d Postgres) openDB(cfg pgx.ConnConfig) *sql.DB {
+	return sql.OpenDB(rewritingConnector{Connector: stdlib.GetConnector(cfg), rewrite: d.rewrite()})
+}
+
+// rewrite is Rewrite when there is one (its fragments are SQLite's text,
+// hints included), then StripHints.
+func (d Postgres) rewrite() func(string) string {
+	if d.Rewrite == nil {
+		return StripHints
+	}
+	return func(q string) string { return StripHints(d.Rewrite(q)) }
+}
+
+// rewritingConnector hands out pgx connections whose statements are
+// rewritten before pgx sees them. Wrapping the connection rather than
+// every call site keeps one text per statement in the store, whether it
+// goes through bun, a prepared statement or database/sql directly.
+type rewritingConnector struct {
+	driver.Connector
+	rewrite func(string) string
+}
+
+// Connect implements driver.Connector.
+func (c rewritingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := conn.(*stdlib.Conn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("store: pgx gave a %T, not its stdlib connection", conn)
+	}
+	return &rewritingConn{Conn: pc, rewrite: c.rewrite}, nil
+}
+
+// rewritingConn is pgx's connection (every interface it implements
+// promoted: transactions, named values, session reset) with the three
+// entry points of a statement's text rewritten.
+type rewritingConn struct {
+	*stdlib.Conn
+	rewrite func(string) string
+}
+
+// Prepare implements driver.Conn.
+func (c *rewritingConn) Prepare(query string) (driver.Stmt, error) {
+	return c.Conn.Prepare(c.rewrite(query))
+}
+
+// PrepareContext implements driver.ConnPrepareContext.
+func (c *rewritingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.PrepareContext(ctx, c.rewrite(query))
+}
+
+// ExecContext implements driver.ExecerContext.
+func (c *rewritingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	return c.Conn.ExecContext(ctx, c.rewrite(query), args)
+}
+
+// QueryContext implements driver.QueryerContext.
+func (c *rewritingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.Conn.QueryContext(ctx, c.rewrite(query), args)
+}
+
+// StripHints takes SQLite's planner hints out of query: "INDEXED BY name"
+// and "NOT INDEXED" after a table, which only tell SQLite's planner which
+// index to use (PostgreSQL plans from its own statistics and has no such
+// syntax). Quoted strings, quoted names and comments are left as they are.
+func StripHints(query string) string {
+	if !strings.Contains(query, "INDEXED") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query))
+	for i := 0; i < len(query); {
+		c := query[i]
+		switch {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(query[i+1:], c)
+			if end < 0 {
+				b.WriteString(query[i:])
+				return b.String()
+			}
+			b.WriteString(query[i : i+end+2])
+			i += end + 2
+			continue
+		case hintAt(query, i, "INDEXED BY "):
+			j := i + len("INDEXED BY ")
+			for j < len(query) && query[j] == ' ' {
+				j++
+			}
+			for j < len(query) && isNameByte(query[j]) {
+				j++
+			}
+			i = j
+			continue
+		case hintAt(query, i, "NOT INDEXED"):
+			i += len("NOT INDEXED")
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
+}
+
+// hintAt tells whether the keyword kw starts at query[i] as a word of its own.
+func hintAt(query string, i int, kw string) bool {
+	if !strings.HasPrefix(query[i:], kw) {
+		return false
+	}
+	if i > 0 && isNameByte(query[i-1]) {
+		return false
+	}
+	end := i + len(kw)
+	return kw[len(kw)-1] == ' ' || end == len(query) || !isNameByte(query[end])
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // BeginWrite implements Driver. The store's write transactions were
@@ -119,8 +249,11 @@ func (Postgres) Retry(err error) bool {
 }
 
 // Placeholders implements Driver: the ? placeholders become $1, $2…,
-// except inside quoted strings, quoted names and comments.
-func (Postgres) Placeholders(query string) string {
+// except inside quoted strings, quoted names and comments. The statement
+// is rewritten first (StripHints, Rewrite), while its text is still the
+// one the store wrote.
+func (d Postgres) Placeholders(query string) string {
+	query = d.rewrite()(query)
 	if !strings.Contains(query, "?") {
 		return query
 	}
