@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"cloison/internal/testpg"
 	"cloison/server/config"
 	"cloison/store"
 	"cloison/store/passwords"
@@ -277,9 +277,15 @@ type serverProcess struct {
 // loopback and returns it once it listens.
 func startServer(t *testing.T, dir string) serverProcess {
 	t.Helper()
-	cmd := cloisonProcess(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	return startProcess(t, cloisonProcess(t, "serve", "--data", dir, "--addr", "127.0.0.1:0"), io.Discard)
+}
+
+// startProcess starts cmd, a `cloison serve`, its standard output to
+// stdout, and returns it once it listens.
+func startProcess(t *testing.T, cmd *exec.Cmd, stdout io.Writer) serverProcess {
+	t.Helper()
 	stderr := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -417,25 +423,49 @@ func TestStartRefusedWithAnUnreadableConfig(t *testing.T) {
 	expectFailure(t, runProcess(t, cloisonProcess(t, "serve", "--config", broken), ""), exitFailed, broken)
 }
 
-// A PostgreSQL database.url stops every command that opens the store at
-// once, saying in French and in English that PostgreSQL is not available
-// yet, without quoting the URL (its password) and before the data
-// directory is made, locked or the address taken.
-func TestStartRefusedWithAPostgresURL(t *testing.T) {
-	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"migrate"}, {"backup", "--out", "x.db"}} {
-		t.Run(args[0], func(t *testing.T) {
+// On PostgreSQL, backup and restore are PostgreSQL's own tools' work: both
+// commands say which, with the command to run, in every shipped language,
+// without quoting the URL (its password) and before connecting.
+func TestBackupAndRestoreOnPostgresSayHow(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"backup", "--out", "x.db"}, []string{"pg_dump --format=custom", "copiez-la avec pg_dump", "copy it with pg_dump", "CLOISON_DATABASE_URL"}},
+		{[]string{"restore", "--from", "x.db"}, []string{"pg_restore --dbname=", "restaurez", "restore a pg_dump copy"}},
+	} {
+		t.Run(c.args[0], func(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
-			cmd := cloisonProcess(t, append(args, "--data", data)...)
+			cmd := cloisonProcess(t, append(c.args, "--data", data)...)
 			cmd.Env = append(cmd.Env, "CLOISON_DATABASE_URL=postgres://cloison:s3cret@127.0.0.1:1/cloison")
 			o := runProcess(t, cmd, "")
-			expectFailure(t, o, exitFailed, "PostgreSQL n'est pas encore disponible", "PostgreSQL is not available yet", "CLOISON_DATABASE_URL")
+			expectFailure(t, o, exitFailed, c.want...)
 			if strings.Contains(o.stderr, "s3cret") || strings.Contains(o.stdout, "s3cret") {
 				t.Fatalf("the password was printed: %s", o.stderr)
 			}
-			if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
-				t.Fatalf("the data directory was touched: %v", err)
-			}
 		})
+	}
+}
+
+// `cloison serve` with CLOISON_DATABASE_URL runs on PostgreSQL: it migrates
+// the empty database, serves, and prints the one-time setup link.
+func TestServeOnPostgres(t *testing.T) {
+	url := testpg.Database(t)
+	cmd := cloisonProcess(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+	cmd.Env = append(cmd.Env, "CLOISON_DATABASE_URL="+url)
+	stdout := &lockedBuffer{}
+	p := startProcess(t, cmd, stdout)
+	resp, err := http.Get(p.base + "/api/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health: %v %v\n%s", resp, err, p.stderr.String())
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !regexp.MustCompile(`/setup#token=[A-Za-z0-9_-]{43}`).MatchString(stdout.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no setup link in %q", stdout.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
