@@ -14,7 +14,7 @@ FRONT    := frontend
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint go-test fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
+.PHONY: all build run test lint go-test go-test-postgres fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
 
 all: build
 
@@ -37,10 +37,16 @@ lint:
 	$(GO) vet ./...
 
 # The Go tests run with a throwaway PostgreSQL (scripts/testpg.sh installs
-# Debian's postgresql when missing and we run as root), so that the tests
-# written for both engines run on both.
+# Debian's postgresql when missing and we run as root): every package on
+# SQLite (the tests written for both engines compare them), then the
+# store's and the server's suites again with the store on PostgreSQL.
+PG_PACKAGES ?= ./store/... ./server/...
 go-test: pdftotext
-	scripts/testpg.sh $(GO) test -count=1 ./...
+	scripts/testpg.sh sh -c '$(GO) test -count=1 ./... && echo "The store and server suites again, on PostgreSQL:" && CLOISON_TEST_ENGINE=postgres $(GO) test -count=1 $(PG_PACKAGES)'
+
+## go-test-postgres: the store's and the server's suites on PostgreSQL only
+go-test-postgres:
+	scripts/testpg.sh env CLOISON_TEST_ENGINE=postgres $(GO) test -count=1 $(PG_PACKAGES)
 
 ## fuzz: run every fuzz target for FUZZTIME each, one after the other, with
 ## FUZZPARALLEL workers (go test ./... already runs their seed corpora)

@@ -75,3 +75,20 @@ func TestPostgresInTxRunsAgainWhatCouldNotBeOrdered(t *testing.T) {
 		t.Fatalf("a failing fn: %v after %d runs", err, runs.Load())
 	}
 }
+
+// StripHints takes out SQLite's planner hints and nothing else: not a
+// quoted string or name that spells one, not a longer word.
+func TestStripHints(t *testing.T) {
+	for in, want := range map[string]string{
+		"SELECT * FROM grants AS g INDEXED BY grants_list WHERE g.a = ?": "SELECT * FROM grants AS g  WHERE g.a = ?",
+		"FROM cases AS c NOT INDEXED JOIN units AS u":                    "FROM cases AS c  JOIN units AS u",
+		"SELECT 'INDEXED BY x', \"NOT INDEXED\" FROM t":                  "SELECT 'INDEXED BY x', \"NOT INDEXED\" FROM t",
+		"SELECT REINDEXED BY_x FROM t":                                   "SELECT REINDEXED BY_x FROM t",
+		"FROM t INDEXED BY   idx_1\nWHERE":                               "FROM t \nWHERE",
+		"SELECT 1":                                                       "SELECT 1",
+	} {
+		if got := StripHints(in); got != want {
+			t.Errorf("StripHints(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

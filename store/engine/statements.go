@@ -123,6 +123,10 @@ func (db *DB) prepare(ctx context.Context) error {
 	return set.failed
 }
 
+// Placeholders writes query's ? placeholders the engine's way, for a
+// statement prepared on database/sql directly (see Driver.Placeholders).
+func (db *DB) Placeholders(query string) string { return db.driver.Placeholders(query) }
+
 // Prepared is nil when every registered statement is prepared on every
 // connection that runs it, and otherwise names those that are not.
 func (db *DB) Prepared() error { return db.prepared.Load().failed }

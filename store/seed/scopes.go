@@ -62,10 +62,10 @@ func orgName(n int) string {
 // no end).
 var (
 	orgsInsert = engine.BulkInsert{Head: `INSERT INTO organisations (id, name, code, address, contact_email, status,
-		centrally_managed, created_at, updated_at) VALUES `, Row: "(?, ?, ?, '', '', 'active', 0, ?, ?)"}
+		centrally_managed, created_at, updated_at) VALUES `, Row: "(?, ?, ?, '', '', 'active', FALSE, ?, ?)"}
 	unitsInsert = engine.BulkInsert{Head: `INSERT INTO units (id, org_id, name, code, contact_email, address, status,
 		module_helpers, module_attachments, module_reminders, accepts_transfers, logo, logo_type, stamp, stamp_type,
-		created_at, updated_at) VALUES `, Row: "(?, ?, ?, ?, '', '', 'active', 1, 1, 1, 0, NULL, '', NULL, '', ?, ?)"}
+		created_at, updated_at) VALUES `, Row: "(?, ?, ?, ?, '', '', 'active', TRUE, TRUE, TRUE, FALSE, NULL, '', NULL, '', ?, ?)"}
 	membershipsInsert = engine.BulkInsert{Head: `INSERT INTO memberships (id, account_id, org_id, unit_id, role, functions,
 		valid_from, valid_until, invited_email, token_hash, token_expires, invited_by, external_id, notified_ending_at,
 		notified_ended_at, created_at, updated_at) VALUES `,

@@ -370,7 +370,7 @@ var (
 		status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
 	grantsInsert = engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at, revoked_at,
 		revoked_why, granted_by, invited_email, token_hash, token_expires, created_at) VALUES `,
-		Row: "(?, ?, ?, ?, 0, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}
+		Row: "(?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)"}
 	eventsInsert = engine.BulkInsert{Head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields) VALUES `,
 		Row: "(?, ?, ?, ?, ?, ?, ?, ?)"}
 	notesInsert     = engine.BulkInsert{Head: `INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES `, Row: "(?, ?, ?, ?, ?)"}
@@ -384,7 +384,7 @@ var (
 func write(ctx context.Context, st *store.Store, bulk *engine.Bulk, r *batchRows) error {
 	db := st.Engine()
 	return bulk.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := freeReferences(ctx, tx, r); err != nil {
+		if err := freeReferences(ctx, db, tx, r); err != nil {
 			return err
 		}
 		for _, w := range []struct {
@@ -418,14 +418,14 @@ const referencesPerQuery = 500
 // refuse it), as the store's create does one case file at a time: five
 // random characters per year make a few hundred such draws in a million
 // case files.
-func freeReferences(ctx context.Context, tx bun.Tx, r *batchRows) error {
+func freeReferences(ctx context.Context, db *engine.DB, tx bun.Tx, r *batchRows) error {
 	owner := make(map[string]int, len(r.cases)) // reference → case file in the batch
 	check := make([]int, len(r.cases))
 	for i := range check {
 		check[i] = i
 	}
-	st, err := tx.Tx.PrepareContext(ctx, "SELECT reference FROM cases WHERE reference IN (?"+
-		strings.Repeat(", ?", referencesPerQuery-1)+")")
+	st, err := tx.Tx.PrepareContext(ctx, db.Placeholders("SELECT reference FROM cases WHERE reference IN (?"+
+		strings.Repeat(", ?", referencesPerQuery-1)+")"))
 	if err != nil {
 		return err
 	}
