@@ -13,7 +13,7 @@
 // (how to open, how a write transaction begins, whether writes are grouped,
 // the placeholders of prepared statements, statistics, bulk loading).
 // SQLite is the engine the store runs on; Postgres, on bun's pgdialect, is
-// the second (the store's queries are not ported to it yet). Everything else here is written once, on
+// the second. Everything else here is written once, on
 // database/sql and bun.
 package engine
 
