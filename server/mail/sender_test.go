@@ -205,8 +205,12 @@ func TestSenderRetriesWhileTheServerIsDownAndDeliversOnce(t *testing.T) {
 
 	id := e.enqueue(t, "bob@example.org", "en", "reset", activation("Down1"))
 	s.Kick()
-	first := e.waitRow(t, id, "a first failed attempt", func(m store.OutboxMessage) bool { return m.Attempts >= 1 })
-	later := e.waitRow(t, id, "further attempts", func(m store.OutboxMessage) bool { return m.Attempts >= 3 })
+	// A row read while the sender holds it shows its lease (a minute and
+	// more ahead) as its next attempt: the rows compared are read between
+	// attempts, their next attempt the backoff's.
+	between := func(m store.OutboxMessage) bool { return m.NextAttemptAt.Sub(m.CreatedAt) < 30*time.Second }
+	first := e.waitRow(t, id, "a first failed attempt", func(m store.OutboxMessage) bool { return m.Attempts >= 1 && between(m) })
+	later := e.waitRow(t, id, "further attempts", func(m store.OutboxMessage) bool { return m.Attempts >= 3 && between(m) })
 	for _, m := range []store.OutboxMessage{first, later} {
 		if m.Status != store.OutboxQueued || m.LastError == "" || m.SentAt != nil {
 			t.Errorf("while down: %+v", m)
