@@ -14,7 +14,7 @@ FRONT    := frontend
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint go-test go-test-postgres fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
+.PHONY: all build run test lint go-test go-test-postgres nginx fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
 
 all: build
 
@@ -41,7 +41,7 @@ lint:
 # SQLite (the tests written for both engines compare them), then the
 # store's and the server's suites again with the store on PostgreSQL.
 PG_PACKAGES ?= ./store/... ./server/...
-go-test: pdftotext
+go-test: pdftotext nginx
 	scripts/testpg.sh sh -c '$(GO) test -count=1 ./... && echo "The store and server suites again, on PostgreSQL:" && CLOISON_TEST_ENGINE=postgres $(GO) test -count=1 $(PG_PACKAGES)'
 
 ## go-test-postgres: the store's and the server's suites on PostgreSQL only
@@ -103,6 +103,18 @@ pdftotext:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null || exit 1; \
 	  else \
 	    echo "The report tests need pdftotext. Install it with: sudo apt-get install poppler-utils   (Debian/Ubuntu)"; exit 1; \
+	  fi; \
+	fi
+
+# nginx runs deploy/nginx.conf in front of two instances in
+# TestTwoInstancesBehindNginx.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nginx-light for the reverse proxy test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null || exit 1; \
+	  else \
+	    echo "The reverse proxy test needs nginx. Install it with: sudo apt-get install nginx-light   (Debian/Ubuntu)"; exit 1; \
 	  fi; \
 	fi
 
