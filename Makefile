@@ -134,10 +134,27 @@ BENCH_DURATION ?= 5s
 BENCH_ROUNDS   ?= 1
 BENCH_OUT      ?= bench-results.json
 BENCH_ARGS     ?=
+# DATABASE=postgres: the same scenarios on SQLite, then on PostgreSQL (a
+# throwaway cluster started for the run, with fsync, its fresh database),
+# then both tables and PostgreSQL / SQLite side by side. The PostgreSQL
+# run's report goes beside BENCH_OUT, with -postgres before .json.
+DATABASE       ?= sqlite
+BENCH_OUT_PG   ?= $(basename $(BENCH_OUT))-postgres.json
+LOADTEST       := $(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -orgs $(BENCH_ORGS) -units $(BENCH_UNITS) \
+	  -conns $(BENCH_CONNS) -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS)
 bench: wrk
 	$(GO) build -o $(BIN) .
-	$(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -orgs $(BENCH_ORGS) -units $(BENCH_UNITS) \
-	  -conns $(BENCH_CONNS) -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS) -out $(BENCH_OUT) $(BENCH_ARGS)
+ifeq ($(DATABASE),sqlite)
+	$(LOADTEST) -out $(BENCH_OUT) $(BENCH_ARGS)
+else ifeq ($(DATABASE),postgres)
+	$(LOADTEST) -out $(BENCH_OUT) $(BENCH_ARGS)
+	@echo; echo "== the same on PostgreSQL"
+	CLOISON_TEST_DATABASE_URL= TESTPG_DURABLE=1 scripts/testpg.sh sh -c '$(LOADTEST) -out $(BENCH_OUT_PG) $(BENCH_ARGS) \
+	  -database-url "$$CLOISON_TEST_DATABASE_URL" -postgres-data "$$CLOISON_TEST_PGDATA"'
+	$(GO) run ./server/loadtest -compare $(BENCH_OUT),$(BENCH_OUT_PG)
+else
+	@echo "DATABASE=$(DATABASE): sqlite or postgres"; exit 2
+endif
 
 wrk:
 	@if ! command -v wrk >/dev/null; then \

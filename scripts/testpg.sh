@@ -7,7 +7,15 @@
 # in that directory (no TCP port to collide with another run or another
 # engineer's), trusts whoever can reach the socket (only the owner of the
 # directory and root can), and runs without fsync: its data is thrown away,
-# so nothing is lost by not waiting for the disk.
+# so nothing is lost by not waiting for the disk. With TESTPG_DURABLE=1 it
+# keeps PostgreSQL's defaults instead (fsync, synchronous_commit and
+# full_page_writes on): a benchmark (make bench DATABASE=postgres) must pay
+# for durable commits as a real server does, or it flatters PostgreSQL
+# against SQLite, which the store runs with its durable settings.
+#
+# Besides CLOISON_TEST_DATABASE_URL the command gets CLOISON_TEST_PGDATA, the
+# cluster's data directory (its postmaster.pid names the server process,
+# whose CPU the benchmark counts with cloison's).
 #
 # When CLOISON_TEST_DATABASE_URL is already set (a server of one's own), the
 # command runs against it and no cluster is started.
@@ -71,13 +79,17 @@ if ! "${as[@]}" "$bin/initdb" -D "$dir/data" -U cloison -A trust -E UTF8 --local
   cat "$dir/initdb.log" >&2
   exit 1
 fi
-if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s start \
-  -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"; then
+opts="-c listen_addresses='' -k $dir -c max_connections=400"
+if [ "${TESTPG_DURABLE:-}" != 1 ]; then
+  opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s start -o "$opts"; then
   cat "$dir/server.log" >&2
   exit 1
 fi
 
 export CLOISON_TEST_DATABASE_URL="postgres://cloison@/postgres?host=$dir"
+export CLOISON_TEST_PGDATA="$dir/data"
 # Not exec: the trap must stop the cluster once the command has finished.
 set +e
 "$@"

@@ -13,6 +13,13 @@
 // figure other load on a shared machine disturbs least, and the ratio of
 // each list's to the editor list's.
 //
+// With -database-url the store runs on PostgreSQL (seed and serve get
+// CLOISON_DATABASE_URL); part of each request's work then happens in
+// PostgreSQL's own processes, and with -postgres-data (the cluster's data
+// directory, on this machine) the CPU per request counts them with the
+// server's (see clusterTicks). make bench DATABASE=postgres runs it on both
+// engines and -compare prints the two reports side by side.
+//
 // It must never import the server or the store: it drives the built binary
 // through its command line and HTTP, as an operator and a browser do, so that
 // what it measures is what a person gets. It measures speed and asserts no
@@ -35,9 +42,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -49,15 +58,18 @@ import (
 // config is what the command line sets.
 type config struct {
 	bin, data, out, wrk, logLevel string
-	cases, editors, admins        int
-	helpers, sessions             int
-	orgs, units, rounds           int
-	conns                         []int
-	duration                      time.Duration
-	password                      string
-	only                          map[string]bool
-	pprofAddr                     string
-	keep                          bool
+	// databaseURL is empty for SQLite; postgresData is the PostgreSQL
+	// cluster's data directory, whose processes' CPU time counts too.
+	databaseURL, postgresData string
+	cases, editors, admins    int
+	helpers, sessions         int
+	orgs, units, rounds       int
+	conns                     []int
+	duration                  time.Duration
+	password                  string
+	only                      map[string]bool
+	pprofAddr                 string
+	keep                      bool
 	// profile is "scenario:conns": that run is CPU-profiled through the
 	// server's opt-in pprof listener, into cpu-<scenario>-<conns>.pprof.
 	profile string
@@ -84,21 +96,27 @@ type Result struct {
 
 // Report is the JSON file.
 type Report struct {
-	When            time.Time `json:"when"`
-	Machine         string    `json:"machine"`
-	CPUs            int       `json:"cpus"`
-	Cases           int       `json:"cases"`
-	Orgs            int       `json:"orgs"`
-	Units           int       `json:"units"`
-	Rounds          int       `json:"rounds"`
-	Editors         int       `json:"editors"`
-	EditorVisible   int64     `json:"editor_visible_cases"`
-	SeedSeconds     float64   `json:"seed_seconds,omitempty"`
-	StartToAnswerMS float64   `json:"start_to_first_answer_ms"`
-	IdleRSSMB       float64   `json:"idle_rss_mb"`
-	PeakRSSMB       float64   `json:"peak_rss_mb"`
-	DurationSeconds float64   `json:"duration_seconds"`
-	Results         []Result  `json:"results"`
+	When time.Time `json:"when"`
+	// Database is "sqlite", or "postgres" and the server's URL without its
+	// password.
+	Database string `json:"database"`
+	// CPUCounts says whose CPU time cpu_us_per_req counts; the RSS figures
+	// are always the cloison process's alone.
+	CPUCounts       string   `json:"cpu_counts"`
+	Machine         string   `json:"machine"`
+	CPUs            int      `json:"cpus"`
+	Cases           int      `json:"cases"`
+	Orgs            int      `json:"orgs"`
+	Units           int      `json:"units"`
+	Rounds          int      `json:"rounds"`
+	Editors         int      `json:"editors"`
+	EditorVisible   int64    `json:"editor_visible_cases"`
+	SeedSeconds     float64  `json:"seed_seconds,omitempty"`
+	StartToAnswerMS float64  `json:"start_to_first_answer_ms"`
+	IdleRSSMB       float64  `json:"idle_rss_mb"`
+	PeakRSSMB       float64  `json:"peak_rss_mb"`
+	DurationSeconds float64  `json:"duration_seconds"`
+	Results         []Result `json:"results"`
 	// Medians are the results' medians over the rounds (the results
 	// themselves with one round).
 	Medians          []Result `json:"medians"`
@@ -129,7 +147,7 @@ func main() {
 
 func run() error {
 	var c config
-	var conns, only string
+	var conns, only, compareFiles string
 	flag.StringVar(&c.bin, "bin", "", "cloison binary (empty: go build one into the data directory's parent)")
 	flag.StringVar(&c.data, "data", "", "data directory: seeded when empty or missing (empty: a new temporary directory)")
 	flag.StringVar(&c.out, "out", "bench-results.json", "JSON results file")
@@ -149,7 +167,13 @@ func run() error {
 	flag.StringVar(&only, "only", "", "comma-separated scenarios to run (default all)")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary data directory")
 	flag.StringVar(&c.profile, "profile", "", "scenario:conns to CPU-profile, e.g. editor_list:16")
+	flag.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL database to run on (empty: SQLite in the data directory); it must be empty unless -data names a directory already seeded with it")
+	flag.StringVar(&c.postgresData, "postgres-data", "", "with -database-url: the PostgreSQL cluster's data directory on this machine, so that its processes' CPU time counts (empty: cloison's alone)")
+	flag.StringVar(&compareFiles, "compare", "", "sqlite.json,postgres.json: print two reports' tables and their ratios, run nothing")
 	flag.Parse()
+	if compareFiles != "" {
+		return compare(os.Stdout, compareFiles)
+	}
 	for _, s := range strings.Split(conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -158,9 +182,19 @@ func run() error {
 		c.conns = append(c.conns, n)
 	}
 	if only != "" {
+		// Every scenario's name, a network's included: a misspelt one
+		// would otherwise run nothing after minutes of seeding.
+		var known []string
+		for _, sc := range scenarios(&bench{unitAdmins: []string{""}}) {
+			known = append(known, sc.name)
+		}
 		c.only = map[string]bool{}
 		for _, s := range strings.Split(only, ",") {
-			c.only[strings.TrimSpace(s)] = true
+			s = strings.TrimSpace(s)
+			if !slices.Contains(known, s) {
+				return fmt.Errorf("-only: no scenario %q (there are %s)", s, strings.Join(known, ", "))
+			}
+			c.only[s] = true
 		}
 	}
 	if c.editors == 0 {
@@ -192,14 +226,26 @@ func run() error {
 		}
 	}
 	rep := &Report{When: time.Now().UTC(), Machine: machine(), CPUs: runtime.NumCPU(), Cases: c.cases, Editors: c.editors,
-		Orgs: c.orgs, Units: c.units, Rounds: c.rounds}
+		Orgs: c.orgs, Units: c.units, Rounds: c.rounds, Database: "sqlite", CPUCounts: "cloison"}
+	if c.databaseURL != "" {
+		rep.Database = "postgres " + redact(c.databaseURL)
+		rep.CPUCounts = "cloison only (PostgreSQL's processes not counted: no -postgres-data)"
+		if c.postgresData != "" {
+			rep.CPUCounts = "cloison + the PostgreSQL cluster's processes"
+		}
+	}
 
-	if _, err := os.Stat(filepath.Join(c.data, "cloison.db")); err != nil {
-		fmt.Printf("seeding %d case files, %d editors, %d units in %d organisations into %s…\n", c.cases, c.editors, c.units, c.orgs, c.data)
+	if needsSeed(c) {
+		where := c.data
+		if c.databaseURL != "" {
+			where = fmt.Sprintf("%s and PostgreSQL (%s)", c.data, redact(c.databaseURL))
+		}
+		fmt.Printf("seeding %d case files, %d editors, %d units in %d organisations into %s…\n", c.cases, c.editors, c.units, c.orgs, where)
 		t := time.Now()
 		cmd := exec.CommandContext(ctx, c.bin, "seed", "--data", c.data, "--cases", strconv.Itoa(c.cases),
 			"--editors", strconv.Itoa(c.editors), "--admins", strconv.Itoa(c.admins), "--helpers", strconv.Itoa(c.helpers),
 			"--orgs", strconv.Itoa(c.orgs), "--units", strconv.Itoa(c.units), "--password", c.password)
+		cmd.Env = c.env()
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("seed: %w", err)
@@ -226,6 +272,13 @@ func run() error {
 	}
 	fmt.Print("\n\n")
 
+	if srv.postmaster != 0 {
+		if waited, err := settle(srv.postmaster, 2*time.Minute); err != nil {
+			return err
+		} else if waited > 2*time.Second {
+			fmt.Printf("waited %.0f s for PostgreSQL's background work (autovacuum after the seed) to end\n\n", waited.Seconds())
+		}
+	}
 	began := time.Now()
 	for round := 1; round <= c.rounds; round++ {
 		for _, sc := range scenarios(b) {
@@ -281,6 +334,39 @@ func run() error {
 	return nil
 }
 
+// env is the environment of the binary's commands: ours, and the database
+// to use. Set even when empty, so that a CLOISON_DATABASE_URL of the caller's
+// cannot send a SQLite run to PostgreSQL.
+func (c config) env() []string {
+	return append(os.Environ(), "CLOISON_DATABASE_URL="+c.databaseURL)
+}
+
+// needsSeed tells whether the data to load must be seeded first: on SQLite
+// when the data directory holds no database; on PostgreSQL, whose database
+// the harness cannot look into without a driver of its own, when the data
+// directory is new (missing or empty: the seed then refuses a database that
+// already holds data, rather than mixing two).
+func needsSeed(c config) bool {
+	if c.databaseURL == "" {
+		_, err := os.Stat(filepath.Join(c.data, "cloison.db"))
+		return err != nil
+	}
+	entries, err := os.ReadDir(c.data)
+	return err != nil || len(entries) == 0
+}
+
+// redact is a database URL fit to print: without its password, whether in
+// the URL's user part or as a password= parameter (pgx also takes the
+// key=value form).
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		dsn = u.Redacted()
+	}
+	return passwordParam.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+var passwordParam = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|[^&\s]*)`)
+
 func machine() string {
 	model := ""
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -307,6 +393,9 @@ type server struct {
 	base string
 	pid  int
 	done chan struct{}
+	// postmaster is the PostgreSQL server's process, whose CPU time and its
+	// children's count with the server's (0: SQLite, or not counted).
+	postmaster int
 }
 
 func freePort() (int, error) {
@@ -329,7 +418,7 @@ func startServer(ctx context.Context, c *config, work string, rep *Report) (*ser
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, c.bin, "serve", "--data", c.data, "--addr", addr)
-	cmd.Env = append(os.Environ(), "CLOISON_LOG_LEVEL="+c.logLevel)
+	cmd.Env = append(c.env(), "CLOISON_LOG_LEVEL="+c.logLevel)
 	if c.profile != "" {
 		pp, err := freePort()
 		if err != nil {
@@ -344,6 +433,12 @@ func startServer(ctx context.Context, c *config, work string, rep *Report) (*ser
 		return nil, err
 	}
 	s := &server{cmd: cmd, base: "http://" + addr, pid: cmd.Process.Pid, done: make(chan struct{})}
+	if c.databaseURL != "" && c.postgresData != "" {
+		if s.postmaster, err = postmasterPID(c.postgresData); err != nil {
+			_ = cmd.Process.Kill()
+			return nil, err
+		}
+	}
 	go func() { _ = cmd.Wait(); logf.Close(); close(s.done) }()
 	client := &http.Client{Timeout: time.Second}
 	for {
@@ -398,21 +493,134 @@ func (s *server) status(field string) float64 {
 func (s *server) rss() float64 { return s.status("VmRSS") }
 func (s *server) hwm() float64 { return s.status("VmHWM") }
 
+// procStat is the fields of /proc/PID/stat after the command's name (which
+// may hold spaces): the process's state is the first, its parent's pid the
+// second, utime, stime, cutime and cstime the 12th to the 15th.
+func procStat(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 15 {
+		return nil, fmt.Errorf("/proc/%d/stat: %q", pid, b)
+	}
+	return f, nil
+}
+
+// ticks sums fields of a /proc/PID/stat, in clock ticks.
+func ticks(f []string, fields ...int) (int64, error) {
+	var sum int64
+	for _, i := range fields {
+		n, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		sum += n
+	}
+	return sum, nil
+}
+
 // cpuTicks is the CPU time the server has used, user and system, in clock
-// ticks (fields 14 and 15 of /proc/PID/stat, counted after the command's
-// name, which may hold spaces).
+// ticks, and on PostgreSQL with -postgres-data the cluster's (clusterTicks).
 func (s *server) cpuTicks() (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
+	f, err := procStat(s.pid)
 	if err != nil {
 		return 0, err
 	}
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %q", s.pid, b)
+	own, err := ticks(f, 11, 12)
+	if err != nil || s.postmaster == 0 {
+		return own, err
 	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	return utime + stime, errors.Join(err1, err2)
+	pg, err := clusterTicks(s.postmaster)
+	return own + pg, err
+}
+
+// postmasterPID reads the PostgreSQL server's pid from the first line of
+// its data directory's postmaster.pid.
+func postmasterPID(dataDir string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0, fmt.Errorf("-postgres-data: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || pid < 1 {
+		return 0, fmt.Errorf("-postgres-data: no pid in %s", filepath.Join(dataDir, "postmaster.pid"))
+	}
+	if _, err := procStat(pid); err != nil {
+		return 0, fmt.Errorf("-postgres-data: the PostgreSQL server (pid %d) is not running here: %w", pid, err)
+	}
+	return pid, nil
+}
+
+// clusterTicks is the CPU time, user and system, the PostgreSQL cluster has
+// used: its server process (the postmaster) and every process it started.
+// PostgreSQL runs each connection's queries in a backend process of its own,
+// a child of the postmaster, beside its background processes (checkpointer,
+// WAL writer, autovacuum and its workers, parallel workers), all children
+// too. A backend that ends during the run (its connection closed by the
+// pool) leaves the live processes, but the kernel adds its CPU time to the
+// postmaster's cutime and cstime when the postmaster reaps it: so the sum of
+// utime+stime+cutime+cstime over the postmaster and its live children
+// counts every process of the cluster, whether it lived through the run,
+// began during it or ended during it, where the live children's utime+stime
+// alone would lose those that ended. (Only a child ending between our two
+// reads of one sample can be counted twice, or not at all: a few
+// milliseconds at most, against seconds of load.) Threads need no care:
+// /proc/PID/stat counts all of a process's threads, and PostgreSQL's
+// processes have one.
+func clusterTicks(postmaster int) (int64, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	parent := strconv.Itoa(postmaster)
+	var sum int64
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == postmaster {
+			continue
+		}
+		f, err := procStat(pid)
+		if err != nil || f[1] != parent {
+			continue // gone since ReadDir, or not the cluster's
+		}
+		n, err := ticks(f, 11, 12, 13, 14)
+		if err != nil {
+			return 0, err
+		}
+		sum += n
+	}
+	f, err := procStat(postmaster)
+	if err != nil {
+		return 0, fmt.Errorf("the PostgreSQL server: %w", err)
+	}
+	n, err := ticks(f, 11, 12, 13, 14)
+	return sum + n, err
+}
+
+// settle waits, up to limit, until the PostgreSQL cluster is quiet (under
+// 5 % of a CPU over a second): after the seed, autovacuum goes over the
+// freshly loaded tables for a while, and that work, counted with the
+// cluster's, would otherwise land on the first scenario's requests.
+func settle(postmaster int, limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	for time.Since(start) < limit {
+		t0, err := clusterTicks(postmaster)
+		if err != nil {
+			return 0, err
+		}
+		time.Sleep(time.Second)
+		t1, err := clusterTicks(postmaster)
+		if err != nil {
+			return 0, err
+		}
+		if float64(t1-t0)/clockTicks() < 0.05 {
+			break
+		}
+	}
+	return time.Since(start), nil
 }
 
 // clockTicks is the kernel's clock ticks per second (getconf CLK_TCK;
@@ -1088,11 +1296,12 @@ func printTable(w io.Writer, r *Report) {
 	if r.Units > 1 || r.Orgs > 1 {
 		fmt.Fprintf(w, ", %d units in %d organisations", r.Units, r.Orgs)
 	}
-	fmt.Fprintf(w, "\nstart to first answer %.0f ms, idle RSS %.1f MB, peak RSS %.1f MB\n", r.StartToAnswerMS, r.IdleRSSMB, r.PeakRSSMB)
+	fmt.Fprintf(w, "\ndatabase: %s; CPU per request counts %s; RSS is cloison's alone\n", r.Database, r.CPUCounts)
+	fmt.Fprintf(w, "start to first answer %.0f ms, idle RSS %.1f MB, peak RSS %.1f MB\n", r.StartToAnswerMS, r.IdleRSSMB, r.PeakRSSMB)
 	if r.Rounds > 1 {
 		fmt.Fprintf(w, "medians of %d rounds\n", r.Rounds)
 	}
-	fmt.Fprintln(w, "\n| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB | server CPU µs/req | load 1 min |")
+	fmt.Fprintln(w, "\n| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB | CPU µs/req | load 1 min |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, x := range r.Medians {
 		fmt.Fprintf(w, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f | %.0f | %.1f |\n",
