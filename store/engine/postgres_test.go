@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"cloison/internal/testpg"
 
@@ -28,41 +29,43 @@ func TestPostgresPlaceholdersNumberOnlyTheParameters(t *testing.T) {
 	}
 }
 
-// A write transaction PostgreSQL cannot order with one that committed
-// meanwhile (both read the chain's end, the other wrote after it) fails
-// with a serialization failure, and InTx runs it again: the chain stays
-// whole and each write lands once.
-func TestPostgresInTxRunsAgainWhatCouldNotBeOrdered(t *testing.T) {
+// Writers queue on the write lock: a second writer that starts while the
+// first has read the chain's end waits for the first's COMMIT, then reads
+// and extends what it wrote; neither fails nor runs twice, and the chain
+// stays whole.
+func TestPostgresWritersQueue(t *testing.T) {
 	st := newTestDBOn(t, Postgres{URL: testpg.Database(t)})
 	ctx := context.Background()
-	read, other := make(chan struct{}), make(chan error)
 	var runs atomic.Int32
+	other := make(chan error)
 	err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if runs.Add(1) == 1 {
-			// Read the chain's end, then let another writer commit its
-			// entry before writing ours after what we read.
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM chain").Scan(&n); err != nil {
-				return err
-			}
-			go func() {
-				<-read
-				other <- st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-					return insertAudited(ctx, st, tx, "other")
-				})
-			}()
-			read <- struct{}{}
-			if err := <-other; err != nil {
-				return fmt.Errorf("the other writer: %w", err)
-			}
+		runs.Add(1)
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM chain").Scan(&n); err != nil {
+			return err
+		}
+		go func() {
+			other <- st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				runs.Add(1)
+				return insertAudited(ctx, st, tx, "other")
+			})
+		}()
+		// The other writer is under way and must wait for this one.
+		select {
+		case err := <-other:
+			return fmt.Errorf("the other writer did not wait: %v", err)
+		case <-time.After(200 * time.Millisecond):
 		}
 		return insertAudited(ctx, st, tx, "first")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := <-other; err != nil {
+		t.Fatalf("the other writer: %v", err)
+	}
 	if runs.Load() != 2 {
-		t.Fatalf("fn ran %d times, want 2 (once failed, once committed)", runs.Load())
+		t.Fatalf("the writers ran %d times, want 2 (once each)", runs.Load())
 	}
 	if !settingExists(t, st, "first") || !settingExists(t, st, "other") {
 		t.Fatal("a write is missing")
