@@ -56,9 +56,9 @@ type TargetNotEmptyError struct {
 
 func (e *TargetNotEmptyError) Error() string {
 	if e.Rows > 0 {
-		return fmt.Sprintf("the PostgreSQL database is not empty: table %s holds rows; migrate-data fills a new, empty database only (nothing was changed)", e.Table)
+		return fmt.Sprintf("the PostgreSQL database is not empty: table %s holds rows; migrate-data fills a new, empty database only (nothing was written to it)", e.Table)
 	}
-	return fmt.Sprintf("the PostgreSQL database is not empty: it already has a table %s; migrate-data fills a new, empty database only (nothing was changed)", e.Table)
+	return fmt.Sprintf("the PostgreSQL database is not empty: it already has a table %s; migrate-data fills a new, empty database only (nothing was written to it)", e.Table)
 }
 
 // attachmentSample is how many attachments MigrateData decrypts to check
@@ -82,7 +82,7 @@ func (s *Store) MigrateData(ctx context.Context, databaseURL string) (MigrateDat
 	start := time.Now()
 	var res MigrateDataResult
 	if s.pg {
-		return res, errors.New("store: migrate-data: the instance already runs on PostgreSQL")
+		return res, errors.New("store: the instance already runs on PostgreSQL")
 	}
 	if err := s.checkFullyMigrated(ctx); err != nil {
 		return res, err
@@ -121,20 +121,20 @@ func (s *Store) MigrateData(ctx context.Context, databaseURL string) (MigrateDat
 	}
 	v, err := verifyAuditChain(ctx, tx, tw)
 	if err != nil {
-		return res, fmt.Errorf("store: migrate-data: audit: %w", err)
+		return res, fmt.Errorf("store: audit: %w", err)
 	}
 	if !v.OK {
-		return res, fmt.Errorf("store: migrate-data: the copied audit chain is broken at entry %d: %s", v.BrokenAt, v.Problem)
+		return res, fmt.Errorf("store: the copied audit chain is broken at entry %d: %s", v.BrokenAt, v.Problem)
 	}
 	res.AuditEntries = v.Entries
 	if err := target.checkAttachments(ctx, tx, &res); err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("store: migrate-data: commit: %w", err)
+		return res, fmt.Errorf("store: commit: %w", err)
 	}
 	if err := target.db.Migrated(ctx); err != nil {
-		return res, fmt.Errorf("store: migrate-data: %w", err)
+		return res, fmt.Errorf("store: %w", err)
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
@@ -152,7 +152,7 @@ func (s *Store) checkFullyMigrated(ctx context.Context) error {
 		return err
 	}
 	if pending := all.Unapplied(); len(pending) > 0 {
-		return fmt.Errorf("store: migrate-data: the SQLite database lacks %d migrations of this binary (first %s): run cloison migrate first", len(pending), pending[0].Name)
+		return fmt.Errorf("store: the SQLite database lacks %d migrations of this binary (first %s): run cloison migrate first", len(pending), pending[0].Name)
 	}
 	applied, err := m.AppliedMigrations(ctx)
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Store) checkFullyMigrated(ctx context.Context) error {
 	known := namesOf(all)
 	for _, a := range applied {
 		if !slices.Contains(known, a.Name) {
-			return fmt.Errorf("store: migrate-data: the SQLite database has migration %s, which this binary does not know: use the binary that wrote it", a.Name)
+			return fmt.Errorf("store: the SQLite database has migration %s, which this binary does not know: use the binary that wrote it", a.Name)
 		}
 	}
 	return nil
@@ -189,7 +189,7 @@ func checkTargetEmpty(ctx context.Context, db bun.IDB) error {
 	for _, t := range tables {
 		var held bool
 		if err := db.NewRaw("SELECT EXISTS (SELECT 1 FROM ?)", bun.Ident(t)).Scan(ctx, &held); err != nil {
-			return fmt.Errorf("store: migrate-data: %s: %w", t, err)
+			return fmt.Errorf("store: %s: %w", t, err)
 		}
 		if held {
 			var n int64
@@ -232,7 +232,7 @@ func applyMigrationsIn(ctx context.Context, tx bun.Tx, at time.Time) (int, strin
 		`CREATE TABLE IF NOT EXISTS bun_migration_locks (id BIGSERIAL PRIMARY KEY, table_name VARCHAR, UNIQUE (table_name))`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return 0, "", fmt.Errorf("store: migrate-data: migrations table: %w", err)
+			return 0, "", fmt.Errorf("store: migrations table: %w", err)
 		}
 	}
 	dir := migrationDirs[dialect.PG]
@@ -252,13 +252,13 @@ func applyMigrationsIn(ctx context.Context, tx bun.Tx, at time.Time) (int, strin
 		}
 		for _, q := range splitMigration(body) {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return 0, "", fmt.Errorf("store: migrate-data: migration %s: %w", e.Name(), err)
+				return 0, "", fmt.Errorf("store: migration %s: %w", e.Name(), err)
 			}
 		}
 		name, _, _ := strings.Cut(e.Name(), "_")
 		if _, err := tx.NewInsert().Model(&migrate.Migration{Name: name, GroupID: 1, MigratedAt: at}).
 			ModelTableExpr("bun_migrations").Exec(ctx); err != nil {
-			return 0, "", fmt.Errorf("store: migrate-data: migration %s: %w", e.Name(), err)
+			return 0, "", fmt.Errorf("store: migration %s: %w", e.Name(), err)
 		}
 		last = name
 		n++
@@ -318,14 +318,14 @@ func (t *Store) copyTables(ctx context.Context, src bun.Tx, tx bun.Tx, res *Migr
 		return err
 	}
 	if !slices.Equal(liteTables, tables) {
-		return fmt.Errorf("store: migrate-data: the two schemas have different tables:\nSQLite     %v\nPostgreSQL %v", liteTables, tables)
+		return fmt.Errorf("store: the two schemas have different tables:\nSQLite     %v\nPostgreSQL %v", liteTables, tables)
 	}
 	if tables, err = parentsFirst(ctx, tx, tables); err != nil {
 		return err
 	}
 	for _, table := range tables {
 		if _, err := tx.ExecContext(ctx, "ALTER TABLE ? DISABLE TRIGGER USER", bun.Ident(table)); err != nil {
-			return fmt.Errorf("store: migrate-data: %s: %w", table, err)
+			return fmt.Errorf("store: %s: %w", table, err)
 		}
 	}
 	// The migrations' own rows (categories, functions, the first
@@ -333,13 +333,13 @@ func (t *Store) copyTables(ctx context.Context, src bun.Tx, tx bun.Tx, res *Migr
 	// now: they go, children first, for the foreign keys.
 	for _, table := range slices.Backward(tables) {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM ?", bun.Ident(table)); err != nil {
-			return fmt.Errorf("store: migrate-data: %s: %w", table, err)
+			return fmt.Errorf("store: %s: %w", table, err)
 		}
 	}
 	for _, table := range tables {
 		n, err := t.copyTable(ctx, src, tx, table)
 		if err != nil {
-			return fmt.Errorf("store: migrate-data: %s: %w", table, err)
+			return fmt.Errorf("store: %s: %w", table, err)
 		}
 		var got int64
 		if err := tx.NewRaw("SELECT count(*) FROM ?", bun.Ident(table)).Scan(ctx, &got); err != nil {
@@ -350,14 +350,14 @@ func (t *Store) copyTables(ctx context.Context, src bun.Tx, tx bun.Tx, res *Migr
 			return err
 		}
 		if got != want || n != want {
-			return fmt.Errorf("store: migrate-data: %s: %d rows in SQLite, %d copied, %d in PostgreSQL", table, want, n, got)
+			return fmt.Errorf("store: %s: %d rows in SQLite, %d copied, %d in PostgreSQL", table, want, n, got)
 		}
 		res.Tables = append(res.Tables, TableRows{Table: table, Rows: got})
 		res.Rows += got
 	}
 	for _, table := range tables {
 		if _, err := tx.ExecContext(ctx, "ALTER TABLE ? ENABLE TRIGGER USER", bun.Ident(table)); err != nil {
-			return fmt.Errorf("store: migrate-data: %s: %w", table, err)
+			return fmt.Errorf("store: %s: %w", table, err)
 		}
 	}
 	slices.SortFunc(res.Tables, func(a, b TableRows) int { return strings.Compare(a.Table, b.Table) })
@@ -388,7 +388,7 @@ func parentsFirst(ctx context.Context, tx bun.Tx, tables []string) ([]string, er
 		case 2:
 			return nil
 		case 1:
-			return fmt.Errorf("store: migrate-data: the foreign keys of %s form a cycle", t)
+			return fmt.Errorf("store: the foreign keys of %s form a cycle", t)
 		}
 		state[t] = 1
 		for _, p := range parents[t] {
@@ -507,12 +507,12 @@ func setSequences(ctx context.Context, tx bun.Tx) error {
 			pg_get_serial_sequence(quote_ident(table_name), column_name) AS seq
 		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE 'bun_%') AS c
 		WHERE seq IS NOT NULL`).Scan(ctx, &seqs); err != nil {
-		return fmt.Errorf("store: migrate-data: sequences: %w", err)
+		return fmt.Errorf("store: sequences: %w", err)
 	}
 	for _, s := range seqs {
 		if _, err := tx.ExecContext(ctx, "SELECT setval(?, coalesce(max(?), 0) + 1, false) FROM ?",
 			s.Seq, bun.Ident(s.Column), bun.Ident(s.Table)); err != nil {
-			return fmt.Errorf("store: migrate-data: sequence of %s.%s: %w", s.Table, s.Column, err)
+			return fmt.Errorf("store: sequence of %s.%s: %w", s.Table, s.Column, err)
 		}
 	}
 	return nil
@@ -535,7 +535,7 @@ func (t *Store) checkAttachments(ctx context.Context, tx bun.Tx, res *MigrateDat
 	}
 	for _, name := range names {
 		if _, err := t.readBlob(name); err != nil {
-			return fmt.Errorf("store: migrate-data: attachment %s does not decrypt with the data directory's key: %w", name, err)
+			return fmt.Errorf("store: attachment %s does not decrypt with the data directory's key: %w", name, err)
 		}
 		res.AttachmentsChecked++
 	}
