@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -52,9 +54,17 @@ func seededSQLite(t *testing.T, dir string) (*store.Store, store.Actor, string) 
 	if _, err := st.AddAttachment(ctx, actor, id, "rapport.txt", []byte("rapport de visite")); err != nil {
 		t.Fatal(err)
 	}
-	// A blob, as an uploaded logo would be.
-	if _, err := st.Engine().Writer().ExecContext(ctx, "UPDATE units SET logo = X'00ff10' WHERE code = 'MAIN'"); err != nil {
-		t.Fatal(err)
+	// A blob, as an uploaded logo would be, and a referent inspector of
+	// every category the unit opens to inspection, so that the triggers
+	// fill inspector_cases and inspector_counts.
+	for _, q := range []string{
+		"UPDATE units SET logo = X'00ff10' WHERE code = 'MAIN'",
+		"INSERT INTO unit_inspection (unit_id, category_id, opened_at) SELECT u.id, c.id, '2026-11-30 10:00:00.000+00:00' FROM units AS u, categories AS c WHERE u.code = 'MAIN'",
+		"INSERT INTO category_inspectors (account_id, category_id, named_at) SELECT a.id, c.id, '2026-11-30 10:00:00.000+00:00' FROM accounts AS a, categories AS c WHERE a.email_key = 'admin1@" + seed.Domain + "'",
+	} {
+		if _, err := st.Engine().Writer().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
 	}
 	return st, actor, id
 }
@@ -105,13 +115,14 @@ func TestMigrateDataCopiesAnInstance(t *testing.T) {
 		"SELECT account_id, kind, unit_id, n FROM grant_totals",
 		"SELECT id, case_reference, case_title, case_status, case_version, '' || case_updated_at FROM grants",
 		"SELECT account_id, case_id, status, title FROM inspector_cases",
+		"SELECT account_id, status, n FROM inspector_counts",
 		"SELECT id, '' || at, action, hash FROM audit_entries",
 		"SELECT id, email_key FROM accounts",
 		"SELECT code, CASE WHEN module_helpers THEN 1 ELSE 0 END, CASE WHEN accepts_transfers THEN 1 ELSE 0 END FROM units",
 		"SELECT id, size, sha256, storage_name FROM attachments",
 	} {
 		l, p := store.RowsOf(t, liteDB, q), store.RowsOf(t, pgDB, q)
-		if !slices.Equal(l, p) {
+		if !slices.Equal(l, p) || len(l) == 0 {
 			t.Errorf("%s: SQLite %d rows, PostgreSQL %d, differing", q, len(l), len(p))
 		}
 	}
@@ -199,5 +210,33 @@ func TestMigrateDataRefusesANonEmptyTarget(t *testing.T) {
 		if !slices.Equal(tables, []string{"other"}) {
 			t.Fatalf("the refused copy left tables %v", tables)
 		}
+	}
+}
+
+// A copy that fails at its last check (here an attachment whose file is
+// gone) leaves the target as it found it: no table, no row.
+func TestMigrateDataFailsWhole(t *testing.T) {
+	url := testpg.Database(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	lite, _, _ := seededSQLite(t, dir)
+	files, err := filepath.Glob(filepath.Join(dir, "attachments", "*"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("attachment files %v %v", files, err)
+	}
+	if err := os.Remove(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lite.MigrateData(ctx, url); err == nil || !strings.Contains(err.Error(), "does not decrypt") {
+		t.Fatalf("copy with a missing attachment: %v", err)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tables := store.RowsOf(t, db, "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'")
+	if len(tables) != 0 {
+		t.Fatalf("the failed copy left tables %v", tables)
 	}
 }
