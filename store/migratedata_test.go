@@ -126,6 +126,19 @@ func TestMigrateDataCopiesAnInstance(t *testing.T) {
 			t.Errorf("%s: SQLite %d rows, PostgreSQL %d, differing", q, len(l), len(p))
 		}
 	}
+	// The indexes the copy set aside are back, as the migrations make them.
+	fresh, err := store.Open(ctx, store.Options{Dir: t.TempDir(), DatabaseURL: testpg.Database(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if _, err := fresh.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+	if want, got := store.RowsOf(t, fresh.Engine().Reader().DB, indexes), store.RowsOf(t, pgDB, indexes); !slices.Equal(want, got) {
+		t.Errorf("indexes after the copy:\n%q\nmigrated:\n%q", got, want)
+	}
 	var logo []byte
 	if err := pgDB.QueryRow("SELECT logo FROM units WHERE code = 'MAIN'").Scan(&logo); err != nil || string(logo) != "\x00\xff\x10" {
 		t.Errorf("logo %x %v", logo, err)
