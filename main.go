@@ -589,6 +589,10 @@ func cmdMigrateData(ctx context.Context, args []string, stdout io.Writer) error 
 	if cfg.Database.IsPostgres() {
 		return errors.New("migrate-data: the configuration already runs this instance on PostgreSQL (database.url); migrate-data copies the SQLite database of a data directory")
 	}
+	// Opening the store would make an empty database where there is none.
+	if _, err := os.Stat(filepath.Join(cfg.Data.Dir, store.DatabaseFile)); err != nil {
+		return fmt.Errorf("migrate-data: no Cloison database in %s (give the instance's data directory with --data or data.dir)", cfg.Data.Dir)
+	}
 	lock, err := lockDataDir(cfg, "cloison migrate-data")
 	if err != nil {
 		return fmt.Errorf("migrate-data: %w", err)

@@ -830,6 +830,14 @@ func TestMigrateDataCopiesToPostgres(t *testing.T) {
 	}
 	lite := runProcess(t, cloisonProcess(t, "audit", "verify", "--data", dir), "")
 	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate-data", "--data", dir), ""), exitUsage, "--to postgres://")
+	empty := filepath.Join(t.TempDir(), "none")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate-data", "--data", empty, "--to", to), ""), exitFailed, "no Cloison database in "+empty)
+	if _, err := os.Stat(empty); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused migrate-data made %s: %v", empty, err)
+	}
+	onPG := cloisonProcess(t, "migrate-data", "--data", dir, "--to", to)
+	onPG.Env = append(onPG.Env, "CLOISON_DATABASE_URL="+base)
+	expectFailure(t, runProcess(t, onPG, ""), exitFailed, "already runs this instance on PostgreSQL")
 
 	o := runProcess(t, cloisonProcess(t, "migrate-data", "--data", dir, "--to", to), "")
 	if o.code != 0 {
