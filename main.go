@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -83,6 +84,8 @@ Commands:
                --out FILE [--config FILE] [--data DIR]
   restore      put a backup back, keeping the current files aside (instance stopped)
                --from FILE [--config FILE] [--data DIR]
+  migrate-data copy the SQLite instance into a new, empty PostgreSQL database (instance stopped)
+               --to postgres://… [--config FILE] [--data DIR]
   superadmin create
                create a superadmin, the password read from standard input
                --email E --name N --password-stdin [--config FILE] [--data DIR]
@@ -182,6 +185,8 @@ func command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return cmdBackup(ctx, args, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, args, stdout)
+	case "migrate-data":
+		return cmdMigrateData(ctx, args, stdout)
 	case "superadmin":
 		if len(args) == 0 || args[0] != "create" {
 			return usagef("superadmin: the only subcommand is create: cloison superadmin create --email E --name N --password-stdin")
@@ -561,6 +566,85 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "applied", name)
 	}
 	return nil
+}
+
+// cmdMigrateData copies the data directory's SQLite instance into an
+// empty PostgreSQL database (store.MigrateData), under the data
+// directory's lock: nothing may write to the source meanwhile.
+func cmdMigrateData(ctx context.Context, args []string, stdout io.Writer) error {
+	var c common
+	var to string
+	fs := newFlags("migrate-data", &c)
+	fs.StringVar(&to, "to", "", "the empty PostgreSQL database to fill: postgres://user@host/db (the password may come from PGPASSWORD)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(to, "postgres://") && !strings.HasPrefix(to, "postgresql://") {
+		return usagef("migrate-data: --to postgres://… is required")
+	}
+	cfg, err := c.load("")
+	if err != nil {
+		return err
+	}
+	if cfg.Database.IsPostgres() {
+		return errors.New("migrate-data: the configuration already runs this instance on PostgreSQL (database.url); migrate-data copies the SQLite database of a data directory")
+	}
+	// Opening the store would make an empty database where there is none.
+	if _, err := os.Stat(filepath.Join(cfg.Data.Dir, store.DatabaseFile)); err != nil {
+		return fmt.Errorf("migrate-data: no Cloison database in %s (give the instance's data directory with --data or data.dir)", cfg.Data.Dir)
+	}
+	lock, err := lockDataDir(cfg, "cloison migrate-data")
+	if err != nil {
+		return fmt.Errorf("migrate-data: %w", err)
+	}
+	defer lock.Unlock()
+	st, err := store.Open(ctx, storeOptions(cfg))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	where := describeDatabase(to)
+	fmt.Fprintf(stdout, "copying the SQLite database of %s to %s\n", cfg.Data.Dir, where)
+	res, err := st.MigrateData(ctx, to)
+	if err != nil {
+		var full *store.TargetNotEmptyError
+		if errors.As(err, &full) {
+			return fmt.Errorf("migrate-data: %w", err)
+		}
+		return fmt.Errorf("migrate-data: %w; nothing was written to %s", err, where)
+	}
+	fmt.Fprintf(stdout, "schema: %d PostgreSQL migrations applied, up to %s\n", res.Migrations, res.Version)
+	for _, t := range res.Tables {
+		fmt.Fprintf(stdout, "  %-28s %d\n", t.Table, t.Rows)
+	}
+	fmt.Fprintf(stdout, "copied %d rows in %d tables in one transaction, in %s; row counts equal in every table\n",
+		res.Rows, len(res.Tables), res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "audit chain intact on PostgreSQL: %d entries\n", res.AuditEntries)
+	fmt.Fprintf(stdout, "%d of %d attachments read back and decrypted with the data directory's key\n", res.AttachmentsChecked, res.Attachments)
+	fmt.Fprintf(stdout, "the attachments and their key stay files in %s: keep that directory with the instance (data.dir)\n", cfg.Data.Dir)
+	fmt.Fprintln(stdout, "done: set database.url (CLOISON_DATABASE_URL) to the PostgreSQL database and start Cloison; the SQLite database is left as it was")
+	return nil
+}
+
+// describeDatabase names a postgres:// URL's database and server for the
+// operator, and nothing else of it: never its password.
+func describeDatabase(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	host := u.Hostname()
+	if host == "" {
+		host = u.Query().Get("host")
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	switch {
+	case db != "" && host != "":
+		return fmt.Sprintf("PostgreSQL database %s on %s", db, host)
+	case db != "":
+		return "PostgreSQL database " + db
+	}
+	return "the PostgreSQL database"
 }
 
 // cmdBackup copies the database while the instance runs: it takes no lock

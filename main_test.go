@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -317,7 +318,7 @@ func TestHelpListsEveryCommandAndExitsZero(t *testing.T) {
 		if o.code != 0 || o.stderr != "" {
 			t.Fatalf("%v: exit %d, stderr %q", args, o.code, o.stderr)
 		}
-		for _, c := range []string{"serve", "migrate", "backup", "restore", "superadmin create", "audit verify", "seed", "version", "help", "Exit status"} {
+		for _, c := range []string{"serve", "migrate", "backup", "restore", "migrate-data", "superadmin create", "audit verify", "seed", "version", "help", "Exit status"} {
 			if !strings.Contains(o.stdout, "\n  "+c) && !strings.Contains(o.stdout, "\n"+c) {
 				t.Fatalf("%v: %q missing from\n%s", args, c, o.stdout)
 			}
@@ -806,5 +807,64 @@ func TestLicenseIsTheOfficialText(t *testing.T) {
 	}
 	if sum := fmt.Sprintf("%x", sha256.Sum256(b)); sum != "0d96a4ff68ad6d4b6f1f30f713b18d5184912ba8dd389f86aa7710db079abcb0" {
 		t.Fatalf("LICENSE differs from the official AGPL v3 text (sha256 %s)", sum)
+	}
+}
+
+// `cloison migrate-data` copies a seeded SQLite data directory into an
+// empty PostgreSQL database and says what it checked, never printing the
+// URL's password; the instance then answers on PostgreSQL; a second copy
+// into the now full database is refused, and so is a copy without --to.
+func TestMigrateDataCopiesToPostgres(t *testing.T) {
+	base := testpg.Database(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The throwaway cluster trusts its socket: the password goes unused,
+	// but must not be printed.
+	u.User = url.UserPassword(u.User.Username(), "s3cret")
+	to := u.String()
+	dir := t.TempDir()
+	if o := runProcess(t, cloisonProcess(t, "seed", "--data", dir, "--password", "a long enough passphrase", "--cases", "40"), ""); o.code != 0 {
+		t.Fatalf("seed: %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	lite := runProcess(t, cloisonProcess(t, "audit", "verify", "--data", dir), "")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate-data", "--data", dir), ""), exitUsage, "--to postgres://")
+	empty := filepath.Join(t.TempDir(), "none")
+	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate-data", "--data", empty, "--to", to), ""), exitFailed, "no Cloison database in "+empty)
+	if _, err := os.Stat(empty); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused migrate-data made %s: %v", empty, err)
+	}
+	onPG := cloisonProcess(t, "migrate-data", "--data", dir, "--to", to)
+	onPG.Env = append(onPG.Env, "CLOISON_DATABASE_URL="+base)
+	expectFailure(t, runProcess(t, onPG, ""), exitFailed, "already runs this instance on PostgreSQL")
+
+	o := runProcess(t, cloisonProcess(t, "migrate-data", "--data", dir, "--to", to), "")
+	if o.code != 0 {
+		t.Fatalf("migrate-data: %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	for _, want := range []string{"copying the SQLite database of " + dir + " to PostgreSQL database ", "row counts equal in every table",
+		"audit chain intact on PostgreSQL", "stay files in " + dir, "  cases                        40\n"} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("output does not say %q:\n%s", want, o.stdout)
+		}
+	}
+	if strings.Contains(o.stdout+o.stderr, "s3cret") {
+		t.Fatalf("the password was printed:\n%s%s", o.stdout, o.stderr)
+	}
+	if testing.Verbose() {
+		t.Log(o.stdout)
+	}
+	// The same audit chain, read by the instance on PostgreSQL.
+	cmd := cloisonProcess(t, "audit", "verify", "--data", dir)
+	cmd.Env = append(cmd.Env, "CLOISON_DATABASE_URL="+base)
+	if pg := runProcess(t, cmd, ""); pg.code != 0 || pg.stdout != lite.stdout || lite.code != 0 {
+		t.Fatalf("audit verify: SQLite %q, PostgreSQL %q %s", lite.stdout, pg.stdout, pg.stderr)
+	}
+
+	again := runProcess(t, cloisonProcess(t, "migrate-data", "--data", dir, "--to", to), "")
+	expectFailure(t, again, exitFailed, "not empty", "accounts")
+	if strings.Contains(again.stdout+again.stderr, "s3cret") {
+		t.Fatalf("the password was printed:\n%s%s", again.stdout, again.stderr)
 	}
 }

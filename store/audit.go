@@ -181,7 +181,13 @@ type AuditVerification struct {
 
 // VerifyAudit recomputes every hash in order and reports the first break.
 func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
-	rows, err := s.read.NewSelect().Model((*AuditEntry)(nil)).OrderExpr("id ASC").Rows(ctx)
+	return verifyAuditChain(ctx, s.read, s.read)
+}
+
+// verifyAuditChain walks the chain as read through db (a transaction not yet
+// committed, for migrate-data), its rows scanned by scanner's models.
+func verifyAuditChain(ctx context.Context, db bun.IDB, scanner *bun.DB) (AuditVerification, error) {
+	rows, err := db.NewSelect().Model((*AuditEntry)(nil)).OrderExpr("id ASC").Rows(ctx)
 	if err != nil {
 		return AuditVerification{}, err
 	}
@@ -189,7 +195,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 	prev, expectID, n := genesisHash, int64(1), int64(0)
 	for rows.Next() {
 		var e AuditEntry
-		if err := s.read.ScanRow(ctx, rows, &e); err != nil {
+		if err := scanner.ScanRow(ctx, rows, &e); err != nil {
 			return AuditVerification{}, err
 		}
 		n++

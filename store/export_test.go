@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -82,3 +84,6 @@ func (s *Store) LoadScope(ctx context.Context, acc *Account) (*Scope, error) {
 func (s *Store) PeopleOf(ctx context.Context, caseID string, withEmail bool) ([]Person, []Collaborator, error) {
 	return s.peopleOf(ctx, s.read, caseID, withEmail)
 }
+
+// RowsOf is rowsOf: a query's rows, each row's columns joined, sorted.
+func RowsOf(t *testing.T, db *sql.DB, q string) []string { return rowsOf(t, db, q) }
