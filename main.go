@@ -458,11 +458,16 @@ func runInstance(ctx context.Context, cfg config.Config, ln net.Listener, log *s
 	return srv.Listen(ctx, ln, func(bound string) {
 		log.Info("Cloison is listening", "addr", bound, "base_url", cfg.Server.BaseURL, "data", cfg.Data.Dir, "version", appVersion())
 		if needed {
+			tok, err := srv.IssueSetupToken(ctx)
+			if err != nil {
+				log.Error("the setup link could not be made", "err", err)
+				return
+			}
 			// Printed, not logged: the link is for the person starting the
 			// instance, and must not end up in a log collector.
 			fmt.Fprintf(stdout, "\nNo superadmin yet. Open this one-time link to create it:\n"+
 				"Aucun superadmin pour l'instant. Ouvrez ce lien à usage unique pour le créer :\n\n    %s\n\n",
-				srv.SetupLink(srv.IssueSetupToken()))
+				srv.SetupLink(tok))
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,7 +22,7 @@ import (
 
 // TestTwoInstancesBehindNginx runs deploy/nginx.conf, the configuration the
 // README gives, in front of two real instances on one PostgreSQL database:
-// the instances' security headers (the CSP first) come through untouched,
+// the setup link one prints works on the other, the instances' security headers (the CSP first) come through untouched,
 // an instance sees the client's own address through the proxy and believes
 // no X-Forwarded-For from anyone else, a session made through the proxy
 // works on either instance, and the service goes on when one instance is
@@ -38,16 +39,13 @@ func TestTwoInstancesBehindNginx(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"CLOISON_DATABASE_URL=" + url, "CLOISON_SERVER_TRUSTED_PROXIES=127.0.0.1"}
 
-	create := cloisonProcess(t, "superadmin", "create", "--data", dir, "--email", "sa@example.org", "--name", "SA", "--password-stdin")
-	create.Env = append(create.Env, env...)
-	if o := runProcess(t, create, "a long enough passphrase\n"); o.code != 0 {
-		t.Fatalf("superadmin create: %d %s", o.code, o.stderr)
-	}
 	var instances [2]serverProcess
+	var printed [2]*lockedBuffer
 	for i := range instances {
 		cmd := cloisonProcess(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
 		cmd.Env = append(cmd.Env, env...)
-		instances[i] = startProcess(t, cmd, io.Discard)
+		printed[i] = &lockedBuffer{}
+		instances[i] = startProcess(t, cmd, printed[i])
 	}
 	proxy := startNginx(t, nginx, instances[0].base, instances[1].base)
 
@@ -82,6 +80,22 @@ func TestTwoInstancesBehindNginx(t *testing.T) {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		return resp, b
+	}
+
+	// The setup link the first instance printed creates the first
+	// superadmin through the second.
+	tokRe := regexp.MustCompile(`/setup#token=([A-Za-z0-9_-]{43})`)
+	var setupToken string
+	for deadline := time.Now().Add(10 * time.Second); setupToken == ""; time.Sleep(20 * time.Millisecond) {
+		if m := tokRe.FindStringSubmatch(printed[0].String()); m != nil {
+			setupToken = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the first instance printed no setup link: %q", printed[0].String())
+		}
+	}
+	if resp, body := call("POST", instances[1].base+"/api/setup", "", map[string]string{"token": setupToken,
+		"email": "sa@example.org", "name": "SA", "password": "a long enough passphrase"}); resp.StatusCode != 201 {
+		t.Fatalf("setup through the other instance: %d %s", resp.StatusCode, body)
 	}
 
 	// The page's headers are the instance's own, through the proxy.

@@ -54,7 +54,6 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	spa     *spa
-	setup   setupToken
 	app     *fiber.App
 	// mailKick wakes the e-mail sender after a write that queued e-mails.
 	mailKick func()

@@ -1,53 +1,40 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
 	"cloison/store"
 )
 
-// setupToken is the one-time secret printed at start while no superadmin
-// exists. Only its hash is kept; it dies with the first superadmin.
-type setupToken struct {
-	mu   sync.Mutex
-	hash []byte
-}
-
-// IssueSetupToken makes a new one-time setup token and returns it, to be
-// printed as a link. Any previous one stops working.
-func (s *Server) IssueSetupToken() string {
+// IssueSetupToken makes a new one-time setup token, records its hash in
+// the database (store.AddSetupToken: the link works on every instance of
+// the database, until the first superadmin exists) and returns it, to be
+// printed as a link.
+func (s *Server) IssueSetupToken(ctx context.Context) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic("setup: no randomness: " + err.Error())
 	}
 	tok := base64.RawURLEncoding.EncodeToString(b)
 	sum := sha256.Sum256([]byte(tok))
-	s.setup.mu.Lock()
-	s.setup.hash = sum[:]
-	s.setup.mu.Unlock()
-	return tok
+	if err := s.store.AddSetupToken(ctx, sum[:]); err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 // SetupLink is the URL that creates the first superadmin with tok.
 func (s *Server) SetupLink(tok string) string { return s.cfg.Server.BaseURL + "/setup#token=" + tok }
 
-func (t *setupToken) matches(tok string) bool {
+// setupTokenValid tells whether tok is a live setup token.
+func (s *Server) setupTokenValid(ctx context.Context, tok string) (bool, error) {
 	sum := sha256.Sum256([]byte(tok))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.hash != nil && subtle.ConstantTimeCompare(sum[:], t.hash) == 1
-}
-
-func (t *setupToken) kill() {
-	t.mu.Lock()
-	t.hash = nil
-	t.mu.Unlock()
+	return s.store.SetupTokenValid(ctx, sum[:])
 }
 
 func (s *Server) setupStatus(c *fiber.Ctx) error {
@@ -73,7 +60,9 @@ func (s *Server) setupCreate(c *fiber.Ctx) error {
 	if err := parse(c, &req); err != nil {
 		return err
 	}
-	if !s.setup.matches(req.Token) {
+	if ok, err := s.setupTokenValid(c.UserContext(), req.Token); err != nil {
+		return err
+	} else if !ok {
 		return errBadSetupToken
 	}
 	acc, err := s.store.CreateSuperadmin(c.UserContext(), s.hasher, s.actor(c),
@@ -81,6 +70,8 @@ func (s *Server) setupCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setup.kill()
+	if err := s.store.EndSetupTokens(c.UserContext()); err != nil {
+		return err
+	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"user": acc})
 }

@@ -1,9 +1,59 @@
 package server
 
 import (
+	"context"
+	"crypto/sha256"
 	"strings"
 	"testing"
+
+	"cloison/internal/testpg"
 )
+
+// setupToken issues a setup token as serve does at start.
+func (e *testEnv) setupToken() string {
+	e.t.Helper()
+	tok, err := e.srv.IssueSetupToken(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// A setup token is a row of the database, hashed: on SQLite a new one
+// replaces the last (one instance serves the file); on PostgreSQL every
+// instance's works; the first superadmin ends them all.
+func TestSetupTokensLiveInTheDatabase(t *testing.T) {
+	e := newTestEnv(t)
+	first, second := e.setupToken(), e.setupToken()
+	for _, lines := range e.tableRows() {
+		for _, l := range lines {
+			if strings.Contains(l, first) || strings.Contains(l, second) {
+				t.Fatalf("a setup token is stored in clear: %s", l)
+			}
+		}
+	}
+	req := map[string]any{"token": first, "email": "ada@example.org", "name": "Ada", "password": "correct horse battery"}
+	resp, body := e.do("POST", "/api/setup", req)
+	if testpg.OnPostgres() {
+		if resp.StatusCode != 201 {
+			t.Fatalf("on PostgreSQL an earlier instance's token: %d %s", resp.StatusCode, body)
+		}
+	} else {
+		if resp.StatusCode != 403 {
+			t.Fatalf("on SQLite the replaced token: %d %s", resp.StatusCode, body)
+		}
+		req["token"] = second
+		if resp, body = e.do("POST", "/api/setup", req); resp.StatusCode != 201 {
+			t.Fatalf("the new token: %d %s", resp.StatusCode, body)
+		}
+	}
+	for _, tok := range []string{first, second} {
+		sum := sha256.Sum256([]byte(tok))
+		if ok, err := e.store.SetupTokenValid(context.Background(), sum[:]); err != nil || ok {
+			t.Fatalf("a setup token outlived the first superadmin: %v %v", ok, err)
+		}
+	}
+}
 
 func TestSetupFlow(t *testing.T) {
 	e := newTestEnv(t)
@@ -11,7 +61,7 @@ func TestSetupFlow(t *testing.T) {
 	if !decode[map[string]bool](t, body)["needed"] {
 		t.Fatalf("a fresh instance does not need setup: %s", body)
 	}
-	tok := e.srv.IssueSetupToken()
+	tok := e.setupToken()
 	if link := e.srv.SetupLink(tok); link != "http://localhost:8080/setup#token="+tok {
 		t.Fatalf("link %q", link)
 	}
@@ -70,7 +120,7 @@ func TestSetupFlow(t *testing.T) {
 		t.Fatal("setup still needed")
 	}
 	// Even a fresh token cannot make a second superadmin through setup.
-	resp, body = e.do("POST", "/api/setup", with("token", e.srv.IssueSetupToken()))
+	resp, body = e.do("POST", "/api/setup", with("token", e.setupToken()))
 	if resp.StatusCode != 409 || decode[errResp](t, body).Error.Code != "setup_done" {
 		t.Fatalf("second setup: %d %s", resp.StatusCode, body)
 	}

@@ -154,10 +154,17 @@ func (s *Store) ClaimOutbox(ctx context.Context, limit int, lease time.Duration)
 	var claimed []OutboxMessage
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		now := s.now()
-		if err := tx.NewSelect().Model(&claimed).
+		q := tx.NewSelect().Model(&claimed).
 			Where("status = ?", OutboxQueued).Where("next_attempt_at <= ?", now).
-			OrderExpr("next_attempt_at ASC, created_at ASC, id ASC").Limit(int64(limit)).
-			Scan(ctx); err != nil {
+			OrderExpr("next_attempt_at ASC, created_at ASC, id ASC").Limit(int64(limit))
+		if s.pg {
+			// Several instances' senders: the write lock already runs
+			// their claims one after the other (engine.Postgres), and the
+			// rows another transaction holds are skipped rather than
+			// waited for, should that ever change.
+			q = q.For("UPDATE SKIP LOCKED")
+		}
+		if err := q.Scan(ctx); err != nil {
 			return fmt.Errorf("outbox: select due messages: %w", err)
 		}
 		if len(claimed) == 0 {
