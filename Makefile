@@ -83,40 +83,31 @@ dist-check: frontend-deps
 	if diff -r $(FRONT)/dist $$out >/dev/null; then rm -rf $$out; echo "frontend/dist matches frontend/src"; \
 	else diff -rq $(FRONT)/dist $$out; rm -rf $$out; echo "frontend/dist is stale: run 'make build' and commit frontend/dist"; exit 1; fi
 
-chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+# need_debian runs when the test $(1) fails: as root with apt-get it installs
+# Debian's package $(2), needed for $(3); otherwise it says what to install
+# (and $(4), another way, when there is one) and fails.
+define need_debian
+	@if ! $(1); then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	    echo "Installing Debian's $(2) for $(3)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null || exit 1; \
 	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM)."; \
-	    echo "Install it with: sudo apt-get install chromium   (Debian/Ubuntu)"; \
-	    echo "or point CHROMIUM=/path/to/chromium at another build."; exit 1; \
+	    echo "Missing: Debian's $(2), needed by $(3). Install it with: sudo apt-get install $(2)   (Debian/Ubuntu)$(4)"; exit 1; \
 	  fi; \
 	fi
+endef
+
+chromium:
+	$(call need_debian,[ -x "$(CHROMIUM)" ],chromium,the browser tests,; or point CHROMIUM=/path/to/chromium at another build)
 
 # The report tests read the PDFs back with Debian's pdftotext (poppler-utils).
 pdftotext:
-	@if ! command -v pdftotext >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's poppler-utils (pdftotext) for the report tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null || exit 1; \
-	  else \
-	    echo "The report tests need pdftotext. Install it with: sudo apt-get install poppler-utils   (Debian/Ubuntu)"; exit 1; \
-	  fi; \
-	fi
+	$(call need_debian,command -v pdftotext >/dev/null,poppler-utils,the report tests)
 
 # nginx runs deploy/nginx.conf in front of two instances in
 # TestTwoInstancesBehindNginx.
 nginx:
-	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's nginx-light for the reverse proxy test..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null || exit 1; \
-	  else \
-	    echo "The reverse proxy test needs nginx. Install it with: sudo apt-get install nginx-light   (Debian/Ubuntu)"; exit 1; \
-	  fi; \
-	fi
+	$(call need_debian,{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null,nginx-light,the reverse proxy test)
 
 ## e2e: the browser tests, in headless Chromium against the freshly built binary
 e2e: chromium frontend-deps

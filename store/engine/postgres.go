@@ -177,14 +177,10 @@ func StripHints(query string) string {
 	for i := 0; i < len(query); {
 		c := query[i]
 		switch {
-		case c == '\'' || c == '"':
-			end := strings.IndexByte(query[i+1:], c)
-			if end < 0 {
-				b.WriteString(query[i:])
-				return b.String()
-			}
-			b.WriteString(query[i : i+end+2])
-			i += end + 2
+		case verbatimEnd(query, i) > i:
+			end := verbatimEnd(query, i)
+			b.WriteString(query[i:end])
+			i = end
 			continue
 		case hintAt(query, i, "INDEXED BY "):
 			j := i + len("INDEXED BY ")
@@ -204,6 +200,30 @@ func StripHints(query string) string {
 		i++
 	}
 	return b.String()
+}
+
+// verbatimEnd is, when a quoted string, a quoted name or a comment starts
+// at query[i], the index just past its end (the end of query when it is
+// not closed), and i otherwise: the parts of a statement StripHints and
+// Placeholders copy as they are.
+func verbatimEnd(query string, i int) int {
+	rest := query[i:]
+	var open, closing string
+	switch {
+	case rest[0] == '\'' || rest[0] == '"':
+		open, closing = rest[:1], rest[:1]
+	case strings.HasPrefix(rest, "--"):
+		open, closing = "--", "\n"
+	case strings.HasPrefix(rest, "/*"):
+		open, closing = "/*", "*/"
+	default:
+		return i
+	}
+	end := strings.Index(rest[len(open):], closing)
+	if end < 0 {
+		return len(query)
+	}
+	return i + len(open) + end + len(closing)
 }
 
 // hintAt tells whether the keyword kw starts at query[i] as a word of its own.
@@ -283,29 +303,10 @@ func (d Postgres) Placeholders(query string) string {
 	for i := 0; i < len(query); i++ {
 		c := query[i]
 		switch {
-		case c == '\'' || c == '"':
-			end := strings.IndexByte(query[i+1:], c)
-			if end < 0 {
-				b.WriteString(query[i:])
-				return b.String()
-			}
-			b.WriteString(query[i : i+end+2])
-			i += end + 1
-		case c == '-' && i+1 < len(query) && query[i+1] == '-':
-			end := strings.IndexByte(query[i:], '\n')
-			if end < 0 {
-				end = len(query) - i
-			}
-			b.WriteString(query[i : i+end])
-			i += end - 1
-		case c == '/' && i+1 < len(query) && query[i+1] == '*':
-			end := strings.Index(query[i+2:], "*/")
-			if end < 0 {
-				b.WriteString(query[i:])
-				return b.String()
-			}
-			b.WriteString(query[i : i+end+4])
-			i += end + 3
+		case verbatimEnd(query, i) > i:
+			end := verbatimEnd(query, i)
+			b.WriteString(query[i:end])
+			i = end - 1
 		case c == '?':
 			n++
 			b.WriteByte('$')
