@@ -39,14 +39,19 @@ lint:
 # The Go tests run with a throwaway PostgreSQL (scripts/testpg.sh installs
 # Debian's postgresql when missing and we run as root): every package on
 # SQLite (the tests written for both engines compare them), then the
-# store's and the server's suites again with the store on PostgreSQL.
-PG_PACKAGES ?= ./store/... ./server/...
+# store's and the server's suites again with the store on PostgreSQL. The
+# command's own tests that start instances on PostgreSQL (PG_MAIN_TESTS:
+# two instances on one database, serve and migrate-data on PostgreSQL)
+# need only the server the script started, so the first pass runs them.
+PG_PACKAGES  ?= ./store/... ./server/...
+PG_MAIN_TESTS := TwoInstances|Postgres
 go-test: pdftotext nginx
 	scripts/testpg.sh sh -c '$(GO) test -count=1 ./... && echo "The store and server suites again, on PostgreSQL:" && CLOISON_TEST_ENGINE=postgres $(GO) test -count=1 $(PG_PACKAGES)'
 
-## go-test-postgres: the store's and the server's suites on PostgreSQL only
-go-test-postgres:
-	scripts/testpg.sh env CLOISON_TEST_ENGINE=postgres $(GO) test -count=1 $(PG_PACKAGES)
+## go-test-postgres: the store's and the server's suites on PostgreSQL
+## only, and the command's tests that run instances on PostgreSQL
+go-test-postgres: nginx
+	scripts/testpg.sh sh -c 'CLOISON_TEST_ENGINE=postgres $(GO) test -count=1 $(PG_PACKAGES) && $(GO) test -count=1 -run "$(PG_MAIN_TESTS)" .'
 
 ## fuzz: run every fuzz target for FUZZTIME each, one after the other, with
 ## FUZZPARALLEL workers (go test ./... already runs their seed corpora)

@@ -285,6 +285,16 @@ func startServer(t *testing.T, dir string) serverProcess {
 // stdout, and returns it once it listens.
 func startProcess(t *testing.T, cmd *exec.Cmd, stdout io.Writer) serverProcess {
 	t.Helper()
+	p := launchProcess(t, cmd, stdout)
+	p.awaitListening(t)
+	return *p
+}
+
+// launchProcess starts cmd, a `cloison serve`, its standard output to
+// stdout, without waiting for it to listen (see awaitListening): several
+// can start at the same moment. It is killed when the test ends.
+func launchProcess(t *testing.T, cmd *exec.Cmd, stdout io.Writer) *serverProcess {
+	t.Helper()
 	stderr := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
@@ -296,20 +306,26 @@ func startProcess(t *testing.T, cmd *exec.Cmd, stdout io.Writer) serverProcess {
 		_ = cmd.Process.Kill()
 		<-exited
 	})
+	return &serverProcess{cmd: cmd, stderr: stderr, exited: exited}
+}
+
+// awaitListening waits until p says it listens, and sets p.base.
+func (p *serverProcess) awaitListening(t *testing.T) {
+	t.Helper()
 	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := addrRe.FindStringSubmatch(stderr.String()); m != nil {
-			return serverProcess{cmd: cmd, base: "http://" + m[1], stderr: stderr, exited: exited}
+		if m := addrRe.FindStringSubmatch(p.stderr.String()); m != nil {
+			p.base = "http://" + m[1]
+			return
 		}
 		select {
-		case <-exited:
-			t.Fatalf("serve exited: %s", stderr.String())
+		case <-p.exited:
+			t.Fatalf("serve exited: %s", p.stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	t.Fatalf("serve did not start:\n%s", stderr.String())
-	return serverProcess{}
+	t.Fatalf("serve did not start:\n%s", p.stderr.String())
 }
 
 func TestHelpListsEveryCommandAndExitsZero(t *testing.T) {

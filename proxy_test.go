@@ -11,13 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"cloison/internal/testpg"
 )
 
 // TestTwoInstancesBehindNginx runs deploy/nginx.conf, the configuration the
@@ -35,65 +32,19 @@ func TestTwoInstancesBehindNginx(t *testing.T) {
 		}
 		nginx = "/usr/sbin/nginx"
 	}
-	url := testpg.Database(t)
-	dir := t.TempDir()
-	env := []string{"CLOISON_DATABASE_URL=" + url, "CLOISON_SERVER_TRUSTED_PROXIES=127.0.0.1"}
-
-	var instances [2]serverProcess
-	var printed [2]*lockedBuffer
-	for i := range instances {
-		cmd := cloisonProcess(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
-		cmd.Env = append(cmd.Env, env...)
-		printed[i] = &lockedBuffer{}
-		instances[i] = startProcess(t, cmd, printed[i])
-	}
+	cl := newCluster(t, "CLOISON_SERVER_TRUSTED_PROXIES=127.0.0.1")
+	instances := cl.startTogether(t, nil, nil)
 	proxy := startNginx(t, nginx, instances[0].base, instances[1].base)
 
 	// A client on another loopback address than the proxy's, so that the
 	// instances can tell the two apart.
-	client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
-		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
-	call := func(method, url, token string, body any, header ...string) (*http.Response, []byte) {
-		t.Helper()
-		var r io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			r = bytes.NewReader(b)
-		}
-		req, err := http.NewRequest(method, url, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, b
-	}
+	api := apiClient{t: t, http: &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}}
+	call := api.call
 
 	// The setup link the first instance printed creates the first
 	// superadmin through the second.
-	tokRe := regexp.MustCompile(`/setup#token=([A-Za-z0-9_-]{43})`)
-	var setupToken string
-	for deadline := time.Now().Add(10 * time.Second); setupToken == ""; time.Sleep(20 * time.Millisecond) {
-		if m := tokRe.FindStringSubmatch(printed[0].String()); m != nil {
-			setupToken = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the first instance printed no setup link: %q", printed[0].String())
-		}
-	}
-	if resp, body := call("POST", instances[1].base+"/api/setup", "", map[string]string{"token": setupToken,
+	if resp, body := call("POST", instances[1].base+"/api/setup", "", map[string]string{"token": setupToken(t, instances[0].stdout),
 		"email": "sa@example.org", "name": "SA", "password": "a long enough passphrase"}); resp.StatusCode != 201 {
 		t.Fatalf("setup through the other instance: %d %s", resp.StatusCode, body)
 	}
@@ -112,13 +63,7 @@ func TestTwoInstancesBehindNginx(t *testing.T) {
 	// instance, its socket's, the forged header not believed.
 	login := func(base string) string {
 		t.Helper()
-		resp, body := call("POST", base+"/api/auth/login", "", map[string]string{"email": "sa@example.org", "password": "a long enough passphrase"},
-			"X-Forwarded-For", "203.0.113.9")
-		var out struct{ Token string }
-		if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || out.Token == "" {
-			t.Fatalf("login through %s: %d %s", base, resp.StatusCode, body)
-		}
-		return out.Token
+		return api.login(base, "sa@example.org", "a long enough passphrase", "X-Forwarded-For", "203.0.113.9")
 	}
 	clientIP := func(base, token string) string {
 		t.Helper()

@@ -96,6 +96,11 @@ func sniff(content []byte, accept func(string) bool) string {
 
 // loadKey reads the attachment key from the data directory, creating it
 // (mode 0600) on first start, unless one is given in base64.
+//
+// Several instances may start at the same moment on one shared directory
+// (PostgreSQL, see the README): only one creates the file (O_EXCL), and the
+// others read its key, waiting a moment while it is still being written,
+// rather than failing to start or making a second key.
 func loadKey(dir, configured string) ([]byte, error) {
 	if configured != "" {
 		k, err := base64.StdEncoding.DecodeString(configured)
@@ -105,17 +110,37 @@ func loadKey(dir, configured string) ([]byte, error) {
 		return k, nil
 	}
 	path := filepath.Join(dir, KeyFile)
-	k, err := os.ReadFile(path)
-	if err == nil {
-		if len(k) != 32 {
+	for tries := 1; ; tries++ {
+		k, err := os.ReadFile(path)
+		switch {
+		case err == nil && len(k) == 32:
+			return k, nil
+		case err == nil && tries < keyWriteTries:
+			time.Sleep(keyWriteWait)
+			continue
+		case err == nil:
 			return nil, fmt.Errorf("%s: want 32 bytes, found %d", path, len(k))
+		case !errors.Is(err, os.ErrNotExist):
+			return nil, err
 		}
-		return k, nil
+		k, err = createKey(path)
+		if errors.Is(err, os.ErrExist) {
+			continue // another instance made it first: read its key
+		}
+		return k, err
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	k = make([]byte, 32)
+}
+
+// keyWriteTries and keyWriteWait bound how long loadKey waits for a key
+// file another process has just created to hold its 32 bytes.
+const (
+	keyWriteTries = 50
+	keyWriteWait  = 20 * time.Millisecond
+)
+
+// createKey writes a new random key to path, which must not exist yet.
+func createKey(path string) ([]byte, error) {
+	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {
 		return nil, err
 	}

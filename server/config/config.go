@@ -120,6 +120,15 @@ type SMTP struct {
 	TLS string `toml:"tls"`
 	// Timeout bounds one delivery attempt.
 	Timeout Duration `toml:"timeout"`
+	// PollInterval is how often the sender looks at the outbox when nothing
+	// wakes it: its own instance wakes it for what it queues, so this is
+	// how soon it sends what another instance queued (or a retry).
+	PollInterval Duration `toml:"poll_interval"`
+	// Lease is how long a message one instance's sender has taken stays its
+	// own: if that instance dies mid-send, another sends the message once
+	// the lease has run out. 0: Timeout plus a minute. It must exceed
+	// Timeout, or a slow attempt could be taken over while it still runs.
+	Lease Duration `toml:"lease"`
 }
 
 // Session bounds how long a login lasts.
@@ -175,9 +184,10 @@ var Locales = i18n.Locales()
 // documents the same values.
 func Default() Config {
 	return Config{
-		Server:      Server{Addr: "127.0.0.1:8080"},
-		Data:        Data{Dir: "./data"},
-		SMTP:        SMTP{Port: 587, From: "Cloison <noreply@localhost>", TLS: TLSStartTLS, Timeout: Duration(30 * time.Second)},
+		Server: Server{Addr: "127.0.0.1:8080"},
+		Data:   Data{Dir: "./data"},
+		SMTP: SMTP{Port: 587, From: "Cloison <noreply@localhost>", TLS: TLSStartTLS, Timeout: Duration(30 * time.Second),
+			PollInterval: Duration(5 * time.Second)},
 		Session:     Session{IdleTimeout: Duration(30 * time.Minute), AbsoluteLifetime: Duration(12 * time.Hour)},
 		Instance:    Instance{Name: "Cloison", DefaultLocale: "fr", RegistrationOpen: true},
 		Log:         Log{Level: "info", Format: "text"},
@@ -371,6 +381,12 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTP.Timeout.Std() <= 0 {
 		return bad("smtp.timeout", "must be positive")
+	}
+	if c.SMTP.PollInterval.Std() < 10*time.Millisecond {
+		return bad("smtp.poll_interval", "must be at least 10ms, got %s", c.SMTP.PollInterval.Std())
+	}
+	if l := c.SMTP.Lease.Std(); l != 0 && l <= c.SMTP.Timeout.Std() {
+		return bad("smtp.lease", "want 0 (smtp.timeout plus a minute) or longer than smtp.timeout (%s), got %s", c.SMTP.Timeout.Std(), l)
 	}
 	if c.Session.IdleTimeout.Std() < time.Minute {
 		return bad("session.idle_timeout", "must be at least 1m, got %s", c.Session.IdleTimeout.Std())

@@ -50,9 +50,10 @@ func TestExampleFileMatchesDefaults(t *testing.T) {
 }
 
 func stringOf(c Config) string {
-	b, _ := c.Session.IdleTimeout.MarshalText()
+	text := func(d Duration) string { b, _ := d.MarshalText(); return string(b) }
 	return strings.Join([]string{c.Server.Addr, c.Server.BaseURL, strings.Join(c.Server.TrustedProxies, ","), c.Data.Dir, c.Database.URL,
-		c.SMTP.Host, c.SMTP.From, c.SMTP.TLS, string(b), c.Instance.Name, c.Log.Level, c.Log.Format}, "|")
+		c.SMTP.Host, c.SMTP.From, c.SMTP.TLS, text(c.SMTP.Timeout), text(c.SMTP.PollInterval), text(c.SMTP.Lease),
+		text(c.Session.IdleTimeout), c.Instance.Name, c.Log.Level, c.Log.Format}, "|")
 }
 
 func TestFileThenEnvThenFlags(t *testing.T) {
@@ -73,7 +74,7 @@ idle_timeout = "15m"
 registration_open = false
 `)
 	env := []string{"CLOISON_SMTP_HOST=relay.example.org", "CLOISON_SESSION_ABSOLUTE_LIFETIME=2h", "CLOISON_INSTANCE_NAME=Asso",
-		"CLOISON_SERVER_MEMORY_LIMIT_MB=96", "PATH=/bin"}
+		"CLOISON_SERVER_MEMORY_LIMIT_MB=96", "CLOISON_SMTP_POLL_INTERVAL=250ms", "CLOISON_SMTP_LEASE=45s", "PATH=/bin"}
 	cfg, err := Load(p, env, Flags{DataDir: "/srv/cloison"})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +82,8 @@ registration_open = false
 	if cfg.Server.BaseURL != "https://dossiers.example.org" {
 		t.Errorf("base_url keeps no trailing slash: %q", cfg.Server.BaseURL)
 	}
-	if cfg.SMTP.Host != "relay.example.org" || cfg.SMTP.Port != 465 || cfg.SMTP.TLS != TLSImplicit {
+	if cfg.SMTP.Host != "relay.example.org" || cfg.SMTP.Port != 465 || cfg.SMTP.TLS != TLSImplicit ||
+		cfg.SMTP.PollInterval.Std() != 250*time.Millisecond || cfg.SMTP.Lease.Std() != 45*time.Second {
 		t.Errorf("smtp: %+v", cfg.SMTP)
 	}
 	if cfg.Session.IdleTimeout.Std() != 15*time.Minute || cfg.Session.AbsoluteLifetime.Std() != 2*time.Hour {
@@ -137,6 +139,8 @@ func TestInvalidSettingsNameTheKey(t *testing.T) {
 		{"tls env", "", []string{"CLOISON_SMTP_TLS=plain"}, "smtp.tls"},
 		{"port range", "[smtp]\nport = 70000\n", nil, "smtp.port"},
 		{"port env", "", []string{"CLOISON_SMTP_PORT=many"}, "smtp.port"},
+		{"poll too often", "", []string{"CLOISON_SMTP_POLL_INTERVAL=1ms"}, "smtp.poll_interval"},
+		{"lease within the timeout", "[smtp]\ntimeout = \"30s\"\nlease = \"20s\"\n", nil, "smtp.lease"},
 		{"bad from", "[smtp]\nfrom = \"not an address\"\n", nil, "smtp.from"},
 		{"bad addr", "[server]\naddr = \"8080\"\n", nil, "server.addr"},
 		{"bad base url", "[server]\nbase_url = \"dossiers.example.org\"\n", nil, "server.base_url"},

@@ -29,9 +29,10 @@ const (
 	// jitter spreads retries by ±20 % so that messages which failed together
 	// do not all come back together.
 	jitter = 0.2
-	// leaseMargin is added to the send timeout to lease a claimed message:
-	// long enough to record the outcome after the deadline, short enough that
-	// a message claimed by a process that died is soon sent again.
+	// leaseMargin is added to the send timeout to lease a claimed message
+	// unless smtp.lease says otherwise: long enough to record the outcome
+	// after the deadline, short enough that a message claimed by a process
+	// that died is soon sent again.
 	leaseMargin = time.Minute
 )
 
@@ -85,6 +86,7 @@ type Sender struct {
 	st          *store.Store
 	log         *slog.Logger
 	poll        time.Duration
+	lease       time.Duration
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	maxAttempts int
@@ -94,7 +96,8 @@ type Sender struct {
 
 // NewSender builds a sender for the outbox of st. With cfg.Host empty it
 // "delivers" by printing each message to log, so a local trial needs no
-// mail server.
+// mail server. cfg.PollInterval and cfg.Lease, when set, replace the
+// default poll interval and lease (the options still win).
 func NewSender(cfg config.SMTP, st *store.Store, log *slog.Logger, opts ...Option) *Sender {
 	if log == nil {
 		log = slog.Default()
@@ -104,8 +107,14 @@ func NewSender(cfg config.SMTP, st *store.Store, log *slog.Logger, opts ...Optio
 	}
 	s := &Sender{
 		cfg: cfg, st: st, log: log.With("component", "mail"),
-		poll: DefaultPollInterval, backoffBase: DefaultBackoffBase, backoffMax: DefaultBackoffMax,
+		poll: DefaultPollInterval, lease: cfg.Lease.Std(), backoffBase: DefaultBackoffBase, backoffMax: DefaultBackoffMax,
 		maxAttempts: DefaultMaxAttempts, kick: make(chan struct{}, 1),
+	}
+	if cfg.PollInterval > 0 {
+		s.poll = cfg.PollInterval.Std()
+	}
+	if s.lease <= cfg.Timeout.Std() {
+		s.lease = cfg.Timeout.Std() + leaseMargin
 	}
 	for _, o := range opts {
 		o(s)
@@ -157,11 +166,20 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 // drain sends due messages until none is left or ctx ends. Messages are
-// claimed one at a time so that a shutdown leaves no message leased but
-// unsent, and a retry never waits behind a long batch.
+// claimed one at a time, and each one's outcome is recorded right after its
+// own SMTP transaction (one small write), never for a batch at the end: a
+// process killed in the middle of a run (SIGKILL, a crash, the machine
+// going down) then leaves at most the message in hand unrecorded, and only
+// that one is sent again, by this instance or another, once its lease runs
+// out. Were outcomes recorded per batch, every message the SMTP server had
+// already taken in the batch would go out twice. It also means that a
+// shutdown leaves no message leased but unsent, and a retry never waits
+// behind a long batch. The one message in hand may still reach its
+// recipient twice if the server took it just before the kill; it then
+// carries the same Message-ID both times.
 func (s *Sender) drain(ctx context.Context) {
 	for ctx.Err() == nil {
-		msgs, err := s.st.ClaimOutbox(ctx, 1, s.cfg.Timeout.Std()+leaseMargin)
+		msgs, err := s.st.ClaimOutbox(ctx, 1, s.lease)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("reading the outbox failed", "error", err)

@@ -589,3 +589,32 @@ func TestTestEmailReportsTheServersAnswer(t *testing.T) {
 		t.Errorf("the test e-mail was not printed:\n%s", e.logs.String())
 	}
 }
+
+// smtp.lease and smtp.poll_interval set the sender's lease and poll: a
+// message held in the middle of its SMTP transaction shows the configured
+// lease as its next attempt, and a message queued without a Kick leaves at
+// the next poll, not five seconds later.
+func TestSenderTakesItsLeaseAndPollFromTheConfiguration(t *testing.T) {
+	e := newEnv(t)
+	srv := mailtest.Start(t)
+	cfg := srv.Config()
+	cfg.Timeout, cfg.Lease, cfg.PollInterval = config.Duration(time.Second), config.Duration(3*time.Second), config.Duration(50*time.Millisecond)
+	s := mail.NewSender(cfg, e.st, e.log)
+	held := srv.Hold(nil)
+	run(t, s)
+
+	id := e.enqueue(t, "carol@example.org", "en", "reset", activation("Lease1"))
+	before := e.st.Now()
+	held.Wait(t, testTimeout)
+	m := e.row(t, id)
+	if lease := m.NextAttemptAt.Sub(before); lease < 2*time.Second || lease > 3*time.Second+time.Second/2 {
+		t.Errorf("leased for %s (next attempt %v, claimed after %v), want the configured 3s", lease, m.NextAttemptAt, before)
+	}
+	held.Accept()
+	e.waitRow(t, id, "sent", func(m store.OutboxMessage) bool { return m.Status == store.OutboxSent })
+
+	// Enqueued behind the sender's back, between polls: the next one finds it.
+	id = e.enqueue(t, "dave@example.org", "en", "reset", activation("Poll1"))
+	srv.WaitFor(t, "dave@example.org", 1, time.Second)
+	e.waitRow(t, id, "sent", func(m store.OutboxMessage) bool { return m.Status == store.OutboxSent })
+}

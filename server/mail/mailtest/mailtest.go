@@ -1,8 +1,8 @@
 // Package mailtest runs a real SMTP server on the loopback interface for
 // tests across Cloison: it records what it receives, decodes the parts, and
 // can be stopped, restarted on the same port, told to refuse recipients for
-// good or for now, and serve STARTTLS or implicit TLS with a throw-away
-// certificate. It is for tests only and never delivers anything anywhere.
+// good or for now, hold a transaction in the middle (Hold), and serve
+// STARTTLS or implicit TLS with a throw-away certificate. It is for tests only and never delivers anything anywhere.
 package mailtest
 
 import (
@@ -92,6 +92,8 @@ type Server struct {
 	changed    chan struct{} // closed and replaced at each new message
 	rejectRcpt func(addr string) bool
 	deferRcpt  func(addr string) bool
+	hold       *Held // armed: holds the next transaction it matches
+	holding    *Held // holds a transaction now
 }
 
 // Start runs a server on 127.0.0.1 at a free port; it stops when the test ends.
@@ -182,6 +184,11 @@ func (s *Server) Stop() {
 	s.mu.Lock()
 	srv, l, done := s.srv, s.listener, s.done
 	s.srv, s.listener = nil, nil
+	if s.holding != nil {
+		// A transaction still held is refused, or its connection would
+		// never end.
+		s.holding.end(false)
+	}
 	s.mu.Unlock()
 	if srv == nil {
 		return
@@ -227,6 +234,75 @@ func (s *Server) DeferRcpt(deferIt func(addr string) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deferRcpt = deferIt
+}
+
+// Held is a DATA transaction the server holds (see Hold).
+type Held struct {
+	match   func(Message) bool
+	taken   bool         // a transaction matched; guarded by Server.mu
+	held    chan Message // receives the held message
+	release chan bool    // true accepts it, false refuses it
+}
+
+// Hold makes the server hold the next transaction whose message match
+// accepts (nil: the next one), once the message has been read in full and
+// before the server answers it: the client is then waiting for the reply
+// to its DATA, in the middle of its transaction. Other transactions go on
+// meanwhile. Wait reports the held message; Accept or Refuse ends the hold.
+// match runs outside the server's lock: it may call Messages.
+func (s *Server) Hold(match func(Message) bool) *Held {
+	h := &Held{match: match, held: make(chan Message, 1), release: make(chan bool, 1)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = h
+	return h
+}
+
+// Wait returns the held message once a transaction is held; the test fails
+// if none is within timeout.
+func (h *Held) Wait(t testing.TB, timeout time.Duration) Message {
+	t.Helper()
+	select {
+	case m := <-h.held:
+		h.held <- m // a second Wait gets it too
+		return m
+	case <-time.After(timeout):
+		t.Fatalf("mailtest: no transaction held after %s", timeout)
+		return Message{}
+	}
+}
+
+// Accept answers the held transaction as usual: the message is received.
+func (h *Held) Accept() { h.end(true) }
+
+// Refuse answers the held transaction with a temporary failure (451): the
+// message is not received. A client that died meanwhile never reads it, as
+// when a connection is lost before the server's acceptance.
+func (h *Held) Refuse() { h.end(false) }
+
+func (h *Held) end(accept bool) {
+	select {
+	case h.release <- accept:
+	default:
+	}
+}
+
+// take tells whether m is the message h holds, claiming the hold for it.
+func (s *Server) take(m Message) *Held {
+	s.mu.Lock()
+	h := s.hold
+	s.mu.Unlock()
+	if h == nil || (h.match != nil && !h.match(m)) {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != h || h.taken {
+		return nil
+	}
+	h.taken = true
+	s.hold = nil
+	return h
 }
 
 // RcptAttempts counts the RCPT TO commands received for addr, accepted or not.
@@ -370,6 +446,19 @@ func (ss *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Unparsable message: " + err.Error()}
 	}
 	m.From, m.To = ss.from, append([]string(nil), ss.to...)
+	if h := ss.s.take(m); h != nil {
+		ss.s.mu.Lock()
+		ss.s.holding = h
+		ss.s.mu.Unlock()
+		h.held <- m
+		accept := <-h.release
+		ss.s.mu.Lock()
+		ss.s.holding = nil
+		ss.s.mu.Unlock()
+		if !accept {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Held, then refused by the test"}
+		}
+	}
 	ss.s.record(m)
 	return nil
 }
