@@ -79,8 +79,9 @@ func WithTLSConfig(c *tls.Config) Option {
 
 // Sender delivers the outbox: one message at a time, each attempt bounded by
 // the SMTP timeout, temporary failures retried with capped exponential
-// backoff, permanent ones marked failed for the superadmin to see. Only one
-// Sender may run per database.
+// backoff, permanent ones marked failed for the superadmin to see. Several
+// Senders may run on one database, one per instance on PostgreSQL: the
+// claim's lease keeps each message to one of them at a time (see drain).
 type Sender struct {
 	cfg         config.SMTP
 	st          *store.Store
