@@ -256,34 +256,46 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 		Permissions: s.permissions(c, rel, actor), Warnings: warnings}, nil
 }
 
+// drawReference is NewReference; a test replaces it to make references clash.
+var drawReference = NewReference
+
 // sqlInsertNewCase writes a case file only if its category is active: the
-// check and the insert are one statement, and the reference's UNIQUE index
-// is the test that it is free (a clash makes the insert fail and draw again).
+// check and the insert are one statement. The reference's UNIQUE index is
+// the test that it is free: a clash inserts nothing (ON CONFLICT, so that
+// the transaction goes on on either engine; a failed statement would end
+// PostgreSQL's) and insertCase draws again.
 // Every statement a create runs is paid inside the single writer's queue.
 var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
 	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id, practice)
 	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
+	ON CONFLICT (reference) DO NOTHING
 	RETURNING 1`)
 
 // insertCase writes a new case row with a fresh reference, its counter and
 // its search entry; an inactive or unknown category is refused.
 func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	for attempt := 1; ; attempt++ {
-		c.Reference = NewReference(c.CreatedAt.Year())
+		c.Reference = drawReference(c.CreatedAt.Year())
 		if c.Practice {
 			c.Reference = practicePrefix + strings.TrimPrefix(c.Reference, "R-")
 		}
 		var one int
 		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
 			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID, c.Practice, c.CategoryID}, &one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return Invalid("category_id", "unknown")
-		}
 		if err == nil {
 			break
 		}
-		if !strings.Contains(err.Error(), "cases.reference") {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("insert case: %w", err)
+		}
+		// Nothing inserted: the category refused it, or the reference
+		// is taken.
+		active, err := tx.NewSelect().Table("categories").Where("id = ? AND active", c.CategoryID).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("insert case: %w", err)
+		}
+		if !active {
+			return Invalid("category_id", "unknown")
 		}
 		if attempt == 20 {
 			return fmt.Errorf("no free case reference after %d draws", attempt)

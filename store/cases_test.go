@@ -110,3 +110,41 @@ func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
 	}
 	verifyAudit(t, st, before+int64(accepted))
 }
+
+// A reference drawn twice (one chance in millions per create, but certain
+// over enough of them) makes the create draw again, on either engine: the
+// case file lands with a fresh reference, the one that held it keeps it,
+// and an inactive category is still refused by name when the draw clashes.
+func TestCreateDrawsAgainWhenTheReferenceIsTaken(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	first, err := st.CreateCase(ctx, ed, NewCase{Title: "Premier", CategoryID: "autre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws := 0
+	drawReference = func(year int) string {
+		if draws++; draws <= 2 {
+			return first.Reference
+		}
+		return NewReference(year)
+	}
+	t.Cleanup(func() { drawReference = NewReference })
+	second, err := st.CreateCase(ctx, ed, NewCase{Title: "Second", CategoryID: "autre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if draws != 3 || second.Reference == first.Reference {
+		t.Fatalf("%d draws, references %s and %s", draws, first.Reference, second.Reference)
+	}
+	got, err := st.GetCase(ctx, ed, first.ID)
+	if err != nil || got.Reference != first.Reference || got.Title != "Premier" {
+		t.Fatalf("the first case file after the clash: %+v, %v", got, err)
+	}
+	draws = 0
+	_, err = st.CreateCase(ctx, ed, NewCase{Title: "Troisième", CategoryID: "no-such-category"})
+	var verr *ValidationError
+	if !errors.As(err, &verr) || verr.Fields["category_id"] == "" {
+		t.Fatalf("an unknown category with a clashing draw: %v", err)
+	}
+}

@@ -34,17 +34,19 @@ type Driver interface {
 	Open(ctx context.Context, readConns int) (write, read *bun.DB, err error)
 	// BeginWrite starts a write transaction on the writer in which what it
 	// reads stays true until COMMIT (SQLite: BEGIN IMMEDIATE takes the
-	// write lock at once; PostgreSQL: SERIALIZABLE).
+	// write lock at once; PostgreSQL: READ COMMITTED under one advisory lock
+	// that every writer takes first).
 	BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error)
 	// GroupsWrites tells whether the write transactions waiting together
 	// should share one transaction and its COMMIT (see groupcommit.go): a
 	// gain where each COMMIT waits for the disk and writers queue anyway,
-	// as with SQLite. An engine whose writers run side by side commits each
-	// on its own.
+	// as with SQLite, and with PostgreSQL under its write lock. An engine
+	// whose writers run side by side would commit each on its own.
 	GroupsWrites() bool
 	// Retry tells whether err, from a write transaction, undid it for a
 	// reason that running it again may not meet (PostgreSQL: a
-	// serialization failure): InTx then runs it again, fn included.
+	// serialization failure): a transaction run alone (InTx where writes are
+	// not grouped, a bulk load's) then runs again, fn included.
 	Retry(err error) bool
 	// Placeholders writes a statement's ? placeholders the engine's way,
 	// for the statements prepared on database/sql directly (PostgreSQL

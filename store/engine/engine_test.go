@@ -83,6 +83,14 @@ func onEachEngine(t *testing.T, test func(t *testing.T, fresh func(t testing.TB)
 	})
 }
 
+// onEachDB runs test on a fresh database with the test schema on each
+// engine (see onEachEngine).
+func onEachDB(t *testing.T, test func(t *testing.T, st *DB)) {
+	onEachEngine(t, func(t *testing.T, fresh func(testing.TB) Driver) {
+		test(t, newTestDBOn(t, fresh(t)))
+	})
+}
+
 func TestPragmasAreInEffectOnEveryConnection(t *testing.T) {
 	st := newTestDB(t)
 	got, err := SQLite{}.Pragmas(context.Background(), st)
@@ -216,23 +224,19 @@ func testAStatementThatDoesNotPrepareIsAnError(t *testing.T, fresh func(testing.
 	}
 }
 
-// alone is SQLite driven as an engine that commits each write transaction
-// on its own would be.
-type alone struct{ SQLite }
+// alone is an engine driven as one that commits each write transaction on
+// its own would be.
+type alone struct{ Driver }
 
 func (alone) GroupsWrites() bool { return false }
 
-// Where the driver does not group writes (PostgreSQL, and SQLite made to
-// commit each alone), InTx keeps its rules: a write fully happens or not
-// at all, a panic reaches the caller as a *TxPanic, InTx inside InTx is
-// refused, and a write left for the end of the batch runs with its request.
+// Where the driver does not group writes (either engine made to commit
+// each alone), InTx keeps its rules: a write fully happens or not at all, a
+// panic reaches the caller as a *TxPanic, InTx inside InTx is refused, and
+// a write left for the end of the batch runs with its request.
 func TestInTxWithoutGroupCommit(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, fresh func(testing.TB) Driver) {
-		d := fresh(t)
-		if s, ok := d.(SQLite); ok {
-			d = alone{s}
-		}
-		testInTxWithoutGroupCommit(t, d)
+		testInTxWithoutGroupCommit(t, alone{fresh(t)})
 	})
 }
 

@@ -193,211 +193,216 @@ func testInTxConcurrentCallsAllLand(t *testing.T, fresh func(testing.TB) Driver)
 // ones before it wrote, readers see none of it until COMMIT, and everything
 // is visible once InTx has returned.
 func TestInTxQueuedCallsShareOneTransaction(t *testing.T) {
-	st := newTestDB(t)
-	const n = 20
-	inTx, outside := make([]int, n), make([]int, n)
-	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", fmt.Sprintf("k%d", i)); err != nil {
-			return err
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 20
+		inTx, outside := make([]int, n), make([]int, n)
+		errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'v')", fmt.Sprintf("k%d", i)); err != nil {
+				return err
+			}
+			// No t.Fatal here: fn runs on the committer's goroutine.
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&inTx[i]); err != nil {
+				return err
+			}
+			return st.read.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&outside[i])
+		})
+		if heldErr != nil {
+			t.Fatal(heldErr)
 		}
-		// No t.Fatal here: fn runs on the committer's goroutine.
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&inTx[i]); err != nil {
-			return err
+		seen := map[int]bool{}
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			// The n requests queued while the held one ran join its
+			// transaction, after it, so inside it they count 2..n+1 rows.
+			if inTx[i] < 2 || inTx[i] > n+1 || seen[inTx[i]] {
+				t.Fatalf("request %d saw %d rows in its transaction (others saw %v)", i, inTx[i], inTx)
+			}
+			seen[inTx[i]] = true
+			if outside[i] != 0 {
+				t.Fatalf("a reader saw %d rows before COMMIT", outside[i])
+			}
 		}
-		return st.read.QueryRowContext(ctx, "SELECT count(*) FROM settings").Scan(&outside[i])
+		if got := countSettings(t, st.read); got != n+1 {
+			t.Fatalf("%d rows after InTx returned, want %d", got, n+1)
+		}
 	})
-	if heldErr != nil {
-		t.Fatal(heldErr)
-	}
-	seen := map[int]bool{}
-	for i := range n {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
-		}
-		// The n requests queued while the held one ran join its
-		// transaction, after it, so inside it they count 2..n+1 rows.
-		if inTx[i] < 2 || inTx[i] > n+1 || seen[inTx[i]] {
-			t.Fatalf("request %d saw %d rows in its transaction (others saw %v)", i, inTx[i], inTx)
-		}
-		seen[inTx[i]] = true
-		if outside[i] != 0 {
-			t.Fatalf("a reader saw %d rows before COMMIT", outside[i])
-		}
-	}
-	if got := countSettings(t, st.read); got != n+1 {
-		t.Fatalf("%d rows after InTx returned, want %d", got, n+1)
-	}
 }
 
 // A failing request in a batch leaves no trace — neither its row nor its
 // audit entry — and does not disturb the requests around it.
 func TestInTxFailingRequestLeavesNoTraceWhileOthersCommit(t *testing.T) {
-	st := newTestDB(t)
-	const n = 30
-	boom := errors.New("boom")
-	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
-		if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
-			return err
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 30
+		boom := errors.New("boom")
+		errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+			if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+				return err
+			}
+			switch i % 5 {
+			case 1:
+				return boom // after writing
+			case 2:
+				// A failing statement (duplicate key) after a write.
+				_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'again')", fmt.Sprintf("k%d", i))
+				return err
+			}
+			return nil
+		})
+		if heldErr != nil {
+			t.Fatal(heldErr)
 		}
-		switch i % 5 {
-		case 1:
-			return boom // after writing
-		case 2:
-			// A failing statement (duplicate key) after a write.
-			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'again')", fmt.Sprintf("k%d", i))
-			return err
+		kept := 0
+		for i := range n {
+			key := fmt.Sprintf("k%d", i)
+			switch i % 5 {
+			case 1, 2:
+				if errs[i] == nil || (i%5 == 1 && !errors.Is(errs[i], boom)) {
+					t.Fatalf("request %d: err = %v", i, errs[i])
+				}
+				if settingExists(t, st, key) {
+					t.Fatalf("failed request %d left its row", i)
+				}
+			default:
+				if errs[i] != nil {
+					t.Fatalf("request %d: %v", i, errs[i])
+				}
+				if !settingExists(t, st, key) {
+					t.Fatalf("request %d's row is missing", i)
+				}
+				kept++
+			}
 		}
-		return nil
+		if got := countSettings(t, st.read); got != kept+1 {
+			t.Fatalf("%d rows, want %d", got, kept+1)
+		}
+		verifyAudit(t, st, int64(kept))
 	})
-	if heldErr != nil {
-		t.Fatal(heldErr)
-	}
-	kept := 0
-	for i := range n {
-		key := fmt.Sprintf("k%d", i)
-		switch i % 5 {
-		case 1, 2:
-			if errs[i] == nil || (i%5 == 1 && !errors.Is(errs[i], boom)) {
-				t.Fatalf("request %d: err = %v", i, errs[i])
-			}
-			if settingExists(t, st, key) {
-				t.Fatalf("failed request %d left its row", i)
-			}
-		default:
-			if errs[i] != nil {
-				t.Fatalf("request %d: %v", i, errs[i])
-			}
-			if !settingExists(t, st, key) {
-				t.Fatalf("request %d's row is missing", i)
-			}
-			kept++
-		}
-	}
-	if got := countSettings(t, st.read); got != kept+1 {
-		t.Fatalf("%d rows, want %d", got, kept+1)
-	}
-	verifyAudit(t, st, int64(kept))
 }
 
 // A panic in fn reaches its own caller, undoes only its writes, and the
 // committer goes on serving.
 func TestInTxPanicReachesItsCallerOnly(t *testing.T) {
-	st := newTestDB(t)
-	const n = 10
-	errs := make([]error, n)
-	panics := make([]any, n)
-	heldErr := queueBatch(t, st, n, func(i int) {
-		defer func() { panics[i] = recover() }()
-		errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-			if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
-				return err
-			}
-			if i == 3 {
-				panic("fn lost its footing")
-			}
-			return nil
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 10
+		errs := make([]error, n)
+		panics := make([]any, n)
+		heldErr := queueBatch(t, st, n, func(i int) {
+			defer func() { panics[i] = recover() }()
+			errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+					return err
+				}
+				if i == 3 {
+					panic("fn lost its footing")
+				}
+				return nil
+			})
 		})
-	})
-	if heldErr != nil {
-		t.Fatal(heldErr)
-	}
-	for i := range n {
-		if i == 3 {
-			p, ok := panics[i].(*TxPanic)
-			if !ok || p.Value != "fn lost its footing" || len(p.Stack) == 0 {
-				t.Fatalf("the panicking caller recovered %#v", panics[i])
+		if heldErr != nil {
+			t.Fatal(heldErr)
+		}
+		for i := range n {
+			if i == 3 {
+				p, ok := panics[i].(*TxPanic)
+				if !ok || p.Value != "fn lost its footing" || len(p.Stack) == 0 {
+					t.Fatalf("the panicking caller recovered %#v", panics[i])
+				}
+				if settingExists(t, st, "k3") {
+					t.Fatal("the panicking request left its row")
+				}
+				continue
 			}
-			if settingExists(t, st, "k3") {
-				t.Fatal("the panicking request left its row")
+			if errs[i] != nil || panics[i] != nil {
+				t.Fatalf("request %d: err %v, panic %v", i, errs[i], panics[i])
 			}
-			continue
+			if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
+				t.Fatalf("request %d's row is missing", i)
+			}
 		}
-		if errs[i] != nil || panics[i] != nil {
-			t.Fatalf("request %d: err %v, panic %v", i, errs[i], panics[i])
+		err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			return insertAudited(ctx, st, tx, "after")
+		})
+		if err != nil || !settingExists(t, st, "after") {
+			t.Fatalf("the committer no longer serves after a panic: %v", err)
 		}
-		if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
-			t.Fatalf("request %d's row is missing", i)
-		}
-	}
-	err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-		return insertAudited(ctx, st, tx, "after")
+		verifyAudit(t, st, n)
 	})
-	if err != nil || !settingExists(t, st, "after") {
-		t.Fatalf("the committer no longer serves after a panic: %v", err)
-	}
-	verifyAudit(t, st, n)
 }
 
 // A caller that gives up before its turn gets ctx.Err() at once, and its fn
 // never runs.
 func TestInTxCancelledBeforeItsTurnDoesNotRun(t *testing.T) {
-	st := newTestDB(t)
-	release, held := holdCommitter(t, st)
-	ctx, cancel := context.WithCancel(context.Background())
-	var ran atomic.Bool
-	errc := make(chan error, 1)
-	go func() {
-		errc <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			ran.Store(true)
-			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('cancelled', 'v')")
-			return err
-		})
-	}()
-	waitQueued(t, st, 1)
-	cancel()
-	// The answer comes while the committer is still held.
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	// A context already done never reaches the queue either.
-	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { ran.Store(true); return nil }); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	// Any later write goes through the same queue, so once it has
-	// committed the cancelled request can no longer run.
-	if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if ran.Load() || settingExists(t, st, "cancelled") {
-		t.Fatal("the cancelled request's fn ran")
-	}
+	onEachDB(t, func(t *testing.T, st *DB) {
+		release, held := holdCommitter(t, st)
+		ctx, cancel := context.WithCancel(context.Background())
+		var ran atomic.Bool
+		errc := make(chan error, 1)
+		go func() {
+			errc <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				ran.Store(true)
+				_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('cancelled', 'v')")
+				return err
+			})
+		}()
+		waitQueued(t, st, 1)
+		cancel()
+		// The answer comes while the committer is still held.
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		release()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		// A context already done never reaches the queue either.
+		if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { ran.Store(true); return nil }); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		// Any later write goes through the same queue, so once it has
+		// committed the cancelled request can no longer run.
+		if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if ran.Load() || settingExists(t, st, "cancelled") {
+			t.Fatal("the cancelled request's fn ran")
+		}
+	})
 }
 
 // A caller cancelled while its fn runs does not interrupt the shared
 // transaction: its write and the others' all commit, and it is told so.
 func TestInTxCancelledWhileRunningStillCommitsWithTheOthers(t *testing.T) {
-	st := newTestDB(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	const n = 5
-	ctxOf := func(i int) context.Context {
-		if i == 2 {
-			return ctx
+	onEachDB(t, func(t *testing.T, st *DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		const n = 5
+		ctxOf := func(i int) context.Context {
+			if i == 2 {
+				return ctx
+			}
+			return context.Background()
 		}
-		return context.Background()
-	}
-	errs, heldErr := oneBatch(t, st, n, ctxOf, func(ctx context.Context, tx bun.Tx, i int) error {
-		if i == 2 {
-			cancel()
+		errs, heldErr := oneBatch(t, st, n, ctxOf, func(ctx context.Context, tx bun.Tx, i int) error {
+			if i == 2 {
+				cancel()
+			}
+			return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
+		})
+		if heldErr != nil {
+			t.Fatal(heldErr)
 		}
-		return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
+				t.Fatalf("request %d's row is missing", i)
+			}
+		}
+		verifyAudit(t, st, n)
 	})
-	if heldErr != nil {
-		t.Fatal(heldErr)
-	}
-	for i := range n {
-		if errs[i] != nil {
-			t.Fatalf("request %d: %v", i, errs[i])
-		}
-		if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
-			t.Fatalf("request %d's row is missing", i)
-		}
-	}
-	verifyAudit(t, st, n)
 }
 
 // InTx inside another's fn is refused rather than waiting forever for the
@@ -496,62 +501,64 @@ var settingsLaterPG = &BatchWrite{Query: `INSERT INTO settings (key, value) SELE
 // A write left for the end of the batch lands with its request, and not at
 // all when the request fails.
 func TestAtBatchEndFollowsItsRequest(t *testing.T) {
-	st := newTestDB(t)
-	const n = 12
-	boom := errors.New("boom")
-	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
-		if err := st.AtBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("later%d", i)); err != nil {
-			return err
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 12
+		boom := errors.New("boom")
+		errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+			if err := st.AtBatchEnd(ctx, tx, settingsLaterOn(st), fmt.Sprintf("later%d", i)); err != nil {
+				return err
+			}
+			if i%3 == 0 {
+				return boom
+			}
+			return nil
+		})
+		if heldErr != nil {
+			t.Fatal(heldErr)
 		}
-		if i%3 == 0 {
-			return boom
+		for i := range n {
+			failed := i%3 == 0
+			if failed != errors.Is(errs[i], boom) || (!failed && errs[i] != nil) {
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			if settingExists(t, st, fmt.Sprintf("later%d", i)) == failed {
+				t.Fatalf("request %d (failed %v): its later write is wrong", i, failed)
+			}
 		}
-		return nil
 	})
-	if heldErr != nil {
-		t.Fatal(heldErr)
-	}
-	for i := range n {
-		failed := i%3 == 0
-		if failed != errors.Is(errs[i], boom) || (!failed && errs[i] != nil) {
-			t.Fatalf("request %d: %v", i, errs[i])
-		}
-		if settingExists(t, st, fmt.Sprintf("later%d", i)) == failed {
-			t.Fatalf("request %d (failed %v): its later write is wrong", i, failed)
-		}
-	}
 }
 
 // When the batch's end-of-batch write fails, the whole batch is rolled
 // back and every caller is told: nothing of it is half-written.
 func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
-	st := newTestDB(t)
-	const n = 6
-	errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
-		if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
-			return err
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 6
+		errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+			if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+				return err
+			}
+			// Two requests leave the same key: the batch's insert
+			// breaks the primary key.
+			return st.AtBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
+		})
+		if heldErr == nil {
+			t.Fatal("the held request committed with the broken batch")
 		}
-		// Two requests leave the same key: the batch's insert
-		// breaks the primary key.
-		return st.AtBatchEnd(ctx, tx, settingsLater, fmt.Sprintf("dup%d", i%(n-1)))
+		for i := range n {
+			if errs[i] == nil {
+				t.Fatalf("request %d succeeded in a rolled-back batch", i)
+			}
+		}
+		if got := countSettings(t, st.read); got != 0 {
+			t.Fatalf("%d rows of a rolled-back batch", got)
+		}
+		verifyAudit(t, st, 0)
+		// The writer is usable again.
+		if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			return insertAudited(ctx, st, tx, "after")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		verifyAudit(t, st, 1)
 	})
-	if heldErr == nil {
-		t.Fatal("the held request committed with the broken batch")
-	}
-	for i := range n {
-		if errs[i] == nil {
-			t.Fatalf("request %d succeeded in a rolled-back batch", i)
-		}
-	}
-	if got := countSettings(t, st.read); got != 0 {
-		t.Fatalf("%d rows of a rolled-back batch", got)
-	}
-	verifyAudit(t, st, 0)
-	// The writer is usable again.
-	if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
-		return insertAudited(ctx, st, tx, "after")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	verifyAudit(t, st, 1)
 }

@@ -77,66 +77,51 @@ func postgresFolding() string {
 --
 -- PostgreSQL's search index splits and folds text exactly as SQLite's FTS5
 -- tokenizer (unicode61, remove_diacritics 2) does, so that the same words
--- find the same case files on both engines. The baseline's search_text
--- (lower(unaccent(…)), then to_tsvector's parser) did not: unaccent turns
--- "Œ" into "oe" and "ß" into "ss" where the tokenizer keeps "œ" and "ß";
--- lower() follows the database's locale (ASCII only under C); and the
--- parser keeps "jean-pierre", "a@b.fr" and "1.5" as tokens of their own
--- where the tokenizer splits them at every character that is not a
--- letter or a digit.
---
--- Nothing here depends on the locale, on unaccent's rules file or on the
--- text search parser: search_text replaces each run of the tokenizer's
--- separators by a space and folds the characters the tokenizer changes by
--- its table (a JSON object, applied with translate() to the few characters
--- the text holds), search_words cuts that text at the spaces, and the
--- index's tsvector is made of those words as they are (array_to_tsvector).
--- The store queries it with search.TSQuery's text cast to tsquery.
--- TestPostgresSearchFoldsLikeSQLite (store/) holds every code point to the
--- Go copy, and the same searches of the same corpus to the same case
+-- find the same case files on both engines (see migration 064, which
+-- explains why neither unaccent nor the text search parser could).
+-- search_text replaces each run of the tokenizer's separators by a space
+-- and folds the characters the tokenizer changes by its table (a JSON
+-- object, applied with translate() to the few characters the text holds);
+-- search_words (064) cuts that text at the spaces, and the index's
+-- tsvector is made of those words as they are (array_to_tsvector).
+-- TestPostgresSearchFoldsLikeSQLite (store/) holds every code point to
+-- the Go copy, and the same searches of the same corpus to the same case
 -- files on both engines.
+--
+-- Same meaning as 064's, in PL/pgSQL: a function written in SQL has its
+-- body (this table, some 20 KB) read back from the catalogue and planned
+-- again in every statement that calls it, which was a fifth of
+-- PostgreSQL's time in a run of creates, under the write lock. PL/pgSQL
+-- plans its statements once per connection and keeps them. The stored
+-- index entries need no rebuilding: every word comes out as before.
 
-ALTER TABLE case_search DROP COLUMN document;
-
--- search_text is text as the index reads it: its tokens, folded, with a
--- space wherever the tokenizer separates them.
 CREATE OR REPLACE FUNCTION search_text(t text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (
-        WITH spaced AS (SELECT regexp_replace(t,
-            `)
-	b.WriteString(pgLiteral("", append(append([]string{"["}, seps...), "]+"), 12, "            "))
-	b.WriteString(`, ' ', 'g') AS s),
-        -- Each character the text holds that folds, and what it becomes: a
-        -- few dozen, where translate() would scan all the table's for
-        -- every character of the text.
-        present AS (
-            SELECT DISTINCT c FROM spaced,
-                string_to_table(regexp_replace(spaced.s, '[\u0001-\u0040\u005B-\u007F]+', '', 'g'), NULL) AS c),
-        folds AS (
-            SELECT c, ` + "\n            ")
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $fn$
+DECLARE
+    s text := regexp_replace(t,
+        `)
+	b.WriteString(pgLiteral("", append(append([]string{"["}, seps...), "]+"), 12, "        "))
+	b.WriteString(`, ' ', 'g');
+    src text;
+    dst text;
+BEGIN
+    -- Each character the text holds that folds, and what it becomes: a
+    -- few dozen, where translate() would scan all the table's for every
+    -- character of the text. translate() removes the characters of its
+    -- from without one in its to: those dropped come last.
+    SELECT coalesce(string_agg(p.c, '' ORDER BY j.f = '', p.c), ''),
+            coalesce(string_agg(j.f, '' ORDER BY j.f = '', p.c), '')
+        INTO src, dst
+        FROM (SELECT DISTINCT c FROM string_to_table(regexp_replace(s, '[\u0001-\u0040\u005B-\u007F]+', '', 'g'), NULL) AS c) AS p,
+            LATERAL (SELECT ` + "\n            ")
 	b.WriteString(pgLiteral("E", append(append([]string{"{"}, folds...), "}"), 8, "            "))
-	b.WriteString(`::jsonb ->> c AS f
-            FROM present)
-        -- translate() removes the characters of its from without one in
-        -- its to: those dropped come last.
-        SELECT translate(spaced.s,
-            coalesce((SELECT string_agg(c, '' ORDER BY f = '', c) FROM folds WHERE f IS NOT NULL), ''),
-            coalesce((SELECT string_agg(f, '' ORDER BY f = '', c) FROM folds WHERE f IS NOT NULL), ''))
-        FROM spaced)`)
-	fmt.Fprintf(&b, `;
-
--- search_words are the tokens of a text, in order, each cut to its first
--- %d characters: PostgreSQL refuses a lexeme of more than 2,047 bytes.
-CREATE FUNCTION search_words(t text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN ARRAY(SELECT left(w.w, %[1]d) FROM unnest(string_to_array(search_text(t), ' ')) WITH ORDINALITY AS w (w, n)
-        WHERE w.w <> '' ORDER BY w.n);
-
-ALTER TABLE case_search ADD COLUMN document TSVECTOR GENERATED ALWAYS AS
-    (array_to_tsvector(search_words(title || ' ' || summary || ' ' || notes))) STORED;
-CREATE INDEX case_search_document ON case_search USING gin (document);
-`, MaxTokenRunes)
+	b.WriteString(`::jsonb ->> p.c AS f) AS j
+        WHERE j.f IS NOT NULL;
+    RETURN translate(s, src, dst);
+END
+$fn$;
+`)
 	return b.String()
 }
 
@@ -160,7 +145,7 @@ func TestPostgresFoldingIsGenerated(t *testing.T) {
 		}
 	}
 	if newest == "" {
-		newest = "20261201000064_search_folding.tx.up.sql"
+		newest = "20261201000066_search_folding_plpgsql.tx.up.sql"
 	}
 	path := filepath.Join(pgMigrations, newest)
 	want := postgresFolding()
