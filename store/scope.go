@@ -174,6 +174,17 @@ const scopeColumns = `(SELECT group_concat(m.role || '|' || coalesce(m.org_id, '
 		JOIN units AS iu ON iu.id = ui.unit_id AND iu.module_inspectors AND iu.status = 'active'
 		WHERE ci.account_id = %[1]s)`
 
+// On PostgreSQL the scope texts are joined by its own string_agg, with the
+// same result (NULLs skipped, NULL for no row): migration 065's
+// group_concat, an aggregate over a function written in SQL, has that
+// function planned again in every statement that runs it, and every request
+// reads its scope.
+var (
+	_ = pgAlso("(SELECT group_concat(m.role || ", "(SELECT string_agg(m.role || ")
+	_ = pgAlso("coalesce(group_concat(x.id), '')", "coalesce(string_agg(x.id, ','), '')")
+	_ = pgAlso("(SELECT group_concat(ui.unit_id || ", "(SELECT string_agg(ui.unit_id || ")
+)
+
 // sqlScope reads an account's scope texts (scopeColumns) for an actor made
 // outside a request (the command line, tests); a request's comes with its
 // session (sqlAuthenticate).

@@ -101,7 +101,7 @@ var (
 	// kinds of the admin's own live grants on it (an admin may be entrusted
 	// with a case file in any unit) and whether they gave this session a
 	// reason to read it.
-	sqlCaseForAll = newCaseForm(`(SELECT group_concat(g.kind) FROM grants AS g WHERE g.case_id = c.id AND `+liveGrantCond+`),
+	sqlCaseForAll = newCaseForm(`(SELECT `+pgAlso("group_concat(g.kind) FROM grants AS g WHERE", "string_agg(g.kind, ',') FROM grants AS g WHERE")+` g.case_id = c.id AND `+liveGrantCond+`),
 		(SELECT count(*) FROM admin_case_access AS x WHERE x.session_id = ? AND x.case_id = c.id)`,
 		`FROM cases AS c JOIN units AS u ON u.id = c.unit_id WHERE c.id = ?`)
 	// (A practice file found by sqlCaseForAll without the admin's own grant

@@ -64,6 +64,16 @@ func (s *Statements) Len() int {
 	return len(s.list)
 }
 
+// Queries gives the text of every registered statement, in the order
+// they were registered.
+func (s *Statements) Queries() []string {
+	var qs []string
+	for _, d := range s.all() {
+		qs = append(qs, d.query)
+	}
+	return qs
+}
+
 func (s *Statements) all() []declared {
 	s.mu.Lock()
 	defer s.mu.Unlock()

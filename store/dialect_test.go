@@ -1,0 +1,34 @@
+package store
+
+import (
+	"strings"
+	"testing"
+)
+
+// Each fragment declared for PostgreSQL is found in a statement of the
+// store's, so that none silently stops applying when its query changes;
+// the hot statements that read lists with group_concat reach PostgreSQL
+// with its own string_agg (migration 065's group_concat works, but is
+// planned again in every statement).
+func TestPostgresFragmentsApply(t *testing.T) {
+	// The prepared statements, and those run otherwise (at a batch's end,
+	// in bulk).
+	queries := append(statements.Queries(), indexNewCases.Query, searchBulk.One())
+	for _, f := range pgFragments {
+		found := false
+		for _, q := range queries {
+			if strings.Contains(q, f.sqlite) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no prepared statement holds %q", f.sqlite)
+		}
+	}
+	for _, q := range []string{sqlScope, sqlCaseForAll.plain, sqlCaseForAll.people} {
+		if pg := pgRewrite(q); strings.Contains(pg, "group_concat") || !strings.Contains(pg, "string_agg") {
+			t.Errorf("on PostgreSQL, still with group_concat or without string_agg:\n%s", pg)
+		}
+	}
+}
