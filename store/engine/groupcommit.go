@@ -22,7 +22,10 @@ import (
 // second, most of the time spent waiting for the disk. The committer below
 // runs the write transactions that are waiting together in one SQLite
 // transaction, each inside its own savepoint, so one fsync makes them all
-// durable while each request still fully happens or not at all.
+// durable while each request still fully happens or not at all. PostgreSQL's
+// writers queue the same way, on its write lock (Postgres.BeginWrite), and
+// each COMMIT waits for its WAL flush: there the batch saves the flushes and
+// the lock rounds.
 
 // ErrClosed is the error of a write asked of a database that is closing or
 // closed.

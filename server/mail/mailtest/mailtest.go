@@ -2,7 +2,8 @@
 // tests across Cloison: it records what it receives, decodes the parts, and
 // can be stopped, restarted on the same port, told to refuse recipients for
 // good or for now, hold a transaction in the middle (Hold), and serve
-// STARTTLS or implicit TLS with a throw-away certificate. It is for tests only and never delivers anything anywhere.
+// STARTTLS or implicit TLS with a throw-away certificate. It is for tests
+// only and never delivers anything anywhere.
 package mailtest
 
 import (
