@@ -122,13 +122,15 @@ func (e *AuditEntry) link(prevID int64, prev string) []any {
 		e.OrgID, e.UnitID, e.PrevHash, e.Hash}
 }
 
-// appendAudit writes one entry inside tx, chained to the last one. It must run in
-// the write transaction of the change it records, so both land or neither.
+// appendAudit appends one entry to the chain in tx. It must run in the
+// write transaction of the change it records, so both land or neither.
+// Inside a batch of writes (InTx) the entry waits for the batch's end
+// (auditAtBatchEnd), where the chain's end is read once and every entry the
+// batch's successful requests left is linked and written, in the order they
+// were appended: reading the end and writing the entry were two round trips
+// per write under PostgreSQL's write lock. Nothing reads the log inside a
+// write transaction. Elsewhere (tx not InTx's) it is written now.
 func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audit) error {
-	lastID, lastHash, err := s.auditTail(ctx, tx)
-	if err != nil {
-		return err
-	}
 	var details string
 	if len(a.Details) > 0 {
 		b, err := json.Marshal(a.Details)
@@ -140,34 +142,64 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 	e := &AuditEntry{At: s.now(), ActorID: actor.ID(), Action: a.Action,
 		ObjectType: a.ObjectType, ObjectID: a.ObjectID, Reason: a.Reason,
 		ClientIP: actor.ClientIP, Details: details, OrgID: a.OrgID, UnitID: a.UnitID}
-	if err := s.db.Exec(ctx, tx, sqlInsertAudit, e.link(lastID, lastHash)...); err != nil {
+	if t, ok := tx.(bun.Tx); ok {
+		return s.db.AtBatchEnd(ctx, t, s.auditAtBatchEnd, e)
+	}
+	return s.chainAudit(ctx, tx, []*AuditEntry{e})
+}
+
+// newAuditAtBatchEnd is the batch's end that appends the entries its
+// requests left (see appendAudit).
+func (s *Store) newAuditAtBatchEnd() *engine.BatchWrite {
+	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+		entries := make([]*AuditEntry, len(values))
+		for i, v := range values {
+			entries[i] = v.(*AuditEntry)
+		}
+		return s.chainAudit(ctx, tx, entries)
+	}}
+}
+
+// chainAudit links entries, in order, to the end of the chain in tx and
+// writes them: one through the prepared statement, more many to a
+// statement.
+func (s *Store) chainAudit(ctx context.Context, tx bun.IDB, entries []*AuditEntry) error {
+	lastID, prev, err := s.auditTail(ctx, tx)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, len(entries))
+	for i, e := range entries {
+		rows[i] = e.link(lastID+int64(i), prev)
+		prev = e.Hash
+	}
+	if t, ok := tx.(bun.Tx); ok && len(rows) > 1 {
+		err = s.db.InsertRows(ctx, t, auditBulk, rows)
+	} else {
+		for _, r := range rows {
+			if err = s.db.Exec(ctx, tx, sqlInsertAudit, r...); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
 	return nil
 }
 
 // AppendAuditEntries chains entries, in order, to the end of the audit log
-// as appendAudit does one at a time (reading the end once), and writes them
-// many to a statement, in tx: a transaction of a bulk load (see
-// engine.Bulk.InTx), whose entries say what the load wrote. It fills in
-// each entry's id, time and hashes.
+// as appendAudit does, and writes them many to a statement, in tx: a
+// transaction of a bulk load (see engine.Bulk.InTx), whose entries say what
+// the load wrote. It fills in each entry's id, time and hashes.
 func (s *Store) AppendAuditEntries(ctx context.Context, tx bun.Tx, entries []AuditEntry) error {
-	lastID, prev, err := s.auditTail(ctx, tx)
-	if err != nil {
-		return err
-	}
 	at := s.now()
-	rows := make([][]any, len(entries))
+	ptrs := make([]*AuditEntry, len(entries))
 	for i := range entries {
-		e := &entries[i]
-		e.At = at
-		rows[i] = e.link(lastID+int64(i), prev)
-		prev = e.Hash
+		entries[i].At = at
+		ptrs[i] = &entries[i]
 	}
-	if err := s.db.InsertRows(ctx, tx, auditBulk, rows); err != nil {
-		return fmt.Errorf("audit: insert: %w", err)
-	}
-	return nil
+	return s.chainAudit(ctx, tx, ptrs)
 }
 
 // AuditVerification is the result of walking the chain.

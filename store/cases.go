@@ -6,12 +6,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"cloison/store/engine"
 )
 
 // Case-file statuses (lifecycle in DESIGN.md).
@@ -308,25 +311,56 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 }
 
 // The per-status counters, which an admin's totals read.
-var (
-	sqlCountDown = statements.Write("UPDATE case_counts SET n = n - 1 WHERE status = ?")
-	sqlCountUp   = statements.Write("UPDATE case_counts SET n = n + 1 WHERE status = ?")
-)
+var sqlCountBy = statements.Write("UPDATE case_counts SET n = n + ? WHERE status = ?")
+
+// countMove is one case file leaving the counter of from and joining the
+// counter of to ("" for none).
+type countMove struct{ from, to string }
 
 // countCase moves case file c between the per-status counters ("" for
-// none). Practice files are counted nowhere: an admin's totals leave them out.
+// none). Practice files are counted nowhere: an admin's totals leave them
+// out. Inside a batch of writes the move waits for the batch's end
+// (countsAtBatchEnd), where the moves of all its requests are summed and
+// each counter changed once: one round trip fewer per create under
+// PostgreSQL's write lock, and one row less written again and again. Nothing
+// reads the counters inside a write transaction.
 func (s *Store) countCase(ctx context.Context, tx bun.IDB, c *Case, from, to string) error {
 	if from == to || c.Practice {
 		return nil
 	}
-	if from != "" {
-		if err := s.db.Exec(ctx, tx, sqlCountDown, from); err != nil {
-			return err
+	if t, ok := tx.(bun.Tx); ok {
+		return s.db.AtBatchEnd(ctx, t, s.countsAtBatchEnd, countMove{from, to})
+	}
+	return s.moveCounts(ctx, tx, []any{countMove{from, to}})
+}
+
+// newCountsAtBatchEnd is the batch's end that moves the counters (see
+// countCase).
+func (s *Store) newCountsAtBatchEnd() *engine.BatchWrite {
+	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, moves []any) error {
+		return s.moveCounts(ctx, tx, moves)
+	}}
+}
+
+// moveCounts applies moves (countMove values) to the counters, each
+// counter once, in the order of the statuses so that two writers never
+// take their rows in opposite orders.
+func (s *Store) moveCounts(ctx context.Context, tx bun.IDB, moves []any) error {
+	by := map[string]int{}
+	for _, v := range moves {
+		m := v.(countMove)
+		if m.from != "" {
+			by[m.from]--
+		}
+		if m.to != "" {
+			by[m.to]++
 		}
 	}
-	if to != "" {
-		if err := s.db.Exec(ctx, tx, sqlCountUp, to); err != nil {
-			return err
+	for _, status := range slices.Sorted(maps.Keys(by)) {
+		if n := by[status]; n != 0 {
+			if err := s.db.Exec(ctx, tx, sqlCountBy, n, status); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -136,6 +136,12 @@ func (s *Store) MigrateData(ctx context.Context, databaseURL string) (MigrateDat
 	if err := target.db.Migrated(ctx); err != nil {
 		return res, fmt.Errorf("store: %w", err)
 	}
+	// The copy is a bulk load: until autovacuum comes by, its tables have
+	// no statistics and no page marked all-visible, and every list would
+	// read the rows behind its index (see engine.Postgres.Analyze).
+	if err := target.db.Analyze(ctx); err != nil {
+		return res, fmt.Errorf("store: vacuum and analyze: %w", err)
+	}
 	res.Elapsed = time.Since(start)
 	return res, nil
 }

@@ -54,6 +54,12 @@ type Store struct {
 	policy  Policy
 	// key encrypts attachments at rest (AES-256-GCM).
 	key []byte
+	// auditAtBatchEnd appends the audit entries a batch of writes left
+	// (see appendAudit).
+	auditAtBatchEnd *engine.BatchWrite
+	// countsAtBatchEnd moves the per-status counters of case files once
+	// per batch (see countCase).
+	countsAtBatchEnd *engine.BatchWrite
 }
 
 // statements are the store's hot statements, each declared next to the
@@ -153,7 +159,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{
+	s := &Store{
 		db:         db,
 		sqlite:     sqlite,
 		pg:         sqlite == nil,
@@ -165,7 +171,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		mailDomain: mailDomain(opts.BaseURL),
 		policy:     withDefaults(opts.Policy),
 		key:        key,
-	}, nil
+	}
+	s.auditAtBatchEnd, s.countsAtBatchEnd = s.newAuditAtBatchEnd(), s.newCountsAtBatchEnd()
+	return s, nil
 }
 
 // Close stops the engine: writes still queued fail with ErrClosed, the

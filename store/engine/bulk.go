@@ -100,6 +100,22 @@ func (ins BulkInsert) One() string { return ins.Head + ins.Row + ins.Tail }
 // the engine stores them (BindArgs; a caller may bind them beforehand, off
 // the writer's path).
 func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) error {
+	if n := len(rows); n <= cmp.Or(ins.MaxRows, 64) {
+		// One statement: preparing it first gains nothing, and on
+		// PostgreSQL it would cost two more round trips (prepare, then
+		// close), where the driver's own cache keeps it prepared by its
+		// text for the next time.
+		if n == 0 {
+			return nil
+		}
+		var args []any
+		for _, r := range rows {
+			args = append(args, r...)
+		}
+		q := ins.Head + strings.Repeat(ins.Row+", ", n-1) + ins.Row + ins.Tail
+		_, err := tx.Tx.ExecContext(ctx, db.driver.Placeholders(q), BindArgs(args)...)
+		return err
+	}
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {

@@ -43,6 +43,13 @@ type Driver interface {
 	// as with SQLite, and with PostgreSQL under its write lock. An engine
 	// whose writers run side by side would commit each on its own.
 	GroupsWrites() bool
+	// NextSavepoint is, for an engine that runs two statements sent
+	// together in one round trip (PostgreSQL's simple protocol), the
+	// statement that releases the savepoint of a grouped request that
+	// succeeded and takes the next request's: the committer then sends one
+	// where it sent two. "" sends them apart (SQLite, in process, where a
+	// statement costs no round trip).
+	NextSavepoint() string
 	// Retry tells whether err, from a write transaction, undid it for a
 	// reason that running it again may not meet (PostgreSQL: a
 	// serialization failure): a transaction run alone (InTx where writes are

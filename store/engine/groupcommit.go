@@ -262,6 +262,12 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 	ran := make([]*txRequest, 0, len(batch))
 	var later batchWrites
 	var broken error
+	// held is true while the savepoint of the last request that succeeded
+	// is still to release: with a driver's NextSavepoint, the next request's
+	// savepoint releases it in the same round trip, and COMMIT releases the
+	// last (the batch's end then runs inside it, which changes nothing: a
+	// failure there rolls the whole transaction back).
+	next, held := c.driver.NextSavepoint(), false
 	for i := 0; ; i++ {
 		if i == len(batch) {
 			if batch = c.take(batch); i == len(batch) {
@@ -277,7 +283,13 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 			r.err = err
 			continue
 		}
-		if _, err := savepoint.ExecContext(bg); err != nil {
+		if held {
+			_, err = tx.Tx.ExecContext(bg, next)
+			held = false
+		} else {
+			_, err = savepoint.ExecContext(bg)
+		}
+		if err != nil {
 			r.err, broken, rest = err, err, batch[i+1:]
 			break
 		}
@@ -289,7 +301,9 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 		// it runs to the end.
 		r.err, r.panicked = call(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), tx, r.fn)
 		if r.err == nil && r.panicked == nil {
-			if _, err := release.ExecContext(bg); err != nil {
+			if next != "" {
+				held = true
+			} else if _, err := release.ExecContext(bg); err != nil {
 				r.err, broken, rest = err, err, batch[i+1:]
 				break
 			}
@@ -497,24 +511,35 @@ func (db *DB) runOnce(ctx context.Context, fn func(ctx context.Context, tx bun.T
 // one statement does it for all the requests that succeeded, still in the
 // same transaction: it commits with them or not at all. It runs outside the
 // requests' savepoints, so if it fails the whole batch fails; use it only
-// for derived data that cannot fail on its own, whose statement depends
-// only on rows the request wrote, and that nothing reads in a write
-// transaction before COMMIT.
+// for writes that cannot fail on their own, that depend only on the rows
+// the requests wrote or on what the write lock keeps still until COMMIT
+// (the end of the audit chain), and that nothing reads in a write
+// transaction before COMMIT. The store also leaves there the moves of its
+// per-status counters (one row changed once per batch instead of once per
+// request) and its audit entries (the chain's end read once per batch): on
+// PostgreSQL each statement a request saves is a round trip made under the
+// write lock that every writer waits for.
 
-// BatchWrite is a statement run once per batch with one argument, a JSON
-// array of the values the batch's requests gave it (SQLite reads it with
-// json_each). Its identity is its address: declare it once, as a variable.
+// BatchWrite is what a batch does once at its end with the values its
+// requests left (AtBatchEnd), in the order they left them. Its identity is
+// its address: declare it once, as a variable.
+//
+// Query is a statement run with one argument, a JSON array of the values
+// (SQLite reads it with json_each; each value must then be a string). Run,
+// when set, is called instead, with the values themselves: for an end that
+// needs Go between reading and writing (the audit chain's hashes).
 type BatchWrite struct {
 	Query string
+	Run   func(ctx context.Context, tx bun.Tx, values []any) error
 }
 
-// batchWrites collects, per statement, the values to run it with.
+// batchWrites collects, per BatchWrite, the values to run it with.
 type batchWrites struct {
 	writes []*BatchWrite
-	values [][]string
+	values [][]any
 }
 
-func (b *batchWrites) add1(w *BatchWrite, v string) {
+func (b *batchWrites) add1(w *BatchWrite, v any) {
 	i := slices.Index(b.writes, w)
 	if i < 0 {
 		b.writes, b.values = append(b.writes, w), append(b.values, nil)
@@ -540,7 +565,10 @@ func (b *batchWrites) run(ctx context.Context, d Driver, tx bun.Tx) error {
 	return nil
 }
 
-func execBatchWrite(ctx context.Context, d Driver, tx bun.Tx, w *BatchWrite, values []string) error {
+func execBatchWrite(ctx context.Context, d Driver, tx bun.Tx, w *BatchWrite, values []any) error {
+	if w.Run != nil {
+		return w.Run(ctx, tx, values)
+	}
 	arg, err := json.Marshal(values)
 	if err != nil {
 		return err
@@ -552,10 +580,10 @@ func execBatchWrite(ctx context.Context, d Driver, tx bun.Tx, w *BatchWrite, val
 // AtBatchEnd leaves w, with value v, for the end of the batch of the
 // request whose fn ctx is; outside a batch (a driver that does not group
 // writes, or tx not InTx's) it runs now.
-func (db *DB) AtBatchEnd(ctx context.Context, tx bun.Tx, w *BatchWrite, v string) error {
+func (db *DB) AtBatchEnd(ctx context.Context, tx bun.Tx, w *BatchWrite, v any) error {
 	if r, ok := ctx.Value(inTxKey{}).(*txRequest); ok {
 		r.later.add1(w, v)
 		return nil
 	}
-	return execBatchWrite(ctx, db.driver, tx, w, []string{v})
+	return execBatchWrite(ctx, db.driver, tx, w, []any{v})
 }

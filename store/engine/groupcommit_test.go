@@ -562,3 +562,62 @@ func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
 		verifyAudit(t, st, 1)
 	})
 }
+
+// A batch's end given as Go code (BatchWrite.Run) is called once, in the
+// batch's transaction, with the values of the requests that succeeded and
+// none of those that failed, each request's in the order it left them.
+func TestAtBatchEndRunsGoOnceWithTheSucceededValues(t *testing.T) {
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 9
+		var calls int
+		var got []any
+		end := &BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+			calls++
+			got = values
+			// What it writes commits with the batch.
+			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('end', ?)", fmt.Sprint(len(values)))
+			return err
+		}}
+		boom := errors.New("boom")
+		errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+			for j := range 2 {
+				if err := st.AtBatchEnd(ctx, tx, end, 10*i+j); err != nil {
+					return err
+				}
+			}
+			if i%3 == 0 {
+				return boom
+			}
+			return nil
+		})
+		if heldErr != nil {
+			t.Fatal(heldErr)
+		}
+		if calls != 1 {
+			t.Fatalf("the batch's end ran %d times", calls)
+		}
+		want := map[int]bool{}
+		for i := range n {
+			if (i%3 == 0) != errors.Is(errs[i], boom) {
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			if i%3 != 0 {
+				want[10*i] = true
+			}
+		}
+		if len(got) != 2*len(want) {
+			t.Fatalf("the batch's end got %v, want the pairs of %v", got, want)
+		}
+		for k := 0; k < len(got); k += 2 {
+			a, b := got[k].(int), got[k+1].(int)
+			if !want[a] || b != a+1 {
+				t.Fatalf("the batch's end got %v: %d, %d is not a succeeded request's pair in order", got, a, b)
+			}
+			delete(want, a)
+		}
+		var v string
+		if err := st.read.QueryRowContext(context.Background(), "SELECT value FROM settings WHERE key = 'end'").Scan(&v); err != nil || v != "12" {
+			t.Fatalf("the batch's end's own write: %q, %v", v, err)
+		}
+	})
+}

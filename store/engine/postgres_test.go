@@ -95,3 +95,39 @@ func TestStripHints(t *testing.T) {
 		}
 	}
 }
+
+// Analyze, which a bulk load ends with, vacuums too on PostgreSQL: the
+// loaded table's pages are marked all-visible, so that an index-only scan
+// does not read the table's rows as well, and the versions its updates left
+// dead are gone.
+func TestPostgresAnalyzeMarksPagesAllVisible(t *testing.T) {
+	st := newTestDBOn(t, Postgres{URL: testpg.Database(t)})
+	ctx := context.Background()
+	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) SELECT 'k' || i, 'v' FROM generate_series(1, 3000) AS i"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE settings SET value = 'w'")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var visible, pages int64
+	stats := func() {
+		t.Helper()
+		if err := st.read.QueryRowContext(ctx, "SELECT relallvisible, relpages FROM pg_class WHERE relname = 'settings'").Scan(&visible, &pages); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats()
+	if visible != 0 {
+		t.Fatalf("%d pages all-visible before Analyze: the test shows nothing", visible)
+	}
+	if err := st.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stats()
+	if visible == 0 || visible < pages {
+		t.Fatalf("after Analyze, %d of %d pages are all-visible", visible, pages)
+	}
+}

@@ -144,6 +144,10 @@ func (SQLite) BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error) {
 // synchronous=FULL, an fsync per COMMIT.
 func (SQLite) GroupsWrites() bool { return true }
 
+// NextSavepoint implements Driver: in process, two statements cost no more
+// apart than together.
+func (SQLite) NextSavepoint() string { return "" }
+
 // Retry implements Driver: SQLite's writers queue for the lock (BEGIN
 // IMMEDIATE, busy_timeout) instead of failing to be ordered.
 func (SQLite) Retry(error) bool { return false }

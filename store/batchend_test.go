@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+)
+
+// Audit entries wait for the end of their batch (appendAudit): written
+// concurrently, some by requests that fail afterwards, the chain holds every
+// entry of the requests that succeeded, each request's next to each other
+// and in the order it appended them, none of those that failed, and it
+// verifies.
+func TestAuditEntriesOfABatchFollowTheirRequests(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	var before int64
+	if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM audit_entries").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	const n = 60
+	boom := errors.New("boom")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				for _, part := range []string{"a", "b", "c"} {
+					if err := st.appendAudit(ctx, tx, ed, Audit{Action: "case.created", ObjectType: "case", ObjectID: fmt.Sprintf("k%d-%s", i, part)}); err != nil {
+						return err
+					}
+				}
+				if i%4 == 0 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	type entry struct {
+		id  int64
+		obj string
+	}
+	var entries []entry
+	rows, err := st.read.QueryContext(ctx, "SELECT id, object_id FROM audit_entries WHERE id > ? ORDER BY id", before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.id, &e.obj); err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for k := 0; k < len(entries); k += 3 {
+		if k+2 >= len(entries) {
+			t.Fatalf("a request's entries are cut: %v", entries[k:])
+		}
+		var i int
+		if _, err := fmt.Sscanf(entries[k].obj, "k%d-a", &i); err != nil {
+			t.Fatalf("entry %d is %q, not a request's first: %v", entries[k].id, entries[k].obj, entries)
+		}
+		for j, part := range []string{"a", "b", "c"} {
+			if e := entries[k+j]; e.obj != fmt.Sprintf("k%d-%s", i, part) || e.id != entries[k].id+int64(j) {
+				t.Fatalf("request %d's entries are not together and in order: %v", i, entries[k:k+3])
+			}
+		}
+		if i%4 == 0 || seen[entries[k].obj] {
+			t.Fatalf("request %d (failed %v) has its entries written, or written twice", i, i%4 == 0)
+		}
+		seen[entries[k].obj] = true
+	}
+	for i := range n {
+		if failed := i%4 == 0; failed != errors.Is(errs[i], boom) || (!failed && errs[i] != nil) {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if want := i%4 != 0; seen[fmt.Sprintf("k%d-a", i)] != want {
+			t.Fatalf("request %d: entries written %v, want %v", i, !want, want)
+		}
+	}
+	verifyAudit(t, st, before+int64(len(entries)))
+}
+
+// The per-status counters move at the end of each batch (countCase): after
+// creates, transitions and deletes made concurrently, some of them refused,
+// each counter is the number of case files in its status.
+func TestCaseCountersFollowConcurrentChanges(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	const n = 48
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: "autre"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = c.ID
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	v := int64(1)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			switch i % 4 {
+			case 0:
+				err = st.DeleteCase(ctx, ed, ids[i], "")
+			case 1, 2:
+				_, err = st.TransitionCase(ctx, ed, ids[i], &v, Transition{To: CaseOpen})
+			case 3:
+				// Refused: a closing needs an outcome; nothing moves.
+				_, err = st.TransitionCase(ctx, ed, ids[i], &v, Transition{To: CaseClosed})
+				if err == nil {
+					err = errors.New("closed without an outcome")
+				} else {
+					err = nil
+				}
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	counts := map[string]int64{}
+	rows, err := st.read.QueryContext(ctx, "SELECT status, n FROM case_counts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		var k int64
+		if err := rows.Scan(&s, &k); err != nil {
+			t.Fatal(err)
+		}
+		counts[s] = k
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{CaseDraft: n / 4, CaseOpen: n / 2}
+	for _, s := range CaseStatuses {
+		if counts[s] != want[s] {
+			t.Errorf("counter of %s: %d, want %d (all: %v)", s, counts[s], want[s], counts)
+		}
+	}
+}
