@@ -127,6 +127,13 @@ const caseSummaryColumns = `c.id, c.reference, c.title, c.category_id, c.status,
 // scanSummaries reads a list's rows by hand: bun's reflection showed in the
 // profile of the commonest request.
 func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
+	return scanSummariesAfter(rows, err, nil)
+}
+
+// scanSummariesAfter is scanSummaries for rows whose first column is the
+// list's total, the same in every row (see grantPageWithTotal), read into
+// total.
+func scanSummariesAfter(rows *sql.Rows, err error, total *int64) ([]CaseSummary, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -134,8 +141,12 @@ func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
 	items := []CaseSummary{}
 	for rows.Next() {
 		var it CaseSummary
-		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID); err != nil {
+		dest := []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
+		if total != nil {
+			dest = append([]any{total}, dest...)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		it.Practice = IsPracticeReference(it.Reference)
@@ -195,17 +206,20 @@ func grantWhere(accountID string, sc *Scope, f CaseFilter, except string, now ti
 // file from counting twice.
 func (s *Store) listFromGrants(ctx context.Context, accountID string, sc *Scope, f CaseFilter, p Page, now time.Time) ([]CaseSummary, int64, error) {
 	where, args := grantWhere(accountID, sc, f, "", now)
-	items, err := scanSummaries(s.db.Query(ctx, s.read, grantPage(where, f.Sort), append(args, p.limit(), p.offset())...))
-	if err != nil {
-		return nil, 0, err
-	}
-	var total int64
+	total, totalArgs := `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args
 	if f.Status == "" && f.Category == "" && f.Unit == "" && f.Practice == nil {
-		total, err = s.grantTotal(ctx, accountID, sc, "", now)
-	} else {
-		err = s.db.QueryRow(ctx, s.read, `SELECT count(*) FROM grants AS g INDEXED BY grants_list WHERE `+where, args, &total)
+		total, totalArgs = sqlGrantTotal, grantTotalArgs(accountID, sc, "", now)
 	}
-	return items, total, err
+	var n int64
+	rows, err := s.db.Query(ctx, s.read, grantPageWithTotal(total, where, f.Sort),
+		slices.Concat(totalArgs, args, []any{p.limit(), p.offset()})...)
+	items, err := scanSummariesAfter(rows, err, &n)
+	if err != nil || len(items) > 0 {
+		return items, n, err
+	}
+	// No row, so no total with it: read it alone.
+	err = s.db.QueryRow(ctx, s.read, total, totalArgs, &n)
+	return items, n, err
 }
 
 // grantPage is listFromGrants' page statement.
@@ -214,15 +228,29 @@ func grantPage(where, sort string) string {
 		` ORDER BY ` + grantSorts[sort] + ` LIMIT ? OFFSET ?`
 }
 
+// grantPageWithTotal is grantPage with the statement total, whose value
+// leads every row: one statement where there were two, for the commonest
+// request there is. The total depends on nothing of the row, so each engine
+// computes it once (SQLite once, PostgreSQL as an InitPlan); on PostgreSQL
+// every statement saved is a round trip to the server.
+func grantPageWithTotal(total, where, sort string) string {
+	return `SELECT (` + total + `), ` + strings.TrimPrefix(grantPage(where, sort), `SELECT `)
+}
+
 // grantTotal counts the case files an account sees through its grants,
 // outside the units in except: those without an end from the counters kept
 // by triggers (grant_totals, per account, kind and unit), plus those with
 // an end date still to come, from their own small index.
 func (s *Store) grantTotal(ctx context.Context, accountID string, sc *Scope, except string, now time.Time) (int64, error) {
-	set := sc.editorSet()
 	var n int64
-	err := s.db.QueryRow(ctx, s.read, sqlGrantTotal, []any{accountID, set, set, except, accountID, now, now, set, set, except}, &n)
+	err := s.db.QueryRow(ctx, s.read, sqlGrantTotal, grantTotalArgs(accountID, sc, except, now), &n)
 	return n, err
+}
+
+// grantTotalArgs are sqlGrantTotal's arguments.
+func grantTotalArgs(accountID string, sc *Scope, except string, now time.Time) []any {
+	set := sc.editorSet()
+	return []any{accountID, set, set, except, accountID, now, now, set, set, except}
 }
 
 var sqlGrantTotal = statements.Read(`SELECT
@@ -235,8 +263,8 @@ var sqlGrantTotal = statements.Read(`SELECT
 // unfilteredGrants is grantWhere without filters: a person's whole list.
 var unfilteredGrants, _ = grantWhere("", &Scope{}, CaseFilter{}, "", time.Time{})
 
-// A person's whole list, newest first, prepared once.
-var _ = statements.Read(grantPage(unfilteredGrants, ""))
+// A person's whole list, newest first, with its total, prepared once.
+var _ = statements.Read(grantPageWithTotal(sqlGrantTotal, unfilteredGrants, ""))
 
 // listForScopeAdmin serves, newest first, the lists of those who
 // administer units but not the whole instance: each organisation they

@@ -49,7 +49,8 @@ func TestEachScopesListIsOneIndexRange(t *testing.T) {
 		// may only be searches by key.
 		rangeStep string
 	}{
-		{"editor page", grantPage(unfilteredGrants, ""), []any{"acc", now, now, "u", "u", "", 50, 0},
+		{"editor page", grantPageWithTotal(sqlGrantTotal, unfilteredGrants, ""), []any{"acc", "u", "u", "", "acc", now, now, "u", "u", "",
+			"acc", now, now, "u", "u", "", 50, 0},
 			"SEARCH g USING COVERING INDEX grants_list (account_id=?)"},
 		{"editor total", sqlGrantTotal, []any{"acc", "u", "u", "", "acc", now, now, "u", "u", ""}, ""},
 		{"unit admin page", unitPage + ` LIMIT ? OFFSET ?`, []any{"unit", 50, 0},
