@@ -27,9 +27,7 @@ func TestAuditEntriesOfABatchFollowTheirRequests(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			errs[i] = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 				for _, part := range []string{"a", "b", "c"} {
 					if err := st.appendAudit(ctx, tx, ed, Audit{Action: "case.created", ObjectType: "case", ObjectID: fmt.Sprintf("k%d-%s", i, part)}); err != nil {
@@ -41,7 +39,7 @@ func TestAuditEntriesOfABatchFollowTheirRequests(t *testing.T) {
 				}
 				return nil
 			})
-		}()
+		})
 	}
 	wg.Wait()
 	type entry struct {
@@ -103,16 +101,14 @@ func TestCaseCountersFollowConcurrentChanges(t *testing.T) {
 	ids := make([]string, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			c, err := st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: "autre"})
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			ids[i] = c.ID
-		}()
+		})
 	}
 	wg.Wait()
 	if t.Failed() {
@@ -120,9 +116,7 @@ func TestCaseCountersFollowConcurrentChanges(t *testing.T) {
 	}
 	v := int64(1)
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var err error
 			switch i % 4 {
 			case 0:
@@ -141,7 +135,7 @@ func TestCaseCountersFollowConcurrentChanges(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if t.Failed() {

@@ -139,13 +139,16 @@ func scanSummariesAfter(rows *sql.Rows, err error, total *int64) ([]CaseSummary,
 	}
 	defer rows.Close()
 	items := []CaseSummary{}
+	// One row is scanned into it, then copied into items: the list of
+	// destinations is made once for the page, not for every row.
+	var it CaseSummary
+	dest := []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
+		&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
+	if total != nil {
+		dest = append([]any{total}, dest...)
+	}
 	for rows.Next() {
-		var it CaseSummary
-		dest := []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
-		if total != nil {
-			dest = append([]any{total}, dest...)
-		}
+		it = CaseSummary{} // nothing of the row before, whatever a NULL leaves
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}

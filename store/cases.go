@@ -343,8 +343,8 @@ func (s *Store) newCountsAtBatchEnd() *engine.BatchWrite {
 }
 
 // moveCounts applies moves (countMove values) to the counters, each
-// counter once, in the order of the statuses so that two writers never
-// take their rows in opposite orders.
+// counter once, in the order of the statuses (not the map's, which changes
+// from one run to the next).
 func (s *Store) moveCounts(ctx context.Context, tx bun.IDB, moves []any) error {
 	by := map[string]int{}
 	for _, v := range moves {

@@ -56,15 +56,13 @@ func TestCreateCaseConcurrentlyWithRefusals(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			cat := "autre"
 			if i%7 == 0 {
 				cat = "no-such-category"
 			}
 			_, errs[i] = st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: cat})
-		}()
+		})
 	}
 	wg.Wait()
 	accepted := 0

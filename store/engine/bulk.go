@@ -96,26 +96,16 @@ type BulkInsert struct {
 func (ins BulkInsert) One() string { return ins.Head + ins.Row + ins.Tail }
 
 // InsertRows writes rows, each a row's arguments, with statements of ins,
-// each prepared once per call. Times among the arguments are written as
-// the engine stores them (BindArgs; a caller may bind them beforehand, off
-// the writer's path).
+// each prepared once per call when there are several. Times among the
+// arguments are written as the engine stores them (BindArgs; a caller may
+// bind them beforehand, off the writer's path).
 func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) error {
-	if n := len(rows); n <= cmp.Or(ins.MaxRows, 64) {
-		// One statement: preparing it first gains nothing, and on
-		// PostgreSQL it would cost two more round trips (prepare, then
-		// close), where the driver's own cache keeps it prepared by its
-		// text for the next time.
-		if n == 0 {
-			return nil
-		}
-		var args []any
-		for _, r := range rows {
-			args = append(args, r...)
-		}
-		q := ins.Head + strings.Repeat(ins.Row+", ", n-1) + ins.Row + ins.Tail
-		_, err := tx.Tx.ExecContext(ctx, db.driver.Placeholders(q), BindArgs(args)...)
-		return err
-	}
+	chunk := cmp.Or(ins.MaxRows, 64)
+	// Rows that fit in one statement run it unprepared: preparing gains
+	// nothing there, and on PostgreSQL it costs two more round trips
+	// (prepare, then close), where the driver's own cache keeps the
+	// statement prepared by its text for the next time.
+	alone := len(rows) <= chunk
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
@@ -124,21 +114,26 @@ func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows []
 	}()
 	var args []any
 	for len(rows) > 0 {
-		n := min(len(rows), cmp.Or(ins.MaxRows, 64))
-		st := stmts[n]
-		if st == nil {
-			var err error
-			q := ins.Head + strings.Repeat(ins.Row+", ", n-1) + ins.Row + ins.Tail
-			if st, err = tx.Tx.PrepareContext(ctx, db.driver.Placeholders(q)); err != nil {
-				return err
-			}
-			stmts[n] = st
-		}
+		n := min(len(rows), chunk)
+		q := db.driver.Placeholders(ins.Head + strings.Repeat(ins.Row+", ", n-1) + ins.Row + ins.Tail)
 		args = args[:0]
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := st.ExecContext(ctx, BindArgs(args)...); err != nil {
+		var err error
+		if alone {
+			_, err = tx.Tx.ExecContext(ctx, q, BindArgs(args)...)
+		} else {
+			st := stmts[n]
+			if st == nil {
+				if st, err = tx.Tx.PrepareContext(ctx, q); err != nil {
+					return err
+				}
+				stmts[n] = st
+			}
+			_, err = st.ExecContext(ctx, BindArgs(args)...)
+		}
+		if err != nil {
 			return err
 		}
 		rows = rows[n:]
