@@ -28,6 +28,11 @@ type CaseFilter struct {
 	Sort     string
 }
 
+// titleOrder sorts titles as people read them, letters and accents
+// without case ("École" among the E's), the same on both engines (see
+// engine.NoCaseUCA).
+const titleOrder = "COLLATE " + engine.NoCaseUCA
+
 // CaseSorts are the accepted sort keys; "-" means newest or last first.
 var CaseSorts = map[string]string{
 	"":          "c.updated_at DESC, c.id DESC",
@@ -36,7 +41,7 @@ var CaseSorts = map[string]string{
 	"-created":  "c.created_at DESC, c.id DESC",
 	"created":   "c.created_at ASC, c.id ASC",
 	"reference": "c.reference ASC",
-	"title":     "c.title COLLATE NOCASE ASC, c.id",
+	"title":     "c.title " + titleOrder + " ASC, c.id",
 }
 
 // CaseSummary is a case file as a list shows it.
@@ -171,7 +176,7 @@ var grantSorts = map[string]string{
 	"-created":  "g.case_created_at DESC, g.case_id DESC",
 	"created":   "g.case_created_at ASC, g.case_id ASC",
 	"reference": "g.case_reference ASC",
-	"title":     "g.case_title COLLATE NOCASE ASC, g.case_id",
+	"title":     "g.case_title " + titleOrder + " ASC, g.case_id",
 }
 
 // grantWhere is the rule's grant part with the list's filters, on grants

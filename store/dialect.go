@@ -7,7 +7,7 @@ import (
 
 // The store writes each query once, in SQL both engines read: SQLite's
 // functions that PostgreSQL lacks (instr, iif, group_concat, json_each,
-// json_extract, unary plus on text, COLLATE NOCASE) are given the same
+// json_extract, unary plus on text) are given the same
 // meaning on PostgreSQL by its migration 065, and SQLite's planner hints
 // (INDEXED BY) are taken out by the engine (engine.StripHints). What
 // remains is here: fragments that cannot be written so, each with its
@@ -43,6 +43,10 @@ var pgFragments = []pgFragment{
 		"json(iif(p.major, 'true', 'false'))", "p.major",
 		"+p.created_at))", "+p.created_at)), '[]')",
 	).Replace(peopleColumn)},
+	// Titles sort by the Unicode Collation Algorithm at strength 2, a
+	// collation the engine gives SQLite (engine.NoCaseUCA) and migration
+	// 065 PostgreSQL.
+	{titleOrder, "COLLATE nocase"},
 	// "CROSS JOIN t ON …" is SQLite's way of fixing the order of a join
 	// (the store always gives it a condition); PostgreSQL's inner join.
 	{"CROSS JOIN ", "JOIN "},

@@ -11,9 +11,15 @@ import (
 // with its own string_agg (migration 065's group_concat works, but is
 // planned again in every statement).
 func TestPostgresFragmentsApply(t *testing.T) {
-	// The prepared statements, and those run otherwise (at a batch's end,
-	// in bulk).
+	// The prepared statements, those run otherwise (at a batch's end, in
+	// bulk), and the lists' orders, which bun or a page's query puts in
+	// their ORDER BY.
 	queries := append(statements.Queries(), indexNewCases.Query, searchBulk.One())
+	for _, sorts := range []map[string]string{CaseSorts, grantSorts} {
+		for _, order := range sorts {
+			queries = append(queries, order)
+		}
+	}
 	for _, f := range pgFragments {
 		found := false
 		for _, q := range queries {
