@@ -307,7 +307,7 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	if err := s.countCase(ctx, tx, c, "", c.Status); err != nil {
 		return err
 	}
-	return s.indexNewCase(ctx, tx, c.ID)
+	return s.indexNewCase(ctx, tx, c)
 }
 
 // The per-status counters, which an admin's totals read.

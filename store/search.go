@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -23,20 +24,36 @@ import (
 // reach a case file before its creation commits, so nothing misses its entry.
 // The rows go in rowid order: FTS5 writes its pending rows to disk again
 // whenever a rowid is lower than the one before.
-// On PostgreSQL the entry is keyed by the case file's id.
+// On PostgreSQL the entry is keyed by the case file's id, and each value
+// brings the entry's words (newEntry), which the index holds as they are.
 var indexNewCases = &engine.BatchWrite{Query: pgAlso(`INSERT INTO case_search (rowid, title, summary, notes)
 	SELECT rowid, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
-	`INSERT INTO case_search (case_id, title, summary, notes)
-	SELECT id, title, summary, '' FROM cases WHERE id IN (SELECT value FROM json_each(?))`)}
+	`INSERT INTO case_search (case_id, title, summary, notes, document)
+	SELECT c.id, c.title, c.summary, '', array_to_tsvector(ARRAY(SELECT json_array_elements_text(e.value -> 'w')))
+	FROM json_array_elements(?::json) AS e JOIN cases AS c ON c.id = e.value ->> 'id'`)}
+
+// newEntry is a new case file's value for indexNewCases on PostgreSQL: its
+// id and the words of its entry, title and summary (it has no notes yet).
+type newEntry struct {
+	ID    string   `json:"id"`
+	Words []string `json:"w"`
+}
 
 // byCaseID finds a case file's entry: by the case file's rowid on SQLite,
 // by its id on PostgreSQL.
 var byCaseID = pgAlso(`WHERE rowid = (SELECT rowid FROM cases WHERE id = `, `WHERE case_id = (`)
 
-// indexNewCase gives a case file created in tx its search entry.
-func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, id string) error {
-	return s.db.AtBatchEnd(ctx, tx, indexNewCases, id)
+// indexNewCase gives case file c, created in tx, its search entry.
+func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, c *Case) error {
+	if s.pg {
+		return s.db.AtBatchEnd(ctx, tx, indexNewCases, newEntry{c.ID, search.IndexWords(entryText(c.Title, c.Summary, ""))})
+	}
+	return s.db.AtBatchEnd(ctx, tx, indexNewCases, c.ID)
 }
+
+// entryText is the text an entry's words are made of (migration 064's
+// document): the words of each column, the columns apart.
+func entryText(title, summary, notes string) string { return title + " " + summary + " " + notes }
 
 // reindexCase puts a case file's new title and summary in its entry.
 func reindexCase(ctx context.Context, tx bun.IDB, c *Case) error {
@@ -53,9 +70,25 @@ func unindexCase(ctx context.Context, tx bun.IDB, id string) error {
 
 var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || ` + pgAlso("char(10)", "chr(10)") + ` || ? ` + byCaseID + `?)`)
 
+// sqlNoteSearchPG is sqlNoteSearch on PostgreSQL, where the entry's words
+// gain the note's: the words of the notes joined by line feeds are those
+// of each note, and a document's lexemes are a set (without positions),
+// so that their union is what folding the whole text again would give,
+// without folding every earlier note again on each new one. (Not one of
+// the store's prepared statements, which SQLite prepares too.)
+const sqlNoteSearchPG = `UPDATE case_search SET notes = notes || chr(10) || ?,
+	document = document || array_to_tsvector(ARRAY(SELECT json_array_elements_text(?::json))) WHERE case_id = ?`
+
 // indexNote appends a new note's text to its case file's entry, whose notes
 // column is every note, oldest first, each after a line feed.
 func (s *Store) indexNote(ctx context.Context, tx bun.IDB, n *Note) error {
+	if s.pg {
+		words, err := json.Marshal(search.IndexWords(n.Body))
+		if err != nil {
+			return err
+		}
+		return s.db.Exec(ctx, tx, sqlNoteSearchPG, n.Body, string(words), n.CaseID)
+	}
 	return s.db.Exec(ctx, tx, sqlNoteSearch, n.Body, n.CaseID)
 }
 

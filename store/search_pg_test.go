@@ -230,3 +230,79 @@ func idsOf(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	}
 	return ids
 }
+
+// The entries the store writes on PostgreSQL, whose words it folds itself
+// for a new case file and a new note (search.IndexWords, migration 067),
+// hold exactly what folding their whole text in SQL gives: the corpus's
+// titles and summaries created as case files, its notes added one by one,
+// then a title changed (which the trigger folds again). The trigger is off
+// while the store writes the words itself, so that an entry it left
+// without them would show.
+func TestPostgresSearchDocumentsAreTheFoldedText(t *testing.T) {
+	if !onPostgres() {
+		t.Skip("PostgreSQL's search index")
+	}
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	db := st.db.Writer().DB
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec("ALTER TABLE case_search DISABLE TRIGGER case_search_document")
+	var ids []string
+	// The corpus, and a case file and a note without a single word.
+	for _, e := range append(searchCorpus, [3]string{"?!", "", "…"}) {
+		title := strings.TrimSpace(e[0])
+		if title == "" {
+			title = "sans titre"
+		}
+		c, err := st.CreateCase(ctx, ed, NewCase{Title: title, CategoryID: "autre", Summary: e[1]})
+		if err != nil {
+			t.Fatalf("%q: %v", e[0], err)
+		}
+		for _, note := range strings.Split(e[2], "\n") {
+			if note == "" {
+				continue
+			}
+			if _, _, err := st.AddNote(ctx, ed, c.ID, NewNote{Body: note}); err != nil {
+				t.Fatalf("%q: %v", note, err)
+			}
+		}
+		ids = append(ids, c.ID)
+	}
+	differing := func() []string {
+		return idsOf(t, db, `SELECT case_id FROM case_search
+			WHERE document IS DISTINCT FROM array_to_tsvector(search_words(title || ' ' || summary || ' ' || notes)) ORDER BY case_id`)
+	}
+	var entries int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM case_search WHERE document IS NOT NULL AND document <> ''::tsvector").Scan(&entries); err != nil {
+		t.Fatal(err)
+	}
+	if entries != len(searchCorpus) {
+		t.Errorf("%d entries with words, want %d (all but the one without)", entries, len(searchCorpus))
+	}
+	if d := differing(); len(d) > 0 {
+		t.Fatalf("entries written by the store differ from their folded text: %v", d)
+	}
+	exec("ALTER TABLE case_search ENABLE TRIGGER case_search_document")
+	c, err := st.GetCase(ctx, ed, ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Œuvre renommée Straße"
+	if _, err := st.UpdateCase(ctx, ed, c.ID, &c.Version, CaseChange{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	if d := differing(); len(d) > 0 {
+		t.Fatalf("after a change of title, entries differ from their folded text: %v", d)
+	}
+	for q, want := range map[string]int{"renommee": 1, "straße": 2, "strasse": 1, "cœur": 1, "œuvre": 1, "complete": 1, "urgent": 1, "sociale": 0} {
+		found := idsOf(t, db, "SELECT case_id FROM case_search WHERE document @@ $1::tsquery", search.TSQuery(q))
+		if len(found) != want {
+			t.Errorf("%q finds %d case files, want %d", q, len(found), want)
+		}
+	}
+}

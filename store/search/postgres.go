@@ -4,9 +4,10 @@ import "strings"
 
 // PostgreSQL's index of case files (case_search, see
 // store/migrations_pg/20261201000064_search_folding.tx.up.sql) holds the
-// tokens Tokens gives, computed in SQL by functions generated from this
-// package's copy of the tokenizer's rules, and is queried with TSQuery: the
-// same words, folded the same way, as SQLite's FTS5 index and FTSQuery.
+// tokens Tokens gives, computed here (IndexWords) or in SQL by functions
+// generated from this package's copy of the tokenizer's rules, and is
+// queried with TSQuery: the same words, folded the same way, as SQLite's
+// FTS5 index and FTSQuery.
 
 // MaxTokenRunes is how many characters of a token PostgreSQL's index keeps
 // and compares: a lexeme may not exceed 2,047 bytes there, and 511
@@ -18,6 +19,21 @@ const MaxTokenRunes = 511
 // what its full-text index holds of text.
 func Tokens(text string) []string {
 	return foldedTokens(text, nil)
+}
+
+// IndexWords are the words PostgreSQL's index holds of text: its Tokens,
+// each cut to MaxTokenRunes, as migration 064's search_words gives them.
+// The store computes them here for what it writes most (a new case file,
+// a note), where folding them in PL/pgSQL cost PostgreSQL more than the
+// rest of the write (migration 067).
+// A text without words gives an empty list, never nil (which JSON would
+// write as null).
+func IndexWords(text string) []string {
+	words := foldedTokens(text, []string{})
+	for i, w := range words {
+		words[i] = cutToken(w)
+	}
+	return words
 }
 
 // TSQuery is PostgreSQL's counterpart of FTSQuery: what a person typed as
