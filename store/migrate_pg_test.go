@@ -242,6 +242,16 @@ func TestPostgresTriggersDoWhatSQLiteDoes(t *testing.T) {
 	lite := newTestStore(t)
 	ctx := context.Background()
 	const at = "'2026-11-30 10:00:00.000+00:00'"
+	// The store counts a case file it creates itself, at its batch's end
+	// (moveCounts, migration 068): these steps count theirs as it would.
+	counted := func(id string) string {
+		return `INSERT INTO unit_case_counts (unit_id, status, n) SELECT unit_id, status, 1 FROM cases WHERE id = '` + id + `' AND NOT practice
+			ON CONFLICT (unit_id, status) DO UPDATE SET n = unit_case_counts.n + excluded.n`
+	}
+	categoryCounted := func(id string) string {
+		return `INSERT INTO unit_category_counts (unit_id, category_id, status, n) SELECT unit_id, category_id, status, 1 FROM cases WHERE id = '` + id + `' AND NOT practice
+			ON CONFLICT (unit_id, category_id, status) DO UPDATE SET n = unit_category_counts.n + excluded.n`
+	}
 	steps := []string{
 		"INSERT INTO accounts (id, email, email_key, name, role, status, created_at, updated_at) VALUES ('a1', 'a@x', 'a@x', 'A', 'editor', 'active', " + at + ", " + at + ")",
 		"INSERT INTO units (id, org_id, name, code, status, created_at, updated_at) SELECT 'u2', org_id, 'Two', 'TWO', 'active', " + at + ", " + at + " FROM units WHERE code = 'MAIN'",
@@ -253,6 +263,7 @@ func TestPostgresTriggersDoWhatSQLiteDoes(t *testing.T) {
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) SELECT 'c1', 'R-1', 'One', 'sante', 'open', 'a1', " + at + ", " + at + ", id, org_id FROM units WHERE code = 'MAIN'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) SELECT 'c2', 'R-2', 'Two', 'sante', 'open', 'a1', " + at + ", " + at + ", id, org_id FROM units WHERE code = 'MAIN'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id, practice) SELECT 'c3', 'R-3', 'Practice', 'sante', 'open', 'a1', " + at + ", " + at + ", id, org_id, TRUE FROM units WHERE code = 'MAIN'",
+		counted("c1"), categoryCounted("c1"), counted("c2"), categoryCounted("c2"), counted("c3"), categoryCounted("c3"),
 		"INSERT INTO grants (id, case_id, account_id, kind, starts_at, created_at) VALUES ('g1', 'c1', 'a1', 'assignee', " + at + ", " + at + ")",
 		"INSERT INTO grants (id, case_id, account_id, kind, starts_at, created_at) VALUES ('g2', 'c2', 'a1', 'support', " + at + ", " + at + ")",
 		"UPDATE cases SET status = 'closed', title = 'One, closed', version = version + 1 WHERE id = 'c1'",
@@ -261,10 +272,12 @@ func TestPostgresTriggersDoWhatSQLiteDoes(t *testing.T) {
 		"UPDATE grants SET revoked_at = " + at + " WHERE id = 'g1'",
 		"DELETE FROM grants WHERE id = 'g2'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) SELECT 'c4', 'R-4', 'Four', 'logement', 'pending', 'a1', " + at + ", " + at + ", id, org_id FROM units WHERE code = 'MAIN'",
+		counted("c4"), categoryCounted("c4"),
 		"UPDATE units SET module_inspectors = FALSE WHERE id = 'u2'",
 		"UPDATE units SET module_inspectors = TRUE WHERE id = 'u2'",
 		"DELETE FROM category_inspectors WHERE account_id = 'i1' AND category_id = 'social'",
 		"INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id) VALUES ('c5', 'R-5', 'Five', 'social', 'draft', 'a1', " + at + ", " + at + ", 'u2', (SELECT org_id FROM units WHERE id = 'u2'))",
+		counted("c5"), categoryCounted("c5"),
 		"UPDATE cases SET status = 'open' WHERE id = 'c5'",
 		"DELETE FROM cases WHERE id IN ('c3', 'c4')",
 		"INSERT INTO audit_entries (at, action, prev_hash, hash) VALUES (" + at + ", 'x', '', 'h')",

@@ -57,8 +57,8 @@ type Store struct {
 	// auditAtBatchEnd appends the audit entries a batch of writes left
 	// (see appendAudit).
 	auditAtBatchEnd *engine.BatchWrite
-	// countsAtBatchEnd moves the per-status counters of case files once
-	// per batch (see countCase).
+	// countsAtBatchEnd moves the counters of case files and grants once
+	// per batch (see count).
 	countsAtBatchEnd *engine.BatchWrite
 }
 

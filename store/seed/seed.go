@@ -290,8 +290,8 @@ type caseFile struct {
 type batchRows struct {
 	cases [][]any // a case row's columns, as the store's insert writes them; [1] is the reference
 	years []int   // each reference's year, to draw another one when it is taken
-	// counts is how many case files of each status the batch adds.
-	counts                           map[string]int64
+	// counted are the batch's case files as the counters count them.
+	counted                          []store.Case
 	grants, events, notes, deadlines [][]any
 	// search is each case file's id and the notes column of its full-text
 	// entry: what AddNote's appends would have made.
@@ -307,7 +307,7 @@ const details = `{"seed":true}`
 // file's id, reference, creator and version (and, when missing, status and
 // update time) as real creation would.
 func rowsOf(actor store.Actor, batch []caseFile) (*batchRows, error) {
-	r := &batchRows{counts: map[string]int64{}}
+	r := &batchRows{}
 	for i := range batch {
 		sc := &batch[i]
 		if len(sc.Assignees) == 0 {
@@ -329,7 +329,7 @@ func rowsOf(actor store.Actor, batch []caseFile) (*batchRows, error) {
 		r.cases = append(r.cases, engine.BindArgs([]any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
 			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID}))
 		r.years = append(r.years, c.CreatedAt.Year())
-		r.counts[c.Status]++
+		r.counted = append(r.counted, *c)
 		created := engine.BindArgs([]any{c.CreatedAt})[0]
 		for _, a := range sc.Assignees {
 			r.grants = append(r.grants, []any{uuid.NewString(), c.ID, a.ID, store.GrantAssignee, created, creator.ID, created})
@@ -399,12 +399,8 @@ func write(ctx context.Context, st *store.Store, bulk *engine.Bulk, r *batchRows
 		if err := st.IndexCases(ctx, tx, r.search); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
-		for _, status := range store.CaseStatuses {
-			if n := r.counts[status]; n > 0 {
-				if _, err := tx.ExecContext(ctx, "UPDATE case_counts SET n = n + ? WHERE status = ?", n, status); err != nil {
-					return err
-				}
-			}
+		if err := st.CountNewCases(ctx, tx, r.counted); err != nil {
+			return fmt.Errorf("seed: %w", err)
 		}
 		return st.AppendAuditEntries(ctx, tx, r.audits)
 	})
