@@ -46,14 +46,12 @@ var byCaseID = pgAlso(`WHERE rowid = (SELECT rowid FROM cases WHERE id = `, `WHE
 // indexNewCase gives case file c, created in tx, its search entry.
 func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, c *Case) error {
 	if s.pg {
-		return s.db.AtBatchEnd(ctx, tx, indexNewCases, newEntry{c.ID, search.IndexWords(entryText(c.Title, c.Summary, ""))})
+		// The words of each column, the columns apart, as migration 064's
+		// document reads them (the notes are none yet).
+		return s.db.AtBatchEnd(ctx, tx, indexNewCases, newEntry{c.ID, search.IndexWords(c.Title + " " + c.Summary)})
 	}
 	return s.db.AtBatchEnd(ctx, tx, indexNewCases, c.ID)
 }
-
-// entryText is the text an entry's words are made of (migration 064's
-// document): the words of each column, the columns apart.
-func entryText(title, summary, notes string) string { return title + " " + summary + " " + notes }
 
 // reindexCase puts a case file's new title and summary in its entry.
 func reindexCase(ctx context.Context, tx bun.IDB, c *Case) error {
