@@ -321,8 +321,8 @@ func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
 // totals, and for a new case file its unit's and its unit and category's
 // (scope admins' and inspectors' totals) and its creator's grant total (an
 // editor's). Triggers counted the last three on every insert, a PL/pgSQL
-// call each on PostgreSQL (about 30 to 45 µs of its time each, a fifth of
-// a create's, under the write lock); a batch now changes each counter
+// call each on PostgreSQL (about 30 to 45 µs of its time each, about a
+// sixth of its time in a create, under the write lock); a batch now changes each counter
 // once. Changes and deletions still move them by trigger (migration 068).
 var (
 	sqlCountBy             = statements.Write("UPDATE case_counts SET n = n + ? WHERE status = ?")

@@ -66,6 +66,8 @@ func unindexCase(ctx context.Context, tx bun.IDB, id string) error {
 	return err
 }
 
+// sqlNoteSearch is SQLite's; PostgreSQL prepares it too (every statement
+// is prepared on both) but runs sqlNoteSearchPG.
 var sqlNoteSearch = statements.Write(`UPDATE case_search SET notes = notes || ` + pgAlso("char(10)", "chr(10)") + ` || ? ` + byCaseID + `?)`)
 
 // sqlNoteSearchPG is sqlNoteSearch on PostgreSQL, where the entry's words
