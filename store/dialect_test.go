@@ -12,13 +12,16 @@ import (
 // planned again in every statement).
 func TestPostgresFragmentsApply(t *testing.T) {
 	// The prepared statements, those run otherwise (at a batch's end, in
-	// bulk), and the lists' orders, which bun or a page's query puts in
-	// their ORDER BY.
+	// bulk), the lists' orders, which bun or a page's query puts in
+	// their ORDER BY, and the admin's pages in those orders.
 	queries := append(statements.Queries(), indexNewCases.Query, searchBulk.One())
 	for _, sorts := range []map[string]string{CaseSorts, grantSorts} {
 		for _, order := range sorts {
 			queries = append(queries, order)
 		}
+	}
+	for sort := range CaseSorts {
+		queries = append(queries, adminPage(false, sort))
 	}
 	for _, f := range pgFragments {
 		found := false

@@ -87,3 +87,16 @@ func (s *Store) PeopleOf(ctx context.Context, caseID string, withEmail bool) ([]
 
 // RowsOf is rowsOf: a query's rows, each row's columns joined, sorted.
 func RowsOf(t *testing.T, db *sql.DB, q string) []string { return rowsOf(t, db, q) }
+
+// PlannedStatements are the statements the store prepares, and the
+// instance admin's page (built per request, and written otherwise on
+// PostgreSQL) in every status and every order an index holds: in the
+// others (creation date, title) any plan reads every case file to sort
+// them.
+func PlannedStatements() []string {
+	qs := statements.Queries()
+	for _, sort := range []string{"", "-updated", "updated", "reference"} {
+		qs = append(qs, adminPage(false, sort), adminPage(true, sort))
+	}
+	return qs
+}

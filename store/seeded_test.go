@@ -14,8 +14,15 @@ import (
 // them, for the tests that compare two ways of reading them.
 func seeded(t testing.TB, opts seed.Options) *store.Store {
 	t.Helper()
+	return seededOn(t, opts, "")
+}
+
+// seededOn is seeded, on the PostgreSQL database at url when it is not
+// empty.
+func seededOn(t testing.TB, opts seed.Options, url string) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Dir: t.TempDir()})
+	st, err := store.Open(ctx, store.Options{Dir: t.TempDir(), DatabaseURL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
