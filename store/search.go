@@ -179,21 +179,31 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 		return items, 0, true, nil // only punctuation: nothing matches
 	}
 	where, args := grantWhere(accountID, sc, f, "", now)
-	rows, err := s.db.Query(ctx, s.read, searchOwnQuery(where, f.Sort), args...)
+	query, m := searchOwnQuery(where, f.Sort), search.NewMatcher(terms)
+	if s.pg {
+		// PostgreSQL matches each entry's words (its document, which the
+		// index holds too) itself: the same test as a search through the
+		// index, without sending every title, summary and note here.
+		query, args, m = searchOwnQueryPG(where, f.Sort), append(args, search.TSQuery(f.Q)), nil
+	}
+	rows, err := s.db.Query(ctx, s.read, query, args...)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	defer rows.Close()
 	from, to := p.offset(), p.offset()+p.limit()
-	m := search.NewMatcher(terms)
 	for rows.Next() {
 		var it CaseSummary
 		var title, summary, notes string
-		if err := rows.Scan(&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID, &title, &summary, &notes); err != nil {
+		dest := []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
+			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
+		if m != nil {
+			dest = append(dest, &title, &summary, &notes)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, false, err
 		}
-		if !m.Matches(title, summary, notes) {
+		if m != nil && !m.Matches(title, summary, notes) {
 			continue
 		}
 		if total >= from && total < to {
@@ -216,7 +226,9 @@ func searchOwnQuery(where, sort string) string {
 }
 
 // searchOwnText is searchOwnQuery's text columns and FROM; on PostgreSQL
-// the text is case_search's own columns.
+// the text is case_search's own columns (prepared there, as every
+// statement is on both engines, and run by nothing: searchOwn runs
+// searchOwnQueryPG there).
 var searchOwnText = pgAlso(`t.c0, t.c1, t.c2
 		FROM grants AS g INDEXED BY grants_list
 		JOIN cases AS c INDEXED BY cases_id_scope ON c.id = g.case_id
@@ -227,3 +239,14 @@ var searchOwnText = pgAlso(`t.c0, t.c1, t.c2
 
 // The commonest search's statement, prepared once.
 var _ = statements.Read(searchOwnQuery(unfilteredGrants, ""))
+
+// searchOwnQueryPG is searchOwnQuery on PostgreSQL: a person's case files
+// whose entry holds every word of a search (its last argument, a tsquery
+// from search.TSQuery), without their text. It is not one of the prepared
+// statements, which SQLite prepares too; pgx keeps it prepared on each
+// connection that runs it.
+func searchOwnQueryPG(where, sort string) string {
+	return `SELECT ` + grantSummaryColumns + `
+		FROM grants AS g JOIN case_search AS t ON t.case_id = g.case_id
+		WHERE ` + where + ` AND t.document @@ ?::tsquery ORDER BY ` + grantSorts[sort]
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"cloison/internal/testpg"
 	"cloison/store"
 	"cloison/store/seed"
 )
@@ -15,6 +16,16 @@ import (
 func seeded(t testing.TB, opts seed.Options) *store.Store {
 	t.Helper()
 	return seededOn(t, opts, "")
+}
+
+// seededHere is seeded on the engine the suite runs on (see testpg).
+func seededHere(t testing.TB, opts seed.Options) *store.Store {
+	t.Helper()
+	url := ""
+	if testpg.OnPostgres() {
+		url = testpg.Database(t)
+	}
+	return seededOn(t, opts, url)
 }
 
 // seededOn is seeded, on the PostgreSQL database at url when it is not
