@@ -95,6 +95,9 @@ type DB struct {
 	ckpt       *checkpointer
 	statements *Statements
 	prepared   atomic.Pointer[preparedSet]
+	// bindArgs is set on PostgreSQL: the statements that are not
+	// registered are sent with their arguments apart (see unprepared).
+	bindArgs bool
 }
 
 // Open connects to the database d describes and prepares opts.Statements
@@ -106,6 +109,7 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{driver: d, read: read, write: write, statements: opts.Statements}
+	_, db.bindArgs = d.(Postgres)
 	if db.statements == nil {
 		db.statements = &Statements{}
 	}

@@ -136,3 +136,56 @@ func TestPostgresAnalyzeVacuums(t *testing.T) {
 		t.Fatalf("after Analyze: vacuumed %v, analyzed %v", vacuumed, analyzed)
 	}
 }
+
+// A statement that is not registered goes to PostgreSQL with its arguments
+// apart, in one text whatever they are (so that pgx keeps it prepared and
+// PostgreSQL plans it once), and the same read or write with a value bun
+// formats its own way still runs through bun. Its connections plan each
+// statement once.
+func TestPostgresUnregisteredStatementsKeepOneText(t *testing.T) {
+	db := newTestDBOn(t, Postgres{URL: testpg.Database(t)}, Options{ReadConns: 1})
+	ctx := context.Background()
+	const probe = `SELECT ? || '/unregistered-probe'`
+	for _, v := range []string{"a", "b", "c"} {
+		var got string
+		if err := db.QueryRow(ctx, db.Reader(), probe, []any{v}, &got); err != nil || got != v+"/unregistered-probe" {
+			t.Fatalf("%q: %q, %v", v, got, err)
+		}
+	}
+	var texts []string
+	rows, err := db.Reader().QueryContext(ctx, `SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%/unregistered-probe%' AND statement NOT LIKE '%pg_prepared_statements%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, s)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 || texts[0] != `SELECT $1 || '/unregistered-probe'` {
+		t.Errorf("the one reader holds %q, want the one text with $1", texts)
+	}
+	var mode string
+	if err := db.Reader().QueryRowContext(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "force_generic_plan" {
+		t.Errorf("plan_cache_mode %q (%v)", mode, err)
+	}
+	// bun.In is bun's to write out.
+	var n int
+	if err := db.QueryRow(ctx, db.Reader(), `SELECT count(*) FROM (VALUES ('a'), ('b'), ('c')) AS v (x) WHERE x IN (?)`, []any{bun.In([]string{"a", "c"})}, &n); err != nil || n != 2 {
+		t.Errorf("bun.In: %d, %v", n, err)
+	}
+	err = db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := db.Exec(ctx, tx, `CREATE TEMPORARY TABLE probe (x text, n bigint, b boolean) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		return db.Exec(ctx, tx, `INSERT INTO probe VALUES (?, ?, ?)`, "x", 7, true)
+	})
+	if err != nil {
+		t.Errorf("a write with its arguments apart: %v", err)
+	}
+}

@@ -169,7 +169,50 @@ func (db *DB) Query(ctx context.Context, idb bun.IDB, query string, args ...any)
 	if st := db.stmt(ctx, idb, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
+	if on, text := db.unprepared(idb, query, args); on != nil {
+		return on.QueryContext(ctx, text, args...)
+	}
 	return idb.QueryContext(ctx, query, args...)
+}
+
+// sqlIDB is what database/sql's pool and transactions both run.
+type sqlIDB interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// unprepared gives, for a statement that is not registered, the
+// database/sql handle under idb and the statement's text with the engine's
+// placeholders, when its arguments are to be sent apart from it: on
+// PostgreSQL, when each is a plain value. Its text is then the same at
+// every call, so pgx keeps it prepared on each connection (its statement
+// cache) and PostgreSQL plans it once (force_generic_plan, see Postgres).
+// Through bun, which writes the arguments into the text, every call was a
+// new statement, parsed, described and planned again, with a round trip
+// more, and pgx's cache was a churn of one-use statements. On SQLite, which
+// parses every text it is given anyway, or with an argument bun formats its
+// own way (bun.In, a list), it gives nil: bun runs the statement.
+func (db *DB) unprepared(idb bun.IDB, query string, args []any) (sqlIDB, string) {
+	if !db.bindArgs {
+		return nil, ""
+	}
+	for _, a := range args {
+		switch a.(type) {
+		case nil, string, []byte, bool, int, int32, int64, float64:
+		default:
+			return nil, ""
+		}
+	}
+	var on sqlIDB
+	switch d := idb.(type) {
+	case *bun.DB:
+		on = d.DB
+	case bun.Tx:
+		on = d.Tx
+	default:
+		return nil, ""
+	}
+	return on, db.driver.Placeholders(query)
 }
 
 // QueryRow scans the first row of a read into dest by hand, as
@@ -200,6 +243,8 @@ func (db *DB) Exec(ctx context.Context, idb bun.IDB, query string, args ...any) 
 	var err error
 	if st := db.stmt(ctx, idb, query); st != nil {
 		_, err = st.ExecContext(ctx, args...)
+	} else if on, text := db.unprepared(idb, query, args); on != nil {
+		_, err = on.ExecContext(ctx, text, args...)
 	} else {
 		_, err = idb.ExecContext(ctx, query, args...)
 	}
