@@ -147,8 +147,7 @@ func scanSummariesAfter(rows *sql.Rows, err error, total *int64) ([]CaseSummary,
 	// One row is scanned into it, then copied into items: the list of
 	// destinations is made once for the page, not for every row.
 	var it CaseSummary
-	dest := []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-		&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
+	dest := summaryDest(&it)
 	if total != nil {
 		dest = append([]any{total}, dest...)
 	}
@@ -161,6 +160,13 @@ func scanSummariesAfter(rows *sql.Rows, err error, total *int64) ([]CaseSummary,
 		items = append(items, it)
 	}
 	return items, rows.Close()
+}
+
+// summaryDest are where a scan puts caseSummaryColumns (or
+// grantSummaryColumns) in it.
+func summaryDest(it *CaseSummary) []any {
+	return []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
+		&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
 }
 
 // grantSummaryColumns are the same, as each grant carries them (migrations

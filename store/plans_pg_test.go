@@ -41,20 +41,9 @@ func TestPostgresGenericPlansReadNoWholeTable(t *testing.T) {
 	// PostgreSQL knows of a table's size.) But inspector_cases: the seed's
 	// one inspector holds every row of it, so that counting their case
 	// files is reading it whole, which PostgreSQL rightly does.
-	var grown []string
-	rows, err := conn.QueryContext(ctx, `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples >= 1000 AND relname <> 'inspector_cases' ORDER BY relname`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		grown = append(grown, name)
-	}
-	if err := rows.Close(); err != nil || !slices.Contains(grown, "cases") || !slices.Contains(grown, "grants") {
-		t.Fatalf("tables of 1,000 rows or more: %v (%v)", grown, err)
+	grown := store.RowsOf(t, st.Engine().Reader().DB, `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples >= 1000 AND relname <> 'inspector_cases'`)
+	if !slices.Contains(grown, "cases") || !slices.Contains(grown, "grants") {
+		t.Fatalf("tables of 1,000 rows or more: %v", grown)
 	}
 	wholeTable := regexp.MustCompile(`Seq Scan on (` + strings.Join(grown, "|") + `)\b`)
 	param := regexp.MustCompile(`\$([0-9]+)`)

@@ -179,12 +179,16 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 		return items, 0, true, nil // only punctuation: nothing matches
 	}
 	where, args := grantWhere(accountID, sc, f, "", now)
-	query, m := searchOwnQuery(where, f.Sort), search.NewMatcher(terms)
+	// SQLite's rows come with their text, matched here; PostgreSQL matches
+	// each entry's words (its document, which the index holds too)
+	// itself: the same test as a search through the index, without sending
+	// every title, summary and note here.
+	var query string
+	var m *search.Matcher
 	if s.pg {
-		// PostgreSQL matches each entry's words (its document, which the
-		// index holds too) itself: the same test as a search through the
-		// index, without sending every title, summary and note here.
-		query, args, m = searchOwnQueryPG(where, f.Sort), append(args, search.TSQuery(f.Q)), nil
+		query, args = searchOwnQueryPG(where, f.Sort), append(args, search.TSQuery(f.Q))
+	} else {
+		query, m = searchOwnQuery(where, f.Sort), search.NewMatcher(terms)
 	}
 	rows, err := s.db.Query(ctx, s.read, query, args...)
 	if err != nil {
@@ -192,14 +196,16 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 	}
 	defer rows.Close()
 	from, to := p.offset(), p.offset()+p.limit()
+	// One row is scanned into it, then copied into items (as in
+	// scanSummariesAfter): the destinations are made once.
+	var it CaseSummary
+	var title, summary, notes string
+	dest := summaryDest(&it)
+	if m != nil {
+		dest = append(dest, &title, &summary, &notes)
+	}
 	for rows.Next() {
-		var it CaseSummary
-		var title, summary, notes string
-		dest := []any{&it.ID, &it.Reference, &it.Title, &it.CategoryID, &it.Status, &it.Outcome,
-			&it.Version, engine.ScanTime(&it.CreatedAt), engine.ScanTime(&it.UpdatedAt), &it.UnitID}
-		if m != nil {
-			dest = append(dest, &title, &summary, &notes)
-		}
+		it = CaseSummary{}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, false, err
 		}

@@ -74,9 +74,10 @@ func (d Postgres) config(readOnly bool) (*pgx.ConnConfig, error) {
 	// files), and the request 897 µs of CPU instead of 606. Every statement
 	// the store runs with arguments has a fixed shape made for one plan
 	// (bun writes its own arguments into the text, so its queries have
-	// none); the two whose shape needed the arguments' values are written
-	// otherwise on PostgreSQL (adminPageByKey), and
-	// TestPostgresGenericPlansReadNoWholeTable checks the plans.
+	// none); the one whose shape needed the arguments' values, the
+	// instance admin's page, is written otherwise on PostgreSQL (the
+	// store's adminPageHead), and TestPostgresGenericPlansReadNoWholeTable
+	// checks the plans.
 	cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	return cfg, nil
 }
