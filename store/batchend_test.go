@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -189,4 +190,73 @@ func countersAgree(t *testing.T, st *Store) {
 			t.Errorf("%d %s counters disagree with the rows they count", wrong, name)
 		}
 	}
+}
+
+// A new case file's creator's grant and first event wait for the end of the
+// batch (createdRows): after creates queued into one batch, practice files
+// among them, each case file has exactly its creator's grant, of the kind
+// its creation gives and with its list columns, and one "created" event by
+// its creator; each shows in its creator's list.
+func TestCreatesOfABatchEachGetTheirGrantAndEvent(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	// Hold the writer so that the creates queue behind it and run as one
+	// batch, through the many-rows statements.
+	hold, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			close(hold)
+			<-release
+			return nil
+		})
+	}()
+	<-hold
+	const n = 24
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c, err := st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: "autre", Practice: i%3 == 0})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = c.ID
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	for i, id := range ids {
+		wantKind := GrantAssignee
+		if i%3 == 0 {
+			wantKind = GrantTrainee
+		}
+		var grants, right, events, created int
+		err := st.read.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM grants WHERE case_id = ?),
+			(SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE g.case_id = ? AND g.account_id = ? AND g.kind = ?
+				AND g.granted_by = ? AND g.revoked_at IS NULL AND g.ends_at IS NULL AND g.case_reference = c.reference AND g.case_title = c.title
+				AND g.case_status = c.status AND g.case_version = c.version AND g.case_unit_id = c.unit_id AND g.case_updated_at = c.updated_at),
+			(SELECT count(*) FROM case_events WHERE case_id = ?),
+			(SELECT count(*) FROM case_events WHERE case_id = ? AND kind = 'created' AND to_status = ? AND actor_id = ?)`,
+			id, id, ed.ID(), wantKind, ed.ID(), id, id, CaseDraft, ed.ID()).Scan(&grants, &right, &events, &created)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if grants != 1 || right != 1 || events != 1 || created != 1 {
+			t.Errorf("case file %d: %d grants (%d as created), %d events (%d as created), want one of each", i, grants, right, events, created)
+		}
+		if _, err := st.GetCase(ctx, ed, id); err != nil {
+			t.Errorf("case file %d is not its creator's: %v", i, err)
+		}
+	}
+	countersAgree(t, st)
 }

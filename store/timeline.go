@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"cloison/store/engine"
+
 	"github.com/uptrace/bun"
 )
 
@@ -287,17 +289,26 @@ type caseEvent struct {
 	Fields     []string
 }
 
-var sqlInsertEvent = statements.Write(`INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+var (
+	eventBulk = engine.BulkInsert{Head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
+	VALUES `, Row: `(?, ?, ?, ?, ?, ?, ?, ?)`}
+	sqlInsertEvent = statements.Write(eventBulk.One())
+)
 
 // caseEvent records, now, what actor did to a case file.
 func (s *Store) caseEvent(ctx context.Context, tx bun.IDB, actor Actor, caseID string, ev caseEvent) error {
+	return s.db.Exec(ctx, tx, sqlInsertEvent, s.eventRow(actor, caseID, ev)...)
+}
+
+// eventRow is the arguments of sqlInsertEvent, or a row of eventBulk, that
+// record, now, what actor did to a case file.
+func (s *Store) eventRow(actor Actor, caseID string, ev caseEvent) []any {
 	fields := ""
 	if len(ev.Fields) > 0 {
 		b, _ := json.Marshal(ev.Fields)
 		fields = string(b)
 	}
-	return s.db.Exec(ctx, tx, sqlInsertEvent, caseID, s.now(), actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields)
+	return []any{caseID, s.now(), actor.ID(), ev.Kind, ev.FromStatus, ev.ToStatus, ev.Comment, fields}
 }
 
 // HistoryEntry is one event of a case file's history.
