@@ -192,26 +192,15 @@ func countersAgree(t *testing.T, st *Store) {
 	}
 }
 
-// A new case file's creator's grant and first event wait for the end of the
-// batch (createdRows): after creates queued into one batch, practice files
-// among them, each case file has exactly its creator's grant, of the kind
-// its creation gives and with its list columns, and one "created" event by
-// its creator; each shows in its creator's list.
+// A new case file, its creator's grant and its first event wait for the
+// end of the batch (createdCase): after creates queued into one batch,
+// practice files among them, each case file has exactly its creator's
+// grant, of the kind its creation gives and with its list columns, and one
+// "created" event by its creator; each shows in its creator's list.
 func TestCreatesOfABatchEachGetTheirGrantAndEvent(t *testing.T) {
 	st, ed := newTestStoreWithEditor(t)
 	ctx := context.Background()
-	// Hold the writer so that the creates queue behind it and run as one
-	// batch, through the many-rows statements.
-	hold, release := make(chan struct{}), make(chan struct{})
-	held := make(chan error, 1)
-	go func() {
-		held <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			close(hold)
-			<-release
-			return nil
-		})
-	}()
-	<-hold
+	release := holdWriter(t, st)
 	const n = 24
 	ids := make([]string, n)
 	var wg sync.WaitGroup
@@ -225,12 +214,8 @@ func TestCreatesOfABatchEachGetTheirGrantAndEvent(t *testing.T) {
 			ids[i] = c.ID
 		})
 	}
-	time.Sleep(200 * time.Millisecond)
-	close(release)
+	release()
 	wg.Wait()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -259,4 +244,29 @@ func TestCreatesOfABatchEachGetTheirGrantAndEvent(t *testing.T) {
 		}
 	}
 	countersAgree(t, st)
+}
+
+// holdWriter holds the writer with a write of its own until release is
+// called, so that the writes made meanwhile queue behind it and then run as
+// one batch (those that have reached the queue within a fifth of a second:
+// the store does not show its queue). release fails the test if the held
+// write did.
+func holdWriter(t *testing.T, st *Store) (release func()) {
+	t.Helper()
+	entered, gate, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			close(entered)
+			<-gate
+			return nil
+		})
+	}()
+	<-entered
+	return func() {
+		time.Sleep(200 * time.Millisecond)
+		close(gate)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
 }

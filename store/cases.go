@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -212,16 +211,20 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 		return nil, err
 	}
 	var unit *Unit
+	var categoryActive bool
 	if in.Practice {
-		unit, err = s.practiceUnit(ctx, sc, actor.ID(), in.UnitID)
+		unit, categoryActive, err = s.practiceUnit(ctx, sc, actor.ID(), in.UnitID, in.CategoryID)
 	} else {
-		unit, err = s.creationUnit(ctx, sc, in.UnitID)
+		unit, categoryActive, err = s.creationUnit(ctx, sc, in.UnitID, in.CategoryID)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := check(&in); err != nil {
 		return nil, err
+	}
+	if !categoryActive {
+		return nil, Invalid("category_id", "unknown")
 	}
 	warnings, err := s.screen(map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place})
 	if err != nil {
@@ -236,17 +239,19 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	if c.Practice {
 		kind = GrantTrainee
 	}
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.insertCase(ctx, tx, c); err != nil {
-			return err
+	drawCaseReference(c)
+	// Everything a create writes waits for the end of its batch (see
+	// createdCase), made here, on the caller's goroutine, and not on the
+	// writer's.
+	created := &createdCase{c: c, grantID: newID(), kind: kind, event: s.eventRow(actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}),
+		entry: s.newCaseEntry(c)}
+	err = s.db.InTxAtEnd(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for _, move := range newCaseMoves(c) {
+			if err := s.count(ctx, tx, move); err != nil {
+				return err
+			}
 		}
-		// Its creator's grant and its first event wait for the batch's end,
-		// with those of the batch's other new case files (see createdRows).
-		if err := s.db.AtBatchEnd(ctx, tx, s.createdAtBatchEnd, createdRows{
-			grant: []any{newID(), c.ID, actor.ID(), kind, now, actor.ID(), now,
-				c.Reference, c.Title, c.CategoryID, c.Status, c.Outcome, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID},
-			event: s.eventRow(actor, c.ID, caseEvent{Kind: "created", ToStatus: CaseDraft}),
-		}); err != nil {
+		if err := s.db.AtBatchEnd(ctx, tx, s.createdAtBatchEnd, created); err != nil {
 			return err
 		}
 		if err := s.count(ctx, tx, newGrantCount{actor.ID(), kind, c.UnitID}); err != nil {
@@ -268,54 +273,61 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 // drawReference is NewReference; a test replaces it to make references clash.
 var drawReference = NewReference
 
-// sqlInsertNewCase writes a case file only if its category is active: the
-// check and the insert are one statement. The reference's UNIQUE index is
-// the test that it is free: a clash inserts nothing (ON CONFLICT, so that
-// the transaction goes on on either engine; a failed statement would end
-// PostgreSQL's) and insertCase draws again.
-// Every statement a create runs is paid inside the single writer's queue.
-var sqlInsertNewCase = statements.Write(`INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
-	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id, practice)
-	SELECT ?, ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM categories WHERE id = ? AND active
-	ON CONFLICT (reference) DO NOTHING
-	RETURNING 1`)
+// drawCaseReference gives c a reference drawn at random, P- for a practice
+// file.
+func drawCaseReference(c *Case) {
+	c.Reference = drawReference(c.CreatedAt.Year())
+	if c.Practice {
+		c.Reference = practicePrefix + strings.TrimPrefix(c.Reference, "R-")
+	}
+}
 
-// insertCase writes a new case row with a fresh reference, its counters and
-// its search entry; an inactive or unknown category is refused.
-func (s *Store) insertCase(ctx context.Context, tx bun.Tx, c *Case) error {
+// caseBulk writes new case files. The reference's UNIQUE index is the test
+// that it is free: a clash writes nothing (ON CONFLICT, so that the
+// transaction goes on on either engine; a failed statement would end
+// PostgreSQL's) and insertCases draws again. The category was found active
+// by the read that found the unit (activeUnitToCreateIn), outside the
+// write lock: a category deactivated in between still takes the case file,
+// as it keeps those it had; categories are never deleted.
+var caseBulk = engine.BulkInsert{Head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
+	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id, practice) VALUES `,
+	Row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, Tail: ` ON CONFLICT (reference) DO NOTHING`}
+
+// insertCases writes new case files, many to a statement, drawing again the
+// reference of any that another case file holds (one chance in millions per
+// create, but certain over enough of them) until each has its own.
+func (s *Store) insertCases(ctx context.Context, tx bun.Tx, created []*createdCase) error {
+	pending := slices.Clone(created) // created stays whole for the writes after
 	for attempt := 1; ; attempt++ {
-		c.Reference = drawReference(c.CreatedAt.Year())
-		if c.Practice {
-			c.Reference = practicePrefix + strings.TrimPrefix(c.Reference, "R-")
+		rows := make([][]any, len(pending))
+		for i, n := range pending {
+			c := n.c
+			rows[i] = []any{c.ID, c.Reference, c.Title, c.CategoryID, c.Summary, c.FactsDate, c.Place,
+				c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID, c.Practice}
 		}
-		var one int
-		err := s.db.QueryRow(ctx, tx, sqlInsertNewCase, []any{c.ID, c.Reference, c.Title, c.Summary, c.FactsDate, c.Place,
-			c.Status, c.Outcome, c.CreatorID, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.OrgID, c.Practice, c.CategoryID}, &one)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("insert case: %w", err)
-		}
-		// Nothing inserted: the category refused it, or the reference
-		// is taken.
-		active, err := tx.NewSelect().Table("categories").Where("id = ? AND active", c.CategoryID).Exists(ctx)
+		written, err := s.db.InsertRowsCounted(ctx, tx, caseBulk, rows)
 		if err != nil {
-			return fmt.Errorf("insert case: %w", err)
+			return fmt.Errorf("insert cases: %w", err)
 		}
-		if !active {
-			return Invalid("category_id", "unknown")
+		if written == int64(len(rows)) {
+			return nil
 		}
 		if attempt == 20 {
 			return fmt.Errorf("no free case reference after %d draws", attempt)
 		}
-	}
-	for _, move := range newCaseMoves(c) {
-		if err := s.count(ctx, tx, move); err != nil {
-			return err
+		ids := make([]string, len(pending))
+		for i, n := range pending {
+			ids[i] = n.c.ID
+		}
+		var found []string
+		if err := tx.NewSelect().Table("cases").Column("id").Where("id IN (?)", bun.In(ids)).Scan(ctx, &found); err != nil {
+			return fmt.Errorf("insert cases: %w", err)
+		}
+		pending = slices.DeleteFunc(pending, func(n *createdCase) bool { return slices.Contains(found, n.c.ID) })
+		for _, n := range pending {
+			drawCaseReference(n.c)
 		}
 	}
-	return s.indexNewCase(ctx, tx, c)
 }
 
 // The counters the lists' totals read, each changed by a sum at the end of
@@ -471,34 +483,62 @@ var (
 	sqlInsertCreatorGrant = statements.Write(creatorGrantBulk.One())
 )
 
-// createdRows is what a new case file leaves for the end of its batch (see
-// engine.BatchWrite): its creator's grant and its first event, each a row's
-// arguments. Written there, a batch's new case files share two statements
-// instead of running two each: on PostgreSQL each was a round trip under
-// the write lock (the protocol's work on both sides about as dear as the
-// row's), and creates at 32 connections went from about 1,040 to 1,240 a
-// second, CPU per create from about 1,260 µs to 1,030. They cannot fail on
-// their own: the case file was inserted by the same request, in the same
-// transaction, and no other request knows its id before COMMIT; accounts
-// are never deleted.
-type createdRows struct{ grant, event []any }
+// createdCase is what a create leaves for the end of its batch: the case
+// file, its creator's grant, its first event and its search entry, written
+// there with those of the batch's other new case files, each table's rows
+// in one statement (createdAtBatchEnd). On PostgreSQL each statement a
+// create ran was a round trip under the write lock, the protocol's work on
+// both sides about as dear as the row's: with the grant and the event at
+// the batch's end, creates at 32 connections went from about 1,040 to 1,240
+// a second on one seeded database, CPU per create from about 1,260 µs to
+// 1,030; with the case file too, and no savepoint (InTxAtEnd), see README.
+// None of it can fail on its own, which a batch's end must not: the case
+// file's category, unit, organisation and creator exist (none is ever
+// deleted), its reference is drawn again when taken (insertCases), its id
+// is new, its text passed the request's checks, and no other request knows
+// its id before COMMIT.
+type createdCase struct {
+	c             *Case
+	grantID, kind string
+	event         []any
+	entry         any
+}
 
-// newCreatedAtBatchEnd is the batch's end that writes the new case files'
-// grants and first events: one by one through the prepared statements when
-// there is one, many to a statement when there are more.
+// grantRow is the arguments of the creator's grant (creatorGrantBulk's row),
+// made once the reference is final.
+func (n *createdCase) grantRow() []any {
+	c := n.c
+	return []any{n.grantID, c.ID, c.CreatorID, n.kind, c.CreatedAt, c.CreatorID, c.CreatedAt,
+		c.Reference, c.Title, c.CategoryID, c.Status, c.Outcome, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID}
+}
+
+// newCreatedAtBatchEnd is the batch's end that writes the batch's new case
+// files (see createdCase): their rows, then their search entries (which
+// read them), grants and first events, one by one through the prepared
+// statements when there is one, many to a statement when there are more.
 func (s *Store) newCreatedAtBatchEnd() *engine.BatchWrite {
 	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
-		if len(values) == 1 {
-			r := values[0].(createdRows)
-			if err := s.db.Exec(ctx, tx, sqlInsertCreatorGrant, r.grant...); err != nil {
+		created := make([]*createdCase, len(values))
+		entries := make([]any, len(values))
+		for i, v := range values {
+			created[i] = v.(*createdCase)
+			entries[i] = created[i].entry
+		}
+		if err := s.insertCases(ctx, tx, created); err != nil {
+			return err
+		}
+		if err := s.db.RunBatchWrite(ctx, tx, indexNewCases, entries); err != nil {
+			return err
+		}
+		if len(created) == 1 {
+			if err := s.db.Exec(ctx, tx, sqlInsertCreatorGrant, created[0].grantRow()...); err != nil {
 				return err
 			}
-			return s.db.Exec(ctx, tx, sqlInsertEvent, r.event...)
+			return s.db.Exec(ctx, tx, sqlInsertEvent, created[0].event...)
 		}
-		grants, events := make([][]any, len(values)), make([][]any, len(values))
-		for i, v := range values {
-			r := v.(createdRows)
-			grants[i], events[i] = r.grant, r.event
+		grants, events := make([][]any, len(created)), make([][]any, len(created))
+		for i, n := range created {
+			grants[i], events[i] = n.grantRow(), n.event
 		}
 		if err := s.db.InsertRows(ctx, tx, creatorGrantBulk, grants); err != nil {
 			return err

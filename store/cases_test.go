@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -144,5 +145,46 @@ func TestCreateDrawsAgainWhenTheReferenceIsTaken(t *testing.T) {
 	var verr *ValidationError
 	if !errors.As(err, &verr) || verr.Fields["category_id"] == "" {
 		t.Fatalf("an unknown category with a clashing draw: %v", err)
+	}
+
+	// Creates of one batch that draw the same reference, written by one
+	// statement: one keeps it, the others draw again.
+	var same atomic.Int32
+	drawReference = func(year int) string {
+		if same.Add(1) <= 6 {
+			return fmt.Sprintf("R-%d-SAME0", year)
+		}
+		return NewReference(year)
+	}
+	release := holdWriter(t, st)
+	lot := make([]*CaseDetail, 6)
+	var wg sync.WaitGroup
+	for i := range lot {
+		wg.Go(func() {
+			c, err := st.CreateCase(ctx, ed, NewCase{Title: fmt.Sprintf("Lot %d", i), CategoryID: "autre"})
+			if err != nil {
+				t.Error(err)
+			}
+			lot[i] = c
+		})
+	}
+	release()
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	refs := map[string]bool{}
+	for i, c := range lot {
+		if refs[c.Reference] {
+			t.Fatalf("case file %d got reference %s twice", i, c.Reference)
+		}
+		refs[c.Reference] = true
+		stored, err := st.GetCase(ctx, ed, c.ID)
+		if err != nil || stored.Reference != c.Reference {
+			t.Fatalf("case file %d answered %s, stored %+v (%v)", i, c.Reference, stored, err)
+		}
+	}
+	if !refs[fmt.Sprintf("R-%d-SAME0", lot[0].CreatedAt.Year())] || same.Load() != 11 {
+		t.Fatalf("the clashing draw is nobody's, or %d draws for 6 creates of which 5 clashed: %v", same.Load(), refs)
 	}
 }

@@ -143,10 +143,11 @@ func unitByID(ctx context.Context, db bun.IDB, id string) (*Unit, error) {
 // creationUnit is the unit a case file is created in: the one asked for,
 // if the scope may create there (it edits for or administers it; instance
 // admins anywhere), or else the only one it may create in. A unit the
-// scope may not create in is refused like one that does not exist.
-func (s *Store) creationUnit(ctx context.Context, sc *Scope, asked string) (*Unit, error) {
+// scope may not create in is refused like one that does not exist. It also
+// tells whether category is active (see activeUnitToCreateIn).
+func (s *Store) creationUnit(ctx context.Context, sc *Scope, asked, category string) (*Unit, bool, error) {
 	if !sc.reachesCases() {
-		return nil, ErrForbidden
+		return nil, false, ErrForbidden
 	}
 	var candidates []string
 	if !sc.All {
@@ -154,7 +155,7 @@ func (s *Store) creationUnit(ctx context.Context, sc *Scope, asked string) (*Uni
 			candidates = appendNew(candidates, u)
 		}
 		if len(candidates) == 0 {
-			return nil, ErrForbidden // not a case manager anywhere
+			return nil, false, ErrForbidden // not a case manager anywhere
 		}
 	}
 	if asked == "" {
@@ -164,42 +165,46 @@ func (s *Store) creationUnit(ctx context.Context, sc *Scope, asked string) (*Uni
 		case sc.All:
 			only, err := s.onlyUnit(ctx, s.read)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			if only == "" {
-				return nil, Invalid("unit_id", "required")
+				return nil, false, Invalid("unit_id", "required")
 			}
 			asked = only
 		default:
-			return nil, Invalid("unit_id", "required")
+			return nil, false, Invalid("unit_id", "required")
 		}
 	}
 	if !sc.All && !slices.Contains(candidates, asked) {
-		return nil, Invalid("unit_id", "unknown")
+		return nil, false, Invalid("unit_id", "unknown")
 	}
-	return s.activeUnitToCreateIn(ctx, asked)
+	return s.activeUnitToCreateIn(ctx, asked, category)
 }
 
-// sqlUnitToCreateIn reads what a new case file takes from its unit, prepared
-// once: through bun, parsing the query and scanning the whole unit was a
-// sixth of a create in a profile.
+// sqlUnitToCreateIn reads what a new case file takes from its unit, and
+// whether its category takes new case files, in one prepared statement:
+// through bun, parsing the query and scanning the whole unit was a sixth of
+// a create in a profile.
 var sqlUnitToCreateIn = statements.Read(`SELECT org_id, name, code, status, module_helpers, module_attachments,
-	module_reminders, module_transfers, module_inspectors FROM units WHERE id = ?`)
+	module_reminders, module_transfers, module_inspectors,
+	coalesce((SELECT active FROM categories WHERE id = ?), FALSE) FROM units WHERE id = ?`)
 
 // activeUnitToCreateIn is unit id with what a new case file takes from it
-// (its organisation, name, code and modules); a unit that does not exist or
-// is not active is refused as unknown.
-func (s *Store) activeUnitToCreateIn(ctx context.Context, id string) (*Unit, error) {
+// (its organisation, name, code and modules), and whether category is an
+// active category ("" for none asked); a unit that does not exist or is not
+// active is refused as unknown.
+func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (*Unit, bool, error) {
 	u := &Unit{ID: id}
-	err := s.db.QueryRow(ctx, s.read, sqlUnitToCreateIn, []any{id}, &u.OrgID, &u.Name, &u.Code, &u.Status,
-		&u.ModuleHelpers, &u.ModuleAttach, &u.ModuleReminders, &u.ModuleTransfers, &u.ModuleInspectors)
+	var active bool
+	err := s.db.QueryRow(ctx, s.read, sqlUnitToCreateIn, []any{category, id}, &u.OrgID, &u.Name, &u.Code, &u.Status,
+		&u.ModuleHelpers, &u.ModuleAttach, &u.ModuleReminders, &u.ModuleTransfers, &u.ModuleInspectors, &active)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.Status != ScopeActive) {
-		return nil, Invalid("unit_id", "unknown")
+		return nil, false, Invalid("unit_id", "unknown")
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return u, nil
+	return u, active, nil
 }
 
 // AllUnits lists every unit, oldest first, for the command line (the seed);

@@ -44,38 +44,39 @@ var sqlHelpedUnits = statements.Read(`SELECT DISTINCT c.unit_id FROM grants AS g
 // practice file there would be theirs to see and not to see). Where: the
 // unit asked for among those; without one, the first unit they edit for,
 // else the unit of a case file they help on. Anyone else is refused like a
-// reader asking to create a case file (403).
-func (s *Store) practiceUnit(ctx context.Context, sc *Scope, accountID, asked string) (*Unit, error) {
+// reader asking to create a case file (403). It also tells whether
+// category is active (see activeUnitToCreateIn).
+func (s *Store) practiceUnit(ctx context.Context, sc *Scope, accountID, asked, category string) (*Unit, bool, error) {
 	if !sc.reachesCases() || sc.All || sc.AdminsAny() {
-		return nil, ErrForbidden
+		return nil, false, ErrForbidden
 	}
 	candidates := slices.Clone(sc.EditorUnits)
 	now := s.now()
 	rows, err := s.db.Query(ctx, s.read, sqlHelpedUnits, accountID, now, now)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var u string
 		if err := rows.Scan(&u); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		candidates = appendNew(candidates, u)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(candidates) == 0 {
-		return nil, ErrForbidden
+		return nil, false, ErrForbidden
 	}
 	if asked == "" {
 		asked = candidates[0]
 	}
 	if !slices.Contains(candidates, asked) {
-		return nil, Invalid("unit_id", "unknown")
+		return nil, false, Invalid("unit_id", "unknown")
 	}
-	return s.activeUnitToCreateIn(ctx, asked)
+	return s.activeUnitToCreateIn(ctx, asked, category)
 }
 
 // MayPractise tells whether the actor may create practice case files, for
@@ -88,7 +89,7 @@ func (s *Store) MayPractise(ctx context.Context, actor Actor) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = s.practiceUnit(ctx, sc, actor.ID(), "")
+	_, _, err = s.practiceUnit(ctx, sc, actor.ID(), "", "")
 	switch {
 	case err == nil:
 		return true, nil

@@ -43,14 +43,14 @@ type newEntry struct {
 // by its id on PostgreSQL.
 var byCaseID = pgAlso(`WHERE rowid = (SELECT rowid FROM cases WHERE id = `, `WHERE case_id = (`)
 
-// indexNewCase gives case file c, created in tx, its search entry.
-func (s *Store) indexNewCase(ctx context.Context, tx bun.Tx, c *Case) error {
+// newCaseEntry is new case file c's value for indexNewCases.
+func (s *Store) newCaseEntry(c *Case) any {
 	if s.pg {
 		// The words of each column, the columns apart, as migration 064's
 		// document reads them (the notes are none yet).
-		return s.db.AtBatchEnd(ctx, tx, indexNewCases, newEntry{c.ID, search.IndexWords(c.Title + " " + c.Summary)})
+		return newEntry{c.ID, search.IndexWords(c.Title + " " + c.Summary)}
 	}
-	return s.db.AtBatchEnd(ctx, tx, indexNewCases, c.ID)
+	return c.ID
 }
 
 // reindexCase puts a case file's new title and summary in its entry.

@@ -60,8 +60,8 @@ type Store struct {
 	// countsAtBatchEnd moves the counters of case files and grants once
 	// per batch (see count).
 	countsAtBatchEnd *engine.BatchWrite
-	// createdAtBatchEnd writes the grants and first events of a batch's
-	// new case files (see createdRows).
+	// createdAtBatchEnd writes a batch's new case files, their grants,
+	// first events and search entries (see createdCase).
 	createdAtBatchEnd *engine.BatchWrite
 }
 

@@ -100,7 +100,16 @@ func (ins BulkInsert) One() string { return ins.Head + ins.Row + ins.Tail }
 // arguments are written as the engine stores them (BindArgs; a caller may
 // bind them beforehand, off the writer's path).
 func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) error {
+	_, err := db.InsertRowsCounted(ctx, tx, ins, rows)
+	return err
+}
+
+// InsertRowsCounted is InsertRows, and says how many rows the statements
+// wrote: fewer than rows when ins's Tail skips some (ON CONFLICT DO
+// NOTHING).
+func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) (int64, error) {
 	chunk := cmp.Or(ins.MaxRows, 64)
+	var written int64
 	// Rows that fit in one statement run it unprepared: preparing gains
 	// nothing there, and on PostgreSQL it costs two more round trips
 	// (prepare, then close), where the driver's own cache keeps the
@@ -120,23 +129,29 @@ func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows []
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
+		var res sql.Result
 		var err error
 		if alone {
-			_, err = tx.Tx.ExecContext(ctx, q, BindArgs(args)...)
+			res, err = tx.Tx.ExecContext(ctx, q, BindArgs(args)...)
 		} else {
 			st := stmts[n]
 			if st == nil {
 				if st, err = tx.Tx.PrepareContext(ctx, q); err != nil {
-					return err
+					return written, err
 				}
 				stmts[n] = st
 			}
-			_, err = st.ExecContext(ctx, BindArgs(args)...)
+			res, err = st.ExecContext(ctx, BindArgs(args)...)
 		}
 		if err != nil {
-			return err
+			return written, err
 		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return written, err
+		}
+		written += k
 		rows = rows[n:]
 	}
-	return nil
+	return written, nil
 }

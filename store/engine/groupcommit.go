@@ -56,6 +56,9 @@ type txRequest struct {
 	// later holds the writes fn left for the end of the batch; they run
 	// only if fn succeeded.
 	later batchWrites
+	// atEnd marks a request of InTxAtEnd: fn runs no statement, so it
+	// needs no savepoint.
+	atEnd bool
 }
 
 // TxPanic is what a caller of InTx panics with when its fn panicked. The
@@ -283,6 +286,17 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 			r.err = err
 			continue
 		}
+		if r.atEnd {
+			// Nothing of it is written before the batch's end, so there is
+			// nothing to undo: no savepoint (a round trip on PostgreSQL),
+			// and a zero tx, on which a statement fails in its caller's
+			// request and not in the transaction.
+			r.err, r.panicked = call(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), bun.Tx{}, r.fn)
+			if r.err == nil && r.panicked == nil {
+				later.add(r.later)
+			}
+			continue
+		}
 		if held {
 			_, err = tx.Tx.ExecContext(bg, next)
 			held = false
@@ -404,6 +418,21 @@ func (r *txRequest) finish(err error, p *TxPanic) {
 // cancellation. Because the transaction may be shared, fn must not commit
 // or roll back tx, keep it after returning, or call InTx (which fails).
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.inTx(ctx, fn, false)
+}
+
+// InTxAtEnd is InTx for a write that is only writes left for the end of
+// its batch (AtBatchEnd): fn decides what to write, or fails, but runs no
+// statement; in a batch it gets a zero tx, on which any statement fails. It
+// needs no savepoint, which on PostgreSQL is a round trip under the write
+// lock per request: a create is one (see the store's CreateCase). Outside
+// a batch (a driver that does not group writes) fn gets a transaction, and
+// AtBatchEnd writes at once.
+func (db *DB) InTxAtEnd(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.inTx(ctx, fn, true)
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error, atEnd bool) error {
 	if ctx.Value(inTxKey{}) != nil {
 		return errNestedTx
 	}
@@ -413,7 +442,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 	if db.gc == nil {
 		return db.inTxAlone(ctx, fn)
 	}
-	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
+	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{}), atEnd: atEnd}
 	if err := db.gc.enqueue(r); err != nil {
 		return err
 	}
@@ -575,6 +604,15 @@ func execBatchWrite(ctx context.Context, d Driver, tx bun.Tx, w *BatchWrite, val
 	}
 	_, err = tx.Tx.ExecContext(ctx, d.Placeholders(w.Query), string(arg))
 	return err
+}
+
+// RunBatchWrite runs w now in tx with values, as the end of a batch would:
+// for a batch's end that must order its writes (a row before what reads it).
+func (db *DB) RunBatchWrite(ctx context.Context, tx bun.Tx, w *BatchWrite, values []any) error {
+	if len(values) == 0 {
+		return nil
+	}
+	return execBatchWrite(ctx, db.driver, tx, w, values)
 }
 
 // AtBatchEnd leaves w, with value v, for the end of the batch of the

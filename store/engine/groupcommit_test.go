@@ -621,3 +621,60 @@ func TestAtBatchEndRunsGoOnceWithTheSucceededValues(t *testing.T) {
 		}
 	})
 }
+
+// A request of InTxAtEnd, in a batch beside requests of InTx, writes its
+// batch-end values with the batch, none when it fails, and, since it has no
+// savepoint, cannot touch the transaction: a statement on its tx panics in
+// its caller alone, and the rest of the batch commits.
+func TestInTxAtEndWritesOnlyAtTheBatchEnd(t *testing.T) {
+	onEachDB(t, func(t *testing.T, st *DB) {
+		const n = 9
+		boom := errors.New("boom")
+		errs := make([]error, n)
+		panicked := make([]any, n)
+		heldErr := queueBatch(t, st, n, func(i int) {
+			defer func() { panicked[i] = recover() }()
+			if i%3 == 2 {
+				// An ordinary request between them, with its savepoint.
+				errs[i] = st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+					return insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i))
+				})
+				return
+			}
+			errs[i] = st.InTxAtEnd(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := st.AtBatchEnd(ctx, tx, settingsLaterOn(st), fmt.Sprintf("later%d", i)); err != nil {
+					return err
+				}
+				switch i {
+				case 0:
+					return boom
+				case 4:
+					_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('stray', 'x')")
+					return err
+				}
+				return nil
+			})
+		})
+		if heldErr != nil {
+			t.Fatal(heldErr)
+		}
+		for i := range n {
+			failed, statement := i == 0, i == 4
+			switch {
+			case statement && panicked[i] == nil:
+				t.Fatalf("request %d ran a statement without a transaction: %v", i, errs[i])
+			case !statement && panicked[i] != nil:
+				t.Fatalf("request %d panicked: %v", i, panicked[i])
+			case failed != errors.Is(errs[i], boom) || (!failed && errs[i] != nil):
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			if i%3 != 2 && settingExists(t, st, fmt.Sprintf("later%d", i)) == (failed || statement) {
+				t.Fatalf("request %d (failed %v, statement %v): its batch-end write is wrong", i, failed, statement)
+			}
+		}
+		if settingExists(t, st, "stray") {
+			t.Fatal("a request without a savepoint wrote a statement of its own")
+		}
+		verifyAudit(t, st, 3)
+	})
+}
