@@ -2,8 +2,10 @@ package store
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +53,48 @@ func TestScreenReasons(t *testing.T) {
 	s.policy.RefusePersonalData = true
 	if _, err := s.screen(map[string]string{"title": "écrire à a@b.fr"}); err == nil {
 		t.Fatal("a refusing instance took an e-mail address")
+	}
+}
+
+// Skipping the patterns a text holds too few digits (or no @) for changes
+// nothing: on random texts made of the characters personal data is written
+// with, the detector finds what running every pattern finds.
+func TestPersonalDataShortcutsChangeNothing(t *testing.T) {
+	every := func(text string) []string {
+		var kinds []string
+		if emailPattern.MatchString(text) {
+			kinds = append(kinds, kindEmail)
+			text = emailPattern.ReplaceAllStringFunc(text, blank)
+		}
+		found := map[string]bool{}
+		text = maskValid(text, ibanPattern, validIBAN, func() { found[kindIBAN] = true })
+		text = maskValid(text, nirPattern, validNIR, func() { found[kindNIR] = true })
+		maskValid(text, phonePattern, validPhone, func() { found[kindPhone] = true })
+		for _, kind := range []string{kindPhone, kindNIR, kindIBAN} {
+			if found[kind] {
+				kinds = append(kinds, kind)
+			}
+		}
+		return kinds
+	}
+	pieces := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", " ", "\u00A0", ".", "-", "/", "+", "(0)", "@", "a", "FR", "76", "2A", "x.fr", "é"}
+	rng := rand.New(rand.NewPCG(16, 2026))
+	found := 0
+	for range 20000 {
+		var b strings.Builder
+		for range 4 + rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		text := b.String()
+		got, want := personalDataKinds(text), every(text)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: found %v, every pattern finds %v", text, got, want)
+		}
+		if len(want) > 0 {
+			found++
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d of the random texts hold personal data: the test proves little", found)
 	}
 }
