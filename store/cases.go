@@ -517,7 +517,7 @@ func (n *createdCase) grantRow() []any {
 // read them), grants and first events, one by one through the prepared
 // statements when there is one, many to a statement when there are more.
 func (s *Store) newCreatedAtBatchEnd() *engine.BatchWrite {
-	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+	return &engine.BatchWrite{Concurrent: true, Run: func(ctx context.Context, tx bun.Tx, values []any) error {
 		created := make([]*createdCase, len(values))
 		entries := make([]any, len(values))
 		for i, v := range values {

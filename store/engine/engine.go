@@ -70,6 +70,28 @@ type Driver interface {
 	BeginBulk(ctx context.Context, write *bun.DB, tables []string) (rebuild func(context.Context) error, restore func(), err error)
 }
 
+// LaneDriver is a Driver whose write transactions may run side by side
+// when they only add rows (PostgreSQL). InTxAtEnd's requests (a create)
+// then go to lanes, several committers on connections of their own, each
+// running its batches as the committer does but not under the write lock:
+// a lane begins under a shared hold on it (BeginLane), which every other
+// writer's exclusive hold waits for and excludes, so a lane never meets
+// anything but other lanes; it writes its batch's Concurrent writes beside
+// them (the inserts, the bulk of a create), then takes its turn among the
+// lanes (LockLane) for the rest (the counters, the audit chain's end) and
+// COMMIT. On two cores that share the database, one committer at a time
+// left them a third idle: the batch's statements, one round trip after the
+// other, were the creates' pace.
+type LaneDriver interface {
+	// Lanes is how many lanes run.
+	Lanes() int
+	// BeginLane starts a lane's transaction on the writer.
+	BeginLane(ctx context.Context, write *bun.DB) (bun.Tx, error)
+	// LockLane waits for the lane's turn among the lanes, held until
+	// COMMIT.
+	LockLane(ctx context.Context, tx bun.Tx) error
+}
+
 // Options configures Open.
 type Options struct {
 	// ReadConns sizes the read pool (0: the driver picks a size from the
@@ -90,6 +112,8 @@ type DB struct {
 	// gc runs InTx's transactions, several to a COMMIT; nil when the
 	// driver commits each alone.
 	gc *committer
+	// lanes runs InTxAtEnd's on a LaneDriver; nil elsewhere.
+	lanes *committer
 	// ckpt copies the log into the database after commits; nil when the
 	// driver has no log to copy.
 	ckpt       *checkpointer
@@ -131,6 +155,9 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 			}
 			return nil, errors.Join(err, cerr, read.Close(), write.Close())
 		}
+		if ld, ok := d.(LaneDriver); ok && ld.Lanes() > 0 {
+			db.lanes = startLanes(d, ld, write, db.committed)
+		}
 	}
 	return db, nil
 }
@@ -147,6 +174,9 @@ func (db *DB) committed() {
 // Close stops the committer (writes still queued fail with ErrClosed, the
 // batch under way commits) and closes the statements and both pools.
 func (db *DB) Close() error {
+	if db.lanes != nil {
+		db.lanes.close()
+	}
 	if db.gc != nil {
 		db.gc.close()
 	}

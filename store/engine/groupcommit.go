@@ -101,21 +101,28 @@ type committer struct {
 
 	// committed is called after each COMMIT.
 	committed func()
+	// lanes is set on the committer of InTxAtEnd's requests, whose
+	// goroutines run their batches side by side (see LaneDriver).
+	lanes LaneDriver
 
 	mu     sync.Mutex
 	queue  []*txRequest
 	closed bool
 
 	// wake has room for one signal: enqueue never blocks, and a signal sent
-	// while the committer is busy is seen when it next looks.
+	// while the committer is busy is seen when it next looks. quit is
+	// closed by close, for every goroutine at once.
 	wake    chan struct{}
+	quit    chan struct{}
+	running sync.WaitGroup
+	// stopped is closed once every goroutine has ended.
 	stopped chan struct{}
 }
 
 // startCommitter prepares the savepoint statements on the writer (idle
 // while the store opens) and starts the committer.
 func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func()) (*committer, error) {
-	c := &committer{driver: d, db: db, committed: committed, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	c := &committer{driver: d, db: db, committed: committed, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 	for q, st := range map[string]**sql.Stmt{
 		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
 	} {
@@ -125,8 +132,29 @@ func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func())
 			return nil, fmt.Errorf("engine: prepare %s: %w", q, err)
 		}
 	}
-	go c.run()
+	c.start(1)
 	return c, nil
+}
+
+// start runs n goroutines on the queue.
+func (c *committer) start(n int) {
+	c.running.Add(n)
+	for range n {
+		go c.run()
+	}
+	go func() {
+		c.running.Wait()
+		close(c.stopped)
+	}()
+}
+
+// startLanes starts the committer of InTxAtEnd's requests on a driver
+// with lanes: ld.Lanes() goroutines on one queue, each running its own
+// batches.
+func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func()) *committer {
+	c := &committer{driver: d, lanes: ld, db: db, committed: committed, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c.start(ld.Lanes())
+	return c
 }
 
 func (c *committer) closeStmts() {
@@ -154,10 +182,11 @@ func (c *committer) enqueue(r *txRequest) error {
 }
 
 // close stops taking requests, fails those still queued with ErrClosed,
-// lets the batch under way commit and waits for the committer to end.
+// lets the batch under way commit and waits for the committer to end. A
+// second close waits the same.
 func (c *committer) close() {
 	c.mu.Lock()
-	pending := c.queue
+	pending, first := c.queue, !c.closed
 	c.queue, c.closed = nil, true
 	c.mu.Unlock()
 	for _, r := range pending {
@@ -165,16 +194,15 @@ func (c *committer) close() {
 			r.finish(ErrClosed, nil)
 		}
 	}
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if first {
+		close(c.quit)
 	}
 	<-c.stopped
 	c.closeStmts()
 }
 
 func (c *committer) run() {
-	defer close(c.stopped)
+	defer c.running.Done()
 	batch := make([]*txRequest, 0, maxBatch)
 	for {
 		batch = c.next(batch[:0])
@@ -203,7 +231,10 @@ func (c *committer) next(batch []*txRequest) []*txRequest {
 			return batch
 		}
 		if empty {
-			<-c.wake
+			select {
+			case <-c.wake:
+			case <-c.quit:
+			}
 		}
 	}
 }
@@ -251,7 +282,13 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 	// The transaction belongs to no caller: a caller's cancelled context
 	// must not roll back everyone's work.
 	bg := context.Background()
-	tx, err := c.driver.BeginWrite(bg, c.db)
+	var tx bun.Tx
+	var err error
+	if c.lanes != nil {
+		tx, err = c.lanes.BeginLane(bg, c.db)
+	} else {
+		tx, err = c.driver.BeginWrite(bg, c.db)
+	}
 	if err != nil {
 		err = fmt.Errorf("store: begin: %w", err)
 		for _, r := range batch {
@@ -261,7 +298,10 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 		}
 		return batch, nil
 	}
-	savepoint, release, rollbackTo := tx.Tx.StmtContext(bg, c.savepoint), tx.Tx.StmtContext(bg, c.release), tx.Tx.StmtContext(bg, c.rollbackTo)
+	var savepoint, release, rollbackTo *sql.Stmt
+	if c.savepoint != nil { // the lanes' requests take none
+		savepoint, release, rollbackTo = tx.Tx.StmtContext(bg, c.savepoint), tx.Tx.StmtContext(bg, c.release), tx.Tx.StmtContext(bg, c.rollbackTo)
+	}
 	ran := make([]*txRequest, 0, len(batch))
 	var later batchWrites
 	var broken error
@@ -336,7 +376,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 		}
 	}
 	if broken == nil {
-		broken = later.run(bg, c.driver, tx)
+		broken = later.run(bg, c.driver, c.lanes, tx)
 	}
 
 	switch {
@@ -443,7 +483,11 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 		return db.inTxAlone(ctx, fn)
 	}
 	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{}), atEnd: atEnd}
-	if err := db.gc.enqueue(r); err != nil {
+	c := db.gc
+	if atEnd && db.lanes != nil {
+		c = db.lanes
+	}
+	if err := c.enqueue(r); err != nil {
 		return err
 	}
 	select {
@@ -560,6 +604,13 @@ func (db *DB) runOnce(ctx context.Context, fn func(ctx context.Context, tx bun.T
 type BatchWrite struct {
 	Query string
 	Run   func(ctx context.Context, tx bun.Tx, values []any) error
+	// Concurrent marks a write that may run in a lane (see LaneDriver)
+	// before the lane takes its turn, beside other lanes' batches: it only
+	// inserts rows that no other transaction can reach before COMMIT (new
+	// ids; a unique value drawn again when another holds it), whose
+	// foreign keys point at rows never deleted, and reads nothing that
+	// another writer changes.
+	Concurrent bool
 }
 
 // batchWrites collects, per BatchWrite, the values to run it with.
@@ -585,10 +636,26 @@ func (b *batchWrites) add(o batchWrites) {
 	}
 }
 
-func (b *batchWrites) run(ctx context.Context, d Driver, tx bun.Tx) error {
-	for i, w := range b.writes {
-		if err := execBatchWrite(ctx, d, tx, w, b.values[i]); err != nil {
-			return err
+// run runs the batch's writes in the order they were first left. In a lane
+// (lanes set) those marked Concurrent run first, beside the other lanes'
+// batches, then the lane takes its turn (LockLane) for the others.
+func (b *batchWrites) run(ctx context.Context, d Driver, lanes LaneDriver, tx bun.Tx) error {
+	for _, concurrent := range []bool{true, false} {
+		if lanes != nil && !concurrent {
+			if err := lanes.LockLane(ctx, tx); err != nil {
+				return err
+			}
+		}
+		for i, w := range b.writes {
+			if lanes != nil && w.Concurrent != concurrent {
+				continue
+			}
+			if err := execBatchWrite(ctx, d, tx, w, b.values[i]); err != nil {
+				return err
+			}
+		}
+		if lanes == nil {
+			break
 		}
 	}
 	return nil

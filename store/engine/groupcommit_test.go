@@ -79,6 +79,22 @@ func queueBatch(t *testing.T, st *DB, n int, call func(i int)) (heldErr error) {
 	return heldErr
 }
 
+// queueBeside is queueBatch where InTxAtEnd's requests queue behind the
+// committer; on a driver with lanes, where they run beside it (see the
+// PostgreSQL lanes' tests), it runs the calls at once and waits for them.
+func queueBeside(t *testing.T, st *DB, n int, call func(i int)) (heldErr error) {
+	t.Helper()
+	if st.lanes == nil {
+		return queueBatch(t, st, n, call)
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { call(i) })
+	}
+	wg.Wait()
+	return nil
+}
+
 // oneBatch is queueBatch for the common case: request i is
 // st.InTx(ctxOf(i), …) running fn with i, and errs[i] is what it returned.
 // A nil ctxOf means context.Background() for every request. fn runs on the
@@ -469,6 +485,9 @@ func TestCloseWithPendingWork(t *testing.T) {
 	default:
 		t.Fatal("the committer still runs after Close")
 	}
+	// A second Close (a server's cleanup after its own) neither panics nor
+	// waits.
+	_ = st.Close()
 	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { ran.Add(1); return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("InTx after Close: %v, want ErrClosed", err)
 	}
@@ -622,17 +641,17 @@ func TestAtBatchEndRunsGoOnceWithTheSucceededValues(t *testing.T) {
 	})
 }
 
-// A request of InTxAtEnd, in a batch beside requests of InTx, writes its
-// batch-end values with the batch, none when it fails, and, since it has no
-// savepoint, cannot touch the transaction: a statement on its tx panics in
-// its caller alone, and the rest of the batch commits.
+// A request of InTxAtEnd, in a batch beside requests of InTx (on SQLite),
+// writes its batch-end values with the batch, none when it fails, and,
+// since it has no savepoint, cannot touch the transaction: a statement on
+// its tx panics in its caller alone, and the rest of the batch commits.
 func TestInTxAtEndWritesOnlyAtTheBatchEnd(t *testing.T) {
 	onEachDB(t, func(t *testing.T, st *DB) {
 		const n = 9
 		boom := errors.New("boom")
 		errs := make([]error, n)
 		panicked := make([]any, n)
-		heldErr := queueBatch(t, st, n, func(i int) {
+		heldErr := queueBeside(t, st, n, func(i int) {
 			defer func() { panicked[i] = recover() }()
 			if i%3 == 2 {
 				// An ordinary request between them, with its savepoint.

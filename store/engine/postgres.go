@@ -276,19 +276,58 @@ func isNameByte(c byte) bool {
 // and fail the same way.) Readers do not take the lock: they read a
 // snapshot, as SQLite's do.
 func (Postgres) BeginWrite(ctx context.Context, write *bun.DB) (bun.Tx, error) {
+	return beginLocked(ctx, write, "SELECT pg_advisory_xact_lock(?)", writeLockKey)
+}
+
+// beginLocked begins a READ COMMITTED transaction whose first statement,
+// lock, takes the advisory lock key.
+func beginLocked(ctx context.Context, write *bun.DB, lock string, key int64) (bun.Tx, error) {
 	tx, err := write.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return tx, err
 	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
+	if _, err := tx.ExecContext(ctx, lock, key); err != nil {
 		_ = tx.Rollback()
 		return bun.Tx{}, fmt.Errorf("store: the write lock: %w", err)
 	}
 	return tx, nil
 }
 
-// writeLockKey is the advisory lock every write transaction holds.
+// writeLockKey is the advisory lock every write transaction holds:
+// exclusively, but for the lanes', which hold it shared.
 const writeLockKey int64 = 0x436c6f69736f6e02 // "Cloison", 2
+
+// laneLockKey orders the lanes' batches among themselves once their rows
+// are written (LockLane).
+const laneLockKey int64 = 0x436c6f69736f6e03 // "Cloison", 3
+
+var _ LaneDriver = Postgres{}
+
+// Lanes implements LaneDriver: one per CPU, at least two, each a
+// connection of the write pool (which Open sizes to twice the CPUs).
+func (Postgres) Lanes() int { return max(2, runtime.NumCPU()) }
+
+// BeginLane implements LaneDriver: the write lock held shared, so that the
+// lanes run beside one another and no other writer beside them. Every
+// writer of every instance takes the same key (BeginWrite), and
+// PostgreSQL queues a shared request behind an exclusive one that waits, so
+// lanes never starve the other writes.
+func (Postgres) BeginLane(ctx context.Context, write *bun.DB) (bun.Tx, error) {
+	return beginLocked(ctx, write, "SELECT pg_advisory_xact_lock_shared(?)", writeLockKey)
+}
+
+// LockLane implements LaneDriver. A lane waits here holding only its new
+// rows and the shared write lock, and the lane it waits for holds the same,
+// so lanes cannot deadlock: rows another lane has not committed are only
+// new ones, and none of them is this lane's to wait for before its turn,
+// but the unique value both drew (ON CONFLICT waits for the other, which
+// never waits for this one before its turn).
+func (Postgres) LockLane(ctx context.Context, tx bun.Tx) error {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", laneLockKey); err != nil {
+		return fmt.Errorf("store: the lanes' lock: %w", err)
+	}
+	return nil
+}
 
 // GroupsWrites implements Driver: writers queue on the write lock anyway,
 // and each COMMIT waits for PostgreSQL's WAL flush and costs a round trip

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -188,4 +189,153 @@ func TestPostgresUnregisteredStatementsKeepOneText(t *testing.T) {
 	if err != nil {
 		t.Errorf("a write with its arguments apart: %v", err)
 	}
+}
+
+// The lanes (LaneDriver): InTxAtEnd's batches write their Concurrent rows
+// side by side, and no other writer runs beside a lane, either way round.
+func TestPostgresLanesRunSideBySideAndApart(t *testing.T) {
+	st := newTestDBOn(t, Postgres{URL: testpg.Database(t)})
+	if st.lanes == nil {
+		t.Fatal("no lanes on PostgreSQL")
+	}
+	ctx := context.Background()
+	entered, gate := make(chan string, 4), make(chan struct{})
+	meet := &BatchWrite{Concurrent: true, Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+		for _, v := range values {
+			entered <- v.(string)
+		}
+		select {
+		case <-gate:
+		case <-time.After(10 * time.Second):
+			return errors.New("never let go")
+		}
+		for _, v := range values {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'lane')", v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	lane := func(key string) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- st.InTxAtEnd(ctx, func(ctx context.Context, tx bun.Tx) error { return st.AtBatchEnd(ctx, tx, meet, key) })
+		}()
+		return done
+	}
+	waitEntered := func(want string) {
+		t.Helper()
+		select {
+		case got := <-entered:
+			if got != want {
+				t.Fatalf("%s entered, want %s", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s never reached its rows: the lanes do not run side by side", want)
+		}
+	}
+	// Side by side: the second lane writes while the first is held in its
+	// rows.
+	first := lane("a")
+	waitEntered("a")
+	second := lane("b")
+	waitEntered("b")
+	// Apart: a writer of InTx waits for the lanes under way.
+	var ran atomic.Bool
+	other := make(chan error, 1)
+	go func() {
+		other <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			ran.Store(true)
+			return insertAudited(ctx, st, tx, "other")
+		})
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if ran.Load() {
+		t.Fatal("a writer ran beside the lanes")
+	}
+	close(gate)
+	for _, done := range []<-chan error{first, second, other} {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []string{"a", "b", "other"} {
+		if !settingExists(t, st, key) {
+			t.Fatalf("%s is missing", key)
+		}
+	}
+	// And the other way round: a lane waits for the writer under way.
+	hold, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		other <- st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			close(hold)
+			<-release
+			return nil
+		})
+	}()
+	<-hold
+	gate = make(chan struct{})
+	close(gate)
+	third := lane("c")
+	select {
+	case key := <-entered:
+		t.Fatalf("lane %s wrote beside a writer", key)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	waitEntered("c")
+	if err := <-third; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-other; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Many lanes' batches and other writers at once: every row lands, and the
+// chain, which the lanes extend after their turn (LockLane) and the other
+// writers under the write lock, stays unbroken.
+func TestPostgresLanesKeepTheChain(t *testing.T) {
+	st := newTestDBOn(t, Postgres{URL: testpg.Database(t)})
+	rows := &BatchWrite{Concurrent: true, Query: `INSERT INTO settings (key, value) SELECT value, 'lane' FROM json_array_elements_text(?::json)`}
+	chain := &BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+		for _, v := range values {
+			var last int64
+			if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM chain").Scan(&last); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO chain (id, prev, key) VALUES (?, ?, ?)", last+1, last, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	const n = 120
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, key := context.Background(), fmt.Sprintf("k%d", i)
+			if i%5 == 0 {
+				errs[i] = st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return insertAudited(ctx, st, tx, key) })
+				return
+			}
+			errs[i] = st.InTxAtEnd(ctx, func(ctx context.Context, tx bun.Tx) error {
+				if err := st.AtBatchEnd(ctx, tx, rows, key); err != nil {
+					return err
+				}
+				return st.AtBatchEnd(ctx, tx, chain, key)
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if !settingExists(t, st, fmt.Sprintf("k%d", i)) {
+			t.Fatalf("request %d's row is missing", i)
+		}
+	}
+	verifyAudit(t, st, n)
 }
