@@ -270,3 +270,46 @@ func holdWriter(t *testing.T, st *Store) (release func()) {
 		}
 	}
 }
+
+// A create whose text PostgreSQL cannot store is refused by field before
+// its batch, so that the batch's other creates, written with it at its end,
+// commit: on either engine, the same answer.
+func TestCreateWithUnstorableTextLeavesItsBatchWhole(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	release := holdWriter(t, st)
+	bad := []NewCase{
+		{Title: "Nul", CategoryID: "autre", Summary: "avant\x00après"},
+		{Title: "Octets", CategoryID: "autre", Place: "caf\xe9"},
+	}
+	want := []struct{ field, reason string }{{"summary", "control_character"}, {"place", "invalid_utf8"}}
+	errs := make([]error, len(bad)+4)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			in := NewCase{Title: fmt.Sprintf("Bon %d", i), CategoryID: "autre"}
+			if i < len(bad) {
+				in = bad[i]
+			}
+			_, errs[i] = st.CreateCase(ctx, ed, in)
+		})
+	}
+	release()
+	wg.Wait()
+	for i, err := range errs {
+		if i >= len(bad) {
+			if err != nil {
+				t.Errorf("create %d in the batch: %v", i, err)
+			}
+			continue
+		}
+		var verr *ValidationError
+		if !errors.As(err, &verr) || len(verr.Fields) != 1 || verr.Fields[want[i].field] != want[i].reason {
+			t.Errorf("create %d: %v, want %v", i, err, want[i])
+		}
+	}
+	var n int
+	if err := st.read.QueryRowContext(ctx, "SELECT count(*) FROM cases").Scan(&n); err != nil || n != 4 {
+		t.Fatalf("%d case files (%v), want the 4 good ones", n, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -226,6 +227,9 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	if !categoryActive {
 		return nil, Invalid("category_id", "unknown")
 	}
+	if err := storableText(map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place}); err != nil {
+		return nil, err
+	}
 	warnings, err := s.screen(map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place})
 	if err != nil {
 		return nil, err
@@ -268,6 +272,27 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	}
 	return &CaseDetail{Case: c, Assignees: []Person{{ID: actor.ID(), Name: actor.Account.Name}}, Collaborators: []Collaborator{},
 		Permissions: s.permissions(c, rel, actor), Warnings: warnings}, nil
+}
+
+// storableText refuses, by field, text that PostgreSQL cannot store: not
+// UTF-8, or holding NUL. The HTTP gate refuses both before, but a create is
+// written at its batch's end with the batch's others (createdCase), where
+// one refused row would fail them all; the store's other callers get the
+// same answer as a request.
+func storableText(fields map[string]string) error {
+	bad := map[string]string{}
+	for name, text := range fields {
+		switch {
+		case !utf8.ValidString(text):
+			bad[name] = "invalid_utf8"
+		case strings.IndexByte(text, 0) >= 0:
+			bad[name] = "control_character"
+		}
+	}
+	if len(bad) > 0 {
+		return &ValidationError{Fields: bad}
+	}
+	return nil
 }
 
 // drawReference is NewReference; a test replaces it to make references clash.
