@@ -227,10 +227,11 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, in NewCase) (*CaseD
 	if !categoryActive {
 		return nil, Invalid("category_id", "unknown")
 	}
-	if err := storableText(map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place}); err != nil {
+	texts := map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place}
+	if err := storableText(texts); err != nil {
 		return nil, err
 	}
-	warnings, err := s.screen(map[string]string{"title": in.Title, "summary": in.Summary, "place": in.Place})
+	warnings, err := s.screen(texts)
 	if err != nil {
 		return nil, err
 	}

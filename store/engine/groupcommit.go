@@ -122,7 +122,7 @@ type committer struct {
 // startCommitter prepares the savepoint statements on the writer (idle
 // while the store opens) and starts the committer.
 func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func()) (*committer, error) {
-	c := &committer{driver: d, db: db, committed: committed, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := newCommitter(d, db, committed)
 	for q, st := range map[string]**sql.Stmt{
 		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
 	} {
@@ -152,9 +152,16 @@ func (c *committer) start(n int) {
 // with lanes: ld.Lanes() goroutines on one queue, each running its own
 // batches.
 func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func()) *committer {
-	c := &committer{driver: d, lanes: ld, db: db, committed: committed, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := newCommitter(d, db, committed)
+	c.lanes = ld
 	c.start(ld.Lanes())
 	return c
+}
+
+// newCommitter is a committer not started yet.
+func newCommitter(d Driver, db *bun.DB, committed func()) *committer {
+	return &committer{driver: d, db: db, committed: committed,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 func (c *committer) closeStmts() {
@@ -331,7 +338,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 			// nothing to undo: no savepoint (a round trip on PostgreSQL),
 			// and a zero tx, on which a statement fails in its caller's
 			// request and not in the transaction.
-			r.err, r.panicked = call(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), bun.Tx{}, r.fn)
+			r.err, r.panicked = call(r.fnCtx(), bun.Tx{}, r.fn)
 			if r.err == nil && r.panicked == nil {
 				later.add(r.later)
 			}
@@ -347,13 +354,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 			r.err, broken, rest = err, err, batch[i+1:]
 			break
 		}
-		// fn keeps its caller's values but not its cancellation: the
-		// driver answers a cancelled context by interrupting the running
-		// statement, and SQLite answers an interrupted write by rolling back
-		// the whole transaction, which is every request of the batch. A
-		// caller cancelled before its turn is refused above; once fn runs,
-		// it runs to the end.
-		r.err, r.panicked = call(context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r), tx, r.fn)
+		r.err, r.panicked = call(r.fnCtx(), tx, r.fn)
 		if r.err == nil && r.panicked == nil {
 			if next != "" {
 				held = true
@@ -438,6 +439,16 @@ func call(ctx context.Context, tx bun.Tx, fn func(ctx context.Context, tx bun.Tx
 }
 
 // claim takes the request for the committer unless its caller gave up.
+// fnCtx is the context fn runs with. It keeps its caller's values but not
+// its cancellation: the driver answers a cancelled context by interrupting
+// the running statement, and SQLite answers an interrupted write by rolling
+// back the whole transaction, which is every request of the batch. A caller
+// cancelled before its turn is refused before; once fn runs, it runs to the
+// end.
+func (r *txRequest) fnCtx() context.Context {
+	return context.WithValue(context.WithoutCancel(r.ctx), inTxKey{}, r)
+}
+
 func (r *txRequest) claim() bool { return r.state.CompareAndSwap(reqWaiting, reqRunning) }
 
 func (r *txRequest) finish(err error, p *TxPanic) {
@@ -640,22 +651,26 @@ func (b *batchWrites) add(o batchWrites) {
 // (lanes set) those marked Concurrent run first, beside the other lanes'
 // batches, then the lane takes its turn (LockLane) for the others.
 func (b *batchWrites) run(ctx context.Context, d Driver, lanes LaneDriver, tx bun.Tx) error {
-	for _, concurrent := range []bool{true, false} {
-		if lanes != nil && !concurrent {
-			if err := lanes.LockLane(ctx, tx); err != nil {
-				return err
-			}
+	if lanes == nil {
+		return b.runWhere(ctx, d, tx, func(*BatchWrite) bool { return true })
+	}
+	if err := b.runWhere(ctx, d, tx, func(w *BatchWrite) bool { return w.Concurrent }); err != nil {
+		return err
+	}
+	if err := lanes.LockLane(ctx, tx); err != nil {
+		return err
+	}
+	return b.runWhere(ctx, d, tx, func(w *BatchWrite) bool { return !w.Concurrent })
+}
+
+// runWhere runs, in order, the batch's writes that pick chooses.
+func (b *batchWrites) runWhere(ctx context.Context, d Driver, tx bun.Tx, pick func(*BatchWrite) bool) error {
+	for i, w := range b.writes {
+		if !pick(w) {
+			continue
 		}
-		for i, w := range b.writes {
-			if lanes != nil && w.Concurrent != concurrent {
-				continue
-			}
-			if err := execBatchWrite(ctx, d, tx, w, b.values[i]); err != nil {
-				return err
-			}
-		}
-		if lanes == nil {
-			break
+		if err := execBatchWrite(ctx, d, tx, w, b.values[i]); err != nil {
+			return err
 		}
 	}
 	return nil
