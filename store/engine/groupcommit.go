@@ -650,7 +650,17 @@ func (b *batchWrites) add(o batchWrites) {
 // run runs the batch's writes in the order they were first left. In a lane
 // (lanes set) those marked Concurrent run first, beside the other lanes'
 // batches, then the lane takes its turn (LockLane) for the others.
-func (b *batchWrites) run(ctx context.Context, d Driver, lanes LaneDriver, tx bun.Tx) error {
+//
+// A panic there (a BatchWrite.Run's) becomes the batch's failure, a
+// *TxPanic: it belongs to no one request, so each gets it as an error and
+// the batch rolls back, and the committer, which runs on its own goroutine,
+// goes on with the next batch instead of taking the process down.
+func (b *batchWrites) run(ctx context.Context, d Driver, lanes LaneDriver, tx bun.Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &TxPanic{Value: v, Stack: debug.Stack()}
+		}
+	}()
 	if lanes == nil {
 		return b.runWhere(ctx, d, tx, func(*BatchWrite) bool { return true })
 	}

@@ -582,6 +582,73 @@ func TestFailedBatchEndRollsBackTheBatch(t *testing.T) {
 	})
 }
 
+// A batch's end that panics fails its batch, rolled back, and only its
+// batch: every request of it gets the panic as an error (none of them
+// panicked), and the committer, on its own goroutine, carries on with the
+// next writes instead of taking the process down. The same holds for
+// InTxAtEnd's requests, which on PostgreSQL run in the lanes.
+func TestPanickingBatchEndFailsOnlyItsBatch(t *testing.T) {
+	onEachDB(t, func(t *testing.T, st *DB) {
+		boom := &BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('end', 'written')"); err != nil {
+				return err
+			}
+			panic("batch end broke")
+		}}
+		const n = 4
+		errs, heldErr := oneBatch(t, st, n, nil, func(ctx context.Context, tx bun.Tx, i int) error {
+			if err := insertAudited(ctx, st, tx, fmt.Sprintf("k%d", i)); err != nil {
+				return err
+			}
+			return st.AtBatchEnd(ctx, tx, boom, i)
+		})
+		var p *TxPanic
+		if !errors.As(heldErr, &p) {
+			t.Fatalf("the held request got %v, want the batch end's panic", heldErr)
+		}
+		for i, err := range errs {
+			if !errors.As(err, &p) || p.Value != "batch end broke" {
+				t.Fatalf("request %d got %v, want the batch end's panic as an error", i, err)
+			}
+		}
+		if got := countSettings(t, st.read); got != 0 {
+			t.Fatalf("%d rows of a rolled-back batch", got)
+		}
+		verifyAudit(t, st, 0)
+
+		atEnd := make([]error, n)
+		queueBeside(t, st, n, func(i int) {
+			atEnd[i] = st.InTxAtEnd(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				return st.AtBatchEnd(ctx, tx, boom, i)
+			})
+		})
+		for i, err := range atEnd {
+			if !errors.As(err, &p) {
+				t.Fatalf("InTxAtEnd request %d got %v, want the batch end's panic as an error", i, err)
+			}
+		}
+		if got := countSettings(t, st.read); got != 0 {
+			t.Fatalf("%d rows of a rolled-back batch", got)
+		}
+
+		// The writers are usable again, both of them on PostgreSQL.
+		if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			return insertAudited(ctx, st, tx, "after")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.InTxAtEnd(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			return st.AtBatchEnd(ctx, tx, settingsLaterOn(st), "after-end")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		verifyAudit(t, st, 1)
+		if !settingExists(t, st, "after-end") {
+			t.Fatal("the write after the panicking batch did not land")
+		}
+	})
+}
+
 // A batch's end given as Go code (BatchWrite.Run) is called once, in the
 // batch's transaction, with the values of the requests that succeeded and
 // none of those that failed, each request's in the order it left them.
