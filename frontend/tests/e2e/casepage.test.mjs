@@ -4,7 +4,7 @@
 // notes and deadlines are set up through the API; the browser types what is tested.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiClient, assertClean as assertCleanIn, openPage as open, submitLogin, useInstance } from './harness.mjs';
+import { apiClient, assertClean as assertCleanIn, heading, logInHome, openPage as open, submitLogin, useInstance } from './harness.mjs';
 
 const instance = useInstance();
 const contexts = [];
@@ -216,6 +216,34 @@ test('date and file fields speak the page’s language, not the browser’s', as
 	await assertClean();
 });
 
+test('a link followed while the login finishes is where the person stays', async () => {
+	await ready();
+	const { context, page } = await instance.browser.newContext();
+	contexts.push(context);
+	pages.push(page);
+	// The login has its session, so the menu, and waits for this answer before moving on.
+	let asked, release;
+	const reached = new Promise((resolve) => (asked = resolve));
+	const held = new Promise((resolve) => (release = resolve));
+	await page.route('**/api/me/second-factor', async (route) => {
+		asked();
+		await held;
+		await route.continue();
+	});
+	await submitLogin(page, instance.server.baseURL, superadmin);
+	await reached;
+	await page.getByRole('link', { name: 'Demandes de rôle' }).click();
+	await heading(page, 'Demandes de rôle').waitFor();
+	const answered = page.waitForResponse('**/api/me/second-factor');
+	release();
+	await answered;
+	// Time for the login to move on, were it to.
+	await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+	assert.equal(new URL(page.url()).pathname, '/admin/role-requests');
+	await heading(page, 'Demandes de rôle').waitFor();
+	await assertClean();
+});
+
 test('granting a role says so in one success message, with no empty box around or beside it', async () => {
 	await ready();
 	const reader = { name: 'Katherine Johnson', email: 'katherine@example.org', password: 'orbital mechanics 1962', locale: 'fr' };
@@ -226,11 +254,10 @@ test('granting a role says so in one success message, with no empty box around o
 	const { context, page } = await instance.browser.newContext();
 	contexts.push(context);
 	pages.push(page);
-	await open(page, `${instance.server.baseURL}/login`);
-	await page.getByLabel('Adresse e-mail').fill(superadmin.email);
-	await page.getByLabel('Mot de passe').fill(superadmin.password);
-	await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+	// The home page first: a link followed before the login's own move to it would be undone by it.
+	await logInHome(page, instance.server.baseURL, superadmin);
 	await page.getByRole('link', { name: 'Demandes de rôle' }).click();
+	await heading(page, 'Demandes de rôle').waitFor();
 	const request = page.getByRole('article', { name: 'Katherine Johnson demande le rôle « Gestionnaire de dossiers »' });
 	await request.getByLabel('Motif').fill('Accord du bureau du 12 mars');
 	await request.getByRole('button', { name: 'Accorder le rôle « Gestionnaire de dossiers »' }).click();
