@@ -100,3 +100,12 @@ func PlannedStatements() []string {
 	}
 	return qs
 }
+
+// SessionCacheHits counts the session checks served from the cache (0 on
+// PostgreSQL, which keeps none).
+func (s *Store) SessionCacheHits() int64 {
+	if s.sessions == nil {
+		return 0
+	}
+	return s.sessions.hits.Load()
+}

@@ -26,21 +26,7 @@ func TestSessionCarriesTheScopeItsAccountHasNow(t *testing.T) {
 			t.Fatal(err)
 		}
 		tokens[name] = tok
-		got, _, err := st.Authenticate(ctx, tok)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		fromSession, err := st.ScopeOf(ctx, store.Actor{Account: got})
-		if err != nil {
-			t.Fatal(err)
-		}
-		alone, err := st.LoadScope(ctx, acc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a, b := fmt.Sprintf("%+v", *fromSession), fmt.Sprintf("%+v", *alone); a != b {
-			t.Errorf("%s: the session's scope %s, its own statement's %s", name, a, b)
-		}
+		fromSession := sessionScope(t, st, name, tok)
 		if !fromSession.Active {
 			t.Errorf("%s: not active", name)
 		}
@@ -102,4 +88,28 @@ func TestCasePageCarriesItsPeople(t *testing.T) {
 	if helpers == 0 {
 		t.Fatal("no case file with a helper: the comparison proves little")
 	}
+}
+
+// sessionScope authenticates tok and gives the scope the session carries,
+// after checking it is the one the memberships' own statement expands at
+// this moment (step names the check in a failure).
+func sessionScope(t *testing.T, st *store.Store, step, tok string) *store.Scope {
+	t.Helper()
+	ctx := context.Background()
+	acc, _, err := st.Authenticate(ctx, tok)
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	fromSession, err := st.ScopeOf(ctx, store.Actor{Account: acc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, err := st.LoadScope(ctx, acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := fmt.Sprintf("%+v", *fromSession), fmt.Sprintf("%+v", *alone); a != b {
+		t.Fatalf("%s: the session's scope %s, its own statement's %s", step, a, b)
+	}
+	return fromSession
 }

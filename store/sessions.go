@@ -214,10 +214,26 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 // moment), in one statement: the session check and the scope are read on
 // every request, and each statement costs more than its seeks. Its times
 // come as text (see engine.ScanTime).
+//
+// On SQLite it also reads the next moment one of the account's memberships
+// starts or ends, until which the scope read holds (see sessionCache); on
+// PostgreSQL, which keeps no cache, that column is NULL.
 var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
 	a.id, a.email, a.email_key, a.name, a.role, a.status, a.locale, a.password_hash,
-	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at, ` + fmt.Sprintf(scopeColumns, "s.account_id") + `
+	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at, ` + fmt.Sprintf(scopeColumns, "s.account_id") + `,
+	` + pgAlso(`(SELECT min(CASE WHEN +m.valid_from > ? THEN +m.valid_from ELSE +m.valid_until END)
+		FROM memberships AS m INDEXED BY memberships_account
+		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?))`, `NULL`) + `
 	FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.token_hash = ?`)
+
+// cachedSession is the session check for the token hash key kept on SQLite
+// (see sessionCache), if it still holds at now.
+func (s *Store) cachedSession(key []byte, now time.Time) (*sessionEntry, bool) {
+	if s.sessions == nil {
+		return nil, false
+	}
+	return s.sessions.get(string(key), s.db.Commits(), now)
+}
 
 // Authenticate resolves a bearer token to its active account and session.
 // Anything else (unknown, expired, idle too long, account no longer active)
@@ -227,22 +243,44 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 		return nil, nil, ErrUnauthenticated
 	}
 	// This runs on every request: one prepared lookup by unique key, its
-	// row scanned by hand (bun's reflection cost more than the lookup).
+	// row scanned by hand (bun's reflection cost more than the lookup),
+	// or on SQLite what the last one read while nothing has been written
+	// since (see sessionCache).
 	// What the account reaches is expanded once, here, for the whole
 	// request: its memberships' dates are checked against this moment.
 	now := s.now()
+	key := hashSecret(tok)
 	sess, acc := new(Session), new(Account)
-	var members, inspects sql.NullString
-	err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, []any{now, now, hashSecret(tok)},
-		&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
-		&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
-		engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt),
-		&members, &inspects)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, ErrUnauthenticated
-	}
-	if err != nil {
-		return nil, nil, err
+	var members, inspects string
+	if e, ok := s.cachedSession(key, now); ok {
+		*sess, *acc, members, inspects = e.sess, e.acc, e.members, e.inspects
+	} else {
+		commits := s.db.Commits()
+		var m, in sql.NullString
+		var until *time.Time
+		args := []any{now, now, key}
+		if !s.pg {
+			args = []any{now, now, now, now, now, key}
+		}
+		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args,
+			&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
+			&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
+			engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt),
+			&m, &in, engine.ScanTimeOrNil(&until))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, ErrUnauthenticated
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		members, inspects = m.String, in.String
+		if s.sessions != nil {
+			e := &sessionEntry{commits: commits, readAt: now, sess: *sess, acc: *acc, members: members, inspects: inspects}
+			if until != nil {
+				e.until = *until
+			}
+			s.sessions.put(string(key), e)
+		}
 	}
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
 		return nil, nil, ErrUnauthenticated
@@ -251,7 +289,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if acc.Status != StatusActive {
 		return nil, nil, ErrUnauthenticated
 	}
-	sc := scopeFrom(acc, members.String, inspects.String)
+	sc := scopeFrom(acc, members, inspects)
 	acc.scope = sc
 	acc.Role = sc.effectiveRole(acc.Role)
 	if now.Sub(sess.LastSeenAt) >= touchEvery {

@@ -63,6 +63,9 @@ type Store struct {
 	// createdAtBatchEnd writes a batch's new case files, their grants,
 	// first events and search entries (see createdCase).
 	createdAtBatchEnd *engine.BatchWrite
+	// sessions keeps session checks between requests on SQLite; nil on
+	// PostgreSQL (see sessionCache).
+	sessions *sessionCache
 }
 
 // statements are the store's hot statements, each declared next to the
@@ -177,6 +180,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s.auditAtBatchEnd, s.countsAtBatchEnd = s.newAuditAtBatchEnd(), s.newCountsAtBatchEnd()
 	s.createdAtBatchEnd = s.newCreatedAtBatchEnd()
+	if !s.pg {
+		s.sessions = newSessionCache()
+	}
 	return s, nil
 }
 

@@ -122,6 +122,8 @@ type DB struct {
 	// bindArgs is set on PostgreSQL: the statements that are not
 	// registered are sent with their arguments apart (see unprepared).
 	bindArgs bool
+	// commits counts the writer's COMMITs (see Commits).
+	commits atomic.Uint64
 }
 
 // Open connects to the database d describes and prepares opts.Statements
@@ -162,9 +164,18 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// Commits counts the COMMITs of this process's writer since it opened. It
+// moves after a COMMIT has returned, so something read after Commits gave
+// n holds every write that Commits counted in n: while it still gives n,
+// nothing has been written since (by this process; another one writing
+// to the same database is not counted). A cache of reads that checks it
+// serves nothing older than the last write.
+func (db *DB) Commits() uint64 { return db.commits.Load() }
+
 // committed is called on the writer after every COMMIT of its own, before
 // the next transaction: the log has grown.
 func (db *DB) committed() {
+	db.commits.Add(1)
 	if db.ckpt != nil && db.ckpt.committed() {
 		// A failure leaves the log as it is: the next round tries again.
 		_ = db.driver.(Checkpointer).RestartLog(context.Background(), db.write)
