@@ -58,8 +58,11 @@ func newSessionCache() *sessionCache {
 }
 
 // get gives the entry for key if it still holds at now with commits as the
-// engine's count.
+// engine's count; a nil cache (PostgreSQL) holds none.
 func (c *sessionCache) get(key string, commits uint64, now time.Time) (*sessionEntry, bool) {
+	if c == nil {
+		return nil, false
+	}
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
@@ -71,9 +74,12 @@ func (c *sessionCache) get(key string, commits uint64, now time.Time) (*sessionE
 	return e, true
 }
 
-// put keeps e for key; entries are never changed once kept, so get's
-// callers read them without the lock.
+// put keeps e for key (on a nil cache, nothing); entries are never changed
+// once kept, so get's callers read them without the lock.
 func (c *sessionCache) put(key string, e *sessionEntry) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= sessionCacheMax {

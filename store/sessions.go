@@ -226,15 +226,6 @@ var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at,
 		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?))`, `NULL`) + `
 	FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.token_hash = ?`)
 
-// cachedSession is the session check for the token hash key kept on SQLite
-// (see sessionCache), if it still holds at now.
-func (s *Store) cachedSession(key []byte, now time.Time) (*sessionEntry, bool) {
-	if s.sessions == nil {
-		return nil, false
-	}
-	return s.sessions.get(string(key), s.db.Commits(), now)
-}
-
 // Authenticate resolves a bearer token to its active account and session.
 // Anything else (unknown, expired, idle too long, account no longer active)
 // is ErrUnauthenticated.
@@ -249,18 +240,22 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	// What the account reaches is expanded once, here, for the whole
 	// request: its memberships' dates are checked against this moment.
 	now := s.now()
-	key := hashSecret(tok)
+	hash := hashSecret(tok)
+	key := string(hash)
+	// Read before the statement: an entry kept with it holds every write
+	// counted so far (see engine.DB.Commits).
+	commits := s.db.Commits()
 	sess, acc := new(Session), new(Account)
 	var members, inspects string
-	if e, ok := s.cachedSession(key, now); ok {
+	if e, ok := s.sessions.get(key, commits, now); ok {
 		*sess, *acc, members, inspects = e.sess, e.acc, e.members, e.inspects
 	} else {
-		commits := s.db.Commits()
 		var m, in sql.NullString
 		var until *time.Time
-		args := []any{now, now, key}
+		args := []any{now, now, hash}
 		if !s.pg {
-			args = []any{now, now, now, now, now, key}
+			// The memberships' next start or end, PostgreSQL's NULL.
+			args = []any{now, now, now, now, now, hash}
 		}
 		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args,
 			&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
@@ -274,13 +269,11 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 			return nil, nil, err
 		}
 		members, inspects = m.String, in.String
-		if s.sessions != nil {
-			e := &sessionEntry{commits: commits, readAt: now, sess: *sess, acc: *acc, members: members, inspects: inspects}
-			if until != nil {
-				e.until = *until
-			}
-			s.sessions.put(string(key), e)
+		e := &sessionEntry{commits: commits, readAt: now, sess: *sess, acc: *acc, members: members, inspects: inspects}
+		if until != nil {
+			e.until = *until
 		}
+		s.sessions.put(key, e)
 	}
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
 		return nil, nil, ErrUnauthenticated
