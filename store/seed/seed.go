@@ -250,8 +250,11 @@ func Run(ctx context.Context, st *store.Store, opts Options, passwordHash string
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	// The indexes, and fresh statistics so that the planner knows the
-	// tables' real shapes.
+	// The full-text index merged, then the indexes, and fresh statistics
+	// so that the planner knows the tables' real shapes.
+	if err := bulk.InTx(ctx, st.MergeSearchIndex); err != nil {
+		return rep, err
+	}
 	if err := bulk.Finish(ctx); err != nil {
 		return rep, err
 	}
