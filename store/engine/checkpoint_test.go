@@ -111,3 +111,54 @@ func TestCheckpointerKeepsTheLogBoundedUnderWrites(t *testing.T) {
 }
 
 func keyOf(w, i int) string { return string(rune('a'+w)) + "-" + time.Duration(i).String() }
+
+// answeredFirst is SQLite whose RestartLog first waits, for a while, for
+// the caller of the write just committed to have its answer.
+type answeredFirst struct {
+	SQLite
+	answered atomic.Pointer[chan struct{}]
+	restarts atomic.Int32
+	held     atomic.Int32
+}
+
+func (d *answeredFirst) RestartLog(ctx context.Context, write *bun.DB) error {
+	d.restarts.Add(1)
+	select {
+	case <-*d.answered.Load():
+	case <-time.After(time.Second):
+		d.held.Add(1)
+	}
+	return d.SQLite.RestartLog(ctx, write)
+}
+
+// Starting the log again (a copy and an fsync on the writer) runs once the
+// batch that asked for it has answered its callers: they wait for their
+// COMMIT, not for the copy after it.
+func TestLogRestartsAfterTheBatchIsAnswered(t *testing.T) {
+	d := &answeredFirst{SQLite: sqliteIn(t.TempDir())}
+	none := make(chan struct{})
+	d.answered.Store(&none)
+	db := openTestDB(t, d, Options{Checkpoint: CheckpointOptions{Every: time.Millisecond, RestartFrames: 8}})
+	defer db.Close()
+	ctx := context.Background()
+	payload := strings.Repeat("x", 4096)
+	for i := 0; i < 500 && d.restarts.Load() < 3; i++ {
+		answered := make(chan struct{})
+		d.answered.Store(&answered)
+		err := db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?)", keyOf(0, i), payload)
+			return err
+		})
+		close(answered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond) // the checkpointer's turn
+	}
+	if d.restarts.Load() == 0 {
+		t.Fatal("the writer never started the log again")
+	}
+	if n := d.held.Load(); n != 0 {
+		t.Fatalf("%d of %d restarts of the log ran before their batch's caller had its answer", n, d.restarts.Load())
+	}
+}

@@ -173,12 +173,31 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // committed is called on the writer after every COMMIT of its own, before
-// the next transaction: the log has grown.
-func (db *DB) committed() {
+// anyone learns of that COMMIT (Commits counts it by then): the log has
+// grown. What it returns, when not nil, is for the writer to run once the
+// COMMIT's callers have their answer and before its next transaction:
+// starting the log again (RestartLog copies pages and fsyncs the database
+// file, up to 13 ms measured under creates), which would otherwise hold up
+// the answers of a whole batch.
+func (db *DB) committed() (then func()) {
 	db.commits.Add(1)
 	if db.ckpt != nil && db.ckpt.committed() {
-		// A failure leaves the log as it is: the next round tries again.
-		_ = db.driver.(Checkpointer).RestartLog(context.Background(), db.write)
+		return db.restartLog
+	}
+	return nil
+}
+
+// restartLog is what committed leaves for after the answers. A failure
+// leaves the log as it is: the checkpointer's next round tries again.
+func (db *DB) restartLog() {
+	_ = db.driver.(Checkpointer).RestartLog(context.Background(), db.write)
+}
+
+// afterCommit runs on the writer, at once, what committed leaves when the
+// caller of the COMMIT is the one waiting (a transaction of its own).
+func (db *DB) afterCommit() {
+	if then := db.committed(); then != nil {
+		then()
 	}
 }
 
@@ -219,6 +238,6 @@ func (db *DB) Migrated(ctx context.Context) error {
 	if err := db.driver.Migrated(ctx, db.write); err != nil {
 		return fmt.Errorf("engine: after migrations: %w", err)
 	}
-	db.committed() // migrations write on the writer, outside InTx
+	db.afterCommit() // migrations write on the writer, outside InTx
 	return db.prepare(ctx)
 }

@@ -99,8 +99,9 @@ type committer struct {
 	// every request, and parsing them each time showed in the profile.
 	savepoint, release, rollbackTo *sql.Stmt
 
-	// committed is called after each COMMIT.
-	committed func()
+	// committed is called after each COMMIT, before its requests are
+	// answered; what it returns runs once they are (see DB.committed).
+	committed func() (then func())
 	// lanes is set on the committer of InTxAtEnd's requests, whose
 	// goroutines run their batches side by side (see LaneDriver).
 	lanes LaneDriver
@@ -121,7 +122,7 @@ type committer struct {
 
 // startCommitter prepares the savepoint statements on the writer (idle
 // while the store opens) and starts the committer.
-func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func()) (*committer, error) {
+func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func() (then func())) (*committer, error) {
 	c := newCommitter(d, db, committed)
 	for q, st := range map[string]**sql.Stmt{
 		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
@@ -151,7 +152,7 @@ func (c *committer) start(n int) {
 // startLanes starts the committer of InTxAtEnd's requests on a driver
 // with lanes: ld.Lanes() goroutines on one queue, each running its own
 // batches.
-func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func()) *committer {
+func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func() (then func())) *committer {
 	c := newCommitter(d, db, committed)
 	c.lanes = ld
 	c.start(ld.Lanes())
@@ -159,7 +160,7 @@ func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func()) *committe
 }
 
 // newCommitter is a committer not started yet.
-func newCommitter(d Driver, db *bun.DB, committed func()) *committer {
+func newCommitter(d Driver, db *bun.DB, committed func() (then func())) *committer {
 	return &committer{driver: d, db: db, committed: committed,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 }
@@ -312,6 +313,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 	ran := make([]*txRequest, 0, len(batch))
 	var later batchWrites
 	var broken error
+	var then func() // what committed leaves for after the answers
 	// held is true while the savepoint of the last request that succeeded
 	// is still to release: with a driver's NextSavepoint, the next request's
 	// savepoint releases it in the same round trip, and COMMIT releases the
@@ -407,7 +409,7 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 				}
 			}
 		} else {
-			c.committed()
+			then = c.committed()
 		}
 	}
 	// Only now, after COMMIT returned, may a caller learn that its write
@@ -415,6 +417,9 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 	// its request was written, whatever happened to the others.
 	for _, r := range ran {
 		r.finish(r.err, r.panicked)
+	}
+	if then != nil {
+		then()
 	}
 	return batch, rest
 }
@@ -582,7 +587,7 @@ func (db *DB) runOnce(ctx context.Context, fn func(ctx context.Context, tx bun.T
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.committed()
+	db.afterCommit()
 	return nil
 }
 
