@@ -95,8 +95,8 @@ func entryDigest(e *AuditEntry) string {
 // to a statement in a bulk load.
 var (
 	sqlLastAudit = statements.Write("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1")
-	auditBulk    = engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
-		client_ip, details, org_id, unit_id, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}
+	auditBulk    = statements.Bulk(engine.BulkInsert{Head: `INSERT INTO audit_entries (id, at, actor_id, action, object_type, object_id, reason,
+		client_ip, details, org_id, unit_id, prev_hash, hash) VALUES `, Row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"})
 	sqlInsertAudit = statements.Write(auditBulk.One())
 )
 

@@ -315,9 +315,9 @@ func drawCaseReference(c *Case) {
 // by the read that found the unit (activeUnitToCreateIn), outside the
 // write lock: a category deactivated in between still takes the case file,
 // as it keeps those it had; categories are never deleted.
-var caseBulk = engine.BulkInsert{Head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
+var caseBulk = statements.Bulk(engine.BulkInsert{Head: `INSERT INTO cases (id, reference, title, category_id, summary, facts_date, place,
 	status, outcome, creator_id, version, created_at, updated_at, unit_id, org_id, practice) VALUES `,
-	Row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, Tail: ` ON CONFLICT (reference) DO NOTHING`}
+	Row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, Tail: ` ON CONFLICT (reference) DO NOTHING`})
 
 // insertCases writes new case files, many to a statement, drawing again the
 // reference of any that another case file holds (one chance in millions per
@@ -502,10 +502,10 @@ var sqlInsertGrant = statements.Write(`INSERT INTO grants (id, case_id, account_
 // its totals counted by an update), which was a third of a create's own
 // statements in a profile.
 var (
-	creatorGrantBulk = engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at,
+	creatorGrantBulk = statements.Bulk(engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at,
 	revoked_at, revoked_why, granted_by, invited_email, token_hash, token_expires, created_at,
 	case_reference, case_title, case_category_id, case_status, case_outcome, case_version, case_created_at,
-	case_updated_at, case_unit_id) VALUES `, Row: `(?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
+	case_updated_at, case_unit_id) VALUES `, Row: `(?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`})
 	sqlInsertCreatorGrant = statements.Write(creatorGrantBulk.One())
 )
 

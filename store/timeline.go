@@ -290,8 +290,8 @@ type caseEvent struct {
 }
 
 var (
-	eventBulk = engine.BulkInsert{Head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
-	VALUES `, Row: `(?, ?, ?, ?, ?, ?, ?, ?)`}
+	eventBulk = statements.Bulk(engine.BulkInsert{Head: `INSERT INTO case_events (case_id, at, actor_id, kind, from_status, to_status, comment, fields)
+	VALUES `, Row: `(?, ?, ?, ?, ?, ?, ?, ?)`})
 	sqlInsertEvent = statements.Write(eventBulk.One())
 )
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -93,7 +94,15 @@ type BulkInsert struct {
 
 // One is the statement that writes one row, for a hot path that writes
 // them one at a time (see Statements).
-func (ins BulkInsert) One() string { return ins.Head + ins.Row + ins.Tail }
+func (ins BulkInsert) One() string { return ins.rows(1) }
+
+// rows is the statement that writes n rows.
+func (ins BulkInsert) rows(n int) string {
+	return ins.Head + strings.Repeat(ins.Row+", ", n-1) + ins.Row + ins.Tail
+}
+
+// maxRows is how many rows one statement writes at most.
+func (ins BulkInsert) maxRows() int { return cmp.Or(ins.MaxRows, 64) }
 
 // InsertRows writes rows, each a row's arguments, with statements of ins,
 // each prepared once per call when there are several. Times among the
@@ -108,7 +117,7 @@ func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows []
 // wrote: fewer than rows when ins's Tail skips some (ON CONFLICT DO
 // NOTHING).
 func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) (int64, error) {
-	chunk := cmp.Or(ins.MaxRows, 64)
+	chunk := ins.maxRows()
 	var written int64
 	// Rows that fit in one statement run it unprepared: preparing gains
 	// nothing there, and on PostgreSQL it costs two more round trips
@@ -124,19 +133,29 @@ func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, 
 	var args []any
 	for len(rows) > 0 {
 		n := min(len(rows), chunk)
-		q := db.driver.Placeholders(ins.Head + strings.Repeat(ins.Row+", ", n-1) + ins.Row + ins.Tail)
+		// The statement of the largest power of two of rows within n, when
+		// Statements.Bulk registered ins and it is prepared (on SQLite).
+		kept := db.stmt(ctx, tx, ins.rows(1<<(bits.Len(uint(n))-1)))
+		if kept != nil {
+			n = 1 << (bits.Len(uint(n)) - 1)
+		}
 		args = args[:0]
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
 		var res sql.Result
 		var err error
-		if alone {
-			res, err = tx.Tx.ExecContext(ctx, q, BindArgs(args)...)
-		} else {
+		switch {
+		case kept != nil:
+			res, err = kept.ExecContext(ctx, BindArgs(args)...)
+		case alone:
+			db.bulkParsed.Add(1)
+			res, err = tx.Tx.ExecContext(ctx, db.driver.Placeholders(ins.rows(n)), BindArgs(args)...)
+		default:
 			st := stmts[n]
 			if st == nil {
-				if st, err = tx.Tx.PrepareContext(ctx, q); err != nil {
+				db.bulkParsed.Add(1)
+				if st, err = tx.Tx.PrepareContext(ctx, db.driver.Placeholders(ins.rows(n))); err != nil {
 					return written, err
 				}
 				stmts[n] = st

@@ -124,6 +124,9 @@ type DB struct {
 	bindArgs bool
 	// commits counts the writer's COMMITs (see Commits).
 	commits atomic.Uint64
+	// bulkParsed counts InsertRows's statements sent as text, to be parsed
+	// at their call rather than run prepared (see Statements.Bulk).
+	bulkParsed atomic.Int64
 }
 
 // Open connects to the database d describes and prepares opts.Statements

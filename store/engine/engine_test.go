@@ -406,3 +406,71 @@ func testBulkLoadGivesBackSchemaAndSettings(t *testing.T, fresh func(testing.TB)
 		}
 	}
 }
+
+// The bulk statements Statements.Bulk registers write every row, in
+// chunks of a power of two of rows, and count those a conflict skipped; on
+// SQLite each chunk runs through a statement prepared once, so that no
+// batch's end parses one again; on PostgreSQL, which keeps every text it
+// is sent prepared, none of them is prepared and the rows go as before.
+func TestKeptBulkInsertsWriteEveryRowUnparsed(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, fresh func(testing.TB) Driver) {
+		var set Statements
+		ins := set.Bulk(BulkInsert{Head: "INSERT INTO settings (key, value) VALUES ", Row: "(?, ?)",
+			Tail: " ON CONFLICT (key) DO NOTHING", MaxRows: 16})
+		db := openTestDB(t, fresh(t), Options{Statements: &set})
+		defer db.Close()
+		ctx := context.Background()
+		if err := db.Migrated(ctx); err != nil { // the test schema is there now
+			t.Fatal(err)
+		}
+		pg := db.Writer().Dialect().Name() == dialect.PG
+		want := map[string]string{}
+		for _, n := range []int{1, 2, 3, 16, 21, 37, 63} {
+			rows := make([][]any, 0, n+1)
+			for i := range n {
+				k := fmt.Sprintf("n%d-%d", n, i)
+				rows = append(rows, []any{k, fmt.Sprint(i)})
+				want[k] = fmt.Sprint(i)
+			}
+			if n > 2 {
+				rows = append(rows, []any{"n1-0", "taken"}) // skipped: the key is taken
+			}
+			var written int64
+			before := db.bulkParsed.Load()
+			err := db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+				var err error
+				written, err = db.InsertRowsCounted(ctx, tx, ins, rows)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if written != int64(n) {
+				t.Fatalf("%d rows: %d written", n, written)
+			}
+			parsed := db.bulkParsed.Load() - before
+			if !pg && parsed != 0 {
+				t.Fatalf("%d rows: %d statements parsed at the call on SQLite", n, parsed)
+			}
+			if pg && parsed == 0 {
+				t.Fatalf("%d rows: no statement sent as text on PostgreSQL", n)
+			}
+		}
+		got := map[string]string{}
+		rows, err := db.Reader().QueryContext(ctx, "SELECT key, value FROM settings")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			got[k] = v
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("rows %v, want %v", got, want)
+		}
+	})
+}
