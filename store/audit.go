@@ -149,9 +149,10 @@ func (s *Store) appendAudit(ctx context.Context, tx bun.IDB, actor Actor, a Audi
 }
 
 // newAuditAtBatchEnd is the batch's end that appends the entries its
-// requests left (see appendAudit).
+// requests left (see appendAudit). It writes audit entries alone, which no
+// session check reads.
 func (s *Store) newAuditAtBatchEnd() *engine.BatchWrite {
-	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+	return &engine.BatchWrite{LeavesSessions: true, Run: func(ctx context.Context, tx bun.Tx, values []any) error {
 		entries := make([]*AuditEntry, len(values))
 		for i, v := range values {
 			entries[i] = v.(*AuditEntry)

@@ -428,9 +428,9 @@ func (s *Store) CountNewCases(ctx context.Context, tx bun.Tx, cases []Case) erro
 }
 
 // newCountsAtBatchEnd is the batch's end that moves the counters (see
-// count).
+// count): counters of case files and grants, which no session check reads.
 func (s *Store) newCountsAtBatchEnd() *engine.BatchWrite {
-	return &engine.BatchWrite{Run: func(ctx context.Context, tx bun.Tx, moves []any) error {
+	return &engine.BatchWrite{LeavesSessions: true, Run: func(ctx context.Context, tx bun.Tx, moves []any) error {
 		return s.moveCounts(ctx, tx, moves)
 	}}
 }
@@ -542,8 +542,11 @@ func (n *createdCase) grantRow() []any {
 // files (see createdCase): their rows, then their search entries (which
 // read them), grants and first events, one by one through the prepared
 // statements when there is one, many to a statement when there are more.
+// Those are rows no session check reads (the case files, their search
+// entries, grants and events, and the inspectors' rows their insert's
+// trigger adds): a session kept on SQLite outlives a stream of creates.
 func (s *Store) newCreatedAtBatchEnd() *engine.BatchWrite {
-	return &engine.BatchWrite{Concurrent: true, Run: func(ctx context.Context, tx bun.Tx, values []any) error {
+	return &engine.BatchWrite{Concurrent: true, LeavesSessions: true, Run: func(ctx context.Context, tx bun.Tx, values []any) error {
 		created := make([]*createdCase, len(values))
 		entries := make([]any, len(values))
 		for i, v := range values {

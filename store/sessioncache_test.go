@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -58,7 +59,18 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	served, units = check("again")
 	expect("again", served, units, 1, true)
 
-	// Any write, even one that changes nothing of it, drops it.
+	// Creates write nothing a session check reads (case files, grants,
+	// events, audit entries, counters): a stream of them leaves it served.
+	editor := seededAccount(t, st, "editor1@"+seed.Domain)
+	for i := range 3 {
+		if _, err := st.CreateCase(ctx, store.Actor{Account: editor}, store.NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: "autre"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	served, units = check("after creates")
+	expect("after creates", served, units, 1, true)
+
+	// Any other write, even one that changes nothing of it, drops it.
 	write("INSERT INTO settings (key, value) VALUES ('unrelated', 'x')")
 	served, units = check("after a write")
 	expect("after a write", served, units, 1, false)

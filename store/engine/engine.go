@@ -167,23 +167,28 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// Commits counts the COMMITs of this process's writer since it opened. It
-// moves after a COMMIT has returned, so something read after Commits gave
-// n holds every write that Commits counted in n: while it still gives n,
-// nothing has been written since (by this process; another one writing
-// to the same database is not counted). A cache of reads that checks it
-// serves nothing older than the last write.
+// Commits counts the COMMITs of this process's writer since it opened
+// that may have changed what a session check reads: all of them but those
+// of batches that left sessions (see BatchWrite.LeavesSessions). It moves
+// after a COMMIT has returned and before anyone learns of it, so something
+// read after Commits gave n holds every write that Commits counted in n:
+// while it still gives n, no such write has been made since (by this
+// process; another one writing to the same database is not counted). The
+// session checks kept on SQLite check it, and serve nothing older than
+// the last write that could change them.
 func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // committed is called on the writer after every COMMIT of its own, before
-// anyone learns of that COMMIT (Commits counts it by then): the log has
-// grown. What it returns, when not nil, is for the writer to run once the
+// anyone learns of that COMMIT (Commits counts it by then, unless it left
+// sessions): the log has grown. What it returns, when not nil, is for the writer to run once the
 // COMMIT's callers have their answer and before its next transaction:
 // starting the log again (RestartLog copies pages and fsyncs the database
 // file, up to 13 ms measured under creates), which would otherwise hold up
 // the answers of a whole batch.
-func (db *DB) committed() (then func()) {
-	db.commits.Add(1)
+func (db *DB) committed(leftSessions bool) (then func()) {
+	if !leftSessions {
+		db.commits.Add(1)
+	}
 	if db.ckpt != nil && db.ckpt.committed() {
 		return db.restartLog
 	}
@@ -199,7 +204,7 @@ func (db *DB) restartLog() {
 // afterCommit runs on the writer, at once, what committed leaves when the
 // caller of the COMMIT is the one waiting (a transaction of its own).
 func (db *DB) afterCommit() {
-	if then := db.committed(); then != nil {
+	if then := db.committed(false); then != nil {
 		then()
 	}
 }

@@ -100,8 +100,10 @@ type committer struct {
 	savepoint, release, rollbackTo *sql.Stmt
 
 	// committed is called after each COMMIT, before its requests are
-	// answered; what it returns runs once they are (see DB.committed).
-	committed func() (then func())
+	// answered, with whether the transaction left sessions (see
+	// BatchWrite.LeavesSessions); what it returns runs once they are (see
+	// DB.committed).
+	committed func(leftSessions bool) (then func())
 	// lanes is set on the committer of InTxAtEnd's requests, whose
 	// goroutines run their batches side by side (see LaneDriver).
 	lanes LaneDriver
@@ -122,7 +124,7 @@ type committer struct {
 
 // startCommitter prepares the savepoint statements on the writer (idle
 // while the store opens) and starts the committer.
-func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func() (then func())) (*committer, error) {
+func startCommitter(ctx context.Context, d Driver, db *bun.DB, committed func(bool) (then func())) (*committer, error) {
 	c := newCommitter(d, db, committed)
 	for q, st := range map[string]**sql.Stmt{
 		"SAVEPOINT intx": &c.savepoint, "RELEASE intx": &c.release, "ROLLBACK TO intx": &c.rollbackTo,
@@ -152,7 +154,7 @@ func (c *committer) start(n int) {
 // startLanes starts the committer of InTxAtEnd's requests on a driver
 // with lanes: ld.Lanes() goroutines on one queue, each running its own
 // batches.
-func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func() (then func())) *committer {
+func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func(bool) (then func())) *committer {
 	c := newCommitter(d, db, committed)
 	c.lanes = ld
 	c.start(ld.Lanes())
@@ -160,7 +162,7 @@ func startLanes(d Driver, ld LaneDriver, db *bun.DB, committed func() (then func
 }
 
 // newCommitter is a committer not started yet.
-func newCommitter(d Driver, db *bun.DB, committed func() (then func())) *committer {
+func newCommitter(d Driver, db *bun.DB, committed func(bool) (then func())) *committer {
 	return &committer{driver: d, db: db, committed: committed,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 }
@@ -409,7 +411,10 @@ func (c *committer) commit(batch []*txRequest) (all, rest []*txRequest) {
 				}
 			}
 		} else {
-			then = c.committed()
+			// Requests that ran inside the transaction may have written
+			// anything; those that ran at its end wrote nothing themselves.
+			left := later.leaveSessions() && !slices.ContainsFunc(ran, func(r *txRequest) bool { return !r.atEnd })
+			then = c.committed(left)
 		}
 	}
 	// Only now, after COMMIT returned, may a caller learn that its write
@@ -620,6 +625,14 @@ func (db *DB) runOnce(ctx context.Context, fn func(ctx context.Context, tx bun.T
 type BatchWrite struct {
 	Query string
 	Run   func(ctx context.Context, tx bun.Tx, values []any) error
+	// LeavesSessions marks a write that changes none of the rows a session
+	// check reads (sessions, accounts, memberships, units, inspectors: see
+	// Commits), only rows of its own kind: new case files and what comes
+	// with them, audit entries, counters. A batch whose requests all ran at
+	// its end (InTxAtEnd: they write nothing themselves) and whose writes
+	// all leave sessions is not counted by Commits, so the session checks
+	// kept on SQLite survive a stream of creates.
+	LeavesSessions bool
 	// Concurrent marks a write that may run in a lane (see LaneDriver)
 	// before the lane takes its turn, beside other lanes' batches: it only
 	// inserts rows that no other transaction can reach before COMMIT (new
@@ -650,6 +663,11 @@ func (b *batchWrites) add(o batchWrites) {
 			b.add1(w, v)
 		}
 	}
+}
+
+// leaveSessions tells whether every write left leaves sessions.
+func (b *batchWrites) leaveSessions() bool {
+	return !slices.ContainsFunc(b.writes, func(w *BatchWrite) bool { return !w.LeavesSessions })
 }
 
 // run runs the batch's writes in the order they were first left. In a lane

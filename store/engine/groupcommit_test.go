@@ -764,3 +764,52 @@ func TestInTxAtEndWritesOnlyAtTheBatchEnd(t *testing.T) {
 		verifyAudit(t, st, 3)
 	})
 }
+
+// Commits leaves out the COMMITs of batches that left sessions: requests
+// that ran at the batch's end (writing nothing themselves) and writes that
+// all say they leave sessions. Any other write is counted.
+func TestCommitsLeaveOutBatchesThatLeftSessions(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, fresh func(testing.TB) Driver) {
+		db := newTestDBOn(t, fresh(t))
+		ctx := context.Background()
+		insert := func(ctx context.Context, tx bun.Tx, values []any) error {
+			for _, v := range values {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'x')", v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		leaves := &BatchWrite{LeavesSessions: true, Run: insert}
+		other := &BatchWrite{Run: insert}
+		atEnd := func(w *BatchWrite, key string) {
+			t.Helper()
+			if err := db.InTxAtEnd(ctx, func(ctx context.Context, tx bun.Tx) error { return db.AtBatchEnd(ctx, tx, w, key) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		counted := func(step string, want uint64, before uint64) {
+			t.Helper()
+			if got := db.Commits() - before; got != want {
+				t.Fatalf("%s: Commits moved by %d, want %d", step, got, want)
+			}
+		}
+		n := db.Commits()
+		atEnd(leaves, "a")
+		counted("a write that leaves sessions, at the end", 0, n)
+		n = db.Commits()
+		atEnd(other, "b")
+		counted("a write that does not say so, at the end", 1, n)
+		n = db.Commits()
+		if err := db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			return db.AtBatchEnd(ctx, tx, leaves, "c") // the request itself may have written
+		}); err != nil {
+			t.Fatal(err)
+		}
+		counted("a request inside the transaction", 1, n)
+		var keys int
+		if err := db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM settings WHERE key IN ('a', 'b', 'c')").Scan(&keys); err != nil || keys != 3 {
+			t.Fatalf("%d rows written (%v), want 3", keys, err)
+		}
+	})
+}
