@@ -135,9 +135,10 @@ func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, 
 		n := min(len(rows), chunk)
 		// The statement of the largest power of two of rows within n, when
 		// Statements.Bulk registered ins and it is prepared (on SQLite).
-		kept := db.stmt(ctx, tx, ins.rows(1<<(bits.Len(uint(n))-1)))
+		pow := 1 << (bits.Len(uint(n)) - 1)
+		kept := db.stmt(ctx, tx, ins.rows(pow))
 		if kept != nil {
-			n = 1 << (bits.Len(uint(n)) - 1)
+			n = pow
 		}
 		args = args[:0]
 		for _, r := range rows[:n] {

@@ -180,11 +180,11 @@ func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // committed is called on the writer after every COMMIT of its own, before
 // anyone learns of that COMMIT (Commits counts it by then, unless it left
-// sessions): the log has grown. What it returns, when not nil, is for the writer to run once the
-// COMMIT's callers have their answer and before its next transaction:
-// starting the log again (RestartLog copies pages and fsyncs the database
-// file, up to 13 ms measured under creates), which would otherwise hold up
-// the answers of a whole batch.
+// sessions): the log has grown. What it returns, when not nil, is for the
+// writer to run once the COMMIT's callers have their answer and before its
+// next transaction: starting the log again (RestartLog copies pages and
+// fsyncs the database file, up to 13 ms measured under creates), which
+// would otherwise hold up the answers of a whole batch.
 func (db *DB) committed(leftSessions bool) (then func()) {
 	if !leftSessions {
 		db.commits.Add(1)
