@@ -18,10 +18,12 @@ import (
 // except for what depends on the hour: a session's expiry and idle time,
 // checked on every request from the values read, and a membership that
 // starts or ends, whose next such moment is read with the check (its until).
-// Any write, whatever it changes, drops every entry: logout, a blocked
-// account, a membership ended or a password changed take effect at the next
-// request, as they do without the cache. On PostgreSQL other instances
-// write too, so there is no cache there.
+// Any write, whatever it changes, drops every entry (but a batch of creates
+// alone, which writes nothing a session check reads: see
+// engine.BatchWrite.LeavesSessions): logout, a blocked account, a
+// membership ended or a password changed take effect at the next request,
+// as they do without the cache. On PostgreSQL other instances write too,
+// so there is no cache there.
 
 // sessionCacheMaxAge bounds how long an entry serves even while nothing is
 // written: should a write ever escape the count, it would be seen this

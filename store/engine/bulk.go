@@ -133,12 +133,15 @@ func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, 
 	var args []any
 	for len(rows) > 0 {
 		n := min(len(rows), chunk)
-		// The statement of the largest power of two of rows within n, when
-		// Statements.Bulk registered ins and it is prepared (on SQLite).
-		pow := 1 << (bits.Len(uint(n)) - 1)
-		kept := db.stmt(ctx, tx, ins.rows(pow))
-		if kept != nil {
-			n = pow
+		// On SQLite, the statement of the largest power of two of rows
+		// within n, when Statements.Bulk registered ins (PostgreSQL
+		// prepares none of them).
+		var kept *sql.Stmt
+		if !db.bindArgs {
+			pow := 1 << (bits.Len(uint(n)) - 1)
+			if kept = db.stmt(ctx, tx, ins.rows(pow)); kept != nil {
+				n = pow
+			}
 		}
 		args = args[:0]
 		for _, r := range rows[:n] {
