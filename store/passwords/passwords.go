@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -83,14 +85,41 @@ type Hasher struct {
 	// dummy is verified against when an account does not exist, so that
 	// "unknown e-mail" costs the same time as "wrong password".
 	dummy string
+
+	// mu guards running and idle: the hashes under way, and the timer that
+	// hands their memory back once none has run for releaseAfter.
+	mu      sync.Mutex
+	running int
+	idle    *time.Timer
+	// releaseAfter and freeMemory are releaseDelay and debug.FreeOSMemory;
+	// a test shortens the one and counts the calls of the other.
+	releaseAfter time.Duration
+	freeMemory   func()
 }
+
+// releaseDelay is how long the hasher waits, once no hash runs, before it
+// has the memory of the last ones collected and handed back to the system.
+//
+// Why at all: a hash's 19 MiB block is garbage once the hash is done, but
+// the collection that ran during the hash saw it live and set the next one
+// for when the heap has doubled from there. An idle server kept it resident
+// until the next collection, and a server under load let its heap grow to
+// twice that block (the login before a run of reads: 20 MB more resident
+// throughout, issue 16's peak RSS). Why wait: during a burst of logins each
+// hash would otherwise fault in again the memory the last one gave back (a
+// quarter more CPU per login, see main's memoryLimit); one second after the
+// last, the burst is over. What it costs: one collection of the live heap
+// (a few MiB, a few ms) per burst of logins, each of which cost ~100 ms of
+// hashing.
+const releaseDelay = time.Second
 
 // NewHasher returns a Hasher running at most limit hashes at once (0: one per CPU).
 func NewHasher(p Params, limit int) *Hasher {
 	if limit <= 0 {
 		limit = runtime.NumCPU()
 	}
-	return &Hasher{params: p, slots: make(chan struct{}, limit), dummy: dummyHash(p)}
+	return &Hasher{params: p, slots: make(chan struct{}, limit), dummy: dummyHash(p),
+		releaseAfter: releaseDelay, freeMemory: debug.FreeOSMemory}
 }
 
 // dummyHash is a well-formed hash of no password at all: a random salt and a
@@ -121,13 +150,43 @@ func (h *Hasher) MemoryBound() int64 {
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.slots <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	h.mu.Lock()
+	h.running++
+	if h.idle != nil {
+		h.idle.Stop()
+	}
+	h.mu.Unlock()
+	return nil
 }
 
-func (h *Hasher) release() { <-h.slots }
+func (h *Hasher) release() {
+	<-h.slots
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.running--
+	if h.running > 0 {
+		return
+	}
+	if h.idle == nil {
+		h.idle = time.AfterFunc(h.releaseAfter, h.freeIfIdle)
+	} else {
+		h.idle.Reset(h.releaseAfter)
+	}
+}
+
+// freeIfIdle hands the finished hashes' memory back to the system, unless a
+// hash started since the timer fired (acquire's Stop came too late).
+func (h *Hasher) freeIfIdle() {
+	h.mu.Lock()
+	busy := h.running > 0
+	h.mu.Unlock()
+	if !busy {
+		h.freeMemory()
+	}
+}
 
 // Hash returns an encoded Argon2id hash in the PHC string format.
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Cheap parameters keep the tests fast; the code paths are the same.
@@ -91,4 +92,54 @@ func TestCheckRefusesShortLongAndCommonPasswords(t *testing.T) {
 			t.Errorf("Check(%q) = %q, want %q", pw, got, want)
 		}
 	}
+}
+
+// The hashes' memory is handed back to the system once no hash has run for
+// the delay: not while one runs, not when another starts within the delay
+// (a burst of logins), once after the last of them.
+func TestMemoryHandedBackOnceHashesStop(t *testing.T) {
+	h := NewHasher(testParams, 2)
+	h.releaseAfter = 200 * time.Millisecond
+	freed := make(chan struct{}, 10)
+	h.freeMemory = func() { freed <- struct{}{} }
+	none := func(when string) {
+		t.Helper()
+		select {
+		case <-freed:
+			t.Fatalf("memory handed back %s", when)
+		case <-time.After(2 * h.releaseAfter):
+		}
+	}
+	once := func(when string) {
+		t.Helper()
+		select {
+		case <-freed:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("memory not handed back %s", when)
+		}
+		none(when + ", a second time")
+	}
+	ctx := context.Background()
+	for range 2 {
+		if err := h.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.release()
+	none("while a hash runs")
+	h.release()
+	if err := h.acquire(ctx); err != nil { // within the delay: a burst goes on
+		t.Fatal(err)
+	}
+	none("while the burst goes on")
+	h.release()
+	once("after the last hash")
+	if _, err := h.Hash(ctx, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	once("after a hash")
+	if _, err := h.Verify(ctx, "", "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	once("after a check")
 }
