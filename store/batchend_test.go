@@ -313,3 +313,107 @@ func TestCreateWithUnstorableTextLeavesItsBatchWhole(t *testing.T) {
 		t.Fatalf("%d case files (%v), want the 4 good ones", n, err)
 	}
 }
+
+// moveCounts writes a batch's counters of each table in one statement: the
+// moves of several people, categories and statuses, some of them the same
+// counter twice, each move the counter its key names by the sum of its
+// moves, and no other counter. Then concurrent creates by several people in
+// several categories, whose batches hold several counters of each table,
+// leave every counter equal to the rows it counts.
+func TestCountersOfSeveralPeopleInOneBatch(t *testing.T) {
+	st, ed := newTestStoreWithEditor(t)
+	ctx := context.Background()
+	editors := []Actor{ed}
+	for i := range 3 {
+		acc, err := st.CreateAccount(ctx, testHasher, Actor{}, NewAccount{Email: fmt.Sprintf("ed%d@example.org", i), Name: fmt.Sprintf("Ed %d", i),
+			Password: "a long enough passphrase", Role: RoleEditor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		editors = append(editors, Actor{Account: acc})
+	}
+	first, err := st.CreateCase(ctx, ed, NewCase{Title: "Premier", CategoryID: "autre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := first.UnitID
+	counters := func() map[string]int64 {
+		t.Helper()
+		out := map[string]int64{}
+		for _, q := range []string{
+			"SELECT 'unit ' || unit_id || ' ' || status, n FROM unit_case_counts",
+			"SELECT 'category ' || unit_id || ' ' || category_id || ' ' || status, n FROM unit_category_counts",
+			"SELECT 'grants ' || account_id || ' ' || kind || ' ' || unit_id, n FROM grant_totals",
+		} {
+			rows, err := st.read.QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var k string
+				var n int64
+				if err := rows.Scan(&k, &n); err != nil {
+					t.Fatal(err)
+				}
+				out[k] = n
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	before := counters()
+	moves := []any{
+		newCaseCount{unit, "autre", CaseDraft}, newCaseCount{unit, "sante", CaseDraft}, newCaseCount{unit, "autre", CaseDraft},
+		newCaseCount{unit, "sante", CaseOpen},
+	}
+	want := map[string]int64{
+		"unit " + unit + " draft": 3, "unit " + unit + " open": 1,
+		"category " + unit + " autre draft": 2, "category " + unit + " sante draft": 1, "category " + unit + " sante open": 1,
+	}
+	for i, e := range editors {
+		moves = append(moves, newGrantCount{e.ID(), GrantAssignee, unit})
+		want["grants "+e.ID()+" assignee "+unit] = 1
+		if i%2 == 0 {
+			moves = append(moves, newGrantCount{e.ID(), GrantAssignee, unit}, newGrantCount{e.ID(), GrantSupport, unit})
+			want["grants "+e.ID()+" assignee "+unit], want["grants "+e.ID()+" support "+unit] = 2, 1
+		}
+	}
+	if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return st.moveCounts(ctx, tx, moves) }); err != nil {
+		t.Fatal(err)
+	}
+	after := counters()
+	for k, n := range after {
+		if d := n - before[k]; d != want[k] {
+			t.Errorf("%s moved by %d, want %d", k, d, want[k])
+		}
+	}
+	for k := range want {
+		if _, ok := after[k]; !ok {
+			t.Errorf("%s: no counter", k)
+		}
+	}
+	// Those moves count no rows: the counters are made again from the rows
+	// they count before the creates.
+	for _, q := range []string{"DELETE FROM unit_case_counts", "DELETE FROM unit_category_counts", "DELETE FROM grant_totals",
+		`INSERT INTO unit_case_counts (unit_id, status, n) SELECT unit_id, status, count(*) FROM cases WHERE NOT practice GROUP BY unit_id, status`,
+		`INSERT INTO unit_category_counts (unit_id, category_id, status, n) SELECT unit_id, category_id, status, count(*) FROM cases WHERE NOT practice GROUP BY unit_id, category_id, status`,
+		`INSERT INTO grant_totals (account_id, kind, unit_id, n) SELECT account_id, kind, case_unit_id, count(*) FROM grants
+			WHERE account_id IS NOT NULL AND revoked_at IS NULL AND ends_at IS NULL AND case_unit_id IS NOT NULL GROUP BY account_id, kind, case_unit_id`} {
+		if _, err := st.db.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	countersAgree(t, st)
+	var wg sync.WaitGroup
+	for i := range 48 {
+		wg.Go(func() {
+			if _, err := st.CreateCase(ctx, editors[i%len(editors)], NewCase{Title: fmt.Sprintf("Dossier %d", i), CategoryID: []string{"autre", "sante"}[i/4%2]}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	countersAgree(t, st)
+}
