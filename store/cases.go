@@ -514,7 +514,13 @@ var (
 	creatorGrantBulk = statements.Bulk(engine.BulkInsert{Head: `INSERT INTO grants (id, case_id, account_id, kind, major, starts_at, ends_at,
 	revoked_at, revoked_why, granted_by, invited_email, token_hash, token_expires, created_at,
 	case_reference, case_title, case_category_id, case_status, case_outcome, case_version, case_created_at,
-	case_updated_at, case_unit_id) VALUES `, Row: `(?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`})
+	case_updated_at, case_unit_id, case_rowid) VALUES `, Row: `(?, ?, ?, ?, FALSE, ?, NULL, NULL, '', ?, '', NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` +
+		caseRowidOf + `)`})
+	// caseRowidOf is a new grant's case_rowid: its case file's rowid, read
+	// where the batch has just written it (the last page of the index of
+	// ids, which are made in time order); PostgreSQL has none (migration
+	// 070), and binds the same argument for nothing.
+	caseRowidOf           = pgAlso(`(SELECT rowid FROM cases WHERE id = ?)`, `(CASE WHEN ?::text IS NULL THEN NULL END)::bigint`)
 	sqlInsertCreatorGrant = statements.Write(creatorGrantBulk.One())
 )
 
@@ -544,7 +550,7 @@ type createdCase struct {
 func (n *createdCase) grantRow() []any {
 	c := n.c
 	return []any{n.grantID, c.ID, c.CreatorID, n.kind, c.CreatedAt, c.CreatorID, c.CreatedAt,
-		c.Reference, c.Title, c.CategoryID, c.Status, c.Outcome, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID}
+		c.Reference, c.Title, c.CategoryID, c.Status, c.Outcome, c.Version, c.CreatedAt, c.UpdatedAt, c.UnitID, c.ID}
 }
 
 // newCreatedAtBatchEnd is the batch's end that writes the batch's new case

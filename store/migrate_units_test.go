@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -46,6 +47,23 @@ func migrateBefore(t *testing.T, st *Store, name string) {
 	}
 }
 
+// upgradeFrom is a store of a database migrated up to name, not included,
+// as an instance of an earlier version left it; exec runs SQL on it (any
+// failure ends the test) and now is the store's time as SQLite stores it.
+func upgradeFrom(t *testing.T, name string) (st *Store, exec func(q string, args ...any), now string) {
+	t.Helper()
+	st = openTestStore(t, t.TempDir())
+	t.Cleanup(func() { st.Close() })
+	migrateBefore(t, st, name)
+	now = st.Now().Format("2006-01-02 15:04:05.999999-07:00")
+	return st, func(q string, args ...any) {
+		t.Helper()
+		if _, err := st.db.Writer().ExecContext(context.Background(), q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}, now
+}
+
 // Upgrading an instance of one association: one organisation and one unit,
 // named after the instance at the first start, every case file in it, every
 // editor an editor of it, nothing else changed; and the instance behaves as
@@ -53,17 +71,7 @@ func migrateBefore(t *testing.T, st *Store, name string) {
 func TestUpgradeToUnitsKeepsEverything(t *testing.T) {
 	sqliteOnly(t) // an upgrade from SQLite migrations older than PostgreSQL\'s baseline
 	ctx := context.Background()
-	st := openTestStore(t, t.TempDir())
-	t.Cleanup(func() { st.Close() })
-	migrateBefore(t, st, "20261201000010")
-	w := st.db.Writer()
-	now := st.Now().Format("2006-01-02 15:04:05.999999-07:00")
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := w.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	st, exec, now := upgradeFrom(t, "20261201000010")
 	for _, a := range []struct{ id, email, role string }{
 		{"acc-ed", "ed@example.org", "editor"}, {"acc-rd", "rd@example.org", "reader"}, {"acc-ad", "ad@example.org", "admin"},
 	} {
@@ -138,13 +146,47 @@ func TestUpgradeToUnitsKeepsEverything(t *testing.T) {
 		t.Fatalf("reader sees %d", total)
 	}
 	// A second start leaves the name as the operator may have changed it.
-	if _, err := w.ExecContext(ctx, `UPDATE units SET name = 'Antenne Nord'`); err != nil {
-		t.Fatal(err)
-	}
+	exec(`UPDATE units SET name = 'Antenne Nord'`)
 	if err := st.NameFirstScope(ctx, "Association Naître"); err != nil {
 		t.Fatal(err)
 	}
 	if got := one(`SELECT name FROM units`); got != "Antenne Nord" {
 		t.Errorf("renamed unit became %q again", got)
+	}
+}
+
+// Upgrading to migration 070 gives every grant its case file's rowid, the
+// one a person's search reads the case file's indexed text by, and a grant
+// written afterwards without its case file's columns gets it too.
+func TestUpgradeGivesGrantsTheirCaseRowid(t *testing.T) {
+	sqliteOnly(t) // PostgreSQL has no rowid; its twin adds the column alone
+	ctx := context.Background()
+	st, exec, now := upgradeFrom(t, "20261201000070")
+	exec(`INSERT INTO accounts (id, email, email_key, name, role, status, created_at, updated_at) VALUES ('acc-ed', 'ed@example.org', 'ed@example.org', 'Ed', 'editor', 'active', ?, ?)`, now, now)
+	for i := range 3 {
+		exec(`INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id)
+			SELECT ?, ?, 'Avant', 'autre', 'open', 'acc-ed', ?, ?, id, org_id FROM units LIMIT 1`, fmt.Sprintf("case-%d", i), fmt.Sprintf("R-2026-AAAA%d", i), now, now)
+	}
+	// Rowids that are not the order of the ids, as after deletions.
+	exec(`DELETE FROM cases WHERE id = 'case-1'`)
+	exec(`INSERT INTO cases (id, reference, title, category_id, status, creator_id, created_at, updated_at, unit_id, org_id)
+		SELECT 'case-1', 'R-2026-AAAA1', 'Avant', 'autre', 'open', 'acc-ed', ?, ?, id, org_id FROM units LIMIT 1`, now, now)
+	for i, c := range []string{"case-0", "case-1", "case-2"} {
+		exec(`INSERT INTO grants (id, case_id, account_id, kind, starts_at, created_at) VALUES (?, ?, 'acc-ed', 'assignee', ?, ?)`,
+			fmt.Sprintf("g-%d", i), c, now, now)
+	}
+	// An invitation not accepted yet: no account.
+	exec(`INSERT INTO grants (id, case_id, account_id, kind, starts_at, created_at) VALUES ('g-3', 'case-2', NULL, 'support', ?, ?)`, now, now)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	exec(`INSERT INTO grants (id, case_id, account_id, kind, starts_at, created_at) VALUES ('g-after', 'case-1', NULL, 'support', ?, ?)`, now, now)
+	var wrong, all int
+	if err := st.read.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE g.case_rowid IS NOT c.rowid), count(*)
+		FROM grants AS g JOIN cases AS c ON c.id = g.case_id`).Scan(&wrong, &all); err != nil {
+		t.Fatal(err)
+	}
+	if wrong != 0 || all != 5 {
+		t.Fatalf("%d of %d grants without their case file's rowid", wrong, all)
 	}
 }

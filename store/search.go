@@ -241,7 +241,8 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 // text is read from the index's own table of contents (case_search_content:
 // id, then the columns title, summary and notes as c0, c1, c2), a plain
 // lookup by rowid; through the virtual table each row cost half as much
-// again.
+// again. The rowid is the grant's own copy (case_rowid, migration 070):
+// finding it through the case file's id was a second lookup per case file.
 func searchOwnQuery(where, sort string) string {
 	return `SELECT ` + grantSummaryColumns + `, ` + searchOwnText + `
 		WHERE ` + where + ` ORDER BY ` + grantSorts[sort]
@@ -253,8 +254,7 @@ func searchOwnQuery(where, sort string) string {
 // searchOwnQueryPG there).
 var searchOwnText = pgAlso(`t.c0, t.c1, t.c2
 		FROM grants AS g INDEXED BY grants_list
-		JOIN cases AS c INDEXED BY cases_id_scope ON c.id = g.case_id
-		JOIN case_search_content AS t ON t.id = c.rowid`, `t.title, t.summary, t.notes
+		JOIN case_search_content AS t ON t.id = g.case_rowid`, `t.title, t.summary, t.notes
 		FROM grants AS g
 		JOIN cases AS c ON c.id = g.case_id
 		JOIN case_search AS t ON t.case_id = c.id`)

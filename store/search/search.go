@@ -165,6 +165,20 @@ func NewMatcher(terms []string) *Matcher {
 	return &Matcher{terms: terms, found: make([]bool, len(terms))}
 }
 
+// asciiFold is fold for the ASCII characters, as bytes: the character in
+// its token, or 0 for a separator (NUL is one). Matches reads most of a
+// French text through it, a byte at a time, without decoding runes or
+// calling fold: a person's search runs Matches over the text of every case
+// file they see.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		if f, isToken := fold(rune(c)); isToken {
+			t[c] = byte(f)
+		}
+	}
+	return t
+}()
+
 // Matches tells whether texts, together, hold every term.
 func (m *Matcher) Matches(texts ...string) bool {
 	clear(m.found)
@@ -172,17 +186,27 @@ func (m *Matcher) Matches(texts ...string) bool {
 	for _, text := range texts {
 		m.tok = m.tok[:0]
 		for i := 0; i <= len(text); {
-			r, size := utf8.RuneError, 1
+			// size is the separator's, when text[i] is one (the end of
+			// the text is one too).
+			size := 1
 			if i < len(text) {
-				r, size = utf8.DecodeRuneInString(text[i:])
-			}
-			f, isToken := fold(r)
-			if i < len(text) && isToken {
-				if f >= 0 {
-					m.tok = utf8.AppendRune(m.tok, f)
+				if c := text[i]; c < utf8.RuneSelf {
+					if f := asciiFold[c]; f != 0 {
+						m.tok = append(m.tok, f)
+						i++
+						continue
+					}
+				} else {
+					var r rune
+					r, size = utf8.DecodeRuneInString(text[i:])
+					if f, isToken := fold(r); isToken {
+						if f >= 0 {
+							m.tok = utf8.AppendRune(m.tok, f)
+						}
+						i += size
+						continue
+					}
 				}
-				i += size
-				continue
 			}
 			if len(m.tok) > 0 {
 				for k, t := range m.terms {

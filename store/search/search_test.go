@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -58,6 +59,33 @@ func TestMatcherFindsEveryTermAtTheStartOfAToken(t *testing.T) {
 	if !NewMatcher(nil).Matches("anything") {
 		t.Error("no term is matched by any text")
 	}
+}
+
+// Matches says what the text's tokens say, rune by rune (foldedTokens, the
+// index's rule): every term starts one of them. Its ASCII path reads bytes
+// through asciiFold, the rest as runes; the two must not differ, at a
+// separator, an accent dropped, invalid UTF-8 or NUL. (go test runs the
+// seeds; go test -fuzz FuzzMatcherAgreesWithTheTokens looks further.)
+func FuzzMatcherAgreesWithTheTokens(f *testing.F) {
+	for _, text := range []string{"Césarienne en urgence", "l’appel du 18 juin", "Nguye\u0302\u0303n décomposé",
+		"\xff\xfeabc\xc3", "a\x00b", "ŒUVRE-coeur, Ærzte", "İstanbul Çağla", "x² Ⅻ ﬁn ＡＢＣ", "jean.dupont@exemple.fr 3,14", ""} {
+		for _, q := range []string{"ces urg", "appel 18", "nguyen", "abc", "b", "oeuvre coeur", "istanbul", "fin abc", "dupont 14", "zzz"} {
+			f.Add(text, q)
+		}
+	}
+	f.Fuzz(func(t *testing.T, text, query string) {
+		terms := Terms(query)
+		tokens := foldedTokens(text, nil)
+		want := true
+		for _, term := range terms {
+			if !slices.ContainsFunc(tokens, func(tok string) bool { return strings.HasPrefix(tok, term) }) {
+				want = false
+			}
+		}
+		if got := NewMatcher(terms).Matches(text); got != want {
+			t.Fatalf("%q in %q: %v, its tokens %q say %v", terms, text, got, tokens, want)
+		}
+	})
 }
 
 // BenchmarkMatcher matches a search against a case file's indexed text, as

@@ -144,6 +144,13 @@ func assertConsistent(t *testing.T, st *store.Store) {
 		OR g.case_status IS DISTINCT FROM c.status OR g.case_reference IS DISTINCT FROM c.reference OR g.case_title IS DISTINCT FROM c.title`); n != 0 {
 		t.Fatalf("%d grants without their case file's columns", n)
 	}
+	// And, on SQLite, its rowid (a person's search reads the full-text
+	// entry by it, migration 070).
+	if !testpg.OnPostgres() {
+		if n := count(`SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE g.case_rowid IS NOT c.rowid`); n != 0 {
+			t.Fatalf("%d grants without their case file's rowid", n)
+		}
+	}
 	if n := count(`SELECT count(*) FROM (SELECT account_id, kind, case_unit_id AS unit_id, count(*) AS n FROM grants
 			GROUP BY account_id, kind, case_unit_id) AS g
 		FULL JOIN (SELECT * FROM grant_totals WHERE n <> 0) AS t USING (account_id, kind, unit_id) WHERE t.n IS DISTINCT FROM g.n`); n != 0 {
