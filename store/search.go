@@ -171,9 +171,10 @@ func (s *Store) matchingCases(q *bun.SelectQuery, text string) *bun.SelectQuery 
 // milliseconds, before intersecting it with the few hundred case files the
 // person may see. Someone who sees few case files is better served the other
 // way round: their case files' indexed text (the index keeps it, by rowid)
-// is read in one pass over their grants and matched here, with the index's
-// own rules (see the search package). Admins, and anyone who sees more than
-// searchOwnMax case files, search through the index.
+// is read in one pass over their grants and matched in SQLite
+// (engine.Matches), with the index's own rules (see the search package).
+// Admins, and anyone who sees more than searchOwnMax case files, search
+// through the index.
 
 // searchOwnMax is how many visible case files a search reads and matches
 // at most; above, it goes through the full-text index. (A variable for the
@@ -195,18 +196,15 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 		return items, 0, true, nil // only punctuation: nothing matches
 	}
 	where, args := grantWhere(accountID, sc, f, "", now)
-	// SQLite's rows come with their text, matched here; PostgreSQL matches
-	// each entry's words (its document, which the index holds too)
-	// itself: the same test as a search through the index, without sending
-	// every title, summary and note here.
-	var query string
-	var m *search.Matcher
+	// Each engine keeps the rows whose text holds every term itself
+	// (searchOwnMatch), without sending every title, summary and note
+	// here: SQLite through the matcher (engine.Matches), PostgreSQL through
+	// each entry's words (its document, which the index holds too).
+	match := search.JoinTerms(terms)
 	if s.pg {
-		query, args = searchOwnQueryPG(where, f.Sort), append(args, search.TSQuery(f.Q))
-	} else {
-		query, m = searchOwnQuery(where, f.Sort), search.NewMatcher(terms)
+		match = search.TSQuery(f.Q)
 	}
-	rows, err := s.db.Query(ctx, s.read, query, args...)
+	rows, err := s.db.Query(ctx, s.read, searchOwnQuery(where, f.Sort), append(args, match)...)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -215,20 +213,13 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 	// One row is scanned into it, then copied into items (as in
 	// scanSummariesAfter): the destinations are made once.
 	var it CaseSummary
-	var title, summary, notes string
 	dest := summaryDest(&it)
-	if m != nil {
-		dest = append(dest, &title, &summary, &notes)
-	}
 	for rows.Next() {
-		it = CaseSummary{}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, false, err
-		}
-		if m != nil && !m.Matches(title, summary, notes) {
-			continue
-		}
 		if total >= from && total < to {
+			it = CaseSummary{}
+			if err := rows.Scan(dest...); err != nil {
+				return nil, 0, false, err
+			}
 			it.Practice = IsPracticeReference(it.Reference)
 			items = append(items, it)
 		}
@@ -237,38 +228,28 @@ func (s *Store) searchOwn(ctx context.Context, accountID string, sc *Scope, f Ca
 	return items, total, true, rows.Close()
 }
 
-// searchOwnQuery reads a person's case files with their indexed text. The
-// text is read from the index's own table of contents (case_search_content:
-// id, then the columns title, summary and notes as c0, c1, c2), a plain
-// lookup by rowid; through the virtual table each row cost half as much
-// again. The rowid is the grant's own copy (case_rowid, migration 070):
-// finding it through the case file's id was a second lookup per case file.
+// searchOwnQuery is a person's case files whose indexed text holds every
+// term of a search, its last argument (search.JoinTerms of the terms on
+// SQLite, search.TSQuery's text on PostgreSQL), after grantWhere's.
+//
+// On SQLite the text is read from the index's own table of contents
+// (case_search_content: id, then the columns title, summary and notes as
+// c0, c1, c2), a plain lookup by rowid; through the virtual table each row
+// cost half as much again. The rowid is the grant's own copy (case_rowid,
+// migration 070): finding it through the case file's id was a second
+// lookup per case file.
 func searchOwnQuery(where, sort string) string {
-	return `SELECT ` + grantSummaryColumns + `, ` + searchOwnText + `
-		WHERE ` + where + ` ORDER BY ` + grantSorts[sort]
+	return `SELECT ` + grantSummaryColumns + searchOwnFrom + `
+		WHERE ` + where + ` AND ` + searchOwnMatch + ` ORDER BY ` + grantSorts[sort]
 }
 
-// searchOwnText is searchOwnQuery's text columns and FROM; on PostgreSQL
-// the text is case_search's own columns (prepared there, as every
-// statement is on both engines, and run by nothing: searchOwn runs
-// searchOwnQueryPG there).
-var searchOwnText = pgAlso(`t.c0, t.c1, t.c2
+var (
+	searchOwnFrom = pgAlso(`
 		FROM grants AS g INDEXED BY grants_list
-		JOIN case_search_content AS t ON t.id = g.case_rowid`, `t.title, t.summary, t.notes
-		FROM grants AS g
-		JOIN cases AS c ON c.id = g.case_id
-		JOIN case_search AS t ON t.case_id = c.id`)
+		JOIN case_search_content AS t ON t.id = g.case_rowid`, `
+		FROM grants AS g JOIN case_search AS t ON t.case_id = g.case_id`)
+	searchOwnMatch = pgAlso(engine.Matches+`(?, t.c0, t.c1, t.c2)`, `t.document @@ ?::tsquery`)
+)
 
 // The commonest search's statement, prepared once.
 var _ = statements.Read(searchOwnQuery(unfilteredGrants, ""))
-
-// searchOwnQueryPG is searchOwnQuery on PostgreSQL: a person's case files
-// whose entry holds every word of a search (its last argument, a tsquery
-// from search.TSQuery), without their text. It is not one of the prepared
-// statements, which SQLite prepares too; pgx keeps it prepared on each
-// connection that runs it.
-func searchOwnQueryPG(where, sort string) string {
-	return `SELECT ` + grantSummaryColumns + `
-		FROM grants AS g JOIN case_search AS t ON t.case_id = g.case_id
-		WHERE ` + where + ` AND t.document @@ ?::tsquery ORDER BY ` + grantSorts[sort]
-}

@@ -165,6 +165,26 @@ func NewMatcher(terms []string) *Matcher {
 	return &Matcher{terms: terms, found: make([]bool, len(terms))}
 }
 
+// JoinTerms is terms, as Terms gives them, in one text for Reset: a term
+// holds no space (an ASCII space separates tokens).
+func JoinTerms(terms []string) string { return strings.Join(terms, " ") }
+
+// Reset makes m match the terms that JoinTerms put in joined, reusing m's
+// buffers (a Matcher kept for the SQL function that matches, which makes no
+// allocation per row). m keeps parts of joined until the next Reset.
+func (m *Matcher) Reset(joined string) {
+	clear(m.terms)
+	m.terms = m.terms[:0]
+	for joined != "" {
+		var t string
+		t, joined, _ = strings.Cut(joined, " ")
+		if t != "" {
+			m.terms = append(m.terms, t)
+		}
+	}
+	m.found = slices.Grow(m.found[:0], len(m.terms))[:len(m.terms)]
+}
+
 // asciiFold is fold for the ASCII characters, as bytes: the character in
 // its token, or 0 for a separator (NUL is one). Matches reads most of a
 // French text through it, a byte at a time, without decoding runes or
