@@ -9,13 +9,15 @@ import (
 )
 
 // Matches is the name of SQLite's function matches(terms, title, summary,
-// notes): whether the three texts, together, hold every term of a search, each as the start of a
-// token, as the full-text index finds them (search.Matcher); terms is
-// search.JoinTerms of the search's terms. A person's search over their own
-// case files (store/search.go) reads each one's indexed text and keeps the
-// rows this says yes to: matched inside SQLite, a row that does not match
-// never crosses to Go, where reading its columns through the driver (its
-// mutex taken for each) cost about a fifth of a search.
+// notes): whether the three texts, together, hold every term of a search,
+// each as the start of a token, as the full-text index finds them
+// (search.Matcher); terms is search.JoinTerms of the search's terms. A
+// person's search over their own case files (store/search.go) reads each
+// one's indexed text and keeps the rows this says yes to: matched inside
+// SQLite, a row that does not match never crosses to Go, where reading its
+// columns through the driver (its mutex taken for each) cost about a fifth
+// of a search. No schema object uses it: the database file stays readable
+// by any SQLite, which would not know it.
 const Matches = "cloison_matches"
 
 // matchers are the matchers Matches runs: each keeps buffers between rows

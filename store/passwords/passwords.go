@@ -102,10 +102,9 @@ type Hasher struct {
 //
 // Why at all: a hash's 19 MiB block is garbage once the hash is done, but
 // the collection that ran during the hash saw it live and set the next one
-// for when the heap has doubled from there. An idle server kept it resident
-// until the next collection, and a server under load let its heap grow to
-// twice that block (the login before a run of reads: 20 MB more resident
-// throughout, issue 16's peak RSS). Why wait: during a burst of logins each
+// for when the heap has doubled from there: an idle server kept the block
+// resident until some later load had allocated that much (23 MB of heap
+// still allocated 10 s after one login, no collection since). Why wait: during a burst of logins each
 // hash would otherwise fault in again the memory the last one gave back (a
 // quarter more CPU per login, see main's memoryLimit); one second after the
 // last, the burst is over. What it costs: one collection of the live heap
