@@ -160,9 +160,13 @@ type Matcher struct {
 	tok   []byte
 }
 
-// NewMatcher matches terms, as Terms gives them.
+// NewMatcher matches terms, as Terms gives them. It is made the way the
+// SQL function that matches makes its matchers (JoinTerms, then Reset), so
+// that one path serves both.
 func NewMatcher(terms []string) *Matcher {
-	return &Matcher{terms: terms, found: make([]bool, len(terms))}
+	m := new(Matcher)
+	m.Reset(JoinTerms(terms))
+	return m
 }
 
 // JoinTerms is terms, as Terms gives them, in one text for Reset: a term
