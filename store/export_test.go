@@ -103,9 +103,8 @@ func PlannedStatements() []string {
 
 // SessionCacheHits counts the session checks served from the cache (0 on
 // PostgreSQL, which keeps none).
-func (s *Store) SessionCacheHits() int64 {
-	if s.sessions == nil {
-		return 0
-	}
-	return s.sessions.hits.Load()
-}
+func (s *Store) SessionCacheHits() int64 { return s.sessions.served() }
+
+// CreationUnitCacheHits counts the creates whose unit and category were
+// served from the cache (0 on PostgreSQL).
+func (s *Store) CreationUnitCacheHits() int64 { return s.creationUnits.served() }

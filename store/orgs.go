@@ -189,11 +189,27 @@ var sqlUnitToCreateIn = statements.Read(`SELECT org_id, name, code, status, modu
 	module_reminders, module_transfers, module_inspectors,
 	coalesce((SELECT active FROM categories WHERE id = ?), FALSE) FROM units WHERE id = ?`)
 
+// unitToCreateIn is what sqlUnitToCreateIn read, as kept on SQLite (see
+// keptReads).
+type unitToCreateIn struct {
+	unit   Unit
+	active bool
+}
+
 // activeUnitToCreateIn is unit id with what a new case file takes from it
 // (its organisation, name, code and modules), and whether category is an
 // active category ("" for none asked); a unit that does not exist or is not
-// active is refused as unknown.
+// active is refused as unknown. On SQLite the read is kept while nothing
+// is written but case files (see keptReads): creates come in streams.
 func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (*Unit, bool, error) {
+	now := s.now()
+	key := id + "\x00" + category
+	// Read before the statement (see engine.DB.Commits).
+	commits := s.db.Commits()
+	if r, ok := s.creationUnits.get(key, commits, now); ok {
+		u := r.unit
+		return &u, r.active, nil
+	}
 	u := &Unit{ID: id}
 	var active bool
 	err := s.db.QueryRow(ctx, s.read, sqlUnitToCreateIn, []any{category, id}, &u.OrgID, &u.Name, &u.Code, &u.Status,
@@ -204,6 +220,7 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (
 	if err != nil {
 		return nil, false, err
 	}
+	s.creationUnits.put(key, commits, now, time.Time{}, unitToCreateIn{unit: *u, active: active})
 	return u, active, nil
 }
 

@@ -216,7 +216,7 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 // come as text (see engine.ScanTime).
 //
 // On SQLite it also reads the next moment one of the account's memberships
-// starts or ends, until which the scope read holds (see sessionCache); on
+// starts or ends, until which the scope read holds (see keptReads); on
 // PostgreSQL, which keeps no cache, that column is NULL.
 var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
 	a.id, a.email, a.email_key, a.name, a.role, a.status, a.locale, a.password_hash,
@@ -225,6 +225,14 @@ var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at,
 		FROM memberships AS m INDEXED BY memberships_account
 		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?))`, `NULL`) + `
 	FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.token_hash = ?`)
+
+// sessionRead is one session check as sqlAuthenticate read it, as kept on
+// SQLite (see keptReads).
+type sessionRead struct {
+	sess              Session
+	acc               Account
+	members, inspects string
+}
 
 // Authenticate resolves a bearer token to its active account and session.
 // Anything else (unknown, expired, idle too long, account no longer active)
@@ -236,7 +244,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	// This runs on every request: one prepared lookup by unique key, its
 	// row scanned by hand (bun's reflection cost more than the lookup),
 	// or on SQLite what the last one read while nothing has been written
-	// since (see sessionCache).
+	// since (see keptReads).
 	// What the account reaches is expanded once, here, for the whole
 	// request: its memberships' dates are checked against this moment.
 	now := s.now()
@@ -269,11 +277,11 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 			return nil, nil, err
 		}
 		members, inspects = m.String, in.String
-		e := &sessionEntry{commits: commits, readAt: now, sess: *sess, acc: *acc, members: members, inspects: inspects}
+		var ends time.Time
 		if until != nil {
-			e.until = *until
+			ends = *until
 		}
-		s.sessions.put(key, e)
+		s.sessions.put(key, commits, now, ends, sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects})
 	}
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
 		return nil, nil, ErrUnauthenticated

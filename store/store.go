@@ -64,8 +64,11 @@ type Store struct {
 	// first events and search entries (see createdCase).
 	createdAtBatchEnd *engine.BatchWrite
 	// sessions keeps session checks between requests on SQLite; nil on
-	// PostgreSQL (see sessionCache).
-	sessions *sessionCache
+	// PostgreSQL (see keptReads).
+	sessions *keptReads[sessionRead]
+	// creationUnits keeps, likewise, the unit and category a case file is
+	// created in (see activeUnitToCreateIn).
+	creationUnits *keptReads[unitToCreateIn]
 }
 
 // statements are the store's hot statements, each declared next to the
@@ -181,7 +184,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.auditAtBatchEnd, s.countsAtBatchEnd = s.newAuditAtBatchEnd(), s.newCountsAtBatchEnd()
 	s.createdAtBatchEnd = s.newCreatedAtBatchEnd()
 	if !s.pg {
-		s.sessions = newSessionCache()
+		s.sessions = newKeptReads[sessionRead]()
+		s.creationUnits = newKeptReads[unitToCreateIn]()
 	}
 	return s, nil
 }

@@ -168,14 +168,15 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 }
 
 // Commits counts the COMMITs of this process's writer since it opened
-// that may have changed what a session check reads: all of them but those
+// that may have changed what a session check or a create's unit read
+// reads: all of them but those
 // of batches that left sessions (see BatchWrite.LeavesSessions). It moves
 // after a COMMIT has returned and before anyone learns of it, so something
 // read after Commits gave n holds every write that Commits counted in n:
 // while it still gives n, no such write has been made since (by this
 // process; another one writing to the same database is not counted). The
-// session checks kept on SQLite check it, and serve nothing older than
-// the last write that could change them.
+// reads kept on SQLite check it, and serve nothing older than the last
+// write that could change them.
 func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // committed is called on the writer after every COMMIT of its own, before

@@ -626,12 +626,13 @@ type BatchWrite struct {
 	Query string
 	Run   func(ctx context.Context, tx bun.Tx, values []any) error
 	// LeavesSessions marks a write that changes none of the rows a session
-	// check reads (sessions, accounts, memberships, units, inspectors: see
-	// Commits), only rows of its own kind: new case files and what comes
-	// with them, audit entries, counters. A batch whose requests all ran at
-	// its end (InTxAtEnd: they write nothing themselves) and whose writes
-	// all leave sessions is not counted by Commits, so the session checks
-	// kept on SQLite survive a stream of creates.
+	// check or a create's unit read reads (sessions, accounts, memberships,
+	// units, categories, inspectors: see Commits), only rows of its own
+	// kind: new case files and what comes with them, audit entries,
+	// counters. A batch whose requests all ran at its end (InTxAtEnd: they
+	// write nothing themselves) and whose writes all leave sessions is not
+	// counted by Commits, so the session checks and units kept on SQLite
+	// survive a stream of creates.
 	LeavesSessions bool
 	// Concurrent marks a write that may run in a lane (see LaneDriver)
 	// before the lane takes its turn, beside other lanes' batches: it only

@@ -16,7 +16,7 @@ import (
 
 // On SQLite a session check is served again while nothing has been
 // written, and never past a write, past a membership's start or end, or
-// past sessionCacheMaxAge; on PostgreSQL, where other instances write,
+// past keptMaxAge; on PostgreSQL, where other instances write,
 // every check is read. In each case the account and scope are what a read
 // gives at that moment.
 func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
@@ -44,15 +44,7 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 			t.Fatalf("%s: served from the cache %v, %d units administered; want %v, %d", step, served, units, wantServed && cached, wantUnits)
 		}
 	}
-	write := func(query string, args ...any) {
-		t.Helper()
-		if err := st.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.ExecContext(ctx, query, args...)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(query string, args ...any) { t.Helper(); writeSQL(t, st, query, args...) }
 
 	served, units := check("first")
 	expect("first", served, units, 1, false)
@@ -115,5 +107,89 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	}
 	if _, _, err := st.Authenticate(ctx, tok); !errors.Is(err, store.ErrUnauthenticated) {
 		t.Fatalf("after logging out: %v", err)
+	}
+}
+
+// On SQLite the unit and category a case file is created in are served
+// again while nothing but creates has been written, and never past another
+// write or keptMaxAge: a renamed unit, a category withdrawn or a unit
+// closed are what the next create sees. On PostgreSQL each create reads.
+func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
+	st := seededHere(t, seed.Options{Cases: 4, Editors: 1, Admins: 1, Orgs: 1, Units: 1, BatchSize: 4, Random: 5})
+	ctx := context.Background()
+	cached := !testpg.OnPostgres()
+	clock := time.Now().UTC().Truncate(time.Millisecond)
+	st.SetClock(func() time.Time { return clock })
+	editor := store.Actor{Account: seededAccount(t, st, "editor1@"+seed.Domain)}
+	write := func(query string, args ...any) { t.Helper(); writeSQL(t, st, query, args...) }
+	// create creates a case file in category and says whether the cache
+	// served its unit, the unit's name it shows, and the field refused.
+	create := func(step, category string) (served bool, unitName, refused string) {
+		t.Helper()
+		before := st.CreationUnitCacheHits()
+		c, err := st.CreateCase(ctx, editor, store.NewCase{Title: "Dossier " + step, CategoryID: category})
+		served = st.CreationUnitCacheHits() > before
+		var verr *store.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			for f := range verr.Fields {
+				refused = f
+			}
+			return served, "", refused
+		case err != nil:
+			t.Fatalf("%s: %v", step, err)
+		}
+		return served, c.Unit.Name, ""
+	}
+	expect := func(step, category string, wantServed bool, wantName, wantRefused string) {
+		t.Helper()
+		served, name, refused := create(step, category)
+		if served != (wantServed && cached) || name != wantName || refused != wantRefused {
+			t.Fatalf("%s: served %v, unit %q, refused %q; want %v, %q, %q",
+				step, served, name, refused, wantServed && cached, wantName, wantRefused)
+		}
+	}
+	var unitID, name string
+	if err := st.Engine().Reader().QueryRowContext(ctx, "SELECT id, name FROM units").Scan(&unitID, &name); err != nil {
+		t.Fatal(err)
+	}
+
+	expect("first", "autre", false, name, "")
+	expect("second", "autre", true, name, "")
+	// Another category is another read.
+	expect("other category", "travail", false, name, "")
+	expect("other category again", "travail", true, name, "")
+
+	// Any write other than creates drops it: the new name is seen at once.
+	write("UPDATE units SET name = 'Antenne renommée' WHERE id = ?", unitID)
+	expect("after a rename", "autre", false, "Antenne renommée", "")
+	expect("renamed, again", "autre", true, "Antenne renommée", "")
+
+	// Never past its maximum age, nor when the clock goes back.
+	clock = clock.Add(6 * time.Second)
+	expect("six seconds on", "autre", false, "Antenne renommée", "")
+	clock = clock.Add(-time.Second)
+	expect("a second back", "autre", false, "Antenne renommée", "")
+
+	// A category withdrawn, then the unit closed: refused at once.
+	expect("read again", "travail", false, "Antenne renommée", "")
+	expect("before withdrawing", "travail", true, "Antenne renommée", "")
+	write("UPDATE categories SET active = FALSE WHERE id = 'travail'")
+	expect("category withdrawn", "travail", false, "", "category_id")
+	expect("other category kept", "autre", false, "Antenne renommée", "")
+	write("UPDATE units SET status = 'closed' WHERE id = ?", unitID)
+	expect("unit closed", "autre", false, "", "unit_id")
+	expect("unit closed, again", "autre", false, "", "unit_id")
+}
+
+// writeSQL runs query in a write transaction of st's, as an administrator
+// editing the database by another path than the API would.
+func writeSQL(t *testing.T, st *store.Store, query string, args ...any) {
+	t.Helper()
+	if err := st.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
