@@ -129,14 +129,33 @@ func (ps *people) helpers() []Collaborator {
 // personRow is one element of peopleColumn's array: sqlPeople's row, its
 // times as the store writes them.
 type personRow struct {
-	ID        string  `json:"id"`
-	AccountID *string `json:"account_id"`
-	Name      string  `json:"name"`
-	Email     string  `json:"email"`
-	Kind      string  `json:"kind"`
-	Major     bool    `json:"major"`
-	EndsAt    *string `json:"ends_at"`
-	CreatedAt string  `json:"created_at"`
+	ID        string   `json:"id"`
+	AccountID *string  `json:"account_id"`
+	Name      string   `json:"name"`
+	Email     string   `json:"email"`
+	Kind      string   `json:"kind"`
+	Major     jsonFlag `json:"major"`
+	EndsAt    *string  `json:"ends_at"`
+	CreatedAt string   `json:"created_at"`
+}
+
+// jsonFlag is a boolean column in peopleColumn's array: PostgreSQL's
+// json_build_object writes true or false, SQLite's json_object the
+// column's 1 or 0 (json() around it, to make it true or false, was a
+// sixtieth of a get by id).
+type jsonFlag bool
+
+// UnmarshalJSON reads true, false, 1 or 0.
+func (f *jsonFlag) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", "1":
+		*f = true
+	case "false", "0":
+		*f = false
+	default:
+		return fmt.Errorf("store: not a flag: %.20q", b)
+	}
+	return nil
 }
 
 // peopleFromJSON reads peopleColumn's array as peopleOf reads sqlPeople's rows.
@@ -150,7 +169,7 @@ func peopleFromJSON(text string, withEmail bool) ([]Person, []Collaborator, erro
 	})
 	var ps people
 	for _, r := range rows {
-		h := Collaborator{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Kind: r.Kind, Major: r.Major}
+		h := Collaborator{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Kind: r.Kind, Major: bool(r.Major)}
 		if err := engine.ScanTime(&h.CreatedAt).Scan(r.CreatedAt); err != nil {
 			return nil, nil, err
 		}

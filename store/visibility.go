@@ -153,7 +153,7 @@ func newCaseForm(columns, from string) caseForm {
 // transaction, on every case file's page.
 const peopleColumn = `CASE WHEN c.practice THEN NULL ELSE (SELECT json_group_array(json_object('id', p.id, 'account_id', p.account_id,
 		'name', coalesce(pa.name, ''), 'email', coalesce(pa.email, p.invited_email), 'kind', p.kind,
-		'major', json(iif(p.major, 'true', 'false')), 'ends_at', +p.ends_at, 'created_at', +p.created_at))
+		'major', p.major, 'ends_at', +p.ends_at, 'created_at', +p.created_at))
 	FROM grants AS p LEFT JOIN accounts AS pa ON pa.id = p.account_id
 	WHERE p.case_id = c.id AND p.revoked_at IS NULL AND (p.ends_at IS NULL OR +p.ends_at > ?)) END`
 
