@@ -71,6 +71,20 @@ type Store struct {
 	creationUnits *keptReads[unitToCreateIn]
 }
 
+// ErrPageMemoryTooLate is SharePageMemory's answer once this process has
+// opened an SQLite database.
+var ErrPageMemoryTooLate = engine.ErrPageMemoryTooLate
+
+// SharePageMemory gives the SQLite connections of this process one slab of
+// page memory sized for the default read pool, and says how many pages and
+// bytes it holds (see engine.SharePageMemory): about half the memory the pages took
+// otherwise. Only the server calls it, before it opens its store; the
+// commands that load many rows (seed) keep SQLite's own allocation, whose
+// caches a large transaction may grow without bound.
+func SharePageMemory() (pages, bytes int, err error) {
+	return engine.SharePageMemory(engine.DefaultReaders())
+}
+
 // statements are the store's hot statements, each declared next to the
 // code that runs it and registered there (statements.Read, statements.Write);
 // the engine prepares them when the store opens and after it migrates.

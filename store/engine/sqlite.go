@@ -80,7 +80,7 @@ func (d SQLite) Open(ctx context.Context, readConns int) (write, read *bun.DB, e
 	}
 	n := readConns
 	if n <= 0 {
-		n = max(4, 2*runtime.NumCPU())
+		n = DefaultReaders()
 	}
 	rsql.SetMaxOpenConns(n)
 	rsql.SetMaxIdleConns(n)
