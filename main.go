@@ -504,7 +504,7 @@ const baseMemory = 24 << 20
 // quarter more CPU per login at 70 MiB on two CPUs). The limit covers Go's
 // memory only: the program's code and SQLite's page memory come on top
 // (about 25 MB of resident code, and the slab store.SharePageMemory
-// gives SQLite: 2,000 KiB of pages per reader, 8 MiB on two CPUs).
+// gives SQLite: 2,000 KiB of pages per reader, 7.8 MiB on two CPUs).
 func memoryLimit(cfg config.Config, h *passwords.Hasher, getenv func(string) string) (int64, string) {
 	if mb := cfg.Server.MemoryLimitMB; mb > 0 {
 		return int64(mb) << 20, "server.memory_limit_mb"
