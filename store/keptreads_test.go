@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +160,10 @@ func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 	// Another category is another read.
 	expect("other category", "travail", false, name, "")
 	expect("other category again", "travail", true, name, "")
+	// A category that does not exist is refused, and never kept: the key
+	// holds whatever was sent.
+	expect("unknown category", strings.Repeat("x", 4096), false, "", "category_id")
+	expect("unknown category again", strings.Repeat("x", 4096), false, "", "category_id")
 
 	// Any write other than creates drops it: the new name is seen at once.
 	write("UPDATE units SET name = 'Antenne renommée' WHERE id = ?", unitID)

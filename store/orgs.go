@@ -220,7 +220,12 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (
 	if err != nil {
 		return nil, false, err
 	}
-	s.creationUnits.put(key, commits, now, time.Time{}, unitToCreateIn{unit: *u, active: active})
+	if active {
+		// Only what a create goes on with is kept: the key holds the
+		// category as sent, and a refusal kept could fill the cache with
+		// whatever anyone sends.
+		s.creationUnits.put(key, commits, now, time.Time{}, unitToCreateIn{unit: *u, active: true})
+	}
 	return u, active, nil
 }
 
