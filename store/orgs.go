@@ -189,13 +189,6 @@ var sqlUnitToCreateIn = statements.Read(`SELECT org_id, name, code, status, modu
 	module_reminders, module_transfers, module_inspectors,
 	coalesce((SELECT active FROM categories WHERE id = ?), FALSE) FROM units WHERE id = ?`)
 
-// unitToCreateIn is what sqlUnitToCreateIn read, as kept on SQLite (see
-// keptReads).
-type unitToCreateIn struct {
-	unit   Unit
-	active bool
-}
-
 // activeUnitToCreateIn is unit id with what a new case file takes from it
 // (its organisation, name, code and modules), and whether category is an
 // active category ("" for none asked); a unit that does not exist or is not
@@ -206,9 +199,9 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (
 	key := id + "\x00" + category
 	// Read before the statement (see engine.DB.Commits).
 	commits := s.db.Commits()
-	if r, ok := s.creationUnits.get(key, commits, now); ok {
-		u := r.unit
-		return &u, r.active, nil
+	// Only units found with an active category are kept (below).
+	if u, ok := s.creationUnits.get(key, commits, now); ok {
+		return &u, true, nil
 	}
 	u := &Unit{ID: id}
 	var active bool
@@ -224,7 +217,7 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (
 		// Only what a create goes on with is kept: the key holds the
 		// category as sent, and a refusal kept could fill the cache with
 		// whatever anyone sends.
-		s.creationUnits.put(key, commits, now, time.Time{}, unitToCreateIn{unit: *u, active: true})
+		s.creationUnits.put(key, commits, now, time.Time{}, *u)
 	}
 	return u, active, nil
 }

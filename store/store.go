@@ -66,9 +66,9 @@ type Store struct {
 	// sessions keeps session checks between requests on SQLite; nil on
 	// PostgreSQL (see keptReads).
 	sessions *keptReads[sessionRead]
-	// creationUnits keeps, likewise, the unit and category a case file is
-	// created in (see activeUnitToCreateIn).
-	creationUnits *keptReads[unitToCreateIn]
+	// creationUnits keeps, likewise, the unit a case file is created in,
+	// per unit and active category (see activeUnitToCreateIn).
+	creationUnits *keptReads[Unit]
 }
 
 // ErrPageMemoryTooLate is SharePageMemory's answer once this process has
@@ -199,7 +199,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.createdAtBatchEnd = s.newCreatedAtBatchEnd()
 	if !s.pg {
 		s.sessions = newKeptReads[sessionRead]()
-		s.creationUnits = newKeptReads[unitToCreateIn]()
+		s.creationUnits = newKeptReads[Unit]()
 	}
 	return s, nil
 }

@@ -108,10 +108,10 @@ func sharePageMemory(readers int) (slots, size int, err error) {
 	return slots, size, nil
 }
 
-// PageSlotsInUse tells how many slots of the shared slab hold a page now
+// pageSlotsInUse tells how many slots of the shared slab hold a page now
 // (0 when the memory is not shared), and how many bytes of page memory
 // were allocated outside it at most since the process started.
-func PageSlotsInUse() (slots, overflowPeak int64) {
+func pageSlotsInUse() (slots, overflowPeak int64) {
 	tls := libc.NewTLS()
 	defer tls.Close()
 	p := libc.Xmalloc(tls, 16)

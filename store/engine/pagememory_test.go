@@ -33,7 +33,7 @@ func TestSharedPageMemory(t *testing.T) {
 	if _, _, err := SharePageMemory(4); !errors.Is(err, ErrPageMemoryTooLate) {
 		t.Fatalf("after a database was opened: %v, want ErrPageMemoryTooLate", err)
 	}
-	if used, _ := PageSlotsInUse(); used != 0 {
+	if used, _ := pageSlotsInUse(); used != 0 {
 		t.Fatalf("%d slots in use where none was shared", used)
 	}
 }
@@ -103,7 +103,7 @@ func pageMemoryChild(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	used, overflow := PageSlotsInUse()
+	used, overflow := pageSlotsInUse()
 	t.Logf("%d slots of %d in use; %d bytes of pages at most outside the slab", used, slots, overflow)
 	if used < int64(slots)/2 || used > int64(slots) {
 		t.Fatalf("%d slots of %d in use after reading %d pages", used, slots, rows)
