@@ -106,8 +106,18 @@ func TestTwoInstancesShareOneDatabase(t *testing.T) {
 
 	t.Run("sessions", func(t *testing.T) {
 		api := apiClient{t: t, http: api.http}
+		var c struct{ ID string }
+		api.decode(api.must(201, "POST", a.base+"/api/cases", ed, map[string]string{"title": "Dossier d’Ed", "category_id": "autre", "summary": ""}), &c)
+		// me asks an instance for the session's account, and first for
+		// the editor's case file, whose page checks the session in its own
+		// statement with the token's last check on that instance as a guess
+		// (store.SessionHint): both must agree.
 		me := func(base, token string) int {
+			page, _ := api.call("GET", base+"/api/cases/"+c.ID, token, nil)
 			resp, _ := api.call("GET", base+"/api/me", token, nil)
+			if page.StatusCode != resp.StatusCode {
+				t.Errorf("the case file's page answers %d, the account %d", page.StatusCode, resp.StatusCode)
+			}
 			return resp.StatusCode
 		}
 		// A session made on A works on B; logged out on A, it is dead on B.

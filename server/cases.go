@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"mime"
 	"strconv"
@@ -70,6 +71,24 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 }
 
 func (s *Server) getCase(c *fiber.Ctx) error {
+	if h, ok := c.Locals(localsHint).(*store.SessionHint); ok {
+		// One statement checks the session and reads the case file; a
+		// stale hint leaves the usual way (see requireUser).
+		d, acc, sess, err := s.store.GetCaseByHint(c.UserContext(), h, s.clientIP(c), c.Params("id"))
+		if !errors.Is(err, store.ErrHintStale) {
+			if acc != nil {
+				c.Locals(localsAccount, acc)
+				c.Locals(localsSession, sess.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return withETag(c, fiber.StatusOK, d)
+		}
+		if err := s.authenticate(c); err != nil {
+			return err
+		}
+	}
 	d, err := s.store.GetCase(c.UserContext(), s.actor(c), c.Params("id"))
 	if err != nil {
 		return err

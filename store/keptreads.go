@@ -25,8 +25,10 @@ import (
 // these reads read: see engine.BatchWrite.LeavesSessions): logout, a
 // blocked account, a membership ended, a password changed, a unit closed
 // or a category withdrawn take effect at the next request, as they do
-// without the cache. On PostgreSQL other instances write too, so there is
-// no cache there.
+// without the cache. On PostgreSQL other instances write too, so nothing
+// read is kept as an answer there; the last session check of each token is
+// kept as a guess that a get by id checks in its own statement (see
+// SessionHint).
 
 // keptMaxAge bounds how long an entry serves even while nothing is
 // written: should a write ever escape the count, it would be seen this
@@ -64,18 +66,36 @@ func newKeptReads[V any]() *keptReads[V] {
 // as the engine's count; a nil cache (PostgreSQL) holds none.
 func (c *keptReads[V]) get(key string, commits uint64, now time.Time) (V, bool) {
 	var none V
-	if c == nil {
-		return none, false
-	}
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
+	e, ok := c.entry(key)
 	if !ok || e.commits != commits || now.Before(e.readAt) || !now.Before(e.readAt.Add(keptMaxAge)) ||
 		(!e.until.IsZero() && !now.Before(e.until)) {
 		return none, false
 	}
 	c.hits.Add(1)
 	return e.v, true
+}
+
+// hint gives the value last kept for key however old it is and whatever
+// was written since: on PostgreSQL, a guess that the statement using it
+// checks (see SessionHint), never an answer. A nil cache holds none.
+func (c *keptReads[V]) hint(key string) (V, bool) {
+	var none V
+	e, ok := c.entry(key)
+	if !ok {
+		return none, false
+	}
+	return e.v, true
+}
+
+// entry is what is kept for key, if anything (nothing in a nil cache).
+func (c *keptReads[V]) entry(key string) (*kept[V], bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	return e, ok
 }
 
 // put keeps v for key, read at now while the engine's count stood at

@@ -218,13 +218,25 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 // On SQLite it also reads the next moment one of the account's memberships
 // starts or ends, until which the scope read holds (see keptReads); on
 // PostgreSQL, which keeps no cache, that column is NULL.
-var sqlAuthenticate = statements.Read(`SELECT s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
+var sqlAuthenticate = statements.Read(`SELECT ` + authColumns + ` ` + authFrom + ` WHERE s.token_hash = ?`)
+
+// authColumns and authFrom are sqlAuthenticate's, which sqlCaseByHint
+// reads too; authFields are where a scan puts them.
+const authFrom = `FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id`
+
+var authColumns = `s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
 	a.id, a.email, a.email_key, a.name, a.role, a.status, a.locale, a.password_hash,
 	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at, ` + fmt.Sprintf(scopeColumns, "s.account_id") + `,
 	` + pgAlso(`(SELECT min(CASE WHEN +m.valid_from > ? THEN +m.valid_from ELSE +m.valid_until END)
 		FROM memberships AS m INDEXED BY memberships_account
-		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?))`, `NULL`) + `
-	FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.token_hash = ?`)
+		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?))`, `NULL`)
+
+func authFields(sess *Session, acc *Account, members, inspects *sql.NullString, until **time.Time) []any {
+	return []any{&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
+		&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
+		engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt),
+		members, inspects, engine.ScanTimeOrNil(until)}
+}
 
 // sessionRead is one session check as sqlAuthenticate read it, as kept on
 // SQLite (see keptReads).
@@ -265,11 +277,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 			// The memberships' next start or end, PostgreSQL's NULL.
 			args = []any{now, now, now, now, now, hash}
 		}
-		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args,
-			&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
-			&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
-			engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt),
-			&m, &in, engine.ScanTimeOrNil(&until))
+		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(sess, acc, &m, &in, &until)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, ErrUnauthenticated
 		}
@@ -281,8 +289,19 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 		if until != nil {
 			ends = *until
 		}
-		s.sessions.put(key, commits, now, ends, sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects})
+		read := sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects}
+		s.sessions.put(key, commits, now, ends, read)
+		s.hints.put(key, commits, now, ends, read)
 	}
+	return s.admit(ctx, now, sess, acc, members, inspects)
+}
+
+// admit finishes a session check from what sqlAuthenticate read at now: the
+// session must not have expired or been idle too long, and its account
+// must be active; what the account reaches is expanded once, for the whole
+// request, and the session's last activity is written when it is older
+// than touchEvery.
+func (s *Store) admit(ctx context.Context, now time.Time, sess *Session, acc *Account, members, inspects string) (*Account, *Session, error) {
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.policy.SessionIdle {
 		return nil, nil, ErrUnauthenticated
 	}

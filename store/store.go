@@ -69,6 +69,9 @@ type Store struct {
 	// creationUnits keeps, likewise, the unit a case file is created in,
 	// per unit and active category (see activeUnitToCreateIn).
 	creationUnits *keptReads[Unit]
+	// hints keeps, on PostgreSQL alone, each token's last session check as
+	// a guess for GetCaseByHint (nil on SQLite, where sessions keeps it).
+	hints *keptReads[sessionRead]
 }
 
 // ErrPageMemoryTooLate is SharePageMemory's answer once this process has
@@ -200,6 +203,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if !s.pg {
 		s.sessions = newKeptReads[sessionRead]()
 		s.creationUnits = newKeptReads[Unit]()
+	} else {
+		s.hints = newKeptReads[sessionRead]()
 	}
 	return s, nil
 }

@@ -207,6 +207,12 @@ func (s *Store) caseFor(ctx context.Context, db bun.IDB, actor Actor, id string,
 // caseRead is caseFor, with, when people is set, the case file's people as
 // peopleColumn gives them (GetCase).
 func (s *Store) caseRead(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason, people bool) (*Case, Relation, string, error) {
+	return s.caseReadAfter(ctx, db, actor, id, adminReason, people, nil)
+}
+
+// caseReadAfter is caseRead, the grant part of the rule (sqlCaseForGrants)
+// already read into byGrants when it is not nil (GetCaseByHint).
+func (s *Store) caseReadAfter(ctx context.Context, db bun.IDB, actor Actor, id string, adminReason, people bool, byGrants *caseRow) (*Case, Relation, string, error) {
 	sc, err := s.scopeOf(ctx, actor)
 	if err != nil {
 		return nil, Relation{}, "", err
@@ -227,10 +233,15 @@ func (s *Store) caseRead(ctx context.Context, db bun.IDB, actor Actor, id string
 		return err
 	}
 	grantArgs := liveGrantArgs(actor.ID(), sc, now)
-	if sc.All {
+	switch {
+	case sc.All:
 		err = run(sqlCaseForAll, append(grantArgs, actor.SessionID), id)
-	} else {
+	case byGrants != nil:
+		found = *byGrants
+	default:
 		err = run(sqlCaseForGrants, nil, append([]any{id}, grantArgs...)...)
+	}
+	if !sc.All {
 		if err == nil && found.c == nil && len(sc.AdminScopeUnits) > 0 {
 			err = run(sqlCaseForScopeAdmin, []any{actor.SessionID}, id, strings.Join(sc.AdminOrgs, ","), sc.adminUnitSet())
 		}

@@ -34,8 +34,9 @@ type declared struct {
 	// read statements are prepared on the read pool and on the writer (for
 	// the write transactions that read first); write ones on the writer.
 	read bool
-	// liteOnly statements are prepared on SQLite alone (see Bulk).
-	liteOnly bool
+	// liteOnly statements are prepared on SQLite alone (see Bulk),
+	// pgOnly ones on PostgreSQL alone (see PostgresRead).
+	liteOnly, pgOnly bool
 }
 
 // Read registers a read, prepared on the read pool and on the writer, and
@@ -45,6 +46,14 @@ func (s *Statements) Read(query string) string { return s.add(query, true) }
 // Write registers a statement run in write transactions, prepared on the
 // writer, and returns its text.
 func (s *Statements) Write(query string) string { return s.add(query, false) }
+
+// PostgresRead registers a read in a form SQLite has not (a LATERAL join),
+// which the store runs on PostgreSQL alone: prepared there as Read's are,
+// and not on SQLite, where it would not parse.
+func (s *Statements) PostgresRead(query string) string {
+	s.addAs(declared{query: query, read: true, pgOnly: true})
+	return query
+}
 
 // Bulk registers, for SQLite, the statements of ins that write a power of
 // two of rows (1, 2, 4, … up to its MaxRows), on the writer, and returns
@@ -75,6 +84,7 @@ func (s *Statements) addAs(d declared) {
 		if s.list[i].query == d.query {
 			s.list[i].read = s.list[i].read || d.read
 			s.list[i].liteOnly = s.list[i].liteOnly && d.liteOnly
+			s.list[i].pgOnly = s.list[i].pgOnly && d.pgOnly
 			return
 		}
 	}
@@ -144,7 +154,7 @@ func (db *DB) prepare(ctx context.Context) error {
 		return st
 	}
 	for _, d := range db.statements.all() {
-		if d.liteOnly && db.bindArgs {
+		if (d.liteOnly && db.bindArgs) || (d.pgOnly && !db.bindArgs) {
 			continue
 		}
 		var p prepared
