@@ -25,7 +25,10 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 		// On PostgreSQL the handler checks the session in its own
 		// statement (store.SessionHint): the account stays unknown to
 		// s.actor until it has. Someone owing a second factor goes the
-		// usual way, through the check below.
+		// usual way, through the check below. (A malformed request on such
+		// a route is refused by the gate before its session is checked:
+		// 400 or 404 where an ended session would get 401. The refusal
+		// says only what the contract says of the request.)
 		if h := s.store.HintFor(bearer(c)); h != nil && !s.secondFactorRequired(h.Account()) {
 			c.Locals(localsHint, h)
 			return c.Next()
