@@ -174,6 +174,16 @@ func TestSecondFactorRequiredAndReset(t *testing.T) {
 			t.Errorf("%s before enrolling: %d %s", p, resp.StatusCode, body)
 		}
 	}
+	// A case file's page asked twice by a secretariat member who has not
+	// enrolled: on PostgreSQL the second goes through the token's kept
+	// session check (store.SessionHint), and must be held all the same.
+	_, secTok := e.account(store.RoleSecretariat, "sec@example.org")
+	for i := range 2 {
+		if resp, body := e.do("GET", "/api/cases/0193a4b2-0000-7000-8000-000000000000", nil, auth(secTok)...); resp.StatusCode != 403 ||
+			decode[errResp](t, body).Error.Code != "second_factor_required" {
+			t.Errorf("a case file’s page, request %d before enrolling: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
 	resp, body := e.do("GET", "/api/me/second-factor", nil, auth(adminTok)...)
 	if st := decode[store.SecondFactorStatus](t, body); resp.StatusCode != 200 || !st.Required || st.Enrolled {
 		t.Fatalf("status: %d %s", resp.StatusCode, body)

@@ -37,9 +37,14 @@ type SessionHint struct {
 	read sessionRead
 }
 
-// Account is the account the hint guesses, for what is decided before the
-// check (whether a second factor is due); nothing visible rests on it.
-func (h *SessionHint) Account() *Account { return &h.read.acc }
+// Account is the account the hint guesses, with the role a session check
+// would give it, for what is decided before the check (whether a second
+// factor is due); nothing visible rests on it.
+func (h *SessionHint) Account() *Account {
+	acc := h.read.acc
+	acc.Role = scopeFrom(&acc, h.read.members, h.read.inspects).effectiveRole(acc.Role)
+	return &acc
+}
 
 // ErrHintStale is GetCaseByHint's answer when its session check does not
 // show what the hint guessed (or shows no live session): the caller checks
