@@ -127,7 +127,11 @@ func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id 
 	members, inspects := m.String, in.String
 	s.hints.put(string(h.hash), 0, now, time.Time{}, sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects})
 	if acc, sess, err = s.admit(ctx, now, sess, acc, members, inspects); err != nil {
-		return nil, nil, nil, ErrHintStale
+		if errors.Is(err, ErrUnauthenticated) {
+			// Expired, idle or no longer active: the usual way says so.
+			err = ErrHintStale
+		}
+		return nil, nil, nil, err
 	}
 	actor := Actor{Account: acc, ClientIP: clientIP, SessionID: sess.ID}
 	c, rel, people, err := s.caseReadAfter(ctx, s.read, actor, id, false, true, &found)
