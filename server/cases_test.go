@@ -716,3 +716,36 @@ func (e *testEnv) expireCollaboration(manager store.Actor, caseID, grantID strin
 		e.t.Fatal(err)
 	}
 }
+
+// A case file's page answers an ended session 401 before anything else, as
+// every route does, and its own answers to a live one. On PostgreSQL, once
+// an instance has seen the token, the page is served through its kept
+// session check (store.SessionHint): every request after the first here.
+func TestCasePageChecksItsSessionFirst(t *testing.T) {
+	e := newTestEnv(t)
+	_, tok := e.account(store.RoleEditor, "ed@example.org")
+	c := e.newCase(e.actorOf(tok), store.CaseOpen)
+	requests := []struct {
+		path string
+		live int
+	}{
+		{"/api/cases/" + c.id, 200},
+		{"/api/cases/" + c.id, 200},
+		{"/api/cases/0193a4b2-0000-7000-8000-000000000000", 404},
+		{"/api/cases/nothing-of-the-kind", 404},
+		{"/api/cases/" + c.id + "?unknown=1", 422},
+	}
+	for _, r := range requests {
+		if resp, body := e.do("GET", r.path, nil, auth(tok)...); resp.StatusCode != r.live {
+			t.Errorf("GET %s with a live session: %d %s, want %d", r.path, resp.StatusCode, body, r.live)
+		}
+	}
+	if resp, body := e.do("POST", "/api/auth/logout", nil, auth(tok)...); resp.StatusCode != 204 {
+		t.Fatalf("logout: %d %s", resp.StatusCode, body)
+	}
+	for _, r := range requests {
+		if resp, body := e.do("GET", r.path, nil, auth(tok)...); resp.StatusCode != 401 {
+			t.Errorf("GET %s after logging out: %d %s, want 401", r.path, resp.StatusCode, body)
+		}
+	}
+}

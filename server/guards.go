@@ -25,13 +25,18 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 		// On PostgreSQL the handler checks the session in its own
 		// statement (store.SessionHint): the account stays unknown to
 		// s.actor until it has. Someone owing a second factor goes the
-		// usual way, through the check below. (A malformed request on such
-		// a route is refused by the gate before its session is checked:
-		// 400 or 404 where an ended session would get 401. The refusal
-		// says only what the contract says of the request.)
+		// usual way, through the check below.
 		if h := s.store.HintFor(bearer(c)); h != nil && !s.secondFactorRequired(h.Account()) {
 			c.Locals(localsHint, h)
-			return c.Next()
+			err := c.Next()
+			if err != nil && c.Locals(localsHint) != nil {
+				// Refused before the handler took the hint (by the gate):
+				// an ended session is still told 401 first, as on every route.
+				if aerr := s.authenticate(c); aerr != nil {
+					return aerr
+				}
+			}
+			return err
 		}
 	}
 	if err := s.authenticate(c); err != nil {
@@ -43,7 +48,8 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 // hintRoutes are the routes whose handler checks the session itself, in
 // the statement that reads what it answers, when the store holds a hint
 // for the token (a case file by id on PostgreSQL: see store.SessionHint).
-// Each must call authenticate when the store finds the hint stale.
+// Each takes the hint out of the locals when it uses it, and calls
+// authenticate when the store finds it stale.
 var hintRoutes = map[string]bool{"GET /api/cases/:id": true, "HEAD /api/cases/:id": true}
 
 // authenticate checks the request's session, as requireUser does for every
