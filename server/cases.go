@@ -74,7 +74,7 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 	if h, ok := c.Locals(localsHint).(*store.SessionHint); ok {
 		c.Locals(localsHint, nil)
 		// One statement checks the session and reads the case file; a
-		// stale hint leaves the usual way (see requireUser).
+		// stale hint leaves the usual way (see requireUserOrHint).
 		d, acc, sess, err := s.store.GetCaseByHint(c.UserContext(), h, s.clientIP(c), c.Params("id"))
 		if !errors.Is(err, store.ErrHintStale) {
 			if acc != nil {

@@ -21,39 +21,37 @@ func bearer(c *fiber.Ctx) string {
 // requireUser lets a request through only with a valid session of an active
 // account, which it puts in the request's locals for s.actor.
 func (s *Server) requireUser(c *fiber.Ctx) error {
-	if hintRoutes[c.Method()+" "+c.Route().Path] {
-		// On PostgreSQL the handler checks the session in its own
-		// statement (store.SessionHint): the account stays unknown to
-		// s.actor until it has. Someone owing a second factor goes the
-		// usual way, through the check below.
-		if h := s.store.HintFor(bearer(c)); h != nil && !s.secondFactorRequired(h.Account()) {
-			c.Locals(localsHint, h)
-			err := c.Next()
-			if err != nil && c.Locals(localsHint) != nil {
-				// Refused before the handler took the hint (by the gate):
-				// an ended session is still told 401 first, as on every route.
-				if aerr := s.authenticate(c); aerr != nil {
-					return aerr
-				}
-			}
-			return err
-		}
-	}
 	if err := s.authenticate(c); err != nil {
 		return err
 	}
 	return c.Next()
 }
 
-// hintRoutes are the routes whose handler checks the session itself, in
-// the statement that reads what it answers, when the store holds a hint
-// for the token (a case file by id on PostgreSQL: see store.SessionHint).
-// Each takes the hint out of the locals when it uses it, and calls
-// authenticate when the store finds it stale.
-var hintRoutes = map[string]bool{"GET /api/cases/:id": true, "HEAD /api/cases/:id": true}
+// requireUserOrHint is requireUser for a handler that checks the session
+// itself, in the statement that reads what it answers, when the store holds
+// a hint for the token (getCase on PostgreSQL: see store.SessionHint). The
+// account stays unknown to s.actor until the handler has checked it; the
+// handler takes the hint out of the locals when it uses it, and calls
+// authenticate when the store finds it stale. Someone owing a second
+// factor goes the usual way.
+func (s *Server) requireUserOrHint(c *fiber.Ctx) error {
+	h := s.store.HintFor(bearer(c))
+	if h == nil || s.secondFactorRequired(h.Account()) {
+		return s.requireUser(c)
+	}
+	c.Locals(localsHint, h)
+	err := c.Next()
+	if err != nil && c.Locals(localsHint) != nil {
+		// Refused before the handler took the hint (by the gate): an
+		// ended session is still told 401 first, as on every route.
+		if aerr := s.authenticate(c); aerr != nil {
+			return aerr
+		}
+	}
+	return err
+}
 
-// authenticate checks the request's session, as requireUser does for every
-// route behind it: the account and session go into the request's locals
+// authenticate checks the request's session (requireUser): the account and session go into the request's locals
 // (see actor), and someone who must enrol a second factor and has not
 // reaches nothing but the enrolment.
 func (s *Server) authenticate(c *fiber.Ctx) error {

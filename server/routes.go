@@ -55,8 +55,10 @@ func (s *Server) routes() {
 	user.Get("/categories", s.listCategories)
 	user.Get("/cases", s.listCases)
 	user.Post("/cases", s.createCase)
+	// A case file's page checks the session in its own statement where it
+	// can (requireUserOrHint).
+	public.with(s.requireUserOrHint).Get("/cases/:id", s.getCase)
 	c := user.Group("/cases/:id")
-	c.Get("", s.getCase)
 	c.Patch("", s.updateCase)
 	c.Delete("", s.deleteCase)
 	c.Post("/transition", s.transitionCase)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -35,6 +34,8 @@ import (
 type SessionHint struct {
 	hash []byte
 	read sessionRead
+	// scope is what read expands to (scopeFrom), at the moment HintFor ran.
+	scope *Scope
 }
 
 // Account is the account the hint guesses, with the role a session check
@@ -42,7 +43,7 @@ type SessionHint struct {
 // factor is due); nothing visible rests on it.
 func (h *SessionHint) Account() *Account {
 	acc := h.read.acc
-	acc.Role = scopeFrom(&acc, h.read.members, h.read.inspects).effectiveRole(acc.Role)
+	acc.Role = h.scope.effectiveRole(acc.Role)
 	return &acc
 }
 
@@ -62,7 +63,7 @@ func (s *Store) HintFor(tok string) *SessionHint {
 	if !ok {
 		return nil
 	}
-	return &SessionHint{hash: hash, read: read}
+	return &SessionHint{hash: hash, read: read, scope: scopeFrom(&read.acc, read.members, read.inspects)}
 }
 
 // sqlCaseByHint is sqlAuthenticate's session check and, beside it, the
@@ -76,8 +77,7 @@ var sqlCaseByHint = statements.PostgresRead(`SELECT ` + authColumns + `, x.* ` +
 // checked, and the case file's page or GetCase's error. ErrHintStale means
 // the session check did not confirm the hint, and nothing else was decided.
 func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id string) (*CaseDetail, *Account, *Session, error) {
-	guess := h.read
-	sc := scopeFrom(&guess.acc, guess.members, guess.inspects)
+	guess, sc := h.read, h.scope
 	if !sc.Active || sc.All {
 		// Instance admins read through another form (sqlCaseForAll).
 		return nil, nil, nil, ErrHintStale
@@ -88,34 +88,11 @@ func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer rows.Close()
 	sess, acc := new(Session), new(Account)
 	var m, in sql.NullString
 	var until *time.Time
-	var found caseRow
-	n := 0
-	for rows.Next() {
-		n++
-		row := new(Case)
-		var k, p sql.NullString
-		dest := authFields(sess, acc, &m, &in, &until)
-		for _, d := range append(caseFields(row), &k, &found.reasons, &p) {
-			dest = append(dest, orNull(d))
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, nil, err
-		}
-		if row.ID == "" {
-			// The LEFT JOIN's empty side: no grant of the account's on it.
-			continue
-		}
-		if found.c == nil {
-			found.c, found.people = row, p.String
-			found.c.Unit.ID = found.c.UnitID
-		}
-		found.kinds = append(found.kinds, strings.Split(k.String, ",")...)
-	}
-	if err := rows.Close(); err != nil {
+	found, n, err := scanCaseRows(rows, true, authFields(sess, acc, &m, &in, &until), orNull)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	if n == 0 || sess.ID != guess.sess.ID || acc.ID != guess.acc.ID || acc.Role != guess.acc.Role ||
@@ -146,7 +123,7 @@ func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id 
 
 // orNull wraps a scan destination of caseFields and readCase so that a NULL
 // (the LEFT JOIN's empty side) leaves it as it is.
-func orNull(dest any) sql.Scanner {
+func orNull(dest any) any {
 	switch d := dest.(type) {
 	case sql.Scanner:
 		return scanUnlessNull{d}

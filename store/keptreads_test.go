@@ -24,8 +24,7 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	st := seededHere(t, seed.Options{Cases: 20, Editors: 2, Admins: 1, Orgs: 1, Units: 2, BatchSize: 20, Random: 3})
 	ctx := context.Background()
 	cached := !testpg.OnPostgres()
-	clock := time.Now().UTC().Truncate(time.Millisecond)
-	st.SetClock(func() time.Time { return clock })
+	clock := stoppedClock(st)
 	unitAdmin := seededAccount(t, st, "unitadmin1@"+seed.Domain)
 	tok, err := st.OpenTestSession(ctx, unitAdmin.ID)
 	if err != nil {
@@ -73,10 +72,10 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	write("UPDATE memberships SET valid_until = ? WHERE account_id = ? AND role = 'admin'", clock.Add(2*time.Second), unitAdmin.ID)
 	served, units = check("before its end")
 	expect("before its end", served, units, 1, false)
-	clock = clock.Add(time.Second)
+	*clock = clock.Add(time.Second)
 	served, units = check("a second later")
 	expect("a second later", served, units, 1, true)
-	clock = clock.Add(time.Second)
+	*clock = clock.Add(time.Second)
 	served, units = check("at its end")
 	expect("at its end", served, units, 0, false)
 
@@ -84,17 +83,17 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	write("UPDATE memberships SET valid_from = ?, valid_until = NULL WHERE account_id = ? AND role = 'admin'", clock.Add(2*time.Second), unitAdmin.ID)
 	served, units = check("before its start")
 	expect("before its start", served, units, 0, false)
-	clock = clock.Add(2 * time.Second)
+	*clock = clock.Add(2 * time.Second)
 	served, units = check("at its start")
 	expect("at its start", served, units, 1, false)
 
 	// Never past its maximum age, nor when the clock goes back.
 	served, _ = check("kept")
 	expect("kept", served, 1, 1, true)
-	clock = clock.Add(6 * time.Second)
+	*clock = clock.Add(6 * time.Second)
 	served, units = check("six seconds on")
 	expect("six seconds on", served, units, 1, false)
-	clock = clock.Add(-time.Second)
+	*clock = clock.Add(-time.Second)
 	served, units = check("a second back")
 	expect("a second back", served, units, 1, false)
 
@@ -119,8 +118,7 @@ func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 	st := seededHere(t, seed.Options{Cases: 4, Editors: 1, Admins: 1, Orgs: 1, Units: 1, BatchSize: 4, Random: 5})
 	ctx := context.Background()
 	cached := !testpg.OnPostgres()
-	clock := time.Now().UTC().Truncate(time.Millisecond)
-	st.SetClock(func() time.Time { return clock })
+	clock := stoppedClock(st)
 	editor := store.Actor{Account: seededAccount(t, st, "editor1@"+seed.Domain)}
 	write := func(query string, args ...any) { t.Helper(); writeSQL(t, st, query, args...) }
 	// create creates a case file in category and says whether the cache
@@ -171,9 +169,9 @@ func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 	expect("renamed, again", "autre", true, "Antenne renommée", "")
 
 	// Never past its maximum age, nor when the clock goes back.
-	clock = clock.Add(6 * time.Second)
+	*clock = clock.Add(6 * time.Second)
 	expect("six seconds on", "autre", false, "Antenne renommée", "")
-	clock = clock.Add(-time.Second)
+	*clock = clock.Add(-time.Second)
 	expect("a second back", "autre", false, "Antenne renommée", "")
 
 	// A category withdrawn, then the unit closed: refused at once.
@@ -197,4 +195,12 @@ func writeSQL(t *testing.T, st *store.Store, query string, args ...any) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stoppedClock stops st's clock at this moment (to the millisecond, as the
+// store's own) and gives it for the test to move.
+func stoppedClock(st *store.Store) *time.Time {
+	clock := time.Now().UTC().Truncate(time.Millisecond)
+	st.SetClock(func() time.Time { return clock })
+	return &clock
 }

@@ -293,21 +293,43 @@ type caseRow struct {
 // readCase runs one of the one-case forms (with peopleColumn last when
 // people is set).
 func (s *Store) readCase(ctx context.Context, db bun.IDB, query string, people bool, args ...any) (caseRow, error) {
-	var out caseRow
 	rows, err := s.db.Query(ctx, db, query, args...)
 	if err != nil {
-		return out, err
+		return caseRow{}, err
 	}
+	out, _, err := scanCaseRows(rows, people, nil, nil)
+	return out, err
+}
+
+// scanCaseRows reads a one-case form's rows (caseForm's columns) and closes
+// them: before each row's case columns come those lead scans into, and each
+// case column's destination goes through wrap when it is not nil. A row
+// whose case file has no id (a LEFT JOIN's empty side, see GetCaseByHint)
+// is counted and left out.
+func scanCaseRows(rows *sql.Rows, people bool, lead []any, wrap func(any) any) (caseRow, int, error) {
 	defer rows.Close()
+	var out caseRow
+	n := 0
 	for rows.Next() {
+		n++
 		row := new(Case)
 		var k, p sql.NullString
-		dest := append(caseFields(row), &k, &out.reasons)
+		// Room for lead, caseFields (23) and the form's last three.
+		dest := make([]any, 0, len(lead)+26)
+		dest = append(append(append(dest, lead...), caseFields(row)...), &k, &out.reasons)
 		if people {
 			dest = append(dest, &p)
 		}
+		if wrap != nil {
+			for i := len(lead); i < len(dest); i++ {
+				dest[i] = wrap(dest[i])
+			}
+		}
 		if err := rows.Scan(dest...); err != nil {
-			return caseRow{}, err
+			return caseRow{}, n, err
+		}
+		if row.ID == "" {
+			continue
 		}
 		if out.c == nil {
 			out.c, out.people = row, p.String
@@ -315,12 +337,12 @@ func (s *Store) readCase(ctx context.Context, db bun.IDB, query string, people b
 		out.kinds = append(out.kinds, strings.Split(k.String, ",")...)
 	}
 	if err := rows.Close(); err != nil {
-		return caseRow{}, err
+		return caseRow{}, n, err
 	}
 	if out.c != nil {
 		out.c.Unit.ID = out.c.UnitID
 	}
-	return out, nil
+	return out, n, nil
 }
 
 // relationOf makes the relation from the kinds of the account's live
