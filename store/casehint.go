@@ -20,20 +20,30 @@ import (
 //
 // So on PostgreSQL each instance remembers, per token, the last session
 // check it made (a hint), and a get by id runs one statement that reads the
-// session check afresh together with the case file through the grant part
-// of the rule, whose arguments (the account and what it edits for) come
-// from the hint. The hint is never an answer: the statement's own session
-// check must show the same session, account, role, status and scope as the
-// hint, or what it read is dropped and the request goes the usual way
-// (ErrHintStale). Both parts are read in one statement, on one snapshot, so
-// a logout, a block or an ended membership on any instance is seen as
-// surely as by the usual two statements.
+// case file through the grant part of the rule, whose arguments (the account
+// and what it edits for) come from the hint, and beside it the count of the
+// writes that change what a session check reads (sessionChanges, kept by
+// PostgreSQL's triggers, migration 071). The hint was read with that count,
+// in the same statement as its session check: the same count now means no
+// such write was committed in between, on any instance, and the hint is what
+// a session check would read now but for what depends on the hour, which is
+// checked here as every session check checks it (the session's expiry and
+// idle time, the account's memberships' next start or end). Any other count
+// drops what the statement read, and the request goes the usual way
+// (ErrHintStale), which makes a new hint. Both the count and the case file
+// are read in one statement, on one snapshot: a logout, a block or an ended
+// membership on any instance is seen as surely as by the usual two
+// statements. Reading the session, the account and its scope again in the
+// statement instead, as it did first, cost it about a third of its time.
 
 // SessionHint is what the last session check of a token on this instance
 // read: a guess at the caller, checked by GetCaseByHint.
 type SessionHint struct {
 	hash []byte
 	read sessionRead
+	// until is the next moment one of the account's memberships starts or
+	// ends, as read with it (zero: none).
+	until time.Time
 	// scope is what read expands to (scopeFrom), at the moment HintFor ran.
 	scope *Scope
 }
@@ -47,9 +57,9 @@ func (h *SessionHint) Account() *Account {
 	return &acc
 }
 
-// ErrHintStale is GetCaseByHint's answer when its session check does not
-// show what the hint guessed (or shows no live session): the caller checks
-// the session and reads the case file the usual way.
+// ErrHintStale is GetCaseByHint's answer when the hint may no longer be what
+// a session check reads (or reads no live session): the caller checks the
+// session and reads the case file the usual way.
 var ErrHintStale = errors.New("store: session hint stale")
 
 // HintFor gives the hint kept for a token, or nil (always on SQLite, whose
@@ -59,66 +69,71 @@ func (s *Store) HintFor(tok string) *SessionHint {
 		return nil
 	}
 	hash := hashSecret(tok)
-	read, ok := s.hints.hint(string(hash))
+	read, until, ok := s.hints.hint(string(hash))
 	if !ok {
 		return nil
 	}
-	return &SessionHint{hash: hash, read: read, scope: scopeFrom(&read.acc, read.members, read.inspects)}
+	return &SessionHint{hash: hash, read: read, until: until, scope: scopeFrom(&read.acc, read.members, read.inspects)}
 }
 
-// sqlCaseByHint is sqlAuthenticate's session check and, beside it, the
-// case file's page through the grant part of the rule for the account and
-// scope a hint gives (sqlCaseForGrants), empty when it finds none.
-var sqlCaseByHint = statements.PostgresRead(`SELECT ` + authColumns + `, x.* ` + authFrom + `
-	LEFT JOIN LATERAL (` + sqlCaseForGrants.people + `) AS x ON TRUE WHERE s.token_hash = ?`)
+// sqlCaseByHint is the count of the writes that change what a session check
+// reads and, beside it, the case file's page through the grant part of the
+// rule for the account and scope a hint gives (sqlCaseForGrants), empty when
+// it finds none.
+var sqlCaseByHint = statements.PostgresRead(`SELECT ` + sessionChanges + `, x.* FROM (SELECT 1) AS one
+	LEFT JOIN LATERAL (` + sqlCaseForGrants.people + `) AS x ON TRUE`)
 
 // GetCaseByHint is GetCase for the holder of the hint's token, with the
-// session checked in the same statement: the account and session it
-// checked, and the case file's page or GetCase's error. ErrHintStale means
-// the session check did not confirm the hint, and nothing else was decided.
+// hint confirmed in the same statement: the account and session it
+// confirmed, and the case file's page or GetCase's error. ErrHintStale means
+// the hint was not confirmed, and nothing else was decided.
 func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id string) (*CaseDetail, *Account, *Session, error) {
 	guess, sc := h.read, h.scope
-	if !sc.Active || sc.All {
-		// Instance admins read through another form (sqlCaseForAll).
-		return nil, nil, nil, ErrHintStale
-	}
 	now := s.now()
-	args := append([]any{now, now, now, id}, liveGrantArgs(guess.acc.ID, sc, now)...)
-	rows, err := s.db.Query(ctx, s.read, sqlCaseByHint, append(args, h.hash)...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	sess, acc := new(Session), new(Account)
-	var m, in sql.NullString
-	var until *time.Time
-	found, n, err := scanCaseRows(rows, true, authFields(sess, acc, &m, &in, &until), orNull)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if n == 0 || sess.ID != guess.sess.ID || acc.ID != guess.acc.ID || acc.Role != guess.acc.Role ||
-		acc.Status != guess.acc.Status || m.String != guess.members || in.String != guess.inspects {
-		// No such session any more, or not the one guessed: the grant part
-		// was read for someone else's scope.
+	if !sc.Active || sc.All || (!h.until.IsZero() && !now.Before(h.until)) {
+		// Instance admins read through another form (sqlCaseForAll); a
+		// membership that started or ended since changes the scope.
 		return nil, nil, nil, ErrHintStale
 	}
-	members, inspects := m.String, in.String
-	s.hints.put(string(h.hash), 0, now, time.Time{}, sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects})
-	if acc, sess, err = s.admit(ctx, now, sess, acc, members, inspects); err != nil {
+	args := append([]any{now, id}, liveGrantArgs(guess.acc.ID, sc, now)...)
+	rows, err := s.db.Query(ctx, s.read, sqlCaseByHint, args...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var changes sql.NullString
+	found, _, err := scanCaseRows(rows, true, []any{&changes}, orNull)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if changes.String != guess.changes {
+		// Something a session check reads was written since the hint:
+		// the grant part was read for a scope that may be gone.
+		return nil, nil, nil, ErrHintStale
+	}
+	sess, acc := guess.sess, guess.acc
+	admitted, checked, err := s.admit(ctx, now, &sess, &acc, guess.members, guess.inspects)
+	if err != nil {
 		if errors.Is(err, ErrUnauthenticated) {
 			// Expired, idle or no longer active: the usual way says so.
 			err = ErrHintStale
 		}
 		return nil, nil, nil, err
 	}
-	actor := Actor{Account: acc, ClientIP: clientIP, SessionID: sess.ID}
+	if checked.LastSeenAt != guess.sess.LastSeenAt {
+		// admit wrote the session's last activity: the next hint holds it.
+		touched := guess
+		touched.sess.LastSeenAt = checked.LastSeenAt
+		s.hints.put(string(h.hash), 0, now, h.until, touched)
+	}
+	actor := Actor{Account: admitted, ClientIP: clientIP, SessionID: checked.ID}
 	c, rel, people, err := s.caseReadAfter(ctx, s.read, actor, id, false, true, &found)
 	if err != nil {
-		return nil, acc, sess, err
+		return nil, admitted, checked, err
 	}
 	d, err := s.detailOf(actor, c, rel, func() ([]Person, []Collaborator, error) {
 		return peopleFromJSON(people, rel.manager())
 	})
-	return d, acc, sess, err
+	return d, admitted, checked, err
 }
 
 // orNull wraps a scan destination of caseFields and readCase so that a NULL

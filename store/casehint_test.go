@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"cloison/internal/testpg"
 	"cloison/store"
@@ -107,6 +108,96 @@ func TestCaseByHintChecksTheSessionInItsOwnStatement(t *testing.T) {
 	}
 	if _, err := get("membership back", mine[1].ID); err != nil {
 		t.Fatalf("with the membership back: %v", err)
+	}
+
+	// Every other write a session check reads makes the hint stale until
+	// the usual check has read it again, undone or not; writes it does not
+	// read leave the hint standing (migration 071's triggers).
+	var unitID, categoryID string
+	if err := st.Engine().Reader().NewRaw("SELECT unit_id FROM memberships WHERE account_id = ?", editor.ID).Scan(ctx, &unitID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Engine().Reader().NewRaw("SELECT id FROM categories WHERE active ORDER BY id LIMIT 1").Scan(ctx, &categoryID); err != nil {
+		t.Fatal(err)
+	}
+	// A category of its own, which no one inspects yet.
+	const then = "2026-01-01 00:00:00.000+00:00"
+	writeSQL(t, st, "INSERT INTO categories (id, created_at, updated_at) VALUES ('hint-test', ?, ?)", then, then)
+	for _, w := range []struct {
+		name, write, undo string
+		args              []any
+	}{
+		{"role", "UPDATE accounts SET role = 'reader' WHERE id = ?", "UPDATE accounts SET role = 'editor' WHERE id = ?", []any{editor.ID}},
+		{"name", "UPDATE accounts SET name = name || '.' WHERE id = ?", "UPDATE accounts SET name = rtrim(name, '.') WHERE id = ?", []any{editor.ID}},
+		{"unit", "UPDATE units SET module_inspectors = NOT module_inspectors WHERE id = ?", "UPDATE units SET module_inspectors = NOT module_inspectors WHERE id = ?", []any{unitID}},
+		{"inspector", "INSERT INTO category_inspectors (account_id, category_id, named_at) VALUES (?, ?, '" + then + "')",
+			"DELETE FROM category_inspectors WHERE account_id = ? AND category_id = ?", []any{editor.ID, "hint-test"}},
+		{"inspection", "INSERT INTO unit_inspection (unit_id, category_id, opened_at) VALUES (?, ?, '" + then + "')",
+			"DELETE FROM unit_inspection WHERE unit_id = ? AND category_id = ?", []any{unitID, "hint-test"}},
+		{"other sessions ended", "DELETE FROM sessions WHERE account_id = ? AND id <> ?", "", []any{editor.ID, sess.ID}},
+	} {
+		for _, q := range []string{w.write, w.undo} {
+			if q == "" {
+				continue
+			}
+			writeSQL(t, st, q, w.args...)
+			if _, err := get(w.name, mine[1].ID); !errors.Is(err, store.ErrHintStale) {
+				t.Errorf("%s: %q left the hint standing (%v)", w.name, q, err)
+			}
+			if _, _, err := st.Authenticate(ctx, tok); err != nil {
+				t.Fatalf("%s: %v", w.name, err)
+			}
+			if _, err := get(w.name+", checked again", mine[1].ID); err != nil {
+				t.Fatalf("%s, checked again: %v", w.name, err)
+			}
+		}
+	}
+	for _, w := range []struct {
+		name  string
+		write func()
+	}{
+		{"last activity", func() { writeSQL(t, st, "UPDATE sessions SET last_seen_at = last_seen_at WHERE id = ?", sess.ID) }},
+		{"failed logins", func() { writeSQL(t, st, "UPDATE accounts SET failed_logins = 0 WHERE id = ?", editor.ID) }},
+		{"another session", func() {
+			if _, err := st.OpenTestSession(ctx, editor.ID); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a case file", func() {
+			if _, err := st.CreateCase(ctx, store.Actor{Account: acc, SessionID: sess.ID}, store.NewCase{Title: "Hint", CategoryID: categoryID, UnitID: unitID}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		w.write()
+		if _, err := get(w.name, mine[1].ID); err != nil {
+			t.Errorf("after a write a session check does not read (%s): %v", w.name, err)
+		}
+	}
+
+	// A membership that starts later changes the scope without a write at
+	// that moment: the hint holds until then, and not after.
+	clock := stoppedClock(st)
+	var otherUnit string
+	if err := st.Engine().Reader().NewRaw("SELECT id FROM units WHERE id <> ? ORDER BY id LIMIT 1", unitID).Scan(ctx, &otherUnit); err != nil {
+		t.Fatal(err)
+	}
+	starts := clock.Add(time.Minute)
+	writeSQL(t, st, `INSERT INTO memberships (id, account_id, unit_id, role, valid_from, created_at, updated_at)
+		VALUES ('hint-later', ?, ?, 'editor', ?, ?, ?)`, editor.ID, otherUnit, starts, *clock, *clock)
+	if _, _, err := st.Authenticate(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := get("before the membership starts", mine[1].ID); err != nil {
+		t.Fatalf("before the membership starts: %v", err)
+	}
+	*clock = starts
+	if _, err := get("the membership started", mine[1].ID); !errors.Is(err, store.ErrHintStale) {
+		t.Errorf("once the membership has started: %v, want ErrHintStale", err)
+	}
+	writeSQL(t, st, "DELETE FROM memberships WHERE id = 'hint-later'")
+	if _, _, err := st.Authenticate(ctx, tok); err != nil {
+		t.Fatal(err)
 	}
 
 	// Blocked: stale, and the usual way refuses the session.

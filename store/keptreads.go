@@ -75,16 +75,17 @@ func (c *keptReads[V]) get(key string, commits uint64, now time.Time) (V, bool) 
 	return e.v, true
 }
 
-// hint gives the value last kept for key however old it is and whatever
-// was written since: on PostgreSQL, a guess that the statement using it
-// checks (see SessionHint), never an answer. A nil cache holds none.
-func (c *keptReads[V]) hint(key string) (V, bool) {
+// hint gives the value last kept for key, with its until, however old it
+// is and whatever was written since: on PostgreSQL, a guess that the
+// statement using it checks (see SessionHint), never an answer. A nil cache
+// holds none.
+func (c *keptReads[V]) hint(key string) (V, time.Time, bool) {
 	var none V
 	e, ok := c.entry(key)
 	if !ok {
-		return none, false
+		return none, time.Time{}, false
 	}
-	return e.v, true
+	return e.v, e.until, true
 }
 
 // entry is what is kept for key, if anything (nothing in a nil cache).

@@ -215,9 +215,10 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 // every request, and each statement costs more than its seeks. Its times
 // come as text (see engine.ScanTime).
 //
-// On SQLite it also reads the next moment one of the account's memberships
-// starts or ends, until which the scope read holds (see keptReads); on
-// PostgreSQL, which keeps no cache, that column is NULL.
+// It also reads the next moment one of the account's memberships starts or
+// ends, until which the scope read holds (see keptReads and SessionHint),
+// and on PostgreSQL the count of the writes that change what it reads
+// (sessionChanges; SQLite's is NULL).
 var sqlAuthenticate = statements.Read(`SELECT ` + authColumns + ` ` + authFrom + ` WHERE s.token_hash = ?`)
 
 // authColumns and authFrom are sqlAuthenticate's, which sqlCaseByHint
@@ -227,15 +228,20 @@ const authFrom = `FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id`
 var authColumns = `s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expires_at,
 	a.id, a.email, a.email_key, a.name, a.role, a.status, a.locale, a.password_hash,
 	+a.pledge_signed_at, a.failed_logins, +a.created_at, +a.updated_at, ` + fmt.Sprintf(scopeColumns, "s.account_id") + `,
-	` + pgAlso(`(SELECT min(CASE WHEN +m.valid_from > ? THEN +m.valid_from ELSE +m.valid_until END)
+	(SELECT min(CASE WHEN +m.valid_from > ? THEN +m.valid_from ELSE +m.valid_until END)
 		FROM memberships AS m INDEXED BY memberships_account
-		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?))`, `NULL`)
+		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?)), ` + sessionChanges
 
-func authFields(sess *Session, acc *Account, members, inspects *sql.NullString, until **time.Time) []any {
+// sessionChanges reads, on PostgreSQL, the count of the writes that change
+// what a session check reads (migration 071, and SessionHint): NULL before
+// the first, and on SQLite, which counts its own commits instead.
+var sessionChanges = pgAlso(`NULL AS session_changes`, `(SELECT value FROM settings WHERE key = 'session_changes')`)
+
+func authFields(sess *Session, acc *Account, members, inspects, changes *sql.NullString, until **time.Time) []any {
 	return []any{&sess.ID, &sess.AccountID, engine.ScanTime(&sess.CreatedAt), engine.ScanTime(&sess.LastSeenAt), engine.ScanTime(&sess.ExpiresAt),
 		&acc.ID, &acc.Email, &acc.EmailKey, &acc.Name, &acc.Role, &acc.Status, &acc.Locale, &acc.PasswordHash,
 		engine.ScanTimeOrNil(&acc.PledgeSignedAt), &acc.FailedLogins, engine.ScanTime(&acc.CreatedAt), engine.ScanTime(&acc.UpdatedAt),
-		members, inspects, engine.ScanTimeOrNil(until)}
+		members, inspects, engine.ScanTimeOrNil(until), changes}
 }
 
 // sessionRead is one session check as sqlAuthenticate read it, as kept on
@@ -244,6 +250,9 @@ type sessionRead struct {
 	sess              Session
 	acc               Account
 	members, inspects string
+	// changes is sessionChanges as read with it (PostgreSQL; "" before the
+	// first such write, and on SQLite).
+	changes string
 }
 
 // Authenticate resolves a bearer token to its active account and session.
@@ -270,14 +279,10 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	if e, ok := s.sessions.get(key, commits, now); ok {
 		*sess, *acc, members, inspects = e.sess, e.acc, e.members, e.inspects
 	} else {
-		var m, in sql.NullString
+		var m, in, changes sql.NullString
 		var until *time.Time
-		args := []any{now, now, hash}
-		if !s.pg {
-			// The memberships' next start or end, PostgreSQL's NULL.
-			args = []any{now, now, now, now, now, hash}
-		}
-		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(sess, acc, &m, &in, &until)...)
+		args := []any{now, now, now, now, now, hash}
+		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(sess, acc, &m, &in, &changes, &until)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, ErrUnauthenticated
 		}
@@ -289,7 +294,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 		if until != nil {
 			ends = *until
 		}
-		read := sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects}
+		read := sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects, changes: changes.String}
 		s.sessions.put(key, commits, now, ends, read)
 		s.hints.put(key, commits, now, ends, read)
 	}
