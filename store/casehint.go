@@ -110,20 +110,13 @@ func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id 
 		// the grant part was read for a scope that may be gone.
 		return nil, nil, nil, ErrHintStale
 	}
-	sess, acc := guess.sess, guess.acc
-	admitted, checked, err := s.admit(ctx, now, &sess, &acc, guess.members, guess.inspects)
+	admitted, checked, err := s.admitRead(ctx, string(h.hash), 0, now, h.until, guess)
 	if err != nil {
 		if errors.Is(err, ErrUnauthenticated) {
 			// Expired, idle or no longer active: the usual way says so.
 			err = ErrHintStale
 		}
 		return nil, nil, nil, err
-	}
-	if checked.LastSeenAt != guess.sess.LastSeenAt {
-		// admit wrote the session's last activity: the next hint holds it.
-		touched := guess
-		touched.sess.LastSeenAt = checked.LastSeenAt
-		s.hints.put(string(h.hash), 0, now, h.until, touched)
 	}
 	actor := Actor{Account: admitted, ClientIP: clientIP, SessionID: checked.ID}
 	c, rel, people, err := s.caseReadAfter(ctx, s.read, actor, id, false, true, &found)

@@ -232,3 +232,76 @@ func TestCaseByHintChecksTheSessionInItsOwnStatement(t *testing.T) {
 		t.Errorf("logged out, the session check: %v", err)
 	}
 }
+
+// On PostgreSQL a session check is the token's last one on this instance
+// when the count of the writes that change what it reads has not moved
+// (confirmHint): every such write, made here as another instance would make
+// it, is seen at the next check, and the session's last activity, written
+// at most once a minute, is not written again at every request.
+func TestSessionCheckConfirmedByTheCount(t *testing.T) {
+	if !testpg.OnPostgres() {
+		t.Skip("PostgreSQL only: SQLite keeps the session check while nothing is written")
+	}
+	st := seededHere(t, seed.Options{Cases: 4, Editors: 1, Admins: 1, Helpers: 1, Orgs: 1, Units: 1, BatchSize: 4, Random: 12})
+	ctx := context.Background()
+	clock := stoppedClock(st)
+	editor := seededAccount(t, st, "editor1@"+seed.Domain)
+	tok, err := st.OpenTestSession(ctx, editor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step, role string) {
+		t.Helper()
+		for i := range 2 { // the first reads the session check, the second may take it as confirmed
+			acc, _, err := st.Authenticate(ctx, tok)
+			if role == "" {
+				if !errors.Is(err, store.ErrUnauthenticated) {
+					t.Fatalf("%s (%d): %v, want ErrUnauthenticated", step, i, err)
+				}
+				continue
+			}
+			if err != nil || acc.Role != role {
+				t.Fatalf("%s (%d): %+v, %v; want the role %s", step, i, acc, err, role)
+			}
+		}
+	}
+	check("first", store.RoleEditor)
+	writeSQL(t, st, "UPDATE memberships SET role = 'member' WHERE account_id = ?", editor.ID)
+	check("reader", store.RoleReader)
+	writeSQL(t, st, "UPDATE memberships SET role = 'editor' WHERE account_id = ?", editor.ID)
+	check("editor again", store.RoleEditor)
+
+	// The last activity: written when a minute old, then not until a
+	// minute later.
+	lastSeen := func() time.Time {
+		t.Helper()
+		var at string
+		if err := st.Engine().Reader().NewRaw("SELECT last_seen_at FROM sessions WHERE account_id = ?", editor.ID).Scan(ctx, &at); err != nil {
+			t.Fatal(err)
+		}
+		v, err := time.Parse("2006-01-02 15:04:05.999-07:00", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	opened := lastSeen()
+	*clock = clock.Add(2 * time.Minute)
+	check("two minutes on", store.RoleEditor)
+	touched := lastSeen()
+	if !touched.Equal(*clock) {
+		t.Fatalf("last activity %v, want %v (opened %v)", touched, *clock, opened)
+	}
+	*clock = clock.Add(30 * time.Second)
+	check("half a minute on", store.RoleEditor)
+	if at := lastSeen(); !at.Equal(touched) {
+		t.Errorf("last activity written again after half a minute: %v, want %v", at, touched)
+	}
+
+	writeSQL(t, st, "UPDATE accounts SET status = 'blocked' WHERE id = ?", editor.ID)
+	check("blocked", "")
+	writeSQL(t, st, "UPDATE accounts SET status = 'active' WHERE id = ?", editor.ID)
+	check("active again", store.RoleEditor)
+	writeSQL(t, st, "DELETE FROM sessions WHERE account_id = ?", editor.ID)
+	check("logged out", "")
+}

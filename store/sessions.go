@@ -265,7 +265,8 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	// This runs on every request: one prepared lookup by unique key, its
 	// row scanned by hand (bun's reflection cost more than the lookup),
 	// or on SQLite what the last one read while nothing has been written
-	// since (see keptReads).
+	// since (see keptReads), or on PostgreSQL what the last one read while
+	// nothing it reads has been written since (confirmHint).
 	// What the account reaches is expanded once, here, for the whole
 	// request: its memberships' dates are checked against this moment.
 	now := s.now()
@@ -274,31 +275,77 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	// Read before the statement: an entry kept with it holds every write
 	// counted so far (see engine.DB.Commits).
 	commits := s.db.Commits()
-	sess, acc := new(Session), new(Account)
-	var members, inspects string
-	if e, ok := s.sessions.get(key, commits, now); ok {
-		*sess, *acc, members, inspects = e.sess, e.acc, e.members, e.inspects
-	} else {
+	var until time.Time
+	read, ok := s.sessions.get(key, commits, now)
+	if !ok {
+		var err error
+		if read, until, ok, err = s.confirmHint(ctx, key, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !ok {
 		var m, in, changes sql.NullString
-		var until *time.Time
+		var next *time.Time
+		var sess Session
+		var acc Account
 		args := []any{now, now, now, now, now, hash}
-		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(sess, acc, &m, &in, &changes, &until)...)
+		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(&sess, &acc, &m, &in, &changes, &next)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, ErrUnauthenticated
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		members, inspects = m.String, in.String
-		var ends time.Time
-		if until != nil {
-			ends = *until
+		if next != nil {
+			until = *next
 		}
-		read := sessionRead{sess: *sess, acc: *acc, members: members, inspects: inspects, changes: changes.String}
-		s.sessions.put(key, commits, now, ends, read)
-		s.hints.put(key, commits, now, ends, read)
+		read = sessionRead{sess: sess, acc: acc, members: m.String, inspects: in.String, changes: changes.String}
+		s.sessions.put(key, commits, now, until, read)
+		s.hints.put(key, commits, now, until, read)
 	}
-	return s.admit(ctx, now, sess, acc, members, inspects)
+	return s.admitRead(ctx, key, commits, now, until, read)
+}
+
+// admitRead is admit on a copy of read, the token's last session check
+// (until, its next membership start or end), which stays as it was read:
+// when admit writes the session's last activity, the token's hint (on
+// PostgreSQL) takes it, or the next request confirmed by the hint would
+// write it again. SQLite's kept check goes with the write.
+func (s *Store) admitRead(ctx context.Context, key string, commits uint64, now, until time.Time, read sessionRead) (*Account, *Session, error) {
+	sess, acc := read.sess, read.acc
+	admitted, checked, err := s.admit(ctx, now, &sess, &acc, read.members, read.inspects)
+	if err == nil && !checked.LastSeenAt.Equal(read.sess.LastSeenAt) {
+		read.sess.LastSeenAt = checked.LastSeenAt
+		s.hints.put(key, commits, now, until, read)
+	}
+	return admitted, checked, err
+}
+
+// sqlSessionChanges reads the count of the writes that change what a
+// session check reads (PostgreSQL, migration 071).
+var sqlSessionChanges = statements.PostgresRead(`SELECT ` + sessionChanges)
+
+// confirmHint gives, on PostgreSQL, the token's last session check on this
+// instance when nothing it read has been written since, on any instance:
+// the count of such writes it was read with is the count now (see
+// SessionHint), and none of the account's memberships has started or ended
+// since. It is one statement of one row by key where the session check is
+// five B-tree reads and two aggregates, on every request; the check's
+// snapshot is as old as the count's, as the session check's own would be.
+// Not confirmed (or on SQLite), the caller reads the session check itself.
+func (s *Store) confirmHint(ctx context.Context, key string, now time.Time) (sessionRead, time.Time, bool, error) {
+	read, until, ok := s.hints.hint(key)
+	if !ok || (!until.IsZero() && !now.Before(until)) {
+		return sessionRead{}, time.Time{}, false, nil
+	}
+	var changes sql.NullString
+	if err := s.db.QueryRow(ctx, s.read, sqlSessionChanges, nil, &changes); err != nil {
+		return sessionRead{}, time.Time{}, false, err
+	}
+	if changes.String != read.changes {
+		return sessionRead{}, time.Time{}, false, nil
+	}
+	return read, until, true, nil
 }
 
 // admit finishes a session check from what sqlAuthenticate read at now: the
