@@ -133,21 +133,33 @@ BENCH_ARGS     ?=
 # DATABASE=postgres: the same scenarios on SQLite, then on PostgreSQL (a
 # throwaway cluster started for the run, with fsync, its fresh database),
 # then both tables and PostgreSQL / SQLite side by side. The PostgreSQL
-# run's report goes beside BENCH_OUT, with -postgres before .json.
+# run's report goes beside BENCH_OUT, with -postgres before .json. With
+# BENCH_ROUNDS above 1 the engines take turns, a round of each at a time on
+# the same two seeded databases, and the table gives medians and the median
+# of each round's ratio (this machine's slow and fast spells last minutes);
+# round i's reports are BENCH_OUT's and BENCH_OUT_PG's names with -i.
 DATABASE       ?= sqlite
 BENCH_OUT_PG   ?= $(basename $(BENCH_OUT))-postgres.json
-LOADTEST       := $(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -orgs $(BENCH_ORGS) -units $(BENCH_UNITS) \
-	  -conns $(BENCH_CONNS) -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS)
+LOADTEST_ONE   := $(GO) run ./server/loadtest -bin $(CURDIR)/$(BIN) -cases $(BENCH_CASES) -orgs $(BENCH_ORGS) -units $(BENCH_UNITS) \
+	  -conns $(BENCH_CONNS) -duration $(BENCH_DURATION)
+LOADTEST       := $(LOADTEST_ONE) -rounds $(BENCH_ROUNDS)
 bench: wrk
 	$(GO) build -o $(BIN) .
 ifeq ($(DATABASE),sqlite)
 	$(LOADTEST) -out $(BENCH_OUT) $(BENCH_ARGS)
 else ifeq ($(DATABASE),postgres)
-	$(LOADTEST) -out $(BENCH_OUT) $(BENCH_ARGS)
-	@echo; echo "== the same on PostgreSQL"
-	CLOISON_TEST_DATABASE_URL= TESTPG_DURABLE=1 scripts/testpg.sh sh -c '$(LOADTEST) -out $(BENCH_OUT_PG) $(BENCH_ARGS) \
-	  -database-url "$$CLOISON_TEST_DATABASE_URL" -postgres-data "$$CLOISON_TEST_PGDATA"'
-	$(GO) run ./server/loadtest -compare $(BENCH_OUT),$(BENCH_OUT_PG)
+	CLOISON_TEST_DATABASE_URL= TESTPG_DURABLE=1 scripts/testpg.sh sh -c 'set -e; w=$$(mktemp -d); trap "rm -rf $$w" EXIT; \
+	  s=; p=; for i in $$(seq $(BENCH_ROUNDS)); do \
+	    so=$(BENCH_OUT); po=$(BENCH_OUT_PG); \
+	    if [ $(BENCH_ROUNDS) -gt 1 ]; then so=$(basename $(BENCH_OUT))-$$i.json; po=$(basename $(BENCH_OUT_PG))-$$i.json; fi; \
+	    echo; echo "== round $$i of $(BENCH_ROUNDS): SQLite"; \
+	    $(LOADTEST_ONE) -data $$w/sqlite -out $$so $(BENCH_ARGS); \
+	    echo; echo "== round $$i of $(BENCH_ROUNDS): PostgreSQL"; \
+	    $(LOADTEST_ONE) -data $$w/postgres -out $$po $(BENCH_ARGS) \
+	      -database-url "$$CLOISON_TEST_DATABASE_URL" -postgres-data "$$CLOISON_TEST_PGDATA"; \
+	    s=$$s$${s:++}$$so; p=$$p$${p:++}$$po; \
+	  done; \
+	  $(GO) run ./server/loadtest -compare "$$s,$$p"'
 else
 	@echo "DATABASE=$(DATABASE): sqlite or postgres"; exit 2
 endif
