@@ -21,18 +21,18 @@ import (
 // So on PostgreSQL each instance remembers, per token, the last session
 // check it made (a hint), and a get by id runs one statement that reads the
 // case file through the grant part of the rule, whose arguments (the account
-// and what it edits for) come from the hint, and beside it the count of the
-// writes that change what a session check reads (sessionChanges, kept by
-// PostgreSQL's triggers, migration 071). The hint was read with that count,
-// in the same statement as its session check: the same count now means no
-// such write was committed in between, on any instance, and the hint is what
-// a session check would read now but for what depends on the hour, which is
-// checked here as every session check checks it (the session's expiry and
-// idle time, the account's memberships' next start or end). Any other count
-// drops what the statement read, and the request goes the usual way
-// (ErrHintStale), which makes a new hint. Both the count and the case file
-// are read in one statement, on one snapshot: a logout, a block or an ended
-// membership on any instance is seen as surely as by the usual two
+// and what it edits for) come from the hint, and beside it the stamp of the
+// last write that changes what a session check reads (sessionChanges, set to
+// a new random value by PostgreSQL's triggers, migration 071). The hint was
+// read with the stamp, in the same statement as its session check: the same
+// stamp now means no such write was committed in between, on any instance,
+// and the hint is what a session check would read now but for what depends
+// on the hour, which is checked here as every session check checks it (the
+// session's expiry and idle time, the account's memberships' next start or
+// end). Another stamp drops what the statement read, and the request goes
+// the usual way (ErrHintStale), which makes a new hint. The stamp and the
+// case file are read in one statement, on one snapshot: a logout, a block or
+// an ended membership on any instance is seen as surely as by the usual two
 // statements. Reading the session, the account and its scope again in the
 // statement instead, as it did first, cost it about a third of its time.
 
@@ -76,8 +76,8 @@ func (s *Store) HintFor(tok string) *SessionHint {
 	return &SessionHint{hash: hash, read: read, until: until, scope: scopeFrom(&read.acc, read.members, read.inspects)}
 }
 
-// sqlCaseByHint is the count of the writes that change what a session check
-// reads and, beside it, the case file's page through the grant part of the
+// sqlCaseByHint is the stamp of the last write that changes what a session
+// check reads and, beside it, the case file's page through the grant part of the
 // rule for the account and scope a hint gives (sqlCaseForGrants), empty when
 // it finds none.
 var sqlCaseByHint = statements.PostgresRead(`SELECT ` + sessionChanges + `, x.* FROM (SELECT 1) AS one

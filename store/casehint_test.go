@@ -234,11 +234,11 @@ func TestCaseByHintChecksTheSessionInItsOwnStatement(t *testing.T) {
 }
 
 // On PostgreSQL a session check is the token's last one on this instance
-// when the count of the writes that change what it reads has not moved
+// when the stamp of the last write that changes what it reads has not moved
 // (confirmHint): every such write, made here as another instance would make
 // it, is seen at the next check, and the session's last activity, written
 // at most once a minute, is not written again at every request.
-func TestSessionCheckConfirmedByTheCount(t *testing.T) {
+func TestSessionCheckConfirmedByTheStamp(t *testing.T) {
 	if !testpg.OnPostgres() {
 		t.Skip("PostgreSQL only: SQLite keeps the session check while nothing is written")
 	}

@@ -182,13 +182,13 @@ func TestPostgresSchemaMatchesSQLite(t *testing.T) {
 
 	// Triggers: PostgreSQL splits one of SQLite's in two (_1, _2) where it
 	// must run its statements in order, folds the words of a search entry
-	// no write gave (migration 067), which FTS5 does itself, and counts the
+	// no write gave (migration 067), which FTS5 does itself, and stamps the
 	// writes that change what a session check reads (migration 071), which
 	// SQLite's one process counts itself.
 	liteTriggers := rowsOf(t, liteDB, `SELECT name FROM sqlite_schema WHERE type = 'trigger'`)
 	var pgTriggers []string
 	for _, name := range rowsOf(t, pgDB, `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname <> 'case_search_document'
-		AND tgfoid <> 'session_changes_count'::regproc`) {
+		AND tgfoid <> 'session_changes_stamp'::regproc`) {
 		name = strings.TrimSuffix(strings.TrimSuffix(name, "_1"), "_2")
 		if !slices.Contains(pgTriggers, name) {
 			pgTriggers = append(pgTriggers, name)

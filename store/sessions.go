@@ -217,7 +217,7 @@ func (s *Store) recordFailure(ctx context.Context, acc *Account, clientIP string
 //
 // It also reads the next moment one of the account's memberships starts or
 // ends, until which the scope read holds (see keptReads and SessionHint),
-// and on PostgreSQL the count of the writes that change what it reads
+// and on PostgreSQL the stamp of the last write that changes what it reads
 // (sessionChanges; SQLite's is NULL).
 var sqlAuthenticate = statements.Read(`SELECT ` + authColumns + ` ` + authFrom + ` WHERE s.token_hash = ?`)
 
@@ -232,9 +232,9 @@ var authColumns = `s.id, s.account_id, +s.created_at, +s.last_seen_at, +s.expire
 		FROM memberships AS m INDEXED BY memberships_account
 		WHERE m.account_id = s.account_id AND (+m.valid_from > ? OR +m.valid_until > ?)), ` + sessionChanges
 
-// sessionChanges reads, on PostgreSQL, the count of the writes that change
-// what a session check reads (migration 071, and SessionHint): NULL before
-// the first, and on SQLite, which counts its own commits instead.
+// sessionChanges reads, on PostgreSQL, the stamp of the last write that
+// changes what a session check reads (migration 071, and SessionHint): NULL
+// before the first, and on SQLite, which counts its own commits instead.
 var sessionChanges = pgAlso(`NULL AS session_changes`, `(SELECT value FROM settings WHERE key = 'session_changes')`)
 
 func authFields(sess *Session, acc *Account, members, inspects, changes *sql.NullString, until **time.Time) []any {
@@ -321,18 +321,18 @@ func (s *Store) admitRead(ctx context.Context, key string, commits uint64, now, 
 	return admitted, checked, err
 }
 
-// sqlSessionChanges reads the count of the writes that change what a
+// sqlSessionChanges reads the stamp of the last write that changes what a
 // session check reads (PostgreSQL, migration 071).
 var sqlSessionChanges = statements.PostgresRead(`SELECT ` + sessionChanges)
 
 // confirmHint gives, on PostgreSQL, the token's last session check on this
 // instance when nothing it read has been written since, on any instance:
-// the count of such writes it was read with is the count now (see
-// SessionHint), and none of the account's memberships has started or ended
-// since. It is one statement of one row by key where the session check is
-// five B-tree reads and two aggregates, on every request; the check's
-// snapshot is as old as the count's, as the session check's own would be.
-// Not confirmed (or on SQLite), the caller reads the session check itself.
+// the stamp it was read with is the stamp now (see SessionHint), and none
+// of the account's memberships has started or ended since. It is one
+// statement of one row by key where the session check is five B-tree reads
+// and two aggregates, on every request; the check's snapshot is as old as
+// the stamp's, as the session check's own would be. Not confirmed (or on
+// SQLite), the caller reads the session check itself.
 func (s *Store) confirmHint(ctx context.Context, key string, now time.Time) (sessionRead, time.Time, bool, error) {
 	read, until, ok := s.hints.hint(key)
 	if !ok || (!until.IsZero() && !now.Before(until)) {

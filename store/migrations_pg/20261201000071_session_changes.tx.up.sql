@@ -1,4 +1,4 @@
--- PostgreSQL only: a count of the writes that can change what a session
+-- PostgreSQL only: a stamp of the last write that can change what a session
 -- check reads (store/casehint.go).
 --
 -- On PostgreSQL each instance keeps, per token, its last session check as a
@@ -8,39 +8,43 @@
 -- time. Instead, every statement that writes what a session check reads
 -- (sessions but for their last activity, accounts but for their failed
 -- logins, memberships, units, inspectors' categories and units' inspections)
--- adds one to this count, in its own transaction, and the guess keeps the
--- count it was read with. The same count read later, on any instance, means
--- that none of those writes was committed in between: the guess is still what
--- a session check would read, but for what depends on the hour (a session's
--- expiry and idle time, a membership that starts or ends), which the instance
--- checks itself.
+-- sets this stamp to a new random value, in its own transaction, and the
+-- guess keeps the stamp it was read with. The same stamp read later, on any
+-- instance, means that none of those writes was committed in between: the
+-- guess is still what a session check would read, but for what depends on the
+-- hour (a session's expiry and idle time, a membership that starts or ends),
+-- which the instance checks itself. A random value rather than a count: a
+-- database restored from a dump under running instances (or another
+-- database put at the same address) cannot come back to a value an instance
+-- saw with other sessions behind it; the stamp it brings is the one its own
+-- sessions were read with.
 --
--- The count lives in the settings table, which both engines have, under its
--- own key; it is made by the first write that counts. SQLite needs none: its
--- one process counts its own commits (store/keptreads.go).
+-- The stamp lives in the settings table, which both engines have, under its
+-- own key; the first write that counts makes it. SQLite needs none: its one
+-- process counts its own commits (store/keptreads.go).
 
-CREATE FUNCTION session_changes_count() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION session_changes_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO settings (key, value) VALUES ('session_changes', '1')
-        ON CONFLICT (key) DO UPDATE SET value = (settings.value::bigint + 1)::text;
+    INSERT INTO settings (key, value) VALUES ('session_changes', gen_random_uuid()::text)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     RETURN NULL;
 END $$;
 
--- Statement-level: a statement that changes many rows counts once.
+-- Statement-level: a statement that changes many rows stamps once.
 CREATE TRIGGER sessions_changes AFTER DELETE OR TRUNCATE ON sessions
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER sessions_changes_update AFTER UPDATE OF id, token_hash, account_id, created_at, expires_at ON sessions
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER accounts_changes AFTER DELETE OR TRUNCATE ON accounts
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER accounts_changes_update AFTER UPDATE OF id, email, email_key, name, role, status, locale, password_hash,
     pledge_signed_at ON accounts
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER memberships_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON memberships
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER units_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON units
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER category_inspectors_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON category_inspectors
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
 CREATE TRIGGER unit_inspection_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON unit_inspection
-    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_count();
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changes_stamp();
