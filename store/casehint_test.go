@@ -298,6 +298,13 @@ func TestSessionCheckConfirmedByTheStamp(t *testing.T) {
 		t.Errorf("last activity written again after half a minute: %v, want %v", at, touched)
 	}
 
+	// Another instance writes the last activity without changing the
+	// stamp: the guess's older one does not make the session idle.
+	*clock = clock.Add(25 * time.Minute)
+	writeSQL(t, st, "UPDATE sessions SET last_seen_at = ? WHERE account_id = ?", *clock, editor.ID)
+	*clock = clock.Add(10 * time.Minute)
+	check("active on another instance", store.RoleEditor)
+
 	writeSQL(t, st, "UPDATE accounts SET status = 'blocked' WHERE id = ?", editor.ID)
 	check("blocked", "")
 	writeSQL(t, st, "UPDATE accounts SET status = 'active' WHERE id = ?", editor.ID)

@@ -277,33 +277,61 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 	commits := s.db.Commits()
 	var until time.Time
 	read, ok := s.sessions.get(key, commits, now)
+	hinted := false
 	if !ok {
 		var err error
 		if read, until, ok, err = s.confirmHint(ctx, key, now); err != nil {
 			return nil, nil, err
 		}
+		hinted = ok
 	}
 	if !ok {
-		var m, in, changes sql.NullString
-		var next *time.Time
-		var sess Session
-		var acc Account
-		args := []any{now, now, now, now, now, hash}
-		err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(&sess, &acc, &m, &in, &changes, &next)...)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, ErrUnauthenticated
-		}
-		if err != nil {
+		var err error
+		if read, until, err = s.readSessionCheck(ctx, hash, commits, now); err != nil {
 			return nil, nil, err
 		}
-		if next != nil {
-			until = *next
-		}
-		read = sessionRead{sess: sess, acc: acc, members: m.String, inspects: in.String, changes: changes.String}
-		s.sessions.put(key, commits, now, until, read)
-		s.hints.put(key, commits, now, until, read)
 	}
-	return s.admitRead(ctx, key, commits, now, until, read)
+	acc, sess, err := s.admitRead(ctx, key, commits, now, until, read)
+	if hinted && errors.Is(err, ErrUnauthenticated) {
+		// The guess's last activity may be older than the session's:
+		// another instance writes it without changing the stamp. Idle by
+		// the guess is not idle until the session check itself says so.
+		if read, until, err = s.readSessionCheck(ctx, hash, commits, now); err != nil {
+			return nil, nil, err
+		}
+		return s.admitRead(ctx, key, commits, now, until, read)
+	}
+	return acc, sess, err
+}
+
+// readSessionCheck reads the session check of the token whose hash is
+// given (sqlAuthenticate) at now, and keeps it (on SQLite while the
+// engine's count of COMMITs stands at commits, on PostgreSQL as the token's
+// guess): what it read, and the next moment one of the account's
+// memberships starts or ends (zero: none). No such session is
+// ErrUnauthenticated.
+func (s *Store) readSessionCheck(ctx context.Context, hash []byte, commits uint64, now time.Time) (sessionRead, time.Time, error) {
+	var m, in, changes sql.NullString
+	var next *time.Time
+	var sess Session
+	var acc Account
+	args := []any{now, now, now, now, now, hash}
+	err := s.db.QueryRow(ctx, s.read, sqlAuthenticate, args, authFields(&sess, &acc, &m, &in, &changes, &next)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionRead{}, time.Time{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return sessionRead{}, time.Time{}, err
+	}
+	var until time.Time
+	if next != nil {
+		until = *next
+	}
+	read := sessionRead{sess: sess, acc: acc, members: m.String, inspects: in.String, changes: changes.String}
+	key := string(hash)
+	s.sessions.put(key, commits, now, until, read)
+	s.hints.put(key, commits, now, until, read)
+	return read, until, nil
 }
 
 // admitRead is admit on a copy of read, the token's last session check
