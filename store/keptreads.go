@@ -27,8 +27,9 @@ import (
 // or a category withdrawn take effect at the next request, as they do
 // without the cache. On PostgreSQL other instances write too, so nothing
 // read is kept as an answer there; the last session check of each token is
-// kept as a guess that a get by id checks in its own statement (see
-// SessionHint).
+// kept as a guess, confirmed by the stamp PostgreSQL's triggers give the
+// writes a session check reads: in a statement of its own (confirmHint),
+// or in a get by id's (see SessionHint).
 
 // keptMaxAge bounds how long an entry serves even while nothing is
 // written: should a write ever escape the count, it would be seen this

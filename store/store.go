@@ -70,7 +70,8 @@ type Store struct {
 	// per unit and active category (see activeUnitToCreateIn).
 	creationUnits *keptReads[Unit]
 	// hints keeps, on PostgreSQL alone, each token's last session check as
-	// a guess for GetCaseByHint (nil on SQLite, where sessions keeps it).
+	// a guess for confirmHint and GetCaseByHint (nil on SQLite, where
+	// sessions keeps it).
 	hints *keptReads[sessionRead]
 }
 
