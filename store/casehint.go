@@ -110,7 +110,7 @@ func (s *Store) GetCaseByHint(ctx context.Context, h *SessionHint, clientIP, id 
 		// the grant part was read for a scope that may be gone.
 		return nil, nil, nil, ErrHintStale
 	}
-	admitted, checked, err := s.admitRead(ctx, string(h.hash), 0, now, h.until, guess)
+	admitted, checked, err := s.admitRead(ctx, string(h.hash), now, h.until, guess)
 	if err != nil {
 		if errors.Is(err, ErrUnauthenticated) {
 			// Expired, idle or no longer active: the usual way says so.

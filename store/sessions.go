@@ -291,7 +291,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 			return nil, nil, err
 		}
 	}
-	acc, sess, err := s.admitRead(ctx, key, commits, now, until, read)
+	acc, sess, err := s.admitRead(ctx, key, now, until, read)
 	if hinted && errors.Is(err, ErrUnauthenticated) {
 		// The guess's last activity may be older than the session's:
 		// another instance writes it without changing the stamp. Idle by
@@ -299,7 +299,7 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (*Account, *Sessio
 		if read, until, err = s.readSessionCheck(ctx, hash, commits, now); err != nil {
 			return nil, nil, err
 		}
-		return s.admitRead(ctx, key, commits, now, until, read)
+		return s.admitRead(ctx, key, now, until, read)
 	}
 	return acc, sess, err
 }
@@ -339,12 +339,13 @@ func (s *Store) readSessionCheck(ctx context.Context, hash []byte, commits uint6
 // when admit writes the session's last activity, the token's hint (on
 // PostgreSQL) takes it, or the next request confirmed by the hint would
 // write it again. SQLite's kept check goes with the write.
-func (s *Store) admitRead(ctx context.Context, key string, commits uint64, now, until time.Time, read sessionRead) (*Account, *Session, error) {
+func (s *Store) admitRead(ctx context.Context, key string, now, until time.Time, read sessionRead) (*Account, *Session, error) {
 	sess, acc := read.sess, read.acc
 	admitted, checked, err := s.admit(ctx, now, &sess, &acc, read.members, read.inspects)
 	if err == nil && !checked.LastSeenAt.Equal(read.sess.LastSeenAt) {
 		read.sess.LastSeenAt = checked.LastSeenAt
-		s.hints.put(key, commits, now, until, read)
+		// A hint is never checked against the engine's count (keptReads.hint).
+		s.hints.put(key, 0, now, until, read)
 	}
 	return admitted, checked, err
 }

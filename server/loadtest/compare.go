@@ -46,10 +46,12 @@ func compare(w io.Writer, files string) error {
 	if len(rounds[0]) != len(rounds[1]) {
 		return fmt.Errorf("-compare: %d SQLite rounds against %d PostgreSQL rounds", len(rounds[0]), len(rounds[1]))
 	}
-	// roundRatio is the median over the rounds of PostgreSQL's figure over
-	// SQLite's in the same round, or "" for a single round.
-	roundRatio := func(name string, conns int, figure func(Result) float64) string {
-		if len(rounds[0]) < 2 {
+	// roundCell is the last column of a row when there are rounds: the
+	// median over the rounds of PostgreSQL's figure over SQLite's in the
+	// same round; "" for a single round, which has no such column.
+	perRound := len(rounds[0]) > 1
+	roundCell := func(name string, conns int, figure func(Result) float64) string {
+		if !perRound {
 			return ""
 		}
 		var v []float64
@@ -57,11 +59,11 @@ func compare(w io.Writer, files string) error {
 			x, ok1 := findMedian(rounds[0][i], name, conns)
 			y, ok2 := findMedian(rounds[1][i], name, conns)
 			if !ok1 || !ok2 || figure(x) <= 0 {
-				return "–"
+				return " – |"
 			}
 			v = append(v, figure(y)/figure(x))
 		}
-		return fmt.Sprintf("%.2f", median(v))
+		return fmt.Sprintf(" %.2f |", median(v))
 	}
 	a, b := reps[0], reps[1]
 	for _, r := range reps {
@@ -79,12 +81,9 @@ func compare(w io.Writer, files string) error {
 	}
 	fmt.Fprintf(w, "\n=== side by side: SQLite | PostgreSQL (CPU per request: %s | %s)\n\n", a.CPUCounts, b.CPUCounts)
 	cpu := func(r Result) float64 { return r.CPUusPerReq }
-	perRound := len(rounds[0]) > 1
-	if perRound {
-		fmt.Fprintf(w, "(medians of %d rounds, the engines taking turns; the last column is the median of each round's ratio)\n\n", len(rounds[0]))
-	}
 	head, rule := "", ""
 	if perRound {
+		fmt.Fprintf(w, "(medians of %d rounds, the engines taking turns; the last column is the median of each round's ratio)\n\n", len(rounds[0]))
 		head, rule = " CPU PostgreSQL / SQLite, rounds |", " ---: |"
 	}
 	fmt.Fprintln(w, "| scenario | conns | req/s SQLite | req/s PostgreSQL | p99 ms SQLite | p99 ms PostgreSQL | CPU µs/req SQLite | CPU µs/req PostgreSQL | CPU PostgreSQL / SQLite |"+head)
@@ -96,12 +95,8 @@ func compare(w io.Writer, files string) error {
 			continue
 		}
 		top = max(top, x.Conns)
-		tail := ""
-		if perRound {
-			tail = " " + roundRatio(x.Scenario, x.Conns, cpu) + " |"
-		}
 		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f | %s |%s\n", x.Scenario, x.Conns, x.RPS, y.RPS,
-			x.P99ms, y.P99ms, x.CPUusPerReq, y.CPUusPerReq, ratio(y.CPUusPerReq, x.CPUusPerReq), tail)
+			x.P99ms, y.P99ms, x.CPUusPerReq, y.CPUusPerReq, ratio(y.CPUusPerReq, x.CPUusPerReq), roundCell(x.Scenario, x.Conns, cpu))
 	}
 	if top == 0 {
 		return fmt.Errorf("-compare: the two reports have no run in common")
@@ -116,23 +111,19 @@ func compare(w io.Writer, files string) error {
 	fmt.Fprintf(w, "\n=== PostgreSQL / SQLite at %d conns\n\n", top)
 	fmt.Fprintln(w, "| figure | SQLite | PostgreSQL | PostgreSQL / SQLite |"+head)
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |"+rule)
-	row := func(label string, x, y float64, rr string) {
-		tail := ""
-		if perRound {
-			tail = " " + rr + " |"
-		}
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %s |%s\n", label, x, y, ratio(y, x), tail)
+	row := func(label string, x, y float64, cell string) {
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %s |%s\n", label, x, y, ratio(y, x), cell)
 	}
 	for _, name := range compareScenarios {
 		x, ok1 := sqlite[name]
 		y, ok2 := other[key{name, top}]
 		if ok1 && ok2 {
-			row(name+" CPU µs/req", x.CPUusPerReq, y.CPUusPerReq, roundRatio(name, top, cpu))
+			row(name+" CPU µs/req", x.CPUusPerReq, y.CPUusPerReq, roundCell(name, top, cpu))
 		}
 	}
 	if x, ok := sqlite["create"]; ok {
 		if y, ok := other[key{"create", top}]; ok {
-			row("create req/s", x.RPS, y.RPS, roundRatio("create", top, func(r Result) float64 { return r.RPS }))
+			row("create req/s", x.RPS, y.RPS, roundCell("create", top, func(r Result) float64 { return r.RPS }))
 		}
 	}
 	return nil
