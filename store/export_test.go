@@ -75,9 +75,14 @@ func (s *Store) OpenTestSession(ctx context.Context, accountID string) (string, 
 }
 
 // LoadScope is loadScope: the scope read on its own, as for an actor made
-// outside a request.
+// outside a request. It carries the stamp of writes of acc's session check,
+// if any, so that comparing the two compares what they reach.
 func (s *Store) LoadScope(ctx context.Context, acc *Account) (*Scope, error) {
-	return s.loadScope(ctx, s.read, acc, s.now())
+	sc, err := s.loadScope(ctx, s.read, acc, s.now())
+	if err == nil && acc.scope != nil {
+		sc.changes = acc.scope.changes
+	}
+	return sc, err
 }
 
 // PeopleOf is peopleOf: a case file's people read by their own statement.

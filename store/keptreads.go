@@ -29,7 +29,9 @@ import (
 // read is kept as an answer there; the last session check of each token is
 // kept as a guess, confirmed by the stamp PostgreSQL's triggers give the
 // writes a session check reads: in a statement of its own (confirmHint),
-// or in a get by id's (see SessionHint).
+// or in a get by id's (see SessionHint). The unit a create reads is kept
+// there under that stamp, which writes to units and categories change too
+// (see activeUnitToCreateIn).
 
 // keptMaxAge bounds how long an entry serves even while nothing is
 // written: should a write ever escape the count, it would be seen this
@@ -87,6 +89,17 @@ func (c *keptReads[V]) hint(key string) (V, time.Time, bool) {
 		return none, time.Time{}, false
 	}
 	return e.v, e.until, true
+}
+
+// keyed gives the value kept for key however old it is, counted as
+// served: for keys that hold what confirms them (activeUnitToCreateIn's
+// hold the stamp of writes). A nil cache holds none.
+func (c *keptReads[V]) keyed(key string) (V, bool) {
+	v, _, ok := c.hint(key)
+	if ok {
+		c.hits.Add(1)
+	}
+	return v, ok
 }
 
 // entry is what is kept for key, if anything (nothing in a nil cache).

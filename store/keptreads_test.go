@@ -110,23 +110,35 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	}
 }
 
-// On SQLite the unit and category a case file is created in are served
-// again while nothing but creates has been written, and never past another
-// write or keptMaxAge: a renamed unit, a category withdrawn or a unit
-// closed are what the next create sees. On PostgreSQL each create reads.
+// The unit and category a case file is created in are served again: on
+// SQLite while nothing but creates has been written, and never past
+// another write or keptMaxAge; on PostgreSQL while the stamp of writes the
+// request's session check reads is the one they were kept under, whatever
+// else is written and however long ago. Either way a renamed unit, a
+// category withdrawn or a unit closed are what the next create sees.
 func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 	st := seededHere(t, seed.Options{Cases: 4, Editors: 1, Admins: 1, Orgs: 1, Units: 1, BatchSize: 4, Random: 5})
 	ctx := context.Background()
-	cached := !testpg.OnPostgres()
+	pg := testpg.OnPostgres()
 	clock := stoppedClock(st)
-	editor := store.Actor{Account: seededAccount(t, st, "editor1@"+seed.Domain)}
+	editor := seededAccount(t, st, "editor1@"+seed.Domain)
+	tok, err := st.OpenTestSession(ctx, editor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	write := func(query string, args ...any) { t.Helper(); writeSQL(t, st, query, args...) }
-	// create creates a case file in category and says whether the cache
-	// served its unit, the unit's name it shows, and the field refused.
+	// create creates a case file in category as the editor's session
+	// (whose check reads the stamp on PostgreSQL) and says whether the
+	// cache served its unit, the unit's name it shows, and the field
+	// refused.
 	create := func(step, category string) (served bool, unitName, refused string) {
 		t.Helper()
+		acc, sess, err := st.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
 		before := st.CreationUnitCacheHits()
-		c, err := st.CreateCase(ctx, editor, store.NewCase{Title: "Dossier " + step, CategoryID: category})
+		c, err := st.CreateCase(ctx, store.Actor{Account: acc, SessionID: sess.ID}, store.NewCase{Title: "Dossier " + step, CategoryID: category})
 		served = st.CreationUnitCacheHits() > before
 		var verr *store.ValidationError
 		switch {
@@ -140,12 +152,18 @@ func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 		}
 		return served, c.Unit.Name, ""
 	}
-	expect := func(step, category string, wantServed bool, wantName, wantRefused string) {
+	// expect creates and checks; servedSQLite and servedPG say whether
+	// the cache must serve the step on each engine.
+	expect := func(step, category string, servedSQLite, servedPG bool, wantName, wantRefused string) {
 		t.Helper()
+		wantServed := servedSQLite
+		if pg {
+			wantServed = servedPG
+		}
 		served, name, refused := create(step, category)
-		if served != (wantServed && cached) || name != wantName || refused != wantRefused {
+		if served != wantServed || name != wantName || refused != wantRefused {
 			t.Fatalf("%s: served %v, unit %q, refused %q; want %v, %q, %q",
-				step, served, name, refused, wantServed && cached, wantName, wantRefused)
+				step, served, name, refused, wantServed, wantName, wantRefused)
 		}
 	}
 	var unitID, name string
@@ -153,36 +171,42 @@ func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	expect("first", "autre", false, name, "")
-	expect("second", "autre", true, name, "")
+	expect("first", "autre", false, false, name, "")
+	expect("second", "autre", true, true, name, "")
 	// Another category is another read.
-	expect("other category", "travail", false, name, "")
-	expect("other category again", "travail", true, name, "")
+	expect("other category", "travail", false, false, name, "")
+	expect("other category again", "travail", true, true, name, "")
 	// A category that does not exist is refused, and never kept: the key
 	// holds whatever was sent.
-	expect("unknown category", strings.Repeat("x", 4096), false, "", "category_id")
-	expect("unknown category again", strings.Repeat("x", 4096), false, "", "category_id")
+	expect("unknown category", strings.Repeat("x", 4096), false, false, "", "category_id")
+	expect("unknown category again", strings.Repeat("x", 4096), false, false, "", "category_id")
 
-	// Any write other than creates drops it: the new name is seen at once.
+	// On SQLite any write other than creates drops it; on PostgreSQL a
+	// write that changes no unit, category, session or scope leaves the
+	// stamp, and the read with it.
+	write("INSERT INTO settings (key, value) VALUES ('unrelated', 'x')")
+	expect("after an unrelated write", "autre", false, true, name, "")
+	// A rename is seen at once on both.
 	write("UPDATE units SET name = 'Antenne renommée' WHERE id = ?", unitID)
-	expect("after a rename", "autre", false, "Antenne renommée", "")
-	expect("renamed, again", "autre", true, "Antenne renommée", "")
+	expect("after a rename", "autre", false, false, "Antenne renommée", "")
+	expect("renamed, again", "autre", true, true, "Antenne renommée", "")
 
-	// Never past its maximum age, nor when the clock goes back.
+	// On SQLite never past its maximum age, nor when the clock goes back;
+	// the stamp does not depend on the hour.
 	*clock = clock.Add(6 * time.Second)
-	expect("six seconds on", "autre", false, "Antenne renommée", "")
+	expect("six seconds on", "autre", false, true, "Antenne renommée", "")
 	*clock = clock.Add(-time.Second)
-	expect("a second back", "autre", false, "Antenne renommée", "")
+	expect("a second back", "autre", false, true, "Antenne renommée", "")
 
 	// A category withdrawn, then the unit closed: refused at once.
-	expect("read again", "travail", false, "Antenne renommée", "")
-	expect("before withdrawing", "travail", true, "Antenne renommée", "")
+	expect("read again", "travail", false, false, "Antenne renommée", "")
+	expect("before withdrawing", "travail", true, true, "Antenne renommée", "")
 	write("UPDATE categories SET active = FALSE WHERE id = 'travail'")
-	expect("category withdrawn", "travail", false, "", "category_id")
-	expect("other category kept", "autre", false, "Antenne renommée", "")
+	expect("category withdrawn", "travail", false, false, "", "category_id")
+	expect("other category kept", "autre", false, false, "Antenne renommée", "")
 	write("UPDATE units SET status = 'closed' WHERE id = ?", unitID)
-	expect("unit closed", "autre", false, "", "unit_id")
-	expect("unit closed, again", "autre", false, "", "unit_id")
+	expect("unit closed", "autre", false, false, "", "unit_id")
+	expect("unit closed, again", "autre", false, false, "", "unit_id")
 }
 
 // writeSQL runs query in a write transaction of st's, as an administrator

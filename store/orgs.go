@@ -178,7 +178,7 @@ func (s *Store) creationUnit(ctx context.Context, sc *Scope, asked, category str
 	if !sc.All && !slices.Contains(candidates, asked) {
 		return nil, false, Invalid("unit_id", "unknown")
 	}
-	return s.activeUnitToCreateIn(ctx, asked, category)
+	return s.activeUnitToCreateIn(ctx, sc, asked, category)
 }
 
 // sqlUnitToCreateIn reads what a new case file takes from its unit, and
@@ -192,15 +192,26 @@ var sqlUnitToCreateIn = statements.Read(`SELECT org_id, name, code, status, modu
 // activeUnitToCreateIn is unit id with what a new case file takes from it
 // (its organisation, name, code and modules), and whether category is an
 // active category ("" for none asked); a unit that does not exist or is not
-// active is refused as unknown. On SQLite the read is kept while nothing
-// is written but case files (see keptReads): creates come in streams.
-func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (*Unit, bool, error) {
+// active is refused as unknown. Creates come in streams, so the read is
+// kept: on SQLite while nothing is written but case files (see keptReads);
+// on PostgreSQL under the stamp of writes that sc's session check read
+// (migrations 071 and 072 stamp every write to units and categories), so
+// that a request whose session check read the same stamp finds it without
+// a statement. A read kept so is at least as new as its stamp: it was made
+// after the stamp was read.
+func (s *Store) activeUnitToCreateIn(ctx context.Context, sc *Scope, id, category string) (*Unit, bool, error) {
 	now := s.now()
 	key := id + "\x00" + category
 	// Read before the statement (see engine.DB.Commits).
 	commits := s.db.Commits()
+	stamped := s.pg && sc.changes != ""
 	// Only units found with an active category are kept (below).
-	if u, ok := s.creationUnits.get(key, commits, now); ok {
+	if stamped {
+		key += "\x00" + sc.changes
+		if u, ok := s.creationUnits.keyed(key); ok {
+			return &u, true, nil
+		}
+	} else if u, ok := s.creationUnits.get(key, commits, now); ok {
 		return &u, true, nil
 	}
 	u := &Unit{ID: id}
@@ -213,7 +224,7 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, id, category string) (
 	if err != nil {
 		return nil, false, err
 	}
-	if active {
+	if active && (stamped || !s.pg) {
 		// Only what a create goes on with is kept: the key holds the
 		// category as sent, and a refusal kept could fill the cache with
 		// whatever anyone sends.

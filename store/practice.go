@@ -76,7 +76,7 @@ func (s *Store) practiceUnit(ctx context.Context, sc *Scope, accountID, asked, c
 	if !slices.Contains(candidates, asked) {
 		return nil, false, Invalid("unit_id", "unknown")
 	}
-	return s.activeUnitToCreateIn(ctx, asked, category)
+	return s.activeUnitToCreateIn(ctx, sc, asked, category)
 }
 
 // MayPractise tells whether the actor may create practice case files, for

@@ -64,6 +64,12 @@ type Scope struct {
 	// anyUnitAssignee makes every assignment count wherever it is: instance
 	// admins may be entrusted with a case file in any unit.
 	anyUnitAssignee bool
+	// changes is the stamp of writes (PostgreSQL, migrations 071 and 072)
+	// that the session check this scope comes from read with it: the scope,
+	// and anything else read after it in the request, is as new as that
+	// stamp at least. "" on SQLite, and when the scope was not made by a
+	// session check.
+	changes string
 }
 
 // InspectPair is a unit's category open to a referent inspector.

@@ -66,8 +66,10 @@ type Store struct {
 	// sessions keeps session checks between requests on SQLite; nil on
 	// PostgreSQL (see keptReads).
 	sessions *keptReads[sessionRead]
-	// creationUnits keeps, likewise, the unit a case file is created in,
-	// per unit and active category (see activeUnitToCreateIn).
+	// creationUnits keeps the unit a case file is created in, per unit and
+	// active category: on SQLite as sessions keeps its reads, on PostgreSQL
+	// under the stamp of writes the request's session check read (see
+	// activeUnitToCreateIn).
 	creationUnits *keptReads[Unit]
 	// hints keeps, on PostgreSQL alone, each token's last session check as
 	// a guess for confirmHint and GetCaseByHint (nil on SQLite, where
@@ -203,10 +205,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.createdAtBatchEnd = s.newCreatedAtBatchEnd()
 	if !s.pg {
 		s.sessions = newKeptReads[sessionRead]()
-		s.creationUnits = newKeptReads[Unit]()
 	} else {
 		s.hints = newKeptReads[sessionRead]()
 	}
+	s.creationUnits = newKeptReads[Unit]()
 	return s, nil
 }
 
