@@ -204,15 +204,21 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, sc *Scope, id, categor
 	key := id + "\x00" + category
 	// Read before the statement (see engine.DB.Commits).
 	commits := s.db.Commits()
+	// On PostgreSQL without a stamp (a scope not made by a session check)
+	// nothing is kept. Only units found with an active category are kept
+	// (below).
 	stamped := s.pg && sc.changes != ""
-	// Only units found with an active category are kept (below).
-	if stamped {
+	keep := stamped || !s.pg
+	switch {
+	case stamped:
 		key += "\x00" + sc.changes
 		if u, ok := s.creationUnits.keyed(key); ok {
 			return &u, true, nil
 		}
-	} else if u, ok := s.creationUnits.get(key, commits, now); ok {
-		return &u, true, nil
+	case keep:
+		if u, ok := s.creationUnits.get(key, commits, now); ok {
+			return &u, true, nil
+		}
 	}
 	u := &Unit{ID: id}
 	var active bool
@@ -224,7 +230,7 @@ func (s *Store) activeUnitToCreateIn(ctx context.Context, sc *Scope, id, categor
 	if err != nil {
 		return nil, false, err
 	}
-	if active && (stamped || !s.pg) {
+	if active && keep {
 		// Only what a create goes on with is kept: the key holds the
 		// category as sent, and a refusal kept could fill the cache with
 		// whatever anyone sends.
