@@ -22,12 +22,8 @@ import (
 func TestCaseByHintChecksTheSessionInItsOwnStatement(t *testing.T) {
 	st := seededHere(t, seed.Options{Cases: 40, Editors: 2, Admins: 1, Helpers: 2, Orgs: 1, Units: 2, BatchSize: 40, Random: 11})
 	ctx := context.Background()
-	editor := seededAccount(t, st, "editor1@"+seed.Domain)
+	editor, tok := seededSession(t, st, "editor1@"+seed.Domain)
 	other := seededAccount(t, st, "editor2@"+seed.Domain)
-	tok, err := st.OpenTestSession(ctx, editor.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if h := st.HintFor(tok); h != nil {
 		t.Fatal("a hint before any session check")
 	}
@@ -245,11 +241,7 @@ func TestSessionCheckConfirmedByTheStamp(t *testing.T) {
 	st := seededHere(t, seed.Options{Cases: 4, Editors: 1, Admins: 1, Helpers: 1, Orgs: 1, Units: 1, BatchSize: 4, Random: 12})
 	ctx := context.Background()
 	clock := stoppedClock(st)
-	editor := seededAccount(t, st, "editor1@"+seed.Domain)
-	tok, err := st.OpenTestSession(ctx, editor.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	editor, tok := seededSession(t, st, "editor1@"+seed.Domain)
 	check := func(step, role string) {
 		t.Helper()
 		for i := range 2 { // the first reads the session check, the second may take it as confirmed

@@ -25,11 +25,7 @@ func TestSessionCheckKeptOnlyWhileNothingChanged(t *testing.T) {
 	ctx := context.Background()
 	cached := !testpg.OnPostgres()
 	clock := stoppedClock(st)
-	unitAdmin := seededAccount(t, st, "unitadmin1@"+seed.Domain)
-	tok, err := st.OpenTestSession(ctx, unitAdmin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	unitAdmin, tok := seededSession(t, st, "unitadmin1@"+seed.Domain)
 	// check authenticates and says whether the cache served it and how
 	// many units the account administers.
 	check := func(step string) (served bool, units int) {
@@ -121,11 +117,7 @@ func TestCreationUnitKeptOnlyWhileNothingChanged(t *testing.T) {
 	ctx := context.Background()
 	pg := testpg.OnPostgres()
 	clock := stoppedClock(st)
-	editor := seededAccount(t, st, "editor1@"+seed.Domain)
-	tok, err := st.OpenTestSession(ctx, editor.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tok := seededSession(t, st, "editor1@"+seed.Domain)
 	write := func(query string, args ...any) { t.Helper(); writeSQL(t, st, query, args...) }
 	// create creates a case file in category as the editor's session
 	// (whose check reads the stamp on PostgreSQL) and says whether the

@@ -57,6 +57,18 @@ func seededAccount(t testing.TB, st *store.Store, email string) *store.Account {
 	return a
 }
 
+// seededSession is the seeded account of email with a session of its own
+// and that session's token.
+func seededSession(t testing.TB, st *store.Store, email string) (*store.Account, string) {
+	t.Helper()
+	acc := seededAccount(t, st, email)
+	tok, err := st.OpenTestSession(context.Background(), acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc, tok
+}
+
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)

@@ -20,11 +20,7 @@ func TestSessionCarriesTheScopeItsAccountHasNow(t *testing.T) {
 	ctx := context.Background()
 	tokens := map[string]string{}
 	for _, name := range []string{"inspector1", "unitadmin1", "orgadmin1", "admin1", "editor1", "editor2", "helper1"} {
-		acc := seededAccount(t, st, name+"@"+seed.Domain)
-		tok, err := st.OpenTestSession(ctx, acc.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, tok := seededSession(t, st, name+"@"+seed.Domain)
 		tokens[name] = tok
 		fromSession := sessionScope(t, st, name, tok)
 		if !fromSession.Active {

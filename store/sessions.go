@@ -342,15 +342,16 @@ func (s *Store) readSessionCheck(ctx context.Context, hash []byte, commits uint6
 func (s *Store) admitRead(ctx context.Context, key string, now, until time.Time, read sessionRead) (*Account, *Session, error) {
 	sess, acc := read.sess, read.acc
 	admitted, checked, err := s.admit(ctx, now, &sess, &acc, read.members, read.inspects)
-	if err == nil {
-		admitted.scope.changes = read.changes
+	if err != nil {
+		return nil, nil, err
 	}
-	if err == nil && !checked.LastSeenAt.Equal(read.sess.LastSeenAt) {
+	admitted.scope.changes = read.changes
+	if !checked.LastSeenAt.Equal(read.sess.LastSeenAt) {
 		read.sess.LastSeenAt = checked.LastSeenAt
 		// A hint is never checked against the engine's count (keptReads.hint).
 		s.hints.put(key, 0, now, until, read)
 	}
-	return admitted, checked, err
+	return admitted, checked, nil
 }
 
 // sqlSessionChanges reads the stamp of the last write that changes what a
