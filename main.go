@@ -934,11 +934,21 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	network := ""
 	if rep.Units > 1 || rep.Orgs > 1 {
-		network = fmt.Sprintf(" over %d units in %d organisations (an admin each)", rep.Units, rep.Orgs)
+		network = fmt.Sprintf(" over %s in %s (an admin each)", counted(rep.Units, "unit"), counted(rep.Orgs, "organisation"))
 	}
-	fmt.Fprintf(stdout, "seeded %d editors, %d admins, %d helpers and %d case files%s in %s\n",
-		rep.Editors, rep.Admins, rep.Helpers, rep.Cases, network, time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdout, "seeded %s, %s, %s and %s%s in %s\n",
+		counted(rep.Editors, "editor"), counted(rep.Admins, "admin"), counted(rep.Helpers, "helper"),
+		counted(rep.Cases, "case file"), network, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// counted is n and the noun, with an s unless n is one (the seed's report
+// counts nouns whose plural takes one).
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // servePprof serves Go's profiler on a loopback address, for measuring the

@@ -843,6 +843,8 @@ func TestMigrateDataCopiesToPostgres(t *testing.T) {
 	dir := t.TempDir()
 	if o := runProcess(t, cloisonProcess(t, "seed", "--data", dir, "--password", "a long enough passphrase", "--cases", "40"), ""); o.code != 0 {
 		t.Fatalf("seed: %d\n%s%s", o.code, o.stdout, o.stderr)
+	} else if want := "seeded 10 editors, 1 admin, 0 helpers and 40 case files in "; !strings.Contains(o.stdout, want) {
+		t.Fatalf("seed's report: want %q in\n%s", want, o.stdout)
 	}
 	lite := runProcess(t, cloisonProcess(t, "audit", "verify", "--data", dir), "")
 	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate-data", "--data", dir), ""), exitUsage, "--to postgres://")
