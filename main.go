@@ -439,6 +439,14 @@ func runInstance(ctx context.Context, cfg config.Config, ln net.Listener, log *s
 	} else {
 		log.Debug("sqlite pragmas", "effective", pragmas)
 	}
+	if lost, err := st.LostSettings(ctx); err != nil {
+		return err
+	} else if len(lost) > 0 {
+		// Cloison works without them, slower (the lists planned again at
+		// every call): the operator is told what to run, once per start.
+		log.Warn("PostgreSQL sessions lack settings Cloison asks for when it connects (a connection pooler drops them?): set them on the database",
+			"run", strings.Join(lost, "; "))
+	}
 
 	if addr := os.Getenv("CLOISON_DEBUG_PPROF"); addr != "" {
 		stopProfiling, err := servePprof(addr, log)

@@ -39,6 +39,9 @@ type Store struct {
 	// sqlite is the engine's driver, for what only SQLite does (backup);
 	// nil on PostgreSQL.
 	sqlite *engine.SQLite
+	// postgres is the engine's driver on PostgreSQL (LostSettings); nil
+	// on SQLite.
+	postgres *engine.Postgres
 	// pg tells the store it runs on PostgreSQL, for the few queries the
 	// two engines write differently (see dialect.go).
 	pg bool
@@ -173,8 +176,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 
 	var driver engine.Driver
 	var sqlite *engine.SQLite
+	var postgres *engine.Postgres
 	if opts.DatabaseURL != "" {
-		driver = engine.Postgres{URL: opts.DatabaseURL, Rewrite: pgRewrite}
+		postgres = &engine.Postgres{URL: opts.DatabaseURL, Rewrite: pgRewrite}
+		driver = *postgres
 	} else {
 		sqlite = &engine.SQLite{Path: path}
 		driver = *sqlite
@@ -191,6 +196,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{
 		db:         db,
 		sqlite:     sqlite,
+		postgres:   postgres,
 		pg:         sqlite == nil,
 		read:       db.Reader(),
 		dir:        opts.Dir,
@@ -258,6 +264,17 @@ func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
 		return map[string]string{}, nil
 	}
 	return s.sqlite.Pragmas(ctx, s.db)
+}
+
+// LostSettings names, on PostgreSQL, the session settings Cloison asks for
+// at each connection's start that its connections do not have (a
+// connection pooler drops them), each as the statement that sets it on the
+// database instead; none on SQLite.
+func (s *Store) LostSettings(ctx context.Context) ([]string, error) {
+	if s.postgres == nil {
+		return nil, nil
+	}
+	return s.postgres.LostSettings(ctx, s.db)
 }
 
 // HoldsData tells whether the database already holds real data: any account

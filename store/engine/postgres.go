@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,9 +63,18 @@ func (d Postgres) config(readOnly bool) (*pgx.ConnConfig, error) {
 	if readOnly {
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	for name, value := range sessionSettings {
+		cfg.RuntimeParams[name] = value
+	}
+	return cfg, nil
+}
+
+// sessionSettings are the start-up parameters every connection of both
+// pools asks for, and which LostSettings checks.
+var sessionSettings = map[string]string{
 	// Times are written as text in UTC by the store; anything PostgreSQL
 	// itself formats (now(), to_char) must be in UTC as well.
-	cfg.RuntimeParams["timezone"] = "UTC"
+	"timezone": "UTC",
 	// A prepared statement is planned once, for any arguments. Left to
 	// itself, PostgreSQL planned the lists' statements again at every call:
 	// with LIMIT ? it takes a plan made without the arguments to read a
@@ -78,8 +88,41 @@ func (d Postgres) config(readOnly bool) (*pgx.ConnConfig, error) {
 	// instance admin's page, is written otherwise on PostgreSQL (the
 	// store's adminPageHead), and TestPostgresGenericPlansReadNoWholeTable
 	// checks the plans.
-	cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
-	return cfg, nil
+	"plan_cache_mode": "force_generic_plan",
+}
+
+// LostSettings names the session settings (sessionSettings) that a
+// connection of db's pools does not have, each as the statement that sets
+// it on the database instead: a connection pooler that drops start-up
+// parameters (PgBouncer's ignore_startup_parameters) loses them, and
+// without force_generic_plan the lists are planned again at every call.
+// (The readers' default_transaction_read_only, a safety net the store does
+// not rely on, is not checked: a pooler cannot be given it per pool.)
+func (d Postgres) LostSettings(ctx context.Context, db *DB) ([]string, error) {
+	cfg, err := d.config(false)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(sessionSettings))
+	for name := range sessionSettings {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var lost []string
+	for _, name := range names {
+		want := sessionSettings[name]
+		for _, pool := range []*bun.DB{db.write, db.read} {
+			var got string
+			if err := pool.QueryRowContext(ctx, "SELECT current_setting(?)", name).Scan(&got); err != nil {
+				return nil, fmt.Errorf("store: reading %s: %w", name, err)
+			}
+			if !strings.EqualFold(got, want) {
+				lost = append(lost, fmt.Sprintf("ALTER DATABASE %s SET %s = '%s'", pgx.Identifier{cfg.Database}.Sanitize(), name, want))
+				break
+			}
+		}
+	}
+	return lost, nil
 }
 
 // Open implements Driver.

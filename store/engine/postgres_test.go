@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"cloison/internal/testpg"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 )
 
@@ -338,4 +341,71 @@ func TestPostgresLanesKeepTheChain(t *testing.T) {
 		}
 	}
 	verifyAudit(t, st, n)
+}
+
+// LostSettings names the session settings a connection lacks, as the
+// statement that sets them on the database, and the statement does: a
+// connection made without them (as through a pooler that drops start-up
+// parameters) then has them.
+func TestPostgresLostSettingsSaysWhatToSetOnTheDatabase(t *testing.T) {
+	url := testpg.Database(t)
+	d := Postgres{URL: url, WriteConns: 1}
+	// One connection a pool, so that a SET below reaches the connection
+	// LostSettings reads.
+	db := newTestDBOn(t, d, Options{ReadConns: 1})
+	ctx := context.Background()
+	lost, err := d.LostSettings(ctx, db)
+	if err != nil || len(lost) != 0 {
+		t.Fatalf("straight after Open: %q, %v", lost, err)
+	}
+	dbName := testpgDatabaseName(t, url)
+	wantPlans := `ALTER DATABASE "` + dbName + `" SET plan_cache_mode = 'force_generic_plan'`
+	wantZone := `ALTER DATABASE "` + dbName + `" SET timezone = 'UTC'`
+	for _, c := range []struct {
+		name string
+		pool *bun.DB
+		set  []string
+		want []string
+	}{
+		{"the writer without generic plans", db.Writer(), []string{"SET plan_cache_mode = auto"}, []string{wantPlans}},
+		{"and a reader in another time zone", db.Reader(), []string{"SET timezone = 'Europe/Paris'"}, []string{wantPlans, wantZone}},
+	} {
+		for _, q := range c.set {
+			if _, err := c.pool.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if lost, err := d.LostSettings(ctx, db); err != nil || !slices.Equal(lost, c.want) {
+			t.Errorf("%s: %q, %v; want %q", c.name, lost, err, c.want)
+		}
+	}
+
+	// What it says to run gives a connection made without start-up
+	// parameters the settings.
+	for _, q := range []string{wantPlans, wantZone} {
+		if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bare, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.Close()
+	for name, want := range sessionSettings {
+		var got string
+		if err := bare.QueryRowContext(ctx, "SELECT current_setting($1)", name).Scan(&got); err != nil || got != want {
+			t.Errorf("a bare connection after the statements: %s = %q (%v), want %q", name, got, err, want)
+		}
+	}
+}
+
+// testpgDatabaseName is the database a testpg URL names.
+func testpgDatabaseName(t *testing.T, url string) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Database
 }
