@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -103,13 +104,8 @@ func (d Postgres) LostSettings(ctx context.Context, db *DB) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(sessionSettings))
-	for name := range sessionSettings {
-		names = append(names, name)
-	}
-	slices.Sort(names)
 	var lost []string
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(sessionSettings)) {
 		want := sessionSettings[name]
 		for _, pool := range []*bun.DB{db.write, db.read} {
 			var got string
