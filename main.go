@@ -91,6 +91,9 @@ Commands:
                --email E --name N --password-stdin [--config FILE] [--data DIR]
   audit verify check the hash chain of the audit log
                [--config FILE] [--data DIR]
+  doctor       check the counters and copies kept for speed against the rows they count;
+               --repair rebuilds those that disagree (SQLite: instance stopped)
+               [--repair] [--config FILE] [--data DIR]
   seed         fill a new data directory with synthetic case files (demonstrations, benchmarks)
                --password P [--cases N] [--editors E] [--admins A] [--helpers H] [--random R]
                [--config FILE] [--data DIR]
@@ -197,6 +200,8 @@ func command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return usagef("audit: the only subcommand is verify: cloison audit verify")
 		}
 		return cmdAuditVerify(ctx, args[1:], stdout, stderr)
+	case "doctor":
+		return cmdDoctor(ctx, args, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, args, stdout, stderr)
 	case "version":
@@ -877,6 +882,62 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("audit chain broken at entry %d: %s", v.BrokenAt, v.Problem)
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", v.Entries)
+	return nil
+}
+
+// cmdDoctor checks every copy the store keeps for speed (the counters
+// behind the totals, the list columns each grant carries, the inspectors'
+// rows) against the rows it copies, and fails naming those that disagree:
+// lists and totals served from them would be wrong. It only reads, and may
+// run beside a serving instance. With --repair it rebuilds those copies
+// from the rows they copy, in one transaction; on SQLite the instance must
+// be stopped (what a serving process keeps in memory would not see it),
+// on PostgreSQL the repair queues with every instance's writes.
+func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c common
+	var repair bool
+	fs := newFlags("doctor", &c)
+	fs.BoolVar(&repair, "repair", false, "rebuild the copies that disagree from the rows they copy")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	lockAs := ""
+	if repair {
+		lockAs = "doctor --repair"
+	}
+	_, st, done, err := c.open(ctx, stderr, lockAs)
+	if err != nil {
+		return err
+	}
+	defer done()
+	check := st.CheckCopies
+	if repair {
+		check = st.RepairCopies
+	}
+	checks, err := check(ctx)
+	if err != nil {
+		return err
+	}
+	var wrong []string
+	for _, k := range checks {
+		switch {
+		case k.Wrong == 0:
+			fmt.Fprintf(stdout, "%s: agrees\n", k.Name)
+			continue
+		case k.Wrong == 1:
+			fmt.Fprintf(stdout, "%s: 1 row disagrees\n", k.Name)
+		default:
+			fmt.Fprintf(stdout, "%s: %d rows disagree\n", k.Name, k.Wrong)
+		}
+		wrong = append(wrong, k.Name)
+	}
+	switch {
+	case len(wrong) > 0 && repair:
+		fmt.Fprintf(stdout, "rebuilt from the rows they copy: %s\n", strings.Join(wrong, ", "))
+	case len(wrong) > 0:
+		return fmt.Errorf("%s disagree with the rows they copy, so lists and totals read from them are wrong: "+
+			"stop the instance and run cloison doctor --repair", strings.Join(wrong, ", "))
+	}
 	return nil
 }
 

@@ -334,7 +334,7 @@ func TestHelpListsEveryCommandAndExitsZero(t *testing.T) {
 		if o.code != 0 || o.stderr != "" {
 			t.Fatalf("%v: exit %d, stderr %q", args, o.code, o.stderr)
 		}
-		for _, c := range []string{"serve", "migrate", "backup", "restore", "migrate-data", "superadmin create", "audit verify", "seed", "version", "help", "Exit status"} {
+		for _, c := range []string{"serve", "migrate", "backup", "restore", "migrate-data", "superadmin create", "audit verify", "doctor", "seed", "version", "help", "Exit status"} {
 			if !strings.Contains(o.stdout, "\n  "+c) && !strings.Contains(o.stdout, "\n"+c) {
 				t.Fatalf("%v: %q missing from\n%s", args, c, o.stdout)
 			}
@@ -407,6 +407,12 @@ func TestStartRefusedWhenTheDataDirectoryIsInUse(t *testing.T) {
 		"the data directory "+dir+" is in use by another Cloison process", pid, "stop it first", "--data")
 	expectFailure(t, runProcess(t, cloisonProcess(t, "migrate", "--data", dir), ""), exitBusy, "is in use", pid)
 	expectFailure(t, runProcess(t, cloisonProcess(t, "seed", "--data", dir, "--cases", "1", "--password", "a long enough passphrase"), ""), exitBusy, "is in use", pid)
+	// The copies are checked beside a serving instance, and repaired only
+	// once it has stopped.
+	if o := runProcess(t, cloisonProcess(t, "doctor", "--data", dir), ""); o.code != 0 {
+		t.Fatalf("doctor while serving: %+v", o)
+	}
+	expectFailure(t, runProcess(t, cloisonProcess(t, "doctor", "--repair", "--data", dir), ""), exitBusy, "is in use", pid)
 	// A backup is taken while serving, but not into a data directory.
 	expectFailure(t, runProcess(t, cloisonProcess(t, "backup", "--data", t.TempDir(), "--out", filepath.Join(dir, "b.db")), ""), exitBusy,
 		dir+" is the data directory of a running Cloison", pid)
@@ -885,4 +891,43 @@ func TestMigrateDataCopiesToPostgres(t *testing.T) {
 	if strings.Contains(again.stdout+again.stderr, "s3cret") {
 		t.Fatalf("the password was printed:\n%s%s", again.stdout, again.stderr)
 	}
+}
+
+// cloison doctor finds the copies kept for speed in agreement on a seeded
+// instance; altered by hand, it names them and fails; --repair rebuilds
+// them, and they agree again.
+func TestDoctorFindsAndRepairsCopies(t *testing.T) {
+	dir := t.TempDir()
+	if o := runProcess(t, cloisonProcess(t, "seed", "--data", dir, "--password", "a long enough passphrase", "--cases", "40"), ""); o.code != 0 {
+		t.Fatalf("seed: %+v", o)
+	}
+	agrees := func(when string) {
+		t.Helper()
+		o := runProcess(t, cloisonProcess(t, "doctor", "--data", dir), "")
+		if o.code != 0 || strings.Count(o.stdout, ": agrees\n") != 7 {
+			t.Fatalf("doctor %s: %+v", when, o)
+		}
+	}
+	agrees("after the seed")
+	db, err := sql.Open("sqlite", filepath.Join(dir, "cloison.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`UPDATE case_counts SET n = n + 1 WHERE status = 'open'`,
+		`UPDATE grants SET case_title = case_title || ' (altered)' WHERE rowid IN (SELECT rowid FROM grants LIMIT 3)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	o := runProcess(t, cloisonProcess(t, "doctor", "--data", dir), "")
+	expectFailure(t, o, exitFailed, "grants' case columns, case_counts disagree with the rows they copy", "cloison doctor --repair")
+	if !strings.Contains(o.stdout, "case_counts: 1 row disagrees\n") || !strings.Contains(o.stdout, "grants' case columns: 3 rows disagree\n") {
+		t.Errorf("doctor's report:\n%s", o.stdout)
+	}
+	o = runProcess(t, cloisonProcess(t, "doctor", "--repair", "--data", dir), "")
+	if o.code != 0 || !strings.Contains(o.stdout, "rebuilt from the rows they copy: grants' case columns, case_counts\n") {
+		t.Fatalf("doctor --repair: %+v", o)
+	}
+	agrees("after the repair")
 }

@@ -169,25 +169,17 @@ func TestCaseCountersFollowConcurrentChanges(t *testing.T) {
 }
 
 // countersAgree checks the counters a create moves at its batch's end (the
-// units', the units and categories', the grant totals) against the rows
-// they count.
+// units', the units and categories', the grant totals), with every other
+// copy the store keeps (CheckCopies), against the rows they count.
 func countersAgree(t *testing.T, st *Store) {
 	t.Helper()
-	for name, q := range map[string]string{
-		"unit": `SELECT count(*) FROM (SELECT unit_id, status, count(*) AS n FROM cases WHERE NOT practice GROUP BY unit_id, status) AS c
-			FULL JOIN (SELECT * FROM unit_case_counts WHERE n <> 0) AS k USING (unit_id, status) WHERE k.n IS DISTINCT FROM c.n`,
-		"unit and category": `SELECT count(*) FROM (SELECT unit_id, category_id, status, count(*) AS n FROM cases WHERE NOT practice GROUP BY unit_id, category_id, status) AS c
-			FULL JOIN (SELECT * FROM unit_category_counts WHERE n <> 0) AS k USING (unit_id, category_id, status) WHERE k.n IS DISTINCT FROM c.n`,
-		"grant total": `SELECT count(*) FROM (SELECT account_id, kind, case_unit_id AS unit_id, count(*) AS n FROM grants
-				WHERE account_id IS NOT NULL AND revoked_at IS NULL AND ends_at IS NULL AND case_unit_id IS NOT NULL GROUP BY account_id, kind, case_unit_id) AS g
-			FULL JOIN (SELECT * FROM grant_totals WHERE n <> 0) AS k USING (account_id, kind, unit_id) WHERE k.n IS DISTINCT FROM g.n`,
-	} {
-		var wrong int
-		if err := st.read.QueryRowContext(context.Background(), q).Scan(&wrong); err != nil {
-			t.Fatal(err)
-		}
-		if wrong != 0 {
-			t.Errorf("%d %s counters disagree with the rows they count", wrong, name)
+	checks, err := st.CheckCopies(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range checks {
+		if c.Wrong != 0 {
+			t.Errorf("%d rows of %s disagree with the rows they copy", c.Wrong, c.Name)
 		}
 	}
 }

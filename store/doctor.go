@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// Copies kept for speed, checked against what they copy.
+//
+// Several tables and columns hold what could be read from other rows, so
+// that a list or a total reads one index range instead of counting: the
+// per-status counters (case_counts, of the whole instance, and
+// unit_case_counts and unit_category_counts, per unit), the totals of a
+// person's grants (grant_totals), the list columns each grant carries of its
+// case file (grants.case_*), and the rows of the case files open to each
+// referent inspector (inspector_cases) with their counters
+// (inspector_counts). Triggers and the writer's batch end
+// keep them, in the same transaction as each change. CheckCopies is how an
+// operator (`cloison doctor`) or a test learns that they still agree, after
+// a restore, a hand edit of the database or a bug: each query counts the
+// rows where the copy and the rows it copies disagree, both ways round.
+
+// CopyCheck is one kept copy and how many of its rows disagree with what it
+// copies (0: it agrees).
+type CopyCheck struct {
+	Name  string
+	Wrong int64
+}
+
+// A counter copy: table holds n for each key, ruled gives the same from
+// the rows it counts (its columns named as table's, n last). A counter at
+// 0 and no row are the same count.
+type counterCopy struct{ table, keys, ruled string }
+
+var counterCopies = []counterCopy{
+	{"case_counts", "status", `SELECT status, count(*) AS n FROM cases WHERE NOT practice GROUP BY status`},
+	{"unit_case_counts", "unit_id, status", `SELECT unit_id, status, count(*) AS n FROM cases WHERE NOT practice GROUP BY unit_id, status`},
+	{"unit_category_counts", "unit_id, category_id, status", `SELECT unit_id, category_id, status, count(*) AS n FROM cases
+		WHERE NOT practice GROUP BY unit_id, category_id, status`},
+	{"grant_totals", "account_id, kind, unit_id", `SELECT account_id, kind, case_unit_id AS unit_id, count(*) AS n FROM grants
+		WHERE account_id IS NOT NULL AND revoked_at IS NULL AND ends_at IS NULL AND case_unit_id IS NOT NULL
+		GROUP BY account_id, kind, case_unit_id`},
+	{"inspector_counts", "account_id, status", `SELECT account_id, status, count(*) AS n FROM inspector_cases GROUP BY account_id, status`},
+}
+
+// check counts the keys whose counter disagrees with the rows it counts.
+func (c counterCopy) check() string {
+	return `SELECT count(*) FROM (` + c.ruled + `) AS r FULL JOIN (SELECT * FROM ` + c.table + ` WHERE n <> 0) AS k
+		USING (` + c.keys + `) WHERE k.n IS DISTINCT FROM r.n`
+}
+
+// rebuild makes the counters again from the rows they count. The
+// instance's per-status counters keep a row for every status, which the
+// writer moves with UPDATE.
+func (c counterCopy) rebuild() []string {
+	if c.table == "case_counts" {
+		return []string{`UPDATE case_counts SET n = coalesce((SELECT r.n FROM (` + c.ruled + `) AS r WHERE r.status = case_counts.status), 0)`,
+			`INSERT INTO case_counts (status, n) SELECT status, n FROM (` + c.ruled + `) AS r WHERE status NOT IN (SELECT status FROM case_counts)`}
+	}
+	return []string{`DELETE FROM ` + c.table, `INSERT INTO ` + c.table + ` (` + c.keys + `, n) ` + c.ruled}
+}
+
+const (
+	// grantColumnsDiffer is true of a grant (g) whose copy of its case
+	// file's (c) list columns differs from them.
+	grantColumnsDiffer = `(g.case_reference IS DISTINCT FROM c.reference OR g.case_title IS DISTINCT FROM c.title
+		OR g.case_category_id IS DISTINCT FROM c.category_id OR g.case_status IS DISTINCT FROM c.status
+		OR g.case_outcome IS DISTINCT FROM c.outcome OR g.case_version IS DISTINCT FROM c.version
+		OR g.case_created_at IS DISTINCT FROM c.created_at OR g.case_updated_at IS DISTINCT FROM c.updated_at
+		OR g.case_unit_id IS DISTINCT FROM c.unit_id{rowid check})`
+	// inspectorRowColumns are inspector_cases' columns, in the order
+	// inspectorRowsRuled gives them.
+	inspectorRowColumns = `account_id, case_id, updated_at, status, unit_id, category_id, reference, title, outcome, version, created_at`
+	// inspectorRowsRuled are the rows inspector_cases should hold: each
+	// case file out of draft, not for practice, of a (unit, category)
+	// open to a referent inspector, once per inspector.
+	inspectorRowsRuled = `SELECT r.account_id, c.id AS case_id, c.updated_at, c.status, c.unit_id, c.category_id,
+			c.reference, c.title, c.outcome, c.version, c.created_at
+		FROM inspector_referents AS r JOIN cases AS c ON c.unit_id = r.unit_id AND c.category_id = r.category_id
+		WHERE c.status <> 'draft' AND NOT c.practice`
+)
+
+// The copies of rows (the grants' columns, the inspectors' rows), each
+// with the query counting its disagreeing rows and the statements that
+// make it again.
+var (
+	grantColumnsCopy = struct{ name, check, rebuild string }{"grants' case columns",
+		`SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE ` + grantColumnsDiffer,
+		`UPDATE grants SET (case_reference, case_title, case_category_id, case_status, case_outcome,
+			case_version, case_created_at, case_updated_at, case_unit_id{rowid column}) =
+		(SELECT reference, title, category_id, status, outcome, version, created_at, updated_at, unit_id{rowid value}
+			FROM cases WHERE id = grants.case_id)
+		WHERE id IN (SELECT g.id FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE ` + grantColumnsDiffer + `)`}
+	inspectorRowsCopy = struct{ name, check, rebuild string }{"inspector_cases",
+		`SELECT count(*) FROM (` + inspectorRowsRuled + `) AS w FULL JOIN inspector_cases AS k USING (account_id, case_id)
+		WHERE k.updated_at IS DISTINCT FROM w.updated_at OR k.status IS DISTINCT FROM w.status
+			OR k.unit_id IS DISTINCT FROM w.unit_id OR k.category_id IS DISTINCT FROM w.category_id
+			OR k.reference IS DISTINCT FROM w.reference OR k.title IS DISTINCT FROM w.title
+			OR k.outcome IS DISTINCT FROM w.outcome OR k.version IS DISTINCT FROM w.version
+			OR k.created_at IS DISTINCT FROM w.created_at`,
+		`INSERT INTO inspector_cases (` + inspectorRowColumns + `) ` + inspectorRowsRuled}
+)
+
+// copyQuery is a query of the copies above for the store's engine: on
+// SQLite with the grants' copy of their case file's rowid (migration 070),
+// on PostgreSQL, which has no rowid, without.
+func (s *Store) copyQuery(q string) string {
+	if s.pg {
+		return strings.NewReplacer("{rowid check}", "", "{rowid column}", "", "{rowid value}", "").Replace(q)
+	}
+	return strings.NewReplacer("{rowid check}", " OR g.case_rowid IS DISTINCT FROM c.rowid",
+		"{rowid column}", ", case_rowid", "{rowid value}", ", rowid").Replace(q)
+}
+
+// CheckCopies compares every copy the store keeps for speed with the rows
+// it copies, on one snapshot, and says how many rows of each disagree. It
+// reads every case file and grant: an operator's command, not a request's.
+func (s *Store) CheckCopies(ctx context.Context) ([]CopyCheck, error) {
+	// On PostgreSQL each statement of a READ COMMITTED transaction reads a
+	// snapshot of its own; SQLite's read transaction keeps its first.
+	var opts *sql.TxOptions
+	if s.pg {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	checks := [][2]string{{grantColumnsCopy.name, grantColumnsCopy.check}, {inspectorRowsCopy.name, inspectorRowsCopy.check}}
+	for _, c := range counterCopies {
+		checks = append(checks, [2]string{c.table, c.check()})
+	}
+	out := make([]CopyCheck, 0, len(checks))
+	for _, c := range checks {
+		var wrong int64
+		if err := tx.QueryRowContext(ctx, s.copyQuery(c[1])).Scan(&wrong); err != nil {
+			return nil, fmt.Errorf("store: checking %s: %w", c[0], err)
+		}
+		out = append(out, CopyCheck{Name: c[0], Wrong: wrong})
+	}
+	return out, nil
+}
+
+// RepairCopies rebuilds, in one write transaction, every copy CheckCopies
+// finds in disagreement, and answers what it found before. Nothing a person
+// wrote changes: only the copies, from the rows they copy. The grants'
+// columns come first (their unit moves grant_totals through its triggers),
+// then the inspectors' rows (which move their counters likewise), then,
+// once anything was rebuilt, every counter from scratch, so that each
+// counts what the rebuilt rows say.
+func (s *Store) RepairCopies(ctx context.Context) ([]CopyCheck, error) {
+	found, err := s.CheckCopies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wrong := map[string]bool{}
+	for _, c := range found {
+		if c.Wrong != 0 {
+			wrong[c.Name] = true
+		}
+	}
+	if len(wrong) == 0 {
+		return found, nil
+	}
+	var steps [][2]string
+	if wrong[grantColumnsCopy.name] {
+		steps = append(steps, [2]string{grantColumnsCopy.name, grantColumnsCopy.rebuild})
+	}
+	if wrong[inspectorRowsCopy.name] {
+		steps = append(steps, [2]string{inspectorRowsCopy.name, `DELETE FROM inspector_cases`}, [2]string{inspectorRowsCopy.name, inspectorRowsCopy.rebuild})
+	}
+	for _, c := range counterCopies {
+		for _, q := range c.rebuild() {
+			steps = append(steps, [2]string{c.table, q})
+		}
+	}
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for _, st := range steps {
+			if _, err := tx.ExecContext(ctx, s.copyQuery(st[1])); err != nil {
+				return fmt.Errorf("store: rebuilding %s: %w", st[0], err)
+			}
+		}
+		return nil
+	})
+	return found, err
+}
