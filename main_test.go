@@ -904,7 +904,7 @@ func TestDoctorFindsAndRepairsCopies(t *testing.T) {
 	agrees := func(when string) {
 		t.Helper()
 		o := runProcess(t, cloisonProcess(t, "doctor", "--data", dir), "")
-		if o.code != 0 || strings.Count(o.stdout, ": agrees\n") != 7 {
+		if o.code != 0 || strings.Count(o.stdout, ": agrees\n") != 8 {
 			t.Fatalf("doctor %s: %+v", when, o)
 		}
 	}

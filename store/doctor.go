@@ -16,7 +16,8 @@ import (
 // per-status counters (case_counts, of the whole instance, and
 // unit_case_counts and unit_category_counts, per unit), the totals of a
 // person's grants (grant_totals), the list columns each grant carries of its
-// case file (grants.case_*), and the rows of the case files open to each
+// case file (grants.case_*), the full-text index's copy of each case
+// file's title and summary (case_search), and the rows of the case files open to each
 // referent inspector (inspector_cases) with their counters
 // (inspector_counts). Triggers and the writer's batch end
 // keep them, in the same transaction as each change. CheckCopies is how an
@@ -105,15 +106,49 @@ var (
 		`INSERT INTO inspector_cases (` + inspectorRowColumns + `) ` + inspectorRowsRuled}
 )
 
+// searchEntriesCopy is the full-text index's copy of each case file's title
+// and summary (case_search, keyed by the case file's rowid on SQLite and by
+// its id on PostgreSQL, {entry} and {case} below): one entry a case file,
+// none without one. The notes the entry also holds are every note joined
+// in order, which a check cannot tell from a harmless reordering of notes
+// written in the same millisecond: only a missing entry gets them again,
+// from the notes table. On PostgreSQL the entry's words follow its text
+// (its trigger).
+var searchEntriesCopy = struct{ name, check string }{"case_search",
+	`SELECT (SELECT count(*) FROM cases AS c LEFT JOIN case_search AS s ON s.{entry} = c.{case}
+			WHERE s.{entry} IS NULL OR s.title IS DISTINCT FROM c.title OR s.summary IS DISTINCT FROM c.summary)
+		+ (SELECT count(*) FROM case_search AS s WHERE NOT EXISTS (SELECT 1 FROM cases AS c WHERE c.{case} = s.{entry}))`}
+
+// searchEntriesRebuild are the statements that put searchEntriesCopy back:
+// entries of no case file go, stale titles and summaries are written again,
+// missing entries are made with the case file's notes.
+func (s *Store) searchEntriesRebuild() []string {
+	notes := `(SELECT group_concat(char(10) || n.body, '') FROM (SELECT body FROM notes WHERE case_id = c.id ORDER BY created_at, id) AS n)`
+	if s.pg {
+		notes = `(SELECT string_agg(chr(10) || n.body, '' ORDER BY n.created_at, n.id) FROM notes AS n WHERE n.case_id = c.id)`
+	}
+	return []string{
+		`DELETE FROM case_search WHERE {entry} NOT IN (SELECT {case} FROM cases)`,
+		`UPDATE case_search SET title = (SELECT title FROM cases WHERE {case} = case_search.{entry}),
+			summary = (SELECT summary FROM cases WHERE {case} = case_search.{entry})
+		WHERE {entry} IN (SELECT c.{case} FROM cases AS c JOIN case_search AS s ON s.{entry} = c.{case}
+			WHERE s.title IS DISTINCT FROM c.title OR s.summary IS DISTINCT FROM c.summary)`,
+		`INSERT INTO case_search ({entry}, title, summary, notes) SELECT c.{case}, c.title, c.summary, coalesce(` + notes + `, '')
+		FROM cases AS c WHERE c.{case} NOT IN (SELECT {entry} FROM case_search)`,
+	}
+}
+
 // copyQuery is a query of the copies above for the store's engine: on
-// SQLite with the grants' copy of their case file's rowid (migration 070),
-// on PostgreSQL, which has no rowid, without.
+// SQLite with the grants' copy of their case file's rowid (migration 070)
+// and the search entries keyed by rowid; on PostgreSQL, which has no rowid,
+// without the one and by id for the other.
 func (s *Store) copyQuery(q string) string {
 	if s.pg {
-		return strings.NewReplacer("{rowid check}", "", "{rowid column}", "", "{rowid value}", "").Replace(q)
+		return strings.NewReplacer("{rowid check}", "", "{rowid column}", "", "{rowid value}", "",
+			"{entry}", "case_id", "{case}", "id").Replace(q)
 	}
 	return strings.NewReplacer("{rowid check}", " OR g.case_rowid IS DISTINCT FROM c.rowid",
-		"{rowid column}", ", case_rowid", "{rowid value}", ", rowid").Replace(q)
+		"{rowid column}", ", case_rowid", "{rowid value}", ", rowid", "{entry}", "rowid", "{case}", "rowid").Replace(q)
 }
 
 // CheckCopies compares every copy the store keeps for speed with the rows
@@ -131,7 +166,8 @@ func (s *Store) CheckCopies(ctx context.Context) ([]CopyCheck, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	checks := [][2]string{{grantColumnsCopy.name, grantColumnsCopy.check}, {inspectorRowsCopy.name, inspectorRowsCopy.check}}
+	checks := [][2]string{{grantColumnsCopy.name, grantColumnsCopy.check}, {inspectorRowsCopy.name, inspectorRowsCopy.check},
+		{searchEntriesCopy.name, searchEntriesCopy.check}}
 	for _, c := range counterCopies {
 		checks = append(checks, [2]string{c.table, c.check()})
 	}
@@ -173,6 +209,11 @@ func (s *Store) RepairCopies(ctx context.Context) ([]CopyCheck, error) {
 	}
 	if wrong[inspectorRowsCopy.name] {
 		steps = append(steps, [2]string{inspectorRowsCopy.name, `DELETE FROM inspector_cases`}, [2]string{inspectorRowsCopy.name, inspectorRowsCopy.rebuild})
+	}
+	if wrong[searchEntriesCopy.name] {
+		for _, q := range s.searchEntriesRebuild() {
+			steps = append(steps, [2]string{searchEntriesCopy.name, q})
+		}
 	}
 	for _, c := range counterCopies {
 		for _, q := range c.rebuild() {

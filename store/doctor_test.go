@@ -28,8 +28,8 @@ func TestCheckCopiesFindsEachAlteredCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(checks) != 7 {
-			t.Errorf("%d copies checked, want 7: %+v", len(checks), checks)
+		if len(checks) != 8 {
+			t.Errorf("%d copies checked, want 8: %+v", len(checks), checks)
 		}
 		for _, c := range checks {
 			if (c.Wrong != 0) != (c.Name == altered) {
@@ -56,10 +56,14 @@ func TestCheckCopiesFindsEachAlteredCopy(t *testing.T) {
 		{"inspector_counts", `UPDATE inspector_counts SET n = n + 7`, `UPDATE inspector_counts SET n = n - 7`},
 		{"inspector_cases", `UPDATE inspector_cases SET title = title || ' (altered)'`,
 			`UPDATE inspector_cases SET title = (SELECT title FROM cases WHERE id = inspector_cases.case_id)`},
+		// Search entries lost (with their notes, made again from the
+		// notes table) and stale, put back by the repair only.
+		{"case_search", `DELETE FROM case_search WHERE title LIKE 'R%'`, ``},
+		{"case_search", `UPDATE case_search SET summary = 'altered' WHERE title LIKE 'S%'`, ``},
 	} {
 		exec(c.alter)
 		agree(c.copy)
-		if i%2 == 0 {
+		if i%2 == 0 && c.restore != "" {
 			exec(c.restore)
 			agree("")
 			exec(c.alter)
@@ -72,6 +76,11 @@ func TestCheckCopiesFindsEachAlteredCopy(t *testing.T) {
 			t.Errorf("the repair did not say %s disagreed: %+v", c.copy, found)
 		}
 		agree("")
+	}
+	// The entries made again find their case files as before.
+	var entries, cases int
+	if err := st.Engine().Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM case_search), (SELECT count(*) FROM cases)`).Scan(&entries, &cases); err != nil || entries != cases {
+		t.Errorf("%d search entries for %d case files (%v)", entries, cases, err)
 	}
 	// A copy in agreement is left as it is, and the repair says so.
 	if found, err := st.RepairCopies(ctx); err != nil || slices.ContainsFunc(found, func(k store.CopyCheck) bool { return k.Wrong != 0 }) {
