@@ -32,37 +32,26 @@ type CopyCheck struct {
 	Wrong int64
 }
 
-// A counter copy: table holds n for each key, ruled gives the same from
-// the rows it counts (its columns named as table's, n last). A counter at
-// 0 and no row are the same count.
-type counterCopy struct{ table, keys, ruled string }
-
-var counterCopies = []counterCopy{
-	{"case_counts", "status", `SELECT status, count(*) AS n FROM cases WHERE NOT practice GROUP BY status`},
-	{"unit_case_counts", "unit_id, status", `SELECT unit_id, status, count(*) AS n FROM cases WHERE NOT practice GROUP BY unit_id, status`},
-	{"unit_category_counts", "unit_id, category_id, status", `SELECT unit_id, category_id, status, count(*) AS n FROM cases
-		WHERE NOT practice GROUP BY unit_id, category_id, status`},
-	{"grant_totals", "account_id, kind, unit_id", `SELECT account_id, kind, case_unit_id AS unit_id, count(*) AS n FROM grants
-		WHERE account_id IS NOT NULL AND revoked_at IS NULL AND ends_at IS NULL AND case_unit_id IS NOT NULL
-		GROUP BY account_id, kind, case_unit_id`},
-	{"inspector_counts", "account_id, status", `SELECT account_id, status, count(*) AS n FROM inspector_cases GROUP BY account_id, status`},
+// keptCopy is one copy: its name, the query counting its rows that
+// disagree with what they copy, and the statements that make it again
+// from those rows. Their text is both engines' but for the markers
+// copyQuery fills in.
+type keptCopy struct {
+	name, check string
+	rebuild     []string
+	// always: rebuilt whenever any copy is, not only when it disagrees
+	// (the counters, which a rebuilt row copy may have moved).
+	always bool
 }
 
-// check counts the keys whose counter disagrees with the rows it counts.
-func (c counterCopy) check() string {
-	return `SELECT count(*) FROM (` + c.ruled + `) AS r FULL JOIN (SELECT * FROM ` + c.table + ` WHERE n <> 0) AS k
-		USING (` + c.keys + `) WHERE k.n IS DISTINCT FROM r.n`
-}
-
-// rebuild makes the counters again from the rows they count. The
-// instance's per-status counters keep a row for every status, which the
-// writer moves with UPDATE.
-func (c counterCopy) rebuild() []string {
-	if c.table == "case_counts" {
-		return []string{`UPDATE case_counts SET n = coalesce((SELECT r.n FROM (` + c.ruled + `) AS r WHERE r.status = case_counts.status), 0)`,
-			`INSERT INTO case_counts (status, n) SELECT status, n FROM (` + c.ruled + `) AS r WHERE status NOT IN (SELECT status FROM case_counts)`}
-	}
-	return []string{`DELETE FROM ` + c.table, `INSERT INTO ` + c.table + ` (` + c.keys + `, n) ` + c.ruled}
+// counter is a counter copy: table holds n for each of keys, ruled gives
+// the same from the rows it counts (its columns named as table's, n last).
+// A counter at 0 and no row are the same count.
+func counter(table, keys, ruled string) keptCopy {
+	return keptCopy{name: table, always: true,
+		check: `SELECT count(*) FROM (` + ruled + `) AS r FULL JOIN (SELECT * FROM ` + table + ` WHERE n <> 0) AS k
+			USING (` + keys + `) WHERE k.n IS DISTINCT FROM r.n`,
+		rebuild: []string{`DELETE FROM ` + table, `INSERT INTO ` + table + ` (` + keys + `, n) ` + ruled}}
 }
 
 const (
@@ -73,9 +62,6 @@ const (
 		OR g.case_outcome IS DISTINCT FROM c.outcome OR g.case_version IS DISTINCT FROM c.version
 		OR g.case_created_at IS DISTINCT FROM c.created_at OR g.case_updated_at IS DISTINCT FROM c.updated_at
 		OR g.case_unit_id IS DISTINCT FROM c.unit_id{rowid check})`
-	// inspectorRowColumns are inspector_cases' columns, in the order
-	// inspectorRowsRuled gives them.
-	inspectorRowColumns = `account_id, case_id, updated_at, status, unit_id, category_id, reference, title, outcome, version, created_at`
 	// inspectorRowsRuled are the rows inspector_cases should hold: each
 	// case file out of draft, not for practice, of a (unit, category)
 	// open to a referent inspector, once per inspector.
@@ -83,72 +69,86 @@ const (
 			c.reference, c.title, c.outcome, c.version, c.created_at
 		FROM inspector_referents AS r JOIN cases AS c ON c.unit_id = r.unit_id AND c.category_id = r.category_id
 		WHERE c.status <> 'draft' AND NOT c.practice`
+	// searchEntryDiffers is true of a search entry (s) whose title or
+	// summary differs from its case file's (c).
+	searchEntryDiffers = `(s.title IS DISTINCT FROM c.title OR s.summary IS DISTINCT FROM c.summary)`
 )
 
-// The copies of rows (the grants' columns, the inspectors' rows), each
-// with the query counting its disagreeing rows and the statements that
-// make it again.
-var (
-	grantColumnsCopy = struct{ name, check, rebuild string }{"grants' case columns",
-		`SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE ` + grantColumnsDiffer,
-		`UPDATE grants SET (case_reference, case_title, case_category_id, case_status, case_outcome,
-			case_version, case_created_at, case_updated_at, case_unit_id{rowid column}) =
-		(SELECT reference, title, category_id, status, outcome, version, created_at, updated_at, unit_id{rowid value}
-			FROM cases WHERE id = grants.case_id)
-		WHERE id IN (SELECT g.id FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE ` + grantColumnsDiffer + `)`}
-	inspectorRowsCopy = struct{ name, check, rebuild string }{"inspector_cases",
-		`SELECT count(*) FROM (` + inspectorRowsRuled + `) AS w FULL JOIN inspector_cases AS k USING (account_id, case_id)
-		WHERE k.updated_at IS DISTINCT FROM w.updated_at OR k.status IS DISTINCT FROM w.status
-			OR k.unit_id IS DISTINCT FROM w.unit_id OR k.category_id IS DISTINCT FROM w.category_id
-			OR k.reference IS DISTINCT FROM w.reference OR k.title IS DISTINCT FROM w.title
-			OR k.outcome IS DISTINCT FROM w.outcome OR k.version IS DISTINCT FROM w.version
-			OR k.created_at IS DISTINCT FROM w.created_at`,
-		`INSERT INTO inspector_cases (` + inspectorRowColumns + `) ` + inspectorRowsRuled}
-)
-
-// searchEntriesCopy is the full-text index's copy of each case file's title
-// and summary (case_search, keyed by the case file's rowid on SQLite and by
-// its id on PostgreSQL, {entry} and {case} below): one entry a case file,
-// none without one. The notes the entry also holds are every note joined
-// in order, which a check cannot tell from a harmless reordering of notes
-// written in the same millisecond: only a missing entry gets them again,
-// from the notes table. On PostgreSQL the entry's words follow its text
-// (its trigger).
-var searchEntriesCopy = struct{ name, check string }{"case_search",
-	`SELECT (SELECT count(*) FROM cases AS c LEFT JOIN case_search AS s ON s.{entry} = c.{case}
-			WHERE s.{entry} IS NULL OR s.title IS DISTINCT FROM c.title OR s.summary IS DISTINCT FROM c.summary)
-		+ (SELECT count(*) FROM case_search AS s WHERE NOT EXISTS (SELECT 1 FROM cases AS c WHERE c.{case} = s.{entry}))`}
-
-// searchEntriesRebuild are the statements that put searchEntriesCopy back:
-// entries of no case file go, stale titles and summaries are written again,
-// missing entries are made with the case file's notes.
-func (s *Store) searchEntriesRebuild() []string {
-	notes := `(SELECT group_concat(char(10) || n.body, '') FROM (SELECT body FROM notes WHERE case_id = c.id ORDER BY created_at, id) AS n)`
-	if s.pg {
-		notes = `(SELECT string_agg(chr(10) || n.body, '' ORDER BY n.created_at, n.id) FROM notes AS n WHERE n.case_id = c.id)`
-	}
-	return []string{
-		`DELETE FROM case_search WHERE {entry} NOT IN (SELECT {case} FROM cases)`,
-		`UPDATE case_search SET title = (SELECT title FROM cases WHERE {case} = case_search.{entry}),
-			summary = (SELECT summary FROM cases WHERE {case} = case_search.{entry})
-		WHERE {entry} IN (SELECT c.{case} FROM cases AS c JOIN case_search AS s ON s.{entry} = c.{case}
-			WHERE s.title IS DISTINCT FROM c.title OR s.summary IS DISTINCT FROM c.summary)`,
-		`INSERT INTO case_search ({entry}, title, summary, notes) SELECT c.{case}, c.title, c.summary, coalesce(` + notes + `, '')
-		FROM cases AS c WHERE c.{case} NOT IN (SELECT {entry} FROM case_search)`,
-	}
+// keptCopies are every copy, in the order a repair makes them again: the
+// grants' columns first (their unit moves grant_totals through its
+// triggers), then the inspectors' rows (which move their counters
+// likewise) and the search entries, then every counter from scratch, so
+// that each counts what the rebuilt rows say.
+//
+// The search entries (case_search) are keyed by the case file's rowid on
+// SQLite and by its id on PostgreSQL ({entry} and {case}). The notes an
+// entry also holds are every note joined in order, which a check cannot
+// tell from a harmless reordering of notes written in the same
+// millisecond: only a missing entry gets them again, from the notes table
+// ({notes of c}). On PostgreSQL the entry's words follow its text (its
+// trigger).
+var keptCopies = []keptCopy{
+	{name: "grants' case columns",
+		check: `SELECT count(*) FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE ` + grantColumnsDiffer,
+		rebuild: []string{`UPDATE grants SET (case_reference, case_title, case_category_id, case_status, case_outcome,
+				case_version, case_created_at, case_updated_at, case_unit_id{rowid column}) =
+			(SELECT reference, title, category_id, status, outcome, version, created_at, updated_at, unit_id{rowid value}
+				FROM cases WHERE id = grants.case_id)
+			WHERE id IN (SELECT g.id FROM grants AS g JOIN cases AS c ON c.id = g.case_id WHERE ` + grantColumnsDiffer + `)`}},
+	{name: "inspector_cases",
+		check: `SELECT count(*) FROM (` + inspectorRowsRuled + `) AS w FULL JOIN inspector_cases AS k USING (account_id, case_id)
+			WHERE k.updated_at IS DISTINCT FROM w.updated_at OR k.status IS DISTINCT FROM w.status
+				OR k.unit_id IS DISTINCT FROM w.unit_id OR k.category_id IS DISTINCT FROM w.category_id
+				OR k.reference IS DISTINCT FROM w.reference OR k.title IS DISTINCT FROM w.title
+				OR k.outcome IS DISTINCT FROM w.outcome OR k.version IS DISTINCT FROM w.version
+				OR k.created_at IS DISTINCT FROM w.created_at`,
+		rebuild: []string{`DELETE FROM inspector_cases`,
+			`INSERT INTO inspector_cases (account_id, case_id, updated_at, status, unit_id, category_id, reference, title,
+				outcome, version, created_at) ` + inspectorRowsRuled}},
+	{name: "case_search",
+		check: `SELECT (SELECT count(*) FROM cases AS c LEFT JOIN case_search AS s ON s.{entry} = c.{case}
+				WHERE s.{entry} IS NULL OR ` + searchEntryDiffers + `)
+			+ (SELECT count(*) FROM case_search AS s WHERE NOT EXISTS (SELECT 1 FROM cases AS c WHERE c.{case} = s.{entry}))`,
+		rebuild: []string{`DELETE FROM case_search WHERE {entry} NOT IN (SELECT {case} FROM cases)`,
+			`UPDATE case_search SET title = (SELECT title FROM cases WHERE {case} = case_search.{entry}),
+				summary = (SELECT summary FROM cases WHERE {case} = case_search.{entry})
+			WHERE {entry} IN (SELECT c.{case} FROM cases AS c JOIN case_search AS s ON s.{entry} = c.{case} WHERE ` + searchEntryDiffers + `)`,
+			`INSERT INTO case_search ({entry}, title, summary, notes) SELECT c.{case}, c.title, c.summary, coalesce({notes of c}, '')
+			FROM cases AS c WHERE c.{case} NOT IN (SELECT {entry} FROM case_search)`}},
+	// The instance's per-status counters keep a row for every status,
+	// which the writer moves with UPDATE: they are counted again in place.
+	{name: "case_counts", always: true,
+		check: counter("case_counts", "status", casesByStatus).check,
+		rebuild: []string{`UPDATE case_counts SET n = coalesce((SELECT r.n FROM (` + casesByStatus + `) AS r WHERE r.status = case_counts.status), 0)`,
+			`INSERT INTO case_counts (status, n) SELECT status, n FROM (` + casesByStatus + `) AS r WHERE status NOT IN (SELECT status FROM case_counts)`}},
+	counter("unit_case_counts", "unit_id, status", `SELECT unit_id, status, count(*) AS n FROM cases WHERE NOT practice GROUP BY unit_id, status`),
+	counter("unit_category_counts", "unit_id, category_id, status", `SELECT unit_id, category_id, status, count(*) AS n FROM cases
+		WHERE NOT practice GROUP BY unit_id, category_id, status`),
+	counter("grant_totals", "account_id, kind, unit_id", `SELECT account_id, kind, case_unit_id AS unit_id, count(*) AS n FROM grants
+		WHERE account_id IS NOT NULL AND revoked_at IS NULL AND ends_at IS NULL AND case_unit_id IS NOT NULL
+		GROUP BY account_id, kind, case_unit_id`),
+	counter("inspector_counts", "account_id, status", `SELECT account_id, status, count(*) AS n FROM inspector_cases GROUP BY account_id, status`),
 }
 
-// copyQuery is a query of the copies above for the store's engine: on
-// SQLite with the grants' copy of their case file's rowid (migration 070)
-// and the search entries keyed by rowid; on PostgreSQL, which has no rowid,
-// without the one and by id for the other.
+// casesByStatus is what case_counts counts.
+const casesByStatus = `SELECT status, count(*) AS n FROM cases WHERE NOT practice GROUP BY status`
+
+// copyQuery is a query of keptCopies for the store's engine: on SQLite
+// with the grants' copy of their case file's rowid (migration 070) and the
+// search entries keyed by rowid; on PostgreSQL, which has no rowid, without
+// the one and by id for the other; each with its engine's way of joining a
+// case file's notes.
 func (s *Store) copyQuery(q string) string {
 	if s.pg {
 		return strings.NewReplacer("{rowid check}", "", "{rowid column}", "", "{rowid value}", "",
-			"{entry}", "case_id", "{case}", "id").Replace(q)
+			"{entry}", "case_id", "{case}", "id",
+			"{notes of c}", `(SELECT string_agg(chr(10) || n.body, '' ORDER BY n.created_at, n.id) FROM notes AS n WHERE n.case_id = c.id)`,
+		).Replace(q)
 	}
 	return strings.NewReplacer("{rowid check}", " OR g.case_rowid IS DISTINCT FROM c.rowid",
-		"{rowid column}", ", case_rowid", "{rowid value}", ", rowid", "{entry}", "rowid", "{case}", "rowid").Replace(q)
+		"{rowid column}", ", case_rowid", "{rowid value}", ", rowid", "{entry}", "rowid", "{case}", "rowid",
+		"{notes of c}", `(SELECT group_concat(char(10) || n.body, '') FROM (SELECT body FROM notes WHERE case_id = c.id ORDER BY created_at, id) AS n)`,
+	).Replace(q)
 }
 
 // CheckCopies compares every copy the store keeps for speed with the rows
@@ -166,29 +166,21 @@ func (s *Store) CheckCopies(ctx context.Context) ([]CopyCheck, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	checks := [][2]string{{grantColumnsCopy.name, grantColumnsCopy.check}, {inspectorRowsCopy.name, inspectorRowsCopy.check},
-		{searchEntriesCopy.name, searchEntriesCopy.check}}
-	for _, c := range counterCopies {
-		checks = append(checks, [2]string{c.table, c.check()})
-	}
-	out := make([]CopyCheck, 0, len(checks))
-	for _, c := range checks {
+	out := make([]CopyCheck, 0, len(keptCopies))
+	for _, c := range keptCopies {
 		var wrong int64
-		if err := tx.QueryRowContext(ctx, s.copyQuery(c[1])).Scan(&wrong); err != nil {
-			return nil, fmt.Errorf("store: checking %s: %w", c[0], err)
+		if err := tx.QueryRowContext(ctx, s.copyQuery(c.check)).Scan(&wrong); err != nil {
+			return nil, fmt.Errorf("store: checking %s: %w", c.name, err)
 		}
-		out = append(out, CopyCheck{Name: c[0], Wrong: wrong})
+		out = append(out, CopyCheck{Name: c.name, Wrong: wrong})
 	}
 	return out, nil
 }
 
-// RepairCopies rebuilds, in one write transaction, every copy CheckCopies
-// finds in disagreement, and answers what it found before. Nothing a person
-// wrote changes: only the copies, from the rows they copy. The grants'
-// columns come first (their unit moves grant_totals through its triggers),
-// then the inspectors' rows (which move their counters likewise), then,
-// once anything was rebuilt, every counter from scratch, so that each
-// counts what the rebuilt rows say.
+// RepairCopies rebuilds, in one write transaction and keptCopies' order,
+// every copy CheckCopies finds in disagreement and, once anything is,
+// every counter; it answers what it found before. Nothing a person wrote
+// changes: only the copies, from the rows they copy.
 func (s *Store) RepairCopies(ctx context.Context) ([]CopyCheck, error) {
 	found, err := s.CheckCopies(ctx)
 	if err != nil {
@@ -203,27 +195,15 @@ func (s *Store) RepairCopies(ctx context.Context) ([]CopyCheck, error) {
 	if len(wrong) == 0 {
 		return found, nil
 	}
-	var steps [][2]string
-	if wrong[grantColumnsCopy.name] {
-		steps = append(steps, [2]string{grantColumnsCopy.name, grantColumnsCopy.rebuild})
-	}
-	if wrong[inspectorRowsCopy.name] {
-		steps = append(steps, [2]string{inspectorRowsCopy.name, `DELETE FROM inspector_cases`}, [2]string{inspectorRowsCopy.name, inspectorRowsCopy.rebuild})
-	}
-	if wrong[searchEntriesCopy.name] {
-		for _, q := range s.searchEntriesRebuild() {
-			steps = append(steps, [2]string{searchEntriesCopy.name, q})
-		}
-	}
-	for _, c := range counterCopies {
-		for _, q := range c.rebuild() {
-			steps = append(steps, [2]string{c.table, q})
-		}
-	}
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, st := range steps {
-			if _, err := tx.ExecContext(ctx, s.copyQuery(st[1])); err != nil {
-				return fmt.Errorf("store: rebuilding %s: %w", st[0], err)
+		for _, c := range keptCopies {
+			if !c.always && !wrong[c.name] {
+				continue
+			}
+			for _, q := range c.rebuild {
+				if _, err := tx.ExecContext(ctx, s.copyQuery(q)); err != nil {
+					return fmt.Errorf("store: rebuilding %s: %w", c.name, err)
+				}
 			}
 		}
 		return nil
