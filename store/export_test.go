@@ -110,6 +110,15 @@ func PlannedStatements() []string {
 // PostgreSQL, which keeps none).
 func (s *Store) SessionCacheHits() int64 { return s.sessions.served() }
 
+// StampReads counts the reads of the session-changes stamp confirmHint
+// made, and the session checks that asked for one (both 0 on SQLite).
+func (s *Store) StampReads() (reads, asked int64) {
+	if s.stamps == nil {
+		return 0, 0
+	}
+	return s.stamps.reads.Load(), s.stamps.callers.Load()
+}
+
 // CreationUnitCacheHits counts the creates whose unit and category were
 // served from the cache (0 on PostgreSQL).
 func (s *Store) CreationUnitCacheHits() int64 { return s.creationUnits.served() }

@@ -29,6 +29,7 @@ import (
 // read is kept as an answer there; the last session check of each token is
 // kept as a guess, confirmed by the stamp PostgreSQL's triggers give the
 // writes a session check reads: in a statement of its own (confirmHint),
+// one read shared by the requests that wait for it together (sharedRead),
 // or in a get by id's (see SessionHint). The unit a create reads is kept
 // there under that stamp, which writes to units and categories change too
 // (see activeUnitToCreateIn).

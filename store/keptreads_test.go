@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -219,4 +220,72 @@ func stoppedClock(st *store.Store) *time.Time {
 	clock := time.Now().UTC().Truncate(time.Millisecond)
 	st.SetClock(func() time.Time { return clock })
 	return &clock
+}
+
+// On PostgreSQL, session checks confirming their hints at the same moment
+// share reads of the stamp (sharedRead): fewer statements than checks,
+// and a logout is still seen by every check made after it, however many
+// run at once.
+func TestConcurrentSessionChecksShareTheStampRead(t *testing.T) {
+	if !testpg.OnPostgres() {
+		t.Skip("the stamp is PostgreSQL's: SQLite keeps its session checks while nothing is written")
+	}
+	st := seededHere(t, seed.Options{Cases: 20, Editors: 4, Admins: 1, BatchSize: 20, Random: 5})
+	ctx := context.Background()
+	var toks []string
+	for i := range 4 {
+		_, tok := seededSession(t, st, fmt.Sprintf("editor%d@%s", i+1, seed.Domain))
+		// The first check reads the session and leaves the hint.
+		if _, _, err := st.Authenticate(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	// burst checks every token from 32 goroutines at once and gives the
+	// errors met, by token.
+	burst := func() map[string]error {
+		var mu sync.Mutex
+		errs := map[string]error{}
+		var wg sync.WaitGroup
+		for g := range 32 {
+			wg.Go(func() {
+				for i := range 10 {
+					tok := toks[(g+i)%len(toks)]
+					if _, _, err := st.Authenticate(ctx, tok); err != nil {
+						mu.Lock()
+						errs[tok] = err
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return errs
+	}
+	reads0, asked0 := st.StampReads()
+	if errs := burst(); len(errs) > 0 {
+		t.Fatalf("checks refused: %v", errs)
+	}
+	reads, asked := st.StampReads()
+	reads, asked = reads-reads0, asked-asked0
+	if asked != 320 || reads >= asked {
+		t.Fatalf("%d stamp reads for %d checks that asked for one, want 320 checks sharing reads", reads, asked)
+	}
+	t.Logf("%d stamp reads for %d concurrent checks", reads, asked)
+
+	acc, sess, err := st.Authenticate(ctx, toks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Logout(ctx, store.Actor{Account: acc, SessionID: sess.ID}); err != nil {
+		t.Fatal(err)
+	}
+	errs := burst()
+	if !errors.Is(errs[toks[0]], store.ErrUnauthenticated) {
+		t.Fatalf("checks after the logout: %v, want ErrUnauthenticated", errs[toks[0]])
+	}
+	delete(errs, toks[0])
+	if len(errs) > 0 {
+		t.Fatalf("other sessions refused after one logout: %v", errs)
+	}
 }

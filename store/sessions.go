@@ -371,11 +371,17 @@ func (s *Store) confirmHint(ctx context.Context, key string, now time.Time) (ses
 	if !ok || (!until.IsZero() && !now.Before(until)) {
 		return sessionRead{}, time.Time{}, false, nil
 	}
-	var changes sql.NullString
-	if err := s.db.QueryRow(ctx, s.read, sqlSessionChanges, nil, &changes); err != nil {
+	// Requests confirming their hints at the same moment share one read
+	// of the stamp, made after each of them asked (sharedRead).
+	changes, err := s.stamps.get(ctx, func(ctx context.Context) (string, error) {
+		var changes sql.NullString
+		err := s.db.QueryRow(ctx, s.read, sqlSessionChanges, nil, &changes)
+		return changes.String, err
+	})
+	if err != nil {
 		return sessionRead{}, time.Time{}, false, err
 	}
-	if changes.String != read.changes {
+	if changes != read.changes {
 		return sessionRead{}, time.Time{}, false, nil
 	}
 	return read, until, true, nil

@@ -78,6 +78,10 @@ type Store struct {
 	// a guess for confirmHint and GetCaseByHint (nil on SQLite, where
 	// sessions keeps it).
 	hints *keptReads[sessionRead]
+	// stamps shares, on PostgreSQL, the reads of the stamp confirmHint
+	// checks a hint against among the requests that wait for one at the
+	// same time (see sharedRead).
+	stamps *sharedRead[string]
 }
 
 // ErrPageMemoryTooLate is SharePageMemory's answer once this process has
@@ -213,6 +217,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.sessions = newKeptReads[sessionRead]()
 	} else {
 		s.hints = newKeptReads[sessionRead]()
+		s.stamps = newSharedRead[string]()
 	}
 	s.creationUnits = newKeptReads[Unit]()
 	return s, nil
