@@ -110,8 +110,12 @@ var (
 	// first, by (case, account), and the case file only through one: CROSS
 	// JOIN keeps SQLite from reading the case file first, which would make
 	// a case file one may not see cost more than one that does not exist.
+	// On SQLite the case file is read by the rowid the grant's index
+	// entry carries (migration 075), its id compared on the row. (The
+	// fragment starts before "c.rowid", whose own rewrite would win.)
 	sqlCaseForGrants = newCaseForm(`g.kind, 0`,
-		`FROM grants AS g INDEXED BY grants_case_account CROSS JOIN cases AS c ON c.id = g.case_id
+		`FROM grants AS g INDEXED BY grants_case_account CROSS JOIN cases `+
+			pgAlso(`AS c ON c.rowid = g.case_rowid AND c.id = g.case_id`, `AS c ON c.id = g.case_id`)+`
 		CROSS JOIN units AS u ON u.id = c.unit_id
 		WHERE g.case_id = ? AND `+liveGrantCond)
 	// sqlCaseForScopeAdmin is, for someone who administers units, a case

@@ -19,9 +19,9 @@ func TestOneCaseFormReadsGrantsBeforeTheCaseFile(t *testing.T) {
 		plan  []string
 	}{
 		{sqlCaseForGrants.plain, []any{"id", "acc", "t", "t", "u", "u"},
-			[]string{"SEARCH g USING COVERING INDEX grants_case_account", "SEARCH c USING", "SEARCH u USING"}},
+			[]string{"SEARCH g USING COVERING INDEX grants_case_account", "SEARCH c USING INTEGER PRIMARY KEY", "SEARCH u USING"}},
 		{sqlCaseForGrants.people, []any{"t", "id", "acc", "t", "t", "u", "u"},
-			[]string{"SEARCH g USING COVERING INDEX grants_case_account", "SEARCH c USING", "SEARCH u USING"}},
+			[]string{"SEARCH g USING COVERING INDEX grants_case_account", "SEARCH c USING INTEGER PRIMARY KEY", "SEARCH u USING"}},
 		{sqlCaseForScopeAdmin.plain, []any{"session", "id", "o", "u"},
 			[]string{"SEARCH c USING INDEX cases_id_scope", "SEARCH u USING"}},
 		{sqlCaseForScopeAdmin.people, []any{"session", "t", "id", "o", "u"},
