@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 )
@@ -73,13 +74,21 @@ func (r *sharedRead[T]) get(ctx context.Context, read func(context.Context) (T, 
 	r.next, r.inFlight = nil, true
 	r.mu.Unlock()
 
+	// Should read panic, those who joined get errUnfinishedRead, and the
+	// next read still starts: a stuck inFlight would stop every request.
+	p.err = errUnfinishedRead
+	defer func() {
+		r.reads.Add(1)
+		r.mu.Lock()
+		r.inFlight = false
+		// Only next's maker waits for the end of a read.
+		r.ended.Signal()
+		r.mu.Unlock()
+		close(p.done)
+	}()
 	p.v, p.err = read(context.WithoutCancel(ctx))
-	r.reads.Add(1)
-	r.mu.Lock()
-	r.inFlight = false
-	// Only next's maker waits for the end of a read.
-	r.ended.Signal()
-	r.mu.Unlock()
-	close(p.done)
 	return p.v, p.err
 }
+
+// errUnfinishedRead is what those who joined a read get when it panicked.
+var errUnfinishedRead = errors.New("store: a shared read did not finish")

@@ -180,3 +180,61 @@ func TestSharedReadErrorsAndCancellation(t *testing.T) {
 		t.Errorf("joiner got %v, want the read's error", err)
 	}
 }
+
+// TestSharedReadSurvivesAPanickingRead: the maker's panic goes on up its
+// own request, those who joined get an error, and the next read starts
+// (a read left in flight would stop every later caller).
+func TestSharedReadSurvivesAPanickingRead(t *testing.T) {
+	r := newSharedRead[int]()
+	release := make(chan struct{})
+	var started atomic.Int64
+	read := func(context.Context) (int, error) {
+		switch started.Add(1) {
+		case 1:
+			<-release
+			return 1, nil
+		case 2:
+			panic("driver bug")
+		}
+		return 3, nil
+	}
+	go r.get(context.Background(), read)
+	waitFor(t, "the first read to start", func() bool { return started.Load() == 1 })
+	panicked := make(chan any)
+	go func() {
+		defer func() { panicked <- recover() }()
+		r.get(context.Background(), read)
+	}()
+	waitFor(t, "the second read's maker", func() bool { return r.callers.Load() == 2 })
+	joined := make(chan error)
+	go func() {
+		_, err := r.get(context.Background(), read)
+		joined <- err
+	}()
+	waitFor(t, "the joiner", func() bool { return r.callers.Load() == 3 })
+	close(release)
+	if p := <-panicked; p != "driver bug" {
+		t.Errorf("the maker's panic: %v", p)
+	}
+	select {
+	case err := <-joined:
+		if !errors.Is(err, errUnfinishedRead) {
+			t.Errorf("the joiner of a read that panicked got %v, want errUnfinishedRead", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the joiner of a read that panicked still waits")
+	}
+	done := make(chan int)
+	go func() {
+		v, _ := r.get(context.Background(), read)
+		done <- v
+	}()
+	select {
+	case v := <-done:
+		if v != 3 {
+			t.Errorf("the read after the panic gave %d, want 3", v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no read starts after one panicked")
+	}
+}
