@@ -920,15 +920,15 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var wrong []string
 	for _, k := range checks {
-		switch {
-		case k.Wrong == 0:
+		if k.Wrong == 0 {
 			fmt.Fprintf(stdout, "%s: agrees\n", k.Name)
 			continue
-		case k.Wrong == 1:
-			fmt.Fprintf(stdout, "%s: 1 row disagrees\n", k.Name)
-		default:
-			fmt.Fprintf(stdout, "%s: %d rows disagree\n", k.Name, k.Wrong)
 		}
+		verb := "disagree"
+		if k.Wrong == 1 {
+			verb = "disagrees"
+		}
+		fmt.Fprintf(stdout, "%s: %s %s\n", k.Name, counted(int(k.Wrong), "row"), verb)
 		wrong = append(wrong, k.Name)
 	}
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -133,22 +134,21 @@ var keptCopies = []keptCopy{
 // casesByStatus is what case_counts counts.
 const casesByStatus = `SELECT status, count(*) AS n FROM cases WHERE NOT practice GROUP BY status`
 
-// copyQuery is a query of keptCopies for the store's engine: on SQLite
-// with the grants' copy of their case file's rowid (migration 070) and the
-// search entries keyed by rowid; on PostgreSQL, which has no rowid, without
-// the one and by id for the other; each with its engine's way of joining a
-// case file's notes.
-func (s *Store) copyQuery(q string) string {
-	if s.pg {
-		return strings.NewReplacer("{rowid check}", "", "{rowid column}", "", "{rowid value}", "",
-			"{entry}", "case_id", "{case}", "id",
-			"{notes of c}", `(SELECT string_agg(chr(10) || n.body, '' ORDER BY n.created_at, n.id) FROM notes AS n WHERE n.case_id = c.id)`,
-		).Replace(q)
-	}
-	return strings.NewReplacer("{rowid check}", " OR g.case_rowid IS DISTINCT FROM c.rowid",
+// copyQuery is a query of keptCopies for the store's engine (copyMarkers).
+func (s *Store) copyQuery(q string) string { return copyMarkers[s.pg].Replace(q) }
+
+// copyMarkers fill keptCopies' markers, by whether the engine is
+// PostgreSQL: on SQLite with the grants' copy of their case file's rowid
+// (migration 070) and the search entries keyed by rowid; on PostgreSQL,
+// which has no rowid, without the one and by id for the other; each with
+// its engine's way of joining a case file's notes.
+var copyMarkers = map[bool]*strings.Replacer{
+	false: strings.NewReplacer("{rowid check}", " OR g.case_rowid IS DISTINCT FROM c.rowid",
 		"{rowid column}", ", case_rowid", "{rowid value}", ", rowid", "{entry}", "rowid", "{case}", "rowid",
-		"{notes of c}", `(SELECT group_concat(char(10) || n.body, '') FROM (SELECT body FROM notes WHERE case_id = c.id ORDER BY created_at, id) AS n)`,
-	).Replace(q)
+		"{notes of c}", `(SELECT group_concat(char(10) || n.body, '') FROM (SELECT body FROM notes WHERE case_id = c.id ORDER BY created_at, id) AS n)`),
+	true: strings.NewReplacer("{rowid check}", "", "{rowid column}", "", "{rowid value}", "",
+		"{entry}", "case_id", "{case}", "id",
+		"{notes of c}", `(SELECT string_agg(chr(10) || n.body, '' ORDER BY n.created_at, n.id) FROM notes AS n WHERE n.case_id = c.id)`),
 }
 
 // CheckCopies compares every copy the store keeps for speed with the rows
@@ -182,22 +182,14 @@ func (s *Store) CheckCopies(ctx context.Context) ([]CopyCheck, error) {
 // every counter; it answers what it found before. Nothing a person wrote
 // changes: only the copies, from the rows they copy.
 func (s *Store) RepairCopies(ctx context.Context) ([]CopyCheck, error) {
+	// found is in keptCopies' order.
 	found, err := s.CheckCopies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	wrong := map[string]bool{}
-	for _, c := range found {
-		if c.Wrong != 0 {
-			wrong[c.Name] = true
-		}
-	}
-	if len(wrong) == 0 {
-		return found, nil
+	if err != nil || !slices.ContainsFunc(found, func(c CopyCheck) bool { return c.Wrong != 0 }) {
+		return found, err
 	}
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, c := range keptCopies {
-			if !c.always && !wrong[c.name] {
+		for i, c := range keptCopies {
+			if !c.always && found[i].Wrong == 0 {
 				continue
 			}
 			for _, q := range c.rebuild {
