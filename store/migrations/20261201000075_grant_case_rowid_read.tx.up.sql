@@ -8,8 +8,9 @@
 -- triggers and checked by cloison doctor), and the case file is read by it
 -- directly: one B-tree read fewer for every case file opened, and a page
 -- fewer for the cache to hold. The id is still compared on the row read.
--- SQLite only: PostgreSQL has no rowid (its case_rowid stays empty), and
--- its index keeps the columns it had.
+-- PostgreSQL has no rowid (its case_rowid stays empty) and keeps reading
+-- the case file by id; its twin gives the index the same columns, so that
+-- the two schemas stay the same index for index.
 
 DROP INDEX grants_case_account;
 CREATE INDEX grants_case_account ON grants (case_id, account_id, kind, revoked_at, starts_at, ends_at, case_unit_id, case_rowid);
