@@ -37,6 +37,7 @@ import (
 	"cloison/server/mail/mailtest"
 	"cloison/store"
 	"cloison/store/passwords"
+	"cloison/store/storetest"
 )
 
 // testSPA stands in for frontend/dist: an index and a hashed asset.
@@ -137,7 +138,7 @@ func openTestEnv(t testing.TB, cfg config.Config, opts ...envOption) *testEnv {
 	// Fewer failures before an address is refused than the 100 of an
 	// instance, so that tests reach the refusal quickly.
 	policy.LoginRefuseAfter = testRefuseAfter
-	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, DatabaseURL: testpg.URLFor(t, cfg.Data.Dir), Now: clock.now, BaseURL: cfg.Server.BaseURL,
+	st, err := store.Open(ctx, store.Options{Dir: cfg.Data.Dir, DatabaseURL: storetest.Migrated(t, cfg.Data.Dir), Now: clock.now, BaseURL: cfg.Server.BaseURL,
 		Composer: mail.NewComposer(cfg.Instance.Name), Policy: policy})
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ func newOutboxStore(t *testing.T) (*Store, *outboxClock) {
 	t.Helper()
 	ctx := context.Background()
 	clock := &outboxClock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	st, err := Open(ctx, testOptions(t, Options{Dir: t.TempDir(), Now: clock.Now, Composer: outboxTestComposer{}, BaseURL: "https://cloison.example.org"}))
+	st, err := Open(ctx, testOptions(t, Options{Dir: migratedDir(t), Now: clock.Now, Composer: outboxTestComposer{}, BaseURL: "https://cloison.example.org"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -29,10 +30,32 @@ func openTestStore(t testing.TB, dir string) *Store {
 	return st
 }
 
-// newTestStore opens a migrated store on a real SQLite file in a temp dir.
+// migrated is this test process's migrated database, copied for each new
+// store (store/storetest, its twin for the store's callers, imports this
+// package, which these tests therefore cannot import).
+var migrated = &testpg.Template{File: DatabaseFile, Migrate: func(ctx context.Context, dir, url string) error {
+	st, err := Open(ctx, Options{Dir: dir, DatabaseURL: url})
+	if err != nil {
+		return err
+	}
+	_, err = st.Migrate(ctx)
+	return errors.Join(err, st.Close())
+}}
+
+// migratedDir is a new data directory whose database holds every
+// migration already (Migrate then has nothing left to apply).
+func migratedDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	migrated.For(t, dir)
+	return dir
+}
+
+// newTestStore opens a migrated store in a temp dir, on the engine the
+// suite runs on.
 func newTestStore(t testing.TB) *Store {
 	t.Helper()
-	st := openTestStore(t, t.TempDir())
+	st := openTestStore(t, migratedDir(t))
 	t.Cleanup(func() { st.Close() })
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)

@@ -14,11 +14,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"cloison/internal/testpg"
 	"cloison/server/config"
 	"cloison/server/mail"
 	"cloison/server/mail/mailtest"
 	"cloison/store"
+	"cloison/store/storetest"
 )
 
 const testTimeout = 10 * time.Second
@@ -57,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	dir := t.TempDir()
 	composer := mail.NewComposer("Cloison test")
-	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: testpg.URLFor(t, dir), Composer: composer, BaseURL: "https://cloison.example.org"})
+	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: storetest.Migrated(t, dir), Composer: composer, BaseURL: "https://cloison.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}

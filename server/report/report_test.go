@@ -9,11 +9,11 @@ import (
 	"time"
 	"unicode"
 
-	"cloison/internal/testpg"
 	"cloison/server/i18n"
 	"cloison/server/report/reporttest"
 	"cloison/store"
 	"cloison/store/passwords"
+	"cloison/store/storetest"
 )
 
 // stress holds characters of French, German, Italian, Vietnamese and
@@ -31,7 +31,7 @@ func fixture(t testing.TB, text string, notes int) *store.CaseReport {
 	ctx := context.Background()
 	now := clock
 	dir := t.TempDir()
-	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: testpg.URLFor(t, dir), Now: func() time.Time { return now }})
+	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: storetest.Migrated(t, dir), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

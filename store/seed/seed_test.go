@@ -14,6 +14,7 @@ import (
 
 	"cloison/internal/testpg"
 	"cloison/store"
+	"cloison/store/storetest"
 )
 
 // newTestStore opens a migrated store on a real SQLite file in a temp dir.
@@ -29,7 +30,7 @@ func openStore(t testing.TB, opts store.Options) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	if opts.DatabaseURL == "" {
-		opts.DatabaseURL = testpg.URLFor(t, opts.Dir)
+		opts.DatabaseURL = storetest.Migrated(t, opts.Dir)
 	}
 	st, err := store.Open(ctx, opts)
 	if err != nil {
