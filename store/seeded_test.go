@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	"cloison/internal/testpg"
 	"cloison/store"
 	"cloison/store/seed"
+	"cloison/store/storetest"
 )
 
 // seeded opens a migrated store in a temporary directory, closed at the end
@@ -18,22 +18,27 @@ func seeded(t testing.TB, opts seed.Options) *store.Store {
 	return seededOn(t, opts, "")
 }
 
-// seededHere is seeded on the engine the suite runs on (see testpg).
+// seededHere is seeded on the engine the suite runs on, from the test
+// process's migrated template (storetest).
 func seededHere(t testing.TB, opts seed.Options) *store.Store {
 	t.Helper()
-	url := ""
-	if testpg.OnPostgres() {
-		url = testpg.Database(t)
-	}
-	return seededOn(t, opts, url)
+	dir := t.TempDir()
+	return seededIn(t, opts, dir, storetest.Migrated(t, dir))
 }
 
 // seededOn is seeded, on the PostgreSQL database at url when it is not
 // empty.
 func seededOn(t testing.TB, opts seed.Options, url string) *store.Store {
 	t.Helper()
+	return seededIn(t, opts, t.TempDir(), url)
+}
+
+// seededIn is seeded in the data directory dir, on the PostgreSQL database
+// at url when it is not empty.
+func seededIn(t testing.TB, opts seed.Options, dir, url string) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Dir: t.TempDir(), DatabaseURL: url})
+	st, err := store.Open(ctx, store.Options{Dir: dir, DatabaseURL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
