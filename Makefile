@@ -14,7 +14,7 @@ FRONT    := frontend
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build run test lint go-test go-test-postgres nginx fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
+.PHONY: all build run test test-deps lint go-test go-test-postgres nginx fuzz fuzz-brief frontend-deps frontend-check frontend-unit dist-check e2e chromium pdftotext clean bench wrk
 
 all: build
 
@@ -28,7 +28,7 @@ run:
 	$(GO) run .
 
 ## test: everything CI runs
-test: lint go-test fuzz-brief frontend-check frontend-unit dist-check e2e
+test: test-deps lint go-test fuzz-brief frontend-check frontend-unit dist-check e2e
 	@echo "make test: all checks passed"
 
 lint:
@@ -88,6 +88,28 @@ dist-check: frontend-deps
 	if diff -r $(FRONT)/dist $$out >/dev/null; then rm -rf $$out; echo "frontend/dist matches frontend/src"; \
 	else diff -rq $(FRONT)/dist $$out; rm -rf $$out; echo "frontend/dist is stale: run 'make build' and commit frontend/dist"; exit 1; fi
 
+# What each Debian package the tests need is checked by (HAS_POSTGRESQL as
+# scripts/testpg.sh checks it: a server of one's own needs none).
+HAS_CHROMIUM   = [ -x "$(CHROMIUM)" ]
+HAS_PDFTOTEXT  = command -v pdftotext >/dev/null
+HAS_NGINX      = { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null
+HAS_POSTGRESQL = { [ -n "$$CLOISON_TEST_DATABASE_URL" ] || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1
+
+## test-deps: as root with apt-get, every Debian package make test needs and
+## lacks, in one apt-get call (on a new machine one package index update
+## instead of one per package); otherwise nothing, and each target that needs
+## one says what to install
+test-deps:
+	@missing=""; \
+	$(HAS_CHROMIUM) || missing="$$missing chromium"; \
+	$(HAS_PDFTOTEXT) || missing="$$missing poppler-utils"; \
+	$(HAS_NGINX) || missing="$$missing nginx-light"; \
+	$(HAS_POSTGRESQL) || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's$$missing for the tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+
 # need_debian runs when the test $(1) fails: as root with apt-get it installs
 # Debian's package $(2), needed for $(3); otherwise it says what to install
 # (and $(4), another way, when there is one) and fails.
@@ -103,16 +125,16 @@ define need_debian
 endef
 
 chromium:
-	$(call need_debian,[ -x "$(CHROMIUM)" ],chromium,the browser tests,; or point CHROMIUM=/path/to/chromium at another build)
+	$(call need_debian,$(HAS_CHROMIUM),chromium,the browser tests,; or point CHROMIUM=/path/to/chromium at another build)
 
 # The report tests read the PDFs back with Debian's pdftotext (poppler-utils).
 pdftotext:
-	$(call need_debian,command -v pdftotext >/dev/null,poppler-utils,the report tests)
+	$(call need_debian,$(HAS_PDFTOTEXT),poppler-utils,the report tests)
 
 # nginx runs deploy/nginx.conf in front of two instances in
 # TestTwoInstancesBehindNginx.
 nginx:
-	$(call need_debian,{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null,nginx-light,the reverse proxy test)
+	$(call need_debian,$(HAS_NGINX),nginx-light,the reverse proxy test)
 
 ## e2e: the browser tests, in headless Chromium against the freshly built binary
 e2e: chromium frontend-deps
