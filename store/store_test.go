@@ -122,6 +122,52 @@ func TestMigrationsAreRecordedAndRunOnce(t *testing.T) {
 	}
 }
 
+// Each store the tests open from the migrated template (migratedDir) starts
+// with every migration applied and nothing else of another test's, and
+// opening its directory again finds what it wrote.
+func TestMigratedTemplateGivesEachStoreItsOwnDatabase(t *testing.T) {
+	ctx := context.Background()
+	dirA, dirB := migratedDir(t), migratedDir(t)
+	a, b := openTestStore(t, dirA), openTestStore(t, dirB)
+	defer b.Close()
+	all, err := migrations(a.db.Writer().Dialect().Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []*Store{a, b} {
+		if pending, err := st.PendingMigrations(ctx); err != nil || len(pending) != 0 {
+			t.Fatalf("a store from the template has pending migrations: %v %v", pending, err)
+		}
+		var n int
+		if err := st.read.NewSelect().Table("bun_migrations").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n != len(all.Sorted()) {
+			t.Fatalf("bun_migrations has %d rows (%v), want %d", n, err, len(all.Sorted()))
+		}
+	}
+	if err := a.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('template_test', 'a')")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	count := func(st *Store) int64 {
+		t.Helper()
+		n, err := st.read.NewSelect().Table("settings").Where("key = 'template_test'").Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(b); n != 0 {
+		t.Errorf("another store from the template sees %d rows written by the first", n)
+	}
+	a = openTestStore(t, dirA)
+	defer a.Close()
+	if n := count(a); n != 1 {
+		t.Errorf("the first store's directory opened again holds %d of the rows it wrote, want 1", n)
+	}
+}
+
 // A backup taken while another goroutine keeps writing is a consistent copy
 // that passes integrity_check and holds every row committed before it began.
 func TestBackupWhileWriting(t *testing.T) {
