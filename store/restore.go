@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun/dialect"
+
+	"cloison/store/engine"
 )
 
 // BackupInfo is what CheckBackup learnt of a backup.
@@ -39,7 +41,7 @@ func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
 	if err := CheckIntegrity(ctx, path); err != nil {
 		return info, fmt.Errorf("%s is damaged: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := engine.OpenReadOnly(path)
 	if err != nil {
 		return info, err
 	}

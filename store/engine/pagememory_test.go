@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -108,4 +109,10 @@ func pageMemoryChild(t *testing.T) {
 	if used < int64(slots)/2 || used > int64(slots) {
 		t.Fatalf("%d slots of %d in use after reading %d pages", used, slots, rows)
 	}
+	// Connections without their own mutex (mutex.go) on the slab, as a
+	// server runs them.
+	if !quietConnections() && runtime.GOOS == "linux" {
+		t.Fatal("the connections kept their mutex")
+	}
+	connectionsShareTheFile(t)
 }

@@ -62,7 +62,7 @@ func (d SQLite) dsn(readOnly bool) string {
 func (d SQLite) Open(ctx context.Context, readConns int) (write, read *bun.DB, err error) {
 	// The writer is opened first so that WAL mode is set on the file before any
 	// reader (which is query_only and cannot change the journal mode) connects.
-	wsql, err := sql.Open("sqlite", d.dsn(false))
+	wsql, err := openSQLite(d.dsn(false))
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -73,7 +73,7 @@ func (d SQLite) Open(ctx context.Context, readConns int) (write, read *bun.DB, e
 		wsql.Close()
 		return nil, nil, fmt.Errorf("store: open %s: %w", d.Path, err)
 	}
-	rsql, err := sql.Open("sqlite", d.dsn(true))
+	rsql, err := openSQLite(d.dsn(true))
 	if err != nil {
 		wsql.Close()
 		return nil, nil, fmt.Errorf("store: open: %w", err)
@@ -92,7 +92,7 @@ func (d SQLite) Open(ctx context.Context, readConns int) (write, read *bun.DB, e
 // the writer's settings (a checkpoint fsyncs the database file as
 // synchronous=FULL says).
 func (d SQLite) OpenCheckpointer(ctx context.Context) (Checkpoint, error) {
-	db, err := sql.Open("sqlite", d.dsn(false))
+	db, err := openSQLite(d.dsn(false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open checkpointer: %w", err)
 	}
@@ -337,7 +337,7 @@ func (SQLite) Pragmas(ctx context.Context, db *DB) (map[string]string, error) {
 // on a connection of its own without holding up the single writer. (The
 // read pool cannot serve: query_only refuses VACUUM.)
 func (d SQLite) VacuumInto(ctx context.Context, out string) error {
-	db, err := sql.Open("sqlite", d.dsn(false))
+	db, err := openSQLite(d.dsn(false))
 	if err != nil {
 		return err
 	}
@@ -346,10 +346,17 @@ func (d SQLite) VacuumInto(ctx context.Context, out string) error {
 	return err
 }
 
+// openSQLite opens a pool of SQLite connections to dsn, SQLite being
+// started first the engine's way (startSQLite).
+func openSQLite(dsn string) (*sql.DB, error) {
+	startSQLite()
+	return sql.Open("sqlite", dsn)
+}
+
 // OpenReadOnly opens the SQLite file at path read-only, with no pragma: a
 // copy to inspect.
 func OpenReadOnly(path string) (*sql.DB, error) {
-	return sql.Open("sqlite", "file:"+path+"?mode=ro")
+	return openSQLite("file:" + path + "?mode=ro")
 }
 
 // CheckIntegrity opens the SQLite file at path read-only and runs PRAGMA integrity_check.
