@@ -129,21 +129,24 @@ func (s *Store) ListCases(ctx context.Context, actor Actor, f CaseFilter, p Page
 const caseSummaryColumns = `c.id, c.reference, c.title, c.category_id, c.status, c.outcome, c.version,
 	+c.created_at AS created_at, +c.updated_at AS updated_at, c.unit_id`
 
-// scanSummaries reads a list's rows by hand: bun's reflection showed in the
-// profile of the commonest request.
-func scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
-	return scanSummariesAfter(rows, err, nil)
+// scanSummaries reads a page p of a list's rows by hand: bun's reflection
+// showed in the profile of the commonest request.
+func (p Page) scanSummaries(rows *sql.Rows, err error) ([]CaseSummary, error) {
+	return p.scanSummariesAfter(rows, err, nil)
 }
 
 // scanSummariesAfter is scanSummaries for rows whose first column is the
 // list's total, the same in every row (see grantPageWithTotal), read into
 // total.
-func scanSummariesAfter(rows *sql.Rows, err error, total *int64) ([]CaseSummary, error) {
+func (p Page) scanSummariesAfter(rows *sql.Rows, err error, total *int64) ([]CaseSummary, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []CaseSummary{}
+	// Room for a whole page at once: grown one row at a time, the slice
+	// was copied seven times over for a page of fifty, 4 % of an editor's
+	// list in its CPU profile.
+	items := make([]CaseSummary, 0, min(p.limit(), maxPerPage))
 	// One row is scanned into it, then copied into items: the list of
 	// destinations is made once for the page, not for every row.
 	var it CaseSummary
@@ -227,7 +230,7 @@ func (s *Store) listFromGrants(ctx context.Context, accountID string, sc *Scope,
 	var n int64
 	rows, err := s.db.Query(ctx, s.read, grantPageWithTotal(total, where, f.Sort),
 		slices.Concat(totalArgs, args, []any{p.limit(), p.offset()})...)
-	items, err := scanSummariesAfter(rows, err, &n)
+	items, err := p.scanSummariesAfter(rows, err, &n)
 	if err != nil || len(items) > 0 {
 		return items, n, err
 	}
@@ -347,7 +350,7 @@ func (s *Store) listForScopeAdmin(ctx context.Context, accountID string, sc *Sco
 		return []CaseSummary{}, total, nil
 	case 1:
 		r := ranges[0]
-		items, err := scanSummaries(s.db.Query(ctx, s.read, r.page+` LIMIT ? OFFSET ?`, append(r.args, p.limit(), p.offset())...))
+		items, err := p.scanSummaries(s.db.Query(ctx, s.read, r.page+` LIMIT ? OFFSET ?`, append(r.args, p.limit(), p.offset())...))
 		return items, total, err
 	}
 	parts := make([]string, len(ranges))
@@ -356,7 +359,7 @@ func (s *Store) listForScopeAdmin(ctx context.Context, accountID string, sc *Sco
 		parts[i] = `SELECT * FROM (` + r.page + ` LIMIT ?) AS r` + strconv.Itoa(i)
 		args = append(append(args, r.args...), p.offset()+p.limit())
 	}
-	items, err := scanSummaries(s.db.Query(ctx, s.read, strings.Join(parts, " UNION ALL ")+
+	items, err := p.scanSummaries(s.db.Query(ctx, s.read, strings.Join(parts, " UNION ALL ")+
 		` ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, p.limit(), p.offset())...))
 	return items, total, err
 }
@@ -434,7 +437,7 @@ func (s *Store) listByPredicate(ctx context.Context, accountID string, sc *Scope
 	}
 	page := build(s.read.NewSelect().TableExpr(table).ColumnExpr("c.rowid")).
 		OrderExpr(CaseSorts[f.Sort]).Limit(p.limit()).Offset(p.offset())
-	items, err := scanSummaries(s.read.NewSelect().TableExpr("cases AS c").ColumnExpr(caseSummaryColumns).
+	items, err := p.scanSummaries(s.read.NewSelect().TableExpr("cases AS c").ColumnExpr(caseSummaryColumns).
 		Where("c.rowid IN (?)", page).OrderExpr(CaseSorts[f.Sort]).Rows(ctx))
 	if err != nil {
 		return nil, 0, err
@@ -455,7 +458,7 @@ func (s *Store) listForAdmin(ctx context.Context, f CaseFilter, p Page) ([]CaseS
 	if !f.byDate() {
 		page = adminPage(f.Status != "", f.Sort)
 	}
-	items, err := scanSummaries(s.db.Query(ctx, s.read, page, append(args, p.limit(), p.offset())...))
+	items, err := p.scanSummaries(s.db.Query(ctx, s.read, page, append(args, p.limit(), p.offset())...))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -76,6 +76,6 @@ func (s *Store) listForInspector(ctx context.Context, accountID string, sc *Scop
 	if total <= int64(p.offset()) {
 		return []CaseSummary{}, total, true, nil
 	}
-	items, err = scanSummaries(s.db.Query(ctx, s.read, sqlInspectorPage, append(where, p.limit(), p.offset())...))
+	items, err = p.scanSummaries(s.db.Query(ctx, s.read, sqlInspectorPage, append(where, p.limit(), p.offset())...))
 	return items, total, true, err
 }
