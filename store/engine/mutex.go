@@ -58,10 +58,16 @@ var quietMutex byte
 // quietAddr is quietMutex's address as SQLite holds it.
 var quietAddr = uintptr(unsafe.Pointer(&quietMutex))
 
-// staticMutexes are SQLite's twelve static mutexes (SQLITE_MUTEX_STATIC_MAIN
-// to SQLITE_MUTEX_STATIC_VFS3), each a pthread mutex in C memory whose zero
-// value is an unlocked normal mutex, as PTHREAD_MUTEX_INITIALIZER makes them.
-var staticMutexes uintptr
+// staticMutex are SQLite's twelve static mutexes (SQLITE_MUTEX_STATIC_MAIN
+// to SQLITE_MUTEX_STATIC_VFS3), each a pthread mutex whose zero value is an
+// unlocked normal mutex, as PTHREAD_MUTEX_INITIALIZER makes them. They are
+// Go memory, which does not move, as SQLite's own are: the race detector
+// sees what they order (in C memory it did not, and reported the page
+// cache's shared counters as races).
+var staticMutex [sqlite3.SQLITE_MUTEX_STATIC_VFS3 - sqlite3.SQLITE_MUTEX_STATIC_MAIN + 1]libc.Tpthread_mutex_t
+
+// staticMutexes is the first static mutex's address.
+var staticMutexes = uintptr(unsafe.Pointer(&staticMutex[0]))
 
 // pthreadMutexSize is the size of a pthread_mutex_t, which every mutex here
 // but the quiet one is.
@@ -146,8 +152,7 @@ func mutexLeave(tls *libc.TLS, p uintptr) {
 }
 
 func isStatic(p uintptr) bool {
-	n := uintptr(sqlite3.SQLITE_MUTEX_STATIC_VFS3 - sqlite3.SQLITE_MUTEX_STATIC_MAIN + 1)
-	return p >= staticMutexes && p < staticMutexes+n*pthreadMutexSize
+	return p >= staticMutexes && p < staticMutexes+uintptr(len(staticMutex))*pthreadMutexSize
 }
 
 // startSQLite starts SQLite in this process with the mutexes above, once,
@@ -157,12 +162,6 @@ func startSQLite() {
 	sqliteStart.once.Do(func() {
 		tls := libc.NewTLS()
 		defer tls.Close()
-		n := sqlite3.SQLITE_MUTEX_STATIC_VFS3 - sqlite3.SQLITE_MUTEX_STATIC_MAIN + 1
-		// Never freed: SQLite uses them until the process ends.
-		staticMutexes = libc.Xcalloc(tls, types.Size_t(n), types.Size_t(pthreadMutexSize))
-		if staticMutexes == 0 {
-			return
-		}
 		va := libc.Xmalloc(tls, 8)
 		if va == 0 {
 			return
