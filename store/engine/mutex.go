@@ -20,8 +20,8 @@ import (
 // of each row (its type, then its value), and again around each step.
 // Through libc's emulation of pthread mutexes that is six atomic operations
 // a call: a fifth of an editor's list page of fifty rows in a CPU profile of
-// the shared harness, and 17 % less CPU per list without it (README, "How it
-// stays fast").
+// the shared harness, and about 12 % less CPU per list without it (README,
+// "How it stays fast").
 //
 // The mutex guards nothing Cloison needs guarded: database/sql never uses
 // one connection from two goroutines at once, which is the one condition of
