@@ -11,13 +11,12 @@ type Page struct {
 	PerPage int
 }
 
-func (p Page) limit() int64 { return int64(p.PerPage) }
+func (p Page) limit() int64  { return int64(p.PerPage) }
+func (p Page) offset() int64 { return int64(p.Page-1) * int64(p.PerPage) }
 
 // maxPerPage is the largest page the API serves (openapi.json's bound on
 // per_page): what a list makes room for at most before reading its rows.
 const maxPerPage = 200
-
-func (p Page) offset() int64 { return int64(p.Page-1) * int64(p.PerPage) }
 
 // escapeLike escapes the wildcards of LIKE (with ESCAPE '\\') in s, so that
 // what a person typed is matched as it is.

@@ -100,16 +100,15 @@ func mutexAlloc(tls *libc.TLS, kind int32) uintptr {
 		if p == 0 {
 			return 0
 		}
-		attr := libc.Xcalloc(tls, 1, types.Size_t(unsafe.Sizeof(libc.Tpthread_mutexattr_t{})))
-		if attr == 0 {
-			libc.Xfree(tls, p)
-			return 0
-		}
+		// The attribute on the thread's C stack, as SQLite's own
+		// allocation keeps it.
+		size := int(unsafe.Sizeof(libc.Tpthread_mutexattr_t{}))
+		attr := tls.Alloc(size)
+		defer tls.Free(size)
 		libc.Xpthread_mutexattr_init(tls, attr)
 		libc.Xpthread_mutexattr_settype(tls, attr, libc.PTHREAD_MUTEX_RECURSIVE)
 		libc.Xpthread_mutex_init(tls, p, attr)
 		libc.Xpthread_mutexattr_destroy(tls, attr)
-		libc.Xfree(tls, attr)
 		return p
 	case sqlite3.SQLITE_MUTEX_FAST:
 		p := libc.Xcalloc(tls, 1, types.Size_t(pthreadMutexSize))
