@@ -109,13 +109,14 @@ func (ins BulkInsert) maxRows() int { return cmp.Or(ins.MaxRows, 64) }
 // arguments are written as the engine stores them (BindArgs; a caller may
 // bind them beforehand, off the writer's path).
 func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) error {
-	_, err := db.InsertRowsCounted(ctx, tx, ins, rows)
+	_, err := db.InsertRowsCounted(db.mayDefer(ctx), tx, ins, rows) // the count is not read
 	return err
 }
 
 // InsertRowsCounted is InsertRows, and says how many rows the statements
 // wrote: fewer than rows when ins's Tail skips some (ON CONFLICT DO
-// NOTHING).
+// NOTHING). Called with InsertRows's context, whose writes may be sent
+// later (mayDefer), it counts none.
 func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) (int64, error) {
 	chunk := ins.maxRows()
 	var written int64
@@ -123,7 +124,11 @@ func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, 
 	// nothing there, and on PostgreSQL it costs two more round trips
 	// (prepare, then close), where the driver's own cache keeps the
 	// statement prepared by its text for the next time.
-	alone := len(rows) <= chunk
+	// A write kept for later (mayDefer) goes unprepared too: the
+	// statements prepared here are closed when this returns, before it is
+	// sent.
+	later := deferring(ctx)
+	alone := len(rows) <= chunk || later
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
@@ -169,11 +174,13 @@ func (db *DB) InsertRowsCounted(ctx context.Context, tx bun.Tx, ins BulkInsert, 
 		if err != nil {
 			return written, err
 		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return written, err
+		if !later {
+			k, err := res.RowsAffected()
+			if err != nil {
+				return written, err
+			}
+			written += k
 		}
-		written += k
 		rows = rows[n:]
 	}
 	return written, nil

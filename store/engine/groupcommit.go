@@ -685,6 +685,7 @@ func (b *batchWrites) run(ctx context.Context, d Driver, lanes LaneDriver, tx bu
 			err = &TxPanic{Value: v, Stack: debug.Stack()}
 		}
 	}()
+	ctx = atBatchEnd(ctx) // its writes may be sent together (mayDefer)
 	if lanes == nil {
 		return b.runWhere(ctx, d, tx, func(*BatchWrite) bool { return true })
 	}
@@ -718,7 +719,8 @@ func execBatchWrite(ctx context.Context, d Driver, tx bun.Tx, w *BatchWrite, val
 	if err != nil {
 		return err
 	}
-	_, err = tx.Tx.ExecContext(ctx, d.Placeholders(w.Query), string(arg))
+	// Its result is not read: at a batch's end it may wait (mayDefer).
+	_, err = tx.Tx.ExecContext(mayDefer(ctx), d.Placeholders(w.Query), string(arg))
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"runtime"
 	"slices"
@@ -178,43 +179,73 @@ type rewritingConnector struct {
 
 // Connect implements driver.Connector.
 func (c rewritingConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
+	pc, err := pgxOwn[*stdlib.Conn](c.Connector.Connect(ctx))
 	if err != nil {
 		return nil, err
-	}
-	pc, ok := conn.(*stdlib.Conn)
-	if !ok {
-		conn.Close()
-		return nil, fmt.Errorf("store: pgx gave a %T, not its stdlib connection", conn)
 	}
 	return &rewritingConn{Conn: pc, rewrite: c.rewrite}, nil
 }
 
+// pgxOwn is v as pgx's own type T, which the wrappers here embed, or the
+// error: err, or that pgx gave another type (v is then closed).
+func pgxOwn[T any, V io.Closer](v V, err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	own, ok := any(v).(T)
+	if !ok {
+		v.Close()
+		return zero, fmt.Errorf("store: pgx gave a %T, not its stdlib %T", v, zero)
+	}
+	return own, nil
+}
+
 // rewritingConn is pgx's connection (every interface it implements
-// promoted: transactions, named values, session reset) with the three
-// entry points of a statement's text rewritten.
+// promoted: named values, the connection's checks) with the entry points
+// of a statement's text rewritten, and the writes a batch's end does not
+// read the result of kept and sent together (pipeline.go).
 type rewritingConn struct {
 	*stdlib.Conn
 	rewrite func(string) string
+	// kept are the writes waiting for the next statement that needs an
+	// answer (see mayDefer).
+	kept pgx.Batch
 }
 
 // Prepare implements driver.Conn.
 func (c *rewritingConn) Prepare(query string) (driver.Stmt, error) {
-	return c.Conn.Prepare(c.rewrite(query))
+	return c.PrepareContext(context.Background(), query)
 }
 
 // PrepareContext implements driver.ConnPrepareContext.
 func (c *rewritingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, c.rewrite(query))
+	q := c.rewrite(query)
+	ps, err := pgxOwn[*stdlib.Stmt](c.Conn.PrepareContext(ctx, q))
+	if err != nil {
+		return nil, err
+	}
+	return &pipelinedStmt{Stmt: ps, c: c, query: q}, nil
 }
 
 // ExecContext implements driver.ExecerContext.
 func (c *rewritingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, c.rewrite(query), args)
+	q := c.rewrite(query)
+	if deferring(ctx) {
+		c.keep(q, args)
+		return driver.ResultNoRows, nil
+	}
+	if err := c.send(ctx); err != nil {
+		return nil, err
+	}
+	return c.Conn.ExecContext(ctx, q, args)
 }
 
 // QueryContext implements driver.QueryerContext.
 func (c *rewritingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.send(ctx); err != nil {
+		return nil, err
+	}
 	return c.Conn.QueryContext(ctx, c.rewrite(query), args)
 }
 
@@ -362,7 +393,9 @@ func (Postgres) BeginLane(ctx context.Context, write *bun.DB) (bun.Tx, error) {
 // but the unique value both drew (ON CONFLICT waits for the other, which
 // never waits for this one before its turn).
 func (Postgres) LockLane(ctx context.Context, tx bun.Tx) error {
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", laneLockKey); err != nil {
+	// Sent with the batch's next statement that needs an answer, before
+	// it (mayDefer): nothing is written after it until the lock is held.
+	if _, err := tx.ExecContext(mayDefer(ctx), "SELECT pg_advisory_xact_lock(?)", laneLockKey); err != nil {
 		return fmt.Errorf("store: the lanes' lock: %w", err)
 	}
 	return nil

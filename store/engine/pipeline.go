@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"context"
+	"database/sql/driver"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Writes sent together. On PostgreSQL every statement is a round trip:
+// the server is woken, runs it and answers, and cloison waits. A batch of
+// creates ran some fourteen of them under the write lock, most of them
+// writes whose answer nobody reads (a batch's search entries, grants,
+// events, counters and audit entries). At a batch's end (batchWrites.run)
+// such a write, run through DB.Exec, DB.InsertRows, a BatchWrite's Query
+// or LockLane, is kept on its connection instead of sent, and the kept
+// writes go to the server in one pipeline just before the next statement
+// that needs an answer: a query, a write whose count is read, COMMIT. The
+// server runs them in the order they were made, before that statement, so
+// every statement sees what came before it as it did. The one difference
+// is when an error is told: a kept write that fails fails the statement
+// that sends it (PostgreSQL aborts the transaction, as it did), which at a
+// batch's end fails the whole batch, as any failure there does. SQLite's
+// driver never looks at the mark.
+
+// batchEndKey marks the context of a batch's end (batchWrites.run).
+type batchEndKey struct{}
+
+// deferKey marks the context of one write whose result its caller does not
+// read, run at a batch's end (mayDefer).
+type deferKey struct{}
+
+// atBatchEnd marks ctx as a batch's end's.
+func atBatchEnd(ctx context.Context) context.Context {
+	return context.WithValue(ctx, batchEndKey{}, true)
+}
+
+// mayDefer marks, at a batch's end, ctx as that of a write whose result
+// is not read, which the PostgreSQL connection may then send with the next
+// statement that needs an answer. Elsewhere ctx is returned as it is: a
+// request's own writes answer at once, each inside its savepoint.
+func mayDefer(ctx context.Context) context.Context {
+	if ctx.Value(batchEndKey{}) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, deferKey{}, true)
+}
+
+// mayDefer is mayDefer where the engine pipelines.
+func (db *DB) mayDefer(ctx context.Context) context.Context {
+	if !db.pipelines {
+		return ctx
+	}
+	return mayDefer(ctx)
+}
+
+// deferring says whether a write run with ctx may be kept for later.
+func deferring(ctx context.Context) bool { return ctx.Value(deferKey{}) != nil }
+
+// keptWrites counts the writes ever kept for a pipeline, for the tests:
+// that they are, and that a request's own writes are not.
+var keptWrites atomic.Int64
+
+// keep puts a write on the connection's pipeline: query is the statement
+// as the server gets it, args as database/sql checked them.
+func (c *rewritingConn) keep(query string, args []driver.NamedValue) {
+	keptWrites.Add(1)
+	values := make([]any, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	c.kept.Queue(query, values...)
+}
+
+// send sends the kept writes, in one round trip, and gives the first error
+// among them.
+func (c *rewritingConn) send(ctx context.Context) error {
+	if c.kept.Len() == 0 {
+		return nil
+	}
+	b := c.kept
+	c.kept = pgx.Batch{}
+	return c.Conn.Conn().SendBatch(ctx, &b).Close()
+}
+
+// drop forgets the kept writes: their transaction is rolled back, or the
+// connection goes back to the pool.
+func (c *rewritingConn) drop() { c.kept = pgx.Batch{} }
+
+// BeginTx implements driver.ConnBeginTx: the transaction sends the kept
+// writes before COMMIT.
+func (c *rewritingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.drop()
+	tx, err := c.Conn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &pipelinedTx{Tx: tx, c: c, ctx: ctx}, nil
+}
+
+// ResetSession implements driver.SessionResetter: nothing kept outlives
+// its use of the connection.
+func (c *rewritingConn) ResetSession(ctx context.Context) error {
+	c.drop()
+	return c.Conn.ResetSession(ctx)
+}
+
+// pipelinedTx is pgx's transaction, whose COMMIT first sends the writes
+// kept on its connection.
+type pipelinedTx struct {
+	driver.Tx
+	c   *rewritingConn
+	ctx context.Context // BeginTx's, as pgx's own transaction keeps it
+}
+
+// Commit implements driver.Tx. A kept write that fails rolls the
+// transaction back, and Commit says why.
+func (t *pipelinedTx) Commit() error {
+	if err := t.c.send(t.ctx); err != nil {
+		_ = t.Tx.Rollback()
+		return err
+	}
+	return t.Tx.Commit()
+}
+
+// Rollback implements driver.Tx.
+func (t *pipelinedTx) Rollback() error {
+	t.c.drop()
+	return t.Tx.Rollback()
+}
+
+// pipelinedStmt is pgx's prepared statement, run through its connection's
+// pipeline: kept when its result is not read, after the kept writes
+// otherwise.
+type pipelinedStmt struct {
+	*stdlib.Stmt
+	c     *rewritingConn
+	query string // as the server got it, which pgx names it by
+}
+
+// ExecContext implements driver.StmtExecContext.
+func (s *pipelinedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if deferring(ctx) {
+		s.c.keep(s.query, args)
+		return driver.ResultNoRows, nil
+	}
+	if err := s.c.send(ctx); err != nil {
+		return nil, err
+	}
+	return s.Stmt.ExecContext(ctx, args)
+}
+
+// QueryContext implements driver.StmtQueryContext.
+func (s *pipelinedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.c.send(ctx); err != nil {
+		return nil, err
+	}
+	return s.Stmt.QueryContext(ctx, args)
+}
