@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
+	"reflect"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -69,9 +71,26 @@ func (c *rewritingConn) keep(query string, args []driver.NamedValue) {
 	keptWrites.Add(1)
 	values := make([]any, len(args))
 	for i, a := range args {
-		values[i] = a.Value
+		values[i] = frozen(a.Value)
 	}
 	c.kept.Queue(query, values...)
+}
+
+// frozen is v as it is now. pgx reads its arguments when it sends them,
+// and database/sql leaves them to pgx as they came: a write sent later must
+// send what it was given, not what a pointer, a Valuer or a byte slice
+// holds by then.
+func frozen(v any) any {
+	if b, ok := v.([]byte); ok {
+		return bytes.Clone(b)
+	}
+	if _, ok := v.(driver.Valuer); !ok && reflect.ValueOf(v).Kind() != reflect.Pointer {
+		return v // a value, or a type only pgx knows (an array)
+	}
+	if c, err := driver.DefaultParameterConverter.ConvertValue(v); err == nil {
+		return c
+	}
+	return v
 }
 
 // send sends the kept writes, in one round trip, and gives the first error

@@ -38,6 +38,13 @@ func TestBatchEndWritesKeepTheirOrderAndTheirAllOrNothing(t *testing.T) {
 			if err := db.Exec(ctx, tx, "INSERT INTO settings (key, value) VALUES (?, ?)", "a", "1"); err != nil {
 				return err
 			}
+			// What is sent is the value when the write was made, even from a
+			// buffer its caller uses again.
+			buf := []byte("given")
+			if err := db.Exec(ctx, tx, "INSERT INTO settings (key, value) VALUES (?, ?)", "p", buf); err != nil {
+				return err
+			}
+			copy(buf, "taken")
 			if err := db.InsertRows(ctx, tx, pairs, [][]any{{"b", "2"}, {"c", "3"}}); err != nil {
 				return err
 			}
@@ -52,17 +59,21 @@ func TestBatchEndWritesKeepTheirOrderAndTheirAllOrNothing(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(seen) != 1 || seen[0] != 3 {
-			t.Fatalf("the batch's end counted %v rows after three writes, want 3", seen)
+		if len(seen) != 1 || seen[0] != 4 {
+			t.Fatalf("the batch's end counted %v rows after four writes, want 4", seen)
+		}
+		var p string
+		if err := db.QueryRow(ctx, db.Reader(), "SELECT value FROM settings WHERE key = 'p'", nil, &p); err != nil || p != "given" {
+			t.Fatalf("p = %q (%v), want the value given, not what its buffer held after", p, err)
 		}
 		var d1 string
 		if err := db.QueryRow(ctx, db.Reader(), "SELECT value FROM settings WHERE key = 'd'", nil, &d1); err != nil || d1 != "1!" {
 			t.Fatalf("d = %q (%v), want 1!: the update before its copy", d1, err)
 		}
-		// On PostgreSQL the four writes (two sent by the count, two by
+		// On PostgreSQL the five writes (three sent by the count, two by
 		// COMMIT) and the lanes' lock (InTxAtEnd's batches run in lanes).
-		if kept := keptWrites.Load() - before; pg && kept != 5 || !pg && kept != 0 {
-			t.Errorf("%d writes kept for later, want 5 on PostgreSQL, none on SQLite", kept)
+		if kept := keptWrites.Load() - before; pg && kept != 6 || !pg && kept != 0 {
+			t.Errorf("%d writes kept for later, want 6 on PostgreSQL, none on SQLite", kept)
 		}
 
 		// A request's own write answers at once: its error is its own.
@@ -89,8 +100,8 @@ func TestBatchEndWritesKeepTheirOrderAndTheirAllOrNothing(t *testing.T) {
 		}); err == nil {
 			t.Fatal("a batch whose end wrote a duplicate key succeeded")
 		}
-		if n := count(ctx, db.Reader()); n != 4 {
-			t.Fatalf("%d rows after the failed batch, want the 4 before it", n)
+		if n := count(ctx, db.Reader()); n != 5 {
+			t.Fatalf("%d rows after the failed batch, want the 5 before it", n)
 		}
 		// The connection is clean: the next batch writes only its own row.
 		if err := db.InTxAtEnd(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -100,8 +111,8 @@ func TestBatchEndWritesKeepTheirOrderAndTheirAllOrNothing(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(ctx, db.Reader()); n != 5 {
-			t.Fatalf("%d rows after the next batch, want 5", n)
+		if n := count(ctx, db.Reader()); n != 6 {
+			t.Fatalf("%d rows after the next batch, want 6", n)
 		}
 	})
 }
