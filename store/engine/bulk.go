@@ -109,7 +109,7 @@ func (ins BulkInsert) maxRows() int { return cmp.Or(ins.MaxRows, 64) }
 // arguments are written as the engine stores them (BindArgs; a caller may
 // bind them beforehand, off the writer's path).
 func (db *DB) InsertRows(ctx context.Context, tx bun.Tx, ins BulkInsert, rows [][]any) error {
-	_, err := db.InsertRowsCounted(db.mayDefer(ctx), tx, ins, rows) // the count is not read
+	_, err := db.InsertRowsCounted(mayDefer(ctx), tx, ins, rows) // the count is not read
 	return err
 }
 

@@ -122,10 +122,6 @@ type DB struct {
 	// bindArgs is set on PostgreSQL: the statements that are not
 	// registered are sent with their arguments apart (see unprepared).
 	bindArgs bool
-	// pipelines is set on PostgreSQL: a batch's end's writes may be sent
-	// together (pipeline.go). SQLite's statements are calls in the
-	// process, with nothing to save by waiting.
-	pipelines bool
 	// commits counts the writer's COMMITs (see Commits).
 	commits atomic.Uint64
 	// bulkParsed counts InsertRows's statements sent as text, to be parsed
@@ -143,7 +139,6 @@ func Open(ctx context.Context, d Driver, opts Options) (*DB, error) {
 	}
 	db := &DB{driver: d, read: read, write: write, statements: opts.Statements}
 	_, db.bindArgs = d.(Postgres)
-	db.pipelines = db.bindArgs
 	if db.statements == nil {
 		db.statements = &Statements{}
 	}

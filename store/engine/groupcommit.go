@@ -685,7 +685,7 @@ func (b *batchWrites) run(ctx context.Context, d Driver, lanes LaneDriver, tx bu
 			err = &TxPanic{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	ctx = atBatchEnd(ctx) // its writes may be sent together (mayDefer)
+	ctx = atBatchEnd(ctx, d) // its writes may be sent together (mayDefer)
 	if lanes == nil {
 		return b.runWhere(ctx, d, tx, func(*BatchWrite) bool { return true })
 	}

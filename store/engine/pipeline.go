@@ -34,8 +34,14 @@ type batchEndKey struct{}
 // read, run at a batch's end (mayDefer).
 type deferKey struct{}
 
-// atBatchEnd marks ctx as a batch's end's.
-func atBatchEnd(ctx context.Context) context.Context {
+// atBatchEnd marks ctx as a batch's end's where d sends writes together:
+// PostgreSQL. SQLite's statements are calls in the process, with nothing
+// to save by waiting, and its ctx stays unmarked (so that InsertRows there
+// keeps its prepared statements).
+func atBatchEnd(ctx context.Context, d Driver) context.Context {
+	if _, ok := d.(Postgres); !ok {
+		return ctx
+	}
 	return context.WithValue(ctx, batchEndKey{}, true)
 }
 
@@ -48,14 +54,6 @@ func mayDefer(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithValue(ctx, deferKey{}, true)
-}
-
-// mayDefer is mayDefer where the engine pipelines.
-func (db *DB) mayDefer(ctx context.Context) context.Context {
-	if !db.pipelines {
-		return ctx
-	}
-	return mayDefer(ctx)
 }
 
 // deferring says whether a write run with ctx may be kept for later.

@@ -276,7 +276,7 @@ func (db *DB) QueryRow(ctx context.Context, idb bun.IDB, query string, args []an
 // Exec runs a write with ? placeholders in idb's transaction, as Query runs
 // a read.
 func (db *DB) Exec(ctx context.Context, idb bun.IDB, query string, args ...any) error {
-	ctx = db.mayDefer(ctx) // its result is not read
+	ctx = mayDefer(ctx) // its result is not read
 	args = BindArgs(args)
 	var err error
 	if st := db.stmt(ctx, idb, query); st != nil {
