@@ -17,7 +17,8 @@ import (
 // writes whose answer nobody reads (a batch's search entries, grants,
 // events, counters and audit entries). At a batch's end (batchWrites.run)
 // such a write, run through DB.Exec, DB.InsertRows, a BatchWrite's Query
-// or LockLane, is kept on its connection instead of sent, and the kept
+// or LockLane in the batch's transaction, is kept on its connection
+// instead of sent (through the pool it is sent at once), and the kept
 // writes go to the server in one pipeline just before the next statement
 // that needs an answer: a query, a write whose count is read, COMMIT. The
 // server runs them in the order they were made, before that statement, so
@@ -58,6 +59,11 @@ func mayDefer(ctx context.Context) context.Context {
 
 // deferring says whether a write run with ctx may be kept for later.
 func deferring(ctx context.Context) bool { return ctx.Value(deferKey{}) != nil }
+
+// keeps says whether the connection keeps a write run with ctx for later:
+// one that may wait, inside a transaction (a write through the pool from
+// a batch's end is sent at once).
+func (c *rewritingConn) keeps(ctx context.Context) bool { return c.inTx && deferring(ctx) }
 
 // keptWrites counts the writes ever kept for a pipeline, for the tests:
 // that they are, and that a request's own writes are not.
@@ -114,12 +120,14 @@ func (c *rewritingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (dri
 	if err != nil {
 		return nil, err
 	}
+	c.inTx = true
 	return &pipelinedTx{Tx: tx, c: c, ctx: ctx}, nil
 }
 
 // ResetSession implements driver.SessionResetter: nothing kept outlives
 // its use of the connection.
 func (c *rewritingConn) ResetSession(ctx context.Context) error {
+	c.inTx = false
 	c.drop()
 	return c.Conn.ResetSession(ctx)
 }
@@ -135,6 +143,7 @@ type pipelinedTx struct {
 // Commit implements driver.Tx. A kept write that fails rolls the
 // transaction back, and Commit says why.
 func (t *pipelinedTx) Commit() error {
+	t.c.inTx = false
 	if err := t.c.send(t.ctx); err != nil {
 		_ = t.Tx.Rollback()
 		return err
@@ -144,6 +153,7 @@ func (t *pipelinedTx) Commit() error {
 
 // Rollback implements driver.Tx.
 func (t *pipelinedTx) Rollback() error {
+	t.c.inTx = false
 	t.c.drop()
 	return t.Tx.Rollback()
 }
@@ -159,7 +169,7 @@ type pipelinedStmt struct {
 
 // ExecContext implements driver.StmtExecContext.
 func (s *pipelinedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if deferring(ctx) {
+	if s.c.keeps(ctx) {
 		s.c.keep(s.query, args)
 		return driver.ResultNoRows, nil
 	}

@@ -49,6 +49,19 @@ func TestBatchEndWritesKeepTheirOrderAndTheirAllOrNothing(t *testing.T) {
 				return err
 			}
 			seen = append(seen, count(ctx, tx)) // sends what was kept, first
+			if pg {
+				// A write through the pool, outside the batch's transaction,
+				// is sent at once: kept, it would wait on a connection back in
+				// the pool, which drops what it kept when handed out again.
+				// (SQLite's one writing connection is the batch's.)
+				kept := keptWrites.Load()
+				if err := db.Exec(ctx, db.Writer(), "INSERT INTO settings (key, value) VALUES (?, ?)", "g", "7"); err != nil {
+					return err
+				}
+				if keptWrites.Load() != kept {
+					t.Error("a write through the pool at a batch's end was kept for later")
+				}
+			}
 			if err := db.Exec(ctx, tx, "UPDATE settings SET value = value || '!' WHERE key = ?", "a"); err != nil {
 				return err
 			}
@@ -69,6 +82,15 @@ func TestBatchEndWritesKeepTheirOrderAndTheirAllOrNothing(t *testing.T) {
 		var d1 string
 		if err := db.QueryRow(ctx, db.Reader(), "SELECT value FROM settings WHERE key = 'd'", nil, &d1); err != nil || d1 != "1!" {
 			t.Fatalf("d = %q (%v), want 1!: the update before its copy", d1, err)
+		}
+		if pg {
+			var g string
+			if err := db.QueryRow(ctx, db.Reader(), "SELECT value FROM settings WHERE key = 'g'", nil, &g); err != nil || g != "7" {
+				t.Fatalf("g = %q (%v), want 7: the pool's write at the batch's end", g, err)
+			}
+			if err := db.Exec(ctx, db.Writer(), "DELETE FROM settings WHERE key = 'g'"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// On PostgreSQL the five writes (three sent by the count, two by
 		// COMMIT) and the lanes' lock (InTxAtEnd's batches run in lanes).

@@ -211,6 +211,11 @@ type rewritingConn struct {
 	// kept are the writes waiting for the next statement that needs an
 	// answer (see mayDefer).
 	kept pgx.Batch
+	// inTx says whether a transaction is open on the connection: a write
+	// is kept only inside one, whose COMMIT sends it. Outside, a kept
+	// write would wait on a connection back in the pool, and be dropped
+	// when the pool hands it out again (ResetSession).
+	inTx bool
 }
 
 // Prepare implements driver.Conn.
@@ -231,7 +236,7 @@ func (c *rewritingConn) PrepareContext(ctx context.Context, query string) (drive
 // ExecContext implements driver.ExecerContext.
 func (c *rewritingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	q := c.rewrite(query)
-	if deferring(ctx) {
+	if c.keeps(ctx) {
 		c.keep(q, args)
 		return driver.ResultNoRows, nil
 	}
