@@ -329,7 +329,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // storeOptions are the store settings that follow from the configuration.
 func storeOptions(cfg config.Config) store.Options {
-	return store.Options{Dir: cfg.Data.Dir, DatabaseURL: cfg.Database.URL, BaseURL: cfg.Server.BaseURL, Composer: mail.NewComposer(cfg.Instance.Name),
+	return store.Options{Dir: cfg.Data.Dir, DatabaseURL: cfg.Database.URL, Lanes: cfg.Database.Lanes, BaseURL: cfg.Server.BaseURL, Composer: mail.NewComposer(cfg.Instance.Name),
 		Policy: server.StorePolicy(cfg), AttachmentKey: cfg.Attachments.Key}
 }
 

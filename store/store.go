@@ -149,6 +149,9 @@ type Options struct {
 	// DatabaseURL is empty for the SQLite database in Dir, or a
 	// postgres:// URL (any form pgx accepts) for PostgreSQL.
 	DatabaseURL string
+	// Lanes is how many batches of writes run side by side on PostgreSQL
+	// (0: one); SQLite ignores it.
+	Lanes int
 	// ReadConns caps the read pool; 0 picks a size from the number of CPUs.
 	ReadConns int
 	// Now replaces the clock in tests; nil means time.Now.
@@ -182,7 +185,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	var sqlite *engine.SQLite
 	var postgres *engine.Postgres
 	if opts.DatabaseURL != "" {
-		postgres = &engine.Postgres{URL: opts.DatabaseURL, Rewrite: pgRewrite}
+		postgres = &engine.Postgres{URL: opts.DatabaseURL, Rewrite: pgRewrite, LaneCount: opts.Lanes}
 		driver = *postgres
 	} else {
 		sqlite = &engine.SQLite{Path: path}

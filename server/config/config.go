@@ -91,6 +91,10 @@ func (s Server) TrustedProxyPrefixes() []netip.Prefix {
 // garbage collector would run all the time.
 const MinMemoryLimitMB = 32
 
+// MaxLanes is the most lanes database.lanes accepts: each holds a
+// connection to PostgreSQL while its batch runs.
+const MaxLanes = 64
+
 // Data is where the database, the attachments and the keys live.
 type Data struct {
 	Dir string `toml:"dir"`
@@ -100,9 +104,12 @@ type Data struct {
 type Database struct {
 	// URL is empty for the embedded SQLite database in data.dir (the
 	// default), or a PostgreSQL server's postgres://user:password@host/db
-	// URL. The store does not run on PostgreSQL yet (issue 14): the
-	// commands refuse such a URL.
+	// URL.
 	URL string `toml:"url"`
+	// Lanes is, on PostgreSQL, how many batches of writes run side by side
+	// in this instance (0: one; see engine.Postgres.Lanes). SQLite has one
+	// writer and no lanes.
+	Lanes int `toml:"lanes"`
 }
 
 // IsPostgres tells whether the URL names a PostgreSQL database.
@@ -367,6 +374,9 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
 			return bad("database.url", "want empty (SQLite in data.dir) or a PostgreSQL URL such as postgres://cloison:password@db.example.org/cloison, naming the database")
 		}
+	}
+	if c.Database.Lanes < 0 || c.Database.Lanes > MaxLanes {
+		return bad("database.lanes", "want 0 (one) to %d, got %d", MaxLanes, c.Database.Lanes)
 	}
 	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
 		return bad("smtp.port", "want 1 to 65535, got %d", c.SMTP.Port)

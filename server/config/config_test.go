@@ -103,6 +103,7 @@ registration_open = false
 // database.url is empty for SQLite or a PostgreSQL URL, from the file or
 // the environment; a bad one is refused without quoting it (it may hold a
 // password), and the redacted configuration hides its password.
+// database.lanes is 0 (one) unless set.
 func TestDatabaseURL(t *testing.T) {
 	cfg, err := Load("", nil, Flags{})
 	if err != nil || cfg.Database.URL != "" || cfg.Database.IsPostgres() {
@@ -118,6 +119,12 @@ func TestDatabaseURL(t *testing.T) {
 	}
 	if r := cfg.Redacted().Database.URL; r != "postgres://cloison:REDACTED@db.example.org:5433/cloison" || cfg.Database.URL != secret {
 		t.Errorf("redaction: %q / %q", r, cfg.Database.URL)
+	}
+	if cfg.Database.Lanes != 0 {
+		t.Errorf("lanes by default: %d, want 0 (one)", cfg.Database.Lanes)
+	}
+	if cfg, err = Load(p, []string{"CLOISON_DATABASE_LANES=3"}, Flags{}); err != nil || cfg.Database.Lanes != 3 {
+		t.Errorf("lanes from the environment: %+v %v", cfg.Database, err)
 	}
 	_, err = Load("", []string{"CLOISON_DATABASE_URL=mysql://cloison:s3cret@db/cloison"}, Flags{})
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
@@ -156,6 +163,9 @@ func TestInvalidSettingsNameTheKey(t *testing.T) {
 		{"database not postgres", "[database]\nurl = \"mysql://db/cloison\"\n", nil, "database.url"},
 		{"database url env", "", []string{"CLOISON_DATABASE_URL=db.example.org"}, "database.url"},
 		{"database not named", "", []string{"CLOISON_DATABASE_URL=postgres://db.example.org"}, "database.url"},
+		{"negative lanes", "[database]\nlanes = -1\n", nil, "database.lanes"},
+		{"too many lanes", "", []string{"CLOISON_DATABASE_LANES=65"}, "database.lanes"},
+		{"lanes not a number", "", []string{"CLOISON_DATABASE_LANES=two"}, "database.lanes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -40,8 +40,11 @@ type Postgres struct {
 	// (any form pgx accepts, key=value included).
 	URL string
 	// WriteConns sizes the write pool (0: the driver picks a size from
-	// the number of CPUs).
+	// the number of CPUs and the lanes).
 	WriteConns int
+	// LaneCount is how many batches of writes run side by side (see
+	// Lanes); 0 means one.
+	LaneCount int
 	// Rewrite, when set, turns each statement's text into PostgreSQL's
 	// before it is sent (the store's few fragments that the two dialects
 	// write differently); SQLite's planner hints are taken out after it
@@ -135,7 +138,7 @@ func (d Postgres) Open(ctx context.Context, readConns int) (write, read *bun.DB,
 	wsql := d.openDB(*wcfg)
 	n := d.WriteConns
 	if n <= 0 {
-		n = max(4, 2*runtime.NumCPU())
+		n = max(4, 2*runtime.NumCPU(), d.Lanes()+2)
 	}
 	wsql.SetMaxOpenConns(n)
 	wsql.SetMaxIdleConns(n)
@@ -378,9 +381,19 @@ const laneLockKey int64 = 0x436c6f69736f6e03 // "Cloison", 3
 
 var _ LaneDriver = Postgres{}
 
-// Lanes implements LaneDriver: one per CPU, at least two, each a
-// connection of the write pool (which Open sizes to twice the CPUs).
-func (Postgres) Lanes() int { return max(2, runtime.NumCPU()) }
+// Lanes implements LaneDriver: LaneCount, one by default, each a
+// connection of the write pool (which Open sizes to hold them and two
+// more writers).
+//
+// One lane is the default: since a batch's writes are sent together
+// (pipeline.go), a lane's batch waits on half the round trips it did, and
+// one lane has done as many creates a second as two or more, for a third
+// less CPU a create, on a machine whose two CPUs run cloison and the
+// cluster (the performance log, "one lane again"): one lane gathers twice
+// the creates into each batch and its COMMIT, and no batch waits for
+// another's turn (LockLane). More lanes may serve a cluster on CPUs of its
+// own; measure before raising it.
+func (d Postgres) Lanes() int { return max(1, d.LaneCount) }
 
 // BeginLane implements LaneDriver: the write lock held shared, so that the
 // lanes run beside one another and no other writer beside them. Every

@@ -197,7 +197,7 @@ func TestPostgresUnregisteredStatementsKeepOneText(t *testing.T) {
 // The lanes (LaneDriver): InTxAtEnd's batches write their Concurrent rows
 // side by side, and no other writer runs beside a lane, either way round.
 func TestPostgresLanesRunSideBySideAndApart(t *testing.T) {
-	st := newTestDBOn(t, Postgres{URL: testpg.Database(t)})
+	st := newTestDBOn(t, Postgres{URL: testpg.Database(t), LaneCount: 2})
 	if st.lanes == nil {
 		t.Fatal("no lanes on PostgreSQL")
 	}
@@ -299,7 +299,7 @@ func TestPostgresLanesRunSideBySideAndApart(t *testing.T) {
 // chain, which the lanes extend after their turn (LockLane) and the other
 // writers under the write lock, stays unbroken.
 func TestPostgresLanesKeepTheChain(t *testing.T) {
-	st := newTestDBOn(t, Postgres{URL: testpg.Database(t)})
+	st := newTestDBOn(t, Postgres{URL: testpg.Database(t), LaneCount: 4})
 	rows := &BatchWrite{Concurrent: true, Query: `INSERT INTO settings (key, value) SELECT value, 'lane' FROM json_array_elements_text(?::json)`}
 	chain := &BatchWrite{Run: func(ctx context.Context, tx bun.Tx, values []any) error {
 		for _, v := range values {
