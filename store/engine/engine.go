@@ -72,16 +72,19 @@ type Driver interface {
 
 // LaneDriver is a Driver whose write transactions may run side by side
 // when they only add rows (PostgreSQL). InTxAtEnd's requests (a create)
-// then go to lanes, several committers on connections of their own, each
-// running its batches as the committer does but not under the write lock:
+// then go to lanes, committers on connections of their own (one by
+// default in an instance, more with Postgres.LaneCount, and those of the
+// other instances), each running its batches as the committer does but not
+// under the write lock:
 // a lane begins under a shared hold on it (BeginLane), which every other
 // writer's exclusive hold waits for and excludes, so a lane never meets
 // anything but other lanes; it writes its batch's Concurrent writes beside
 // them (the inserts, the bulk of a create), then takes its turn among the
 // lanes (LockLane) for the rest (the counters, the audit chain's end) and
 // COMMIT. On two cores that share the database, one committer at a time
-// left them a third idle: the batch's statements, one round trip after the
-// other, were the creates' pace.
+// left them a third idle while a batch's statements went one round trip
+// after the other; since they go together (pipeline.go), one lane keeps up
+// with two, for less CPU (Postgres.Lanes).
 type LaneDriver interface {
 	// Lanes is how many lanes run.
 	Lanes() int
