@@ -61,9 +61,15 @@ func mayDefer(ctx context.Context) context.Context {
 func deferring(ctx context.Context) bool { return ctx.Value(deferKey{}) != nil }
 
 // keeps says whether the connection keeps a write run with ctx for later:
-// one that may wait, inside a transaction (a write through the pool from
-// a batch's end is sent at once).
-func (c *rewritingConn) keeps(ctx context.Context) bool { return c.inTx && deferring(ctx) }
+// one that may wait, inside a transaction, whose COMMIT sends it. Outside
+// one (a write through the pool from a batch's end) it is sent at once: a
+// kept write would wait on a connection back in the pool, and be dropped
+// when the pool hands it out again (ResetSession). Whether a transaction is
+// open is the server's last word on it (ReadyForQuery's status), which
+// BEGIN, COMMIT and ROLLBACK each wait for.
+func (c *rewritingConn) keeps(ctx context.Context) bool {
+	return deferring(ctx) && c.Conn.Conn().PgConn().TxStatus() != 'I'
+}
 
 // keptWrites counts the writes ever kept for a pipeline, for the tests:
 // that they are, and that a request's own writes are not.
@@ -120,14 +126,12 @@ func (c *rewritingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (dri
 	if err != nil {
 		return nil, err
 	}
-	c.inTx = true
 	return &pipelinedTx{Tx: tx, c: c, ctx: ctx}, nil
 }
 
 // ResetSession implements driver.SessionResetter: nothing kept outlives
 // its use of the connection.
 func (c *rewritingConn) ResetSession(ctx context.Context) error {
-	c.inTx = false
 	c.drop()
 	return c.Conn.ResetSession(ctx)
 }
@@ -143,7 +147,6 @@ type pipelinedTx struct {
 // Commit implements driver.Tx. A kept write that fails rolls the
 // transaction back, and Commit says why.
 func (t *pipelinedTx) Commit() error {
-	t.c.inTx = false
 	if err := t.c.send(t.ctx); err != nil {
 		_ = t.Tx.Rollback()
 		return err
@@ -153,7 +156,6 @@ func (t *pipelinedTx) Commit() error {
 
 // Rollback implements driver.Tx.
 func (t *pipelinedTx) Rollback() error {
-	t.c.inTx = false
 	t.c.drop()
 	return t.Tx.Rollback()
 }

@@ -214,11 +214,6 @@ type rewritingConn struct {
 	// kept are the writes waiting for the next statement that needs an
 	// answer (see mayDefer).
 	kept pgx.Batch
-	// inTx says whether a transaction is open on the connection: a write
-	// is kept only inside one, whose COMMIT sends it. Outside, a kept
-	// write would wait on a connection back in the pool, and be dropped
-	// when the pool hands it out again (ResetSession).
-	inTx bool
 }
 
 // Prepare implements driver.Conn.
